@@ -1,0 +1,238 @@
+//! The events root (`BLUEPRINT_EVENTS_URL`): where raw events live, as an `object_store` store and
+//! a prefix. A plain path or `file://` URL is a local folder (created when missing); `s3://bucket/
+//! prefix` is S3 or an S3-compatible store configured by the usual AWS variables (`AWS_ENDPOINT_URL`,
+//! `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_ALLOW_HTTP`).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use futures::TryStreamExt;
+use object_store::ObjectStore;
+use object_store::aws::AmazonS3Builder;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path;
+
+/// Why the events root cannot be opened or read. Messages name the root.
+#[derive(Debug, thiserror::Error)]
+pub enum EventsRootError {
+    #[error("events URL `{url}` is not supported: use a folder path, file:///PATH or s3://BUCKET/PREFIX")]
+    UnsupportedUrl { url: String },
+    #[error("cannot create the events folder {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open the events root {url}: {reason}")]
+    Open { url: String, reason: String },
+    #[error("cannot list the events root {url}: {reason}")]
+    List { url: String, reason: String },
+}
+
+/// Where the events root is, before it is opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventsLocation {
+    Local(PathBuf),
+    S3 { bucket: String, prefix: String },
+}
+
+impl EventsLocation {
+    /// Reads a plain path, a `file://` URL or an `s3://bucket/prefix` URL.
+    pub fn parse(url: &str) -> Result<Self, EventsRootError> {
+        let unsupported = || EventsRootError::UnsupportedUrl {
+            url: url.to_owned(),
+        };
+        if url.trim().is_empty() {
+            return Err(unsupported());
+        }
+        if let Some(rest) = url.strip_prefix("s3://") {
+            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+            if bucket.is_empty() {
+                return Err(unsupported());
+            }
+            return Ok(Self::S3 {
+                bucket: bucket.to_owned(),
+                prefix: prefix.trim_matches('/').to_owned(),
+            });
+        }
+        if url.starts_with("file:") {
+            let parsed = url::Url::parse(url).map_err(|_| unsupported())?;
+            let path = parsed.to_file_path().map_err(|()| unsupported())?;
+            return Ok(Self::Local(path));
+        }
+        if url.contains("://") {
+            return Err(unsupported());
+        }
+        Ok(Self::Local(PathBuf::from(url)))
+    }
+}
+
+/// An opened events root: a store and the prefix under which tenant folders live.
+#[derive(Clone)]
+pub struct EventsRoot {
+    store: Arc<dyn ObjectStore>,
+    prefix: Path,
+    display: String,
+}
+
+impl std::fmt::Debug for EventsRoot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EventsRoot").field(&self.display).finish()
+    }
+}
+
+impl EventsRoot {
+    /// Opens the root; a missing local folder is created (relative to the working directory).
+    pub fn open(location: &EventsLocation) -> Result<Self, EventsRootError> {
+        match location {
+            EventsLocation::Local(path) => {
+                std::fs::create_dir_all(path).map_err(|source| EventsRootError::CreateDir {
+                    path: path.clone(),
+                    source,
+                })?;
+                let absolute = path.canonicalize().map_err(|source| EventsRootError::CreateDir {
+                    path: path.clone(),
+                    source,
+                })?;
+                let display = absolute.display().to_string();
+                let store = LocalFileSystem::new_with_prefix(&absolute).map_err(|err| {
+                    EventsRootError::Open {
+                        url: display.clone(),
+                        reason: err.to_string(),
+                    }
+                })?;
+                Ok(Self {
+                    store: Arc::new(store),
+                    prefix: Path::default(),
+                    display,
+                })
+            }
+            EventsLocation::S3 { bucket, prefix } => {
+                let display = format!("s3://{bucket}/{prefix}");
+                let store = AmazonS3Builder::from_env()
+                    .with_bucket_name(bucket)
+                    .build()
+                    .map_err(|err| EventsRootError::Open {
+                        url: display.clone(),
+                        reason: err.to_string(),
+                    })?;
+                Ok(Self::from_store(Arc::new(store), prefix, display))
+            }
+        }
+    }
+
+    /// Wraps an already built store (tests use in-memory stores and S3 clients of their own).
+    pub fn from_store(store: Arc<dyn ObjectStore>, prefix: &str, display: String) -> Self {
+        Self {
+            store,
+            prefix: Path::from(prefix.trim_matches('/')),
+            display,
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn ObjectStore> {
+        &self.store
+    }
+
+    pub fn prefix(&self) -> &Path {
+        &self.prefix
+    }
+
+    /// The root as people should see it (absolute folder or `s3://` URL).
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+
+    /// The tenant folders directly under the root, sorted by name.
+    pub async fn list_tenant_slugs(&self) -> Result<Vec<String>, EventsRootError> {
+        let listing = self
+            .store
+            .list_with_delimiter(Some(&self.prefix))
+            .await
+            .map_err(|err| EventsRootError::List {
+                url: self.display.clone(),
+                reason: err.to_string(),
+            })?;
+        let mut slugs: Vec<String> = listing
+            .common_prefixes
+            .iter()
+            .filter_map(|dir| dir.filename().map(str::to_owned))
+            .filter(|name| !name.starts_with('.') && !name.starts_with('_'))
+            .collect();
+        slugs.sort();
+        Ok(slugs)
+    }
+
+    /// Every object under a tenant folder (used by ingestion and tests).
+    pub async fn list_objects(
+        &self,
+        under: &str,
+    ) -> Result<Vec<object_store::ObjectMeta>, EventsRootError> {
+        let path = self.prefix.clone().join(under);
+        self.store
+            .list(Some(&path))
+            .try_collect()
+            .await
+            .map_err(|err| EventsRootError::List {
+                url: self.display.clone(),
+                reason: err.to_string(),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_locations() {
+        assert_eq!(
+            EventsLocation::parse("data/events").unwrap(),
+            EventsLocation::Local("data/events".into())
+        );
+        assert_eq!(
+            EventsLocation::parse("file:///srv/events").unwrap(),
+            EventsLocation::Local("/srv/events".into())
+        );
+        assert_eq!(
+            EventsLocation::parse("s3://raw/clickstream/").unwrap(),
+            EventsLocation::S3 {
+                bucket: "raw".into(),
+                prefix: "clickstream".into()
+            }
+        );
+        assert_eq!(
+            EventsLocation::parse("s3://raw").unwrap(),
+            EventsLocation::S3 {
+                bucket: "raw".into(),
+                prefix: String::new()
+            }
+        );
+    }
+
+    #[test]
+    fn refuses_unknown_schemes() {
+        for url in ["gs://bucket/x", "s3://", "", "http://example.com/events"] {
+            let err = EventsLocation::parse(url).unwrap_err();
+            assert!(err.to_string().contains("not supported"), "{url}: {err}");
+        }
+    }
+
+    #[tokio::test]
+    async fn lists_tenant_folders_and_creates_a_missing_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root_path = dir.path().join("nested/events");
+        let root = EventsRoot::open(&EventsLocation::Local(root_path.clone())).unwrap();
+        assert!(root_path.is_dir());
+        assert!(root.list_tenant_slugs().await.unwrap().is_empty());
+        for tenant in ["shop", "acme", ".hidden"] {
+            std::fs::create_dir_all(root_path.join(tenant).join("dt=2026-11-01/hr=00")).unwrap();
+            std::fs::write(
+                root_path.join(tenant).join("dt=2026-11-01/hr=00/a.jsonl"),
+                "{}\n",
+            )
+            .unwrap();
+        }
+        std::fs::write(root_path.join("README.txt"), "not a tenant").unwrap();
+        assert_eq!(root.list_tenant_slugs().await.unwrap(), ["acme", "shop"]);
+    }
+}

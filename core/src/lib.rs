@@ -1,0 +1,19 @@
+//! Blueprint's domain, with no web types: the database (entities, connection, migrations), the
+//! events root in object storage, and the services the pages, API, CLI and jobs call.
+
+pub mod db;
+pub mod entities;
+pub mod events_root;
+pub mod tenants;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use db::{Database, DbError};
+pub use events_root::{EventsRoot, EventsRootError};
+
+/// Everything a service needs, built once at start-up and cloned cheaply into handlers and jobs.
+#[derive(Clone, Debug)]
+pub struct Services {
+    pub db: Database,
+    pub events: EventsRoot,
+}

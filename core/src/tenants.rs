@@ -1,0 +1,86 @@
+//! Tenants: discovered from the top-level folders of the events root, listed for the pages and API.
+
+use blueprint_types::TenantSummary;
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+
+use crate::entities::tenant;
+use crate::{DbError, EventsRootError, Services};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TenantError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    EventsRoot(#[from] EventsRootError),
+}
+
+impl From<sea_orm::DbErr> for TenantError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::Db(DbError::Query(err))
+    }
+}
+
+/// What to list: an optional case-insensitive search on slug and name.
+#[derive(Clone, Debug, Default)]
+pub struct TenantQuery {
+    pub search: Option<String>,
+}
+
+/// Tenants ordered by slug, filtered by the query.
+pub async fn list_tenants(
+    services: &Services,
+    query: &TenantQuery,
+) -> Result<Vec<TenantSummary>, TenantError> {
+    let mut select = tenant::Entity::find().order_by_asc(tenant::Column::Slug);
+    if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = format!("%{}%", search.to_lowercase().replace(['%', '_'], ""));
+        select = select.filter(
+            sea_orm::Condition::any()
+                .add(Expr::expr(Func::lower(Expr::col(tenant::Column::Slug))).like(pattern.clone()))
+                .add(Expr::expr(Func::lower(Expr::col(tenant::Column::Name))).like(pattern)),
+        );
+    }
+    let rows = select.all(services.db.conn()).await?;
+    Ok(rows.into_iter().map(summarize).collect())
+}
+
+/// Records every tenant folder of the events root that the database does not know yet; returns
+/// the slugs that were new.
+pub async fn discover_tenants(services: &Services) -> Result<Vec<String>, TenantError> {
+    let slugs = services.events.list_tenant_slugs().await?;
+    let known: Vec<String> = tenant::Entity::find()
+        .filter(tenant::Column::Slug.is_in(slugs.iter().cloned()))
+        .all(services.db.conn())
+        .await?
+        .into_iter()
+        .map(|t| t.slug)
+        .collect();
+    let new: Vec<String> = slugs.into_iter().filter(|s| !known.contains(s)).collect();
+    if new.is_empty() {
+        return Ok(new);
+    }
+    let now = Utc::now();
+    let rows = new.iter().map(|slug| tenant::ActiveModel {
+        slug: Set(slug.clone()),
+        name: Set(slug.clone()),
+        discovered_at: Set(now),
+        ..Default::default()
+    });
+    // Another process may discover the same folder at the same moment: the first insert wins.
+    tenant::Entity::insert_many(rows)
+        .on_conflict_do_nothing_on([tenant::Column::Slug])
+        .exec(services.db.conn())
+        .await?;
+    tracing::info!(tenants = ?new, "discovered tenants");
+    Ok(new)
+}
+
+fn summarize(row: tenant::Model) -> TenantSummary {
+    TenantSummary {
+        slug: row.slug,
+        name: row.name,
+        discovered_at: row.discovered_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    }
+}

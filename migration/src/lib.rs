@@ -1,0 +1,16 @@
+//! The only source of Blueprint's schema: ordered migrations, each written once for SQLite and
+//! Postgres through SeaQuery. Tests build their databases by running them.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_tenants_users;
+
+/// Applies Blueprint's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_tenants_users::Migration)]
+    }
+}

@@ -1,0 +1,37 @@
+//! WASM-safe data shared by the server (`blueprint-core`, `server`) and the pages (`app`).
+//!
+//! Nothing here knows about databases or HTTP: plain structs that serialise, and the small,
+//! stable error the browser and API clients see.
+
+use serde::{Deserialize, Serialize};
+
+/// One tenant (brand) as the tenants page and `GET /api/v1/tenants` show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantSummary {
+    /// The folder name under the events root; also the tenant's id in paths.
+    pub slug: String,
+    /// Display name (defaults to the slug).
+    pub name: String,
+    /// When Blueprint first saw the tenant, RFC 3339 UTC.
+    pub discovered_at: String,
+}
+
+/// The error a page or API client sees. Variants are stable; details are logged on the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ClientError {
+    /// The thing does not exist, or the caller may not see it (the two are indistinguishable).
+    #[error("not found")]
+    NotFound,
+    /// The caller is not signed in.
+    #[error("please sign in")]
+    Unauthenticated,
+    /// Signed in, but not allowed to do this.
+    #[error("you are not allowed to do this")]
+    Forbidden,
+    /// The request was understood but its content is invalid; the message says what to fix.
+    #[error("{0}")]
+    Invalid(String),
+    /// Something failed on the server; the message is safe to show, details are in the logs.
+    #[error("{0}")]
+    Unavailable(String),
+}
