@@ -54,9 +54,7 @@ impl std::fmt::Debug for DatabaseUrl {
 impl DatabaseUrl {
     /// Checks the scheme and shape of a URL without connecting.
     pub fn parse(url: &str) -> Result<Self, DbError> {
-        let unsupported = || DbError::UnsupportedUrl {
-            url: redact(url),
-        };
+        let unsupported = || DbError::UnsupportedUrl { url: redact(url) };
         let engine = if url.starts_with("sqlite:") {
             Engine::Sqlite
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -229,7 +227,10 @@ impl Database {
 
 /// Database driver errors can span lines; messages for people must not.
 fn one_line(err: &impl std::fmt::Display) -> String {
-    err.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
+    err.to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -239,7 +240,10 @@ mod tests {
     #[test]
     fn accepts_the_supported_urls() {
         let cases = [
-            ("sqlite://data/blueprint.db?mode=rwc", Some("data/blueprint.db")),
+            (
+                "sqlite://data/blueprint.db?mode=rwc",
+                Some("data/blueprint.db"),
+            ),
             ("sqlite:///tmp/x.db", Some("/tmp/x.db")),
             ("sqlite:blueprint.db", Some("blueprint.db")),
         ];
@@ -255,12 +259,15 @@ mod tests {
 
     #[test]
     fn refuses_other_urls_with_a_clear_reason() {
-        for url in ["mysql://root@localhost/db", "data/blueprint.db", "", "postgres://", "sqlite://"] {
+        for url in [
+            "mysql://root@localhost/db",
+            "data/blueprint.db",
+            "",
+            "postgres://",
+            "sqlite://",
+        ] {
             let err = DatabaseUrl::parse(url).unwrap_err();
-            assert!(
-                err.to_string().contains("is not supported"),
-                "{url}: {err}"
-            );
+            assert!(err.to_string().contains("is not supported"), "{url}: {err}");
         }
     }
 

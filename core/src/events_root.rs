@@ -15,7 +15,9 @@ use object_store::path::Path;
 /// Why the events root cannot be opened or read. Messages name the root.
 #[derive(Debug, thiserror::Error)]
 pub enum EventsRootError {
-    #[error("events URL `{url}` is not supported: use a folder path, file:///PATH or s3://BUCKET/PREFIX")]
+    #[error(
+        "events URL `{url}` is not supported: use a folder path, file:///PATH or s3://BUCKET/PREFIX"
+    )]
     UnsupportedUrl { url: String },
     #[error("cannot create the events folder {path}: {source}")]
     CreateDir {
@@ -89,10 +91,12 @@ impl EventsRoot {
                     path: path.clone(),
                     source,
                 })?;
-                let absolute = path.canonicalize().map_err(|source| EventsRootError::CreateDir {
-                    path: path.clone(),
-                    source,
-                })?;
+                let absolute =
+                    path.canonicalize()
+                        .map_err(|source| EventsRootError::CreateDir {
+                            path: path.clone(),
+                            source,
+                        })?;
                 let display = absolute.display().to_string();
                 let store = LocalFileSystem::new_with_prefix(&absolute).map_err(|err| {
                     EventsRootError::Open {

@@ -34,7 +34,12 @@ pub async fn list_tenants(
     query: &TenantQuery,
 ) -> Result<Vec<TenantSummary>, TenantError> {
     let mut select = tenant::Entity::find().order_by_asc(tenant::Column::Slug);
-    if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(search) = query
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         let pattern = format!("%{}%", search.to_lowercase().replace(['%', '_'], ""));
         select = select.filter(
             sea_orm::Condition::any()
@@ -81,6 +86,8 @@ fn summarize(row: tenant::Model) -> TenantSummary {
     TenantSummary {
         slug: row.slug,
         name: row.name,
-        discovered_at: row.discovered_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        discovered_at: row
+            .discovered_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     }
 }

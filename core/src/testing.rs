@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use sea_orm::ConnectionTrait;
 
+use crate::Services;
 use crate::db::{Database, DatabaseUrl, PoolSettings};
 use crate::events_root::{EventsLocation, EventsRoot};
-use crate::Services;
 
 /// A database made for one test. Dropping it removes the Postgres schema or the SQLite file.
 pub struct TestDb {
@@ -24,8 +24,13 @@ pub struct TestDb {
 
 enum Cleanup {
     /// Removing the folder removes the database file.
-    Sqlite { _dir: tempfile::TempDir },
-    Postgres { admin_url: String, schema: String },
+    Sqlite {
+        _dir: tempfile::TempDir,
+    },
+    Postgres {
+        admin_url: String,
+        schema: String,
+    },
 }
 
 impl TestDb {
@@ -87,7 +92,9 @@ pub async fn test_databases() -> Vec<TestDb> {
     match std::env::var("BLUEPRINT_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => databases.push(postgres(&url).await),
         _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("CI=true but BLUEPRINT_TEST_POSTGRES_URL is not set: Postgres tests would be skipped")
+            panic!(
+                "CI=true but BLUEPRINT_TEST_POSTGRES_URL is not set: Postgres tests would be skipped"
+            )
         }
         _ => {}
     }
@@ -96,7 +103,10 @@ pub async fn test_databases() -> Vec<TestDb> {
 
 async fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("blueprint.db").display());
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("blueprint.db").display()
+    );
     let parsed = DatabaseUrl::parse(&url).expect("sqlite url");
     let db = Database::open(&parsed, &small_pool(None))
         .await

@@ -10,7 +10,11 @@ async fn discovers_tenant_folders_once_and_lists_them() {
         let services = test_db.services(&root);
         for slug in ["shop", "acme"] {
             std::fs::create_dir_all(root.join(slug).join("dt=2026-11-01/hr=10")).unwrap();
-            std::fs::write(root.join(slug).join("dt=2026-11-01/hr=10/part-0.jsonl"), "{}\n").unwrap();
+            std::fs::write(
+                root.join(slug).join("dt=2026-11-01/hr=10/part-0.jsonl"),
+                "{}\n",
+            )
+            .unwrap();
         }
         let found = discover_tenants(&services).await.unwrap();
         assert_eq!(found, ["acme", "shop"], "{}", test_db.label);
@@ -20,7 +24,9 @@ async fn discovers_tenant_folders_once_and_lists_them() {
         let found = discover_tenants(&services).await.unwrap();
         assert_eq!(found, ["globex"], "only the new folder: {}", test_db.label);
 
-        let all = list_tenants(&services, &TenantQuery::default()).await.unwrap();
+        let all = list_tenants(&services, &TenantQuery::default())
+            .await
+            .unwrap();
         let slugs: Vec<_> = all.iter().map(|t| t.slug.as_str()).collect();
         assert_eq!(slugs, ["acme", "globex", "shop"], "{}", test_db.label);
         assert!(all.iter().all(|t| t.discovered_at.ends_with('Z')));

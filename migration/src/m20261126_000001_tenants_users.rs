@@ -40,7 +40,12 @@ impl MigrationTrait for Migration {
                             .auto_increment()
                             .primary_key(),
                     )
-                    .col(ColumnDef::new(Tenants::Slug).string().not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Tenants::Slug)
+                            .string()
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(Tenants::Name).string().not_null())
                     .col(
                         ColumnDef::new(Tenants::DiscoveredAt)
@@ -61,11 +66,26 @@ impl MigrationTrait for Migration {
                             .auto_increment()
                             .primary_key(),
                     )
-                    .col(ColumnDef::new(Users::Email).string().not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Users::Email)
+                            .string()
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(Users::DisplayName).string().not_null())
                     .col(ColumnDef::new(Users::PasswordHash).string().null())
-                    .col(ColumnDef::new(Users::IsAdmin).boolean().not_null().default(false))
-                    .col(ColumnDef::new(Users::Disabled).boolean().not_null().default(false))
+                    .col(
+                        ColumnDef::new(Users::IsAdmin)
+                            .boolean()
+                            .not_null()
+                            .default(false),
+                    )
+                    .col(
+                        ColumnDef::new(Users::Disabled)
+                            .boolean()
+                            .not_null()
+                            .default(false),
+                    )
                     .col(
                         ColumnDef::new(Users::CreatedAt)
                             .timestamp_with_time_zone()

@@ -1,0 +1,39 @@
+//! The error server functions return: the stable client error of `blueprint-types`, or a transport
+//! failure of the server-function machinery itself.
+
+use blueprint_types::ClientError;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    #[error("the server could not be reached: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        Self::Transport(value.to_string())
+    }
+}
+
+/// Logs a service error once, with its detail, and hands the page a calm message.
+#[cfg(feature = "ssr")]
+pub fn unavailable(context: &str, err: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %err, "{context}");
+    AppError::Client(ClientError::Unavailable(format!(
+        "{context}: the server could not answer; please try again"
+    )))
+}
+
+/// The services the server provides to every request.
+#[cfg(feature = "ssr")]
+pub fn services() -> Result<blueprint_core::Services, AppError> {
+    leptos::prelude::use_context::<blueprint_core::Services>()
+        .ok_or_else(|| unavailable("server set-up", "Services missing from the request context"))
+}

@@ -1,0 +1,4 @@
+//! One module per page, each with the server functions it calls.
+
+pub mod not_found;
+pub mod tenants;

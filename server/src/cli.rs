@@ -1,0 +1,146 @@
+//! The command line (DESIGN.md, "Command line"): global settings, the subcommands, and the exit
+//! status contract — 0 on success, 3 with one line on stderr for any error, usage errors included.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use blueprint_core::db::{Database, PoolSettings};
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, RawSettings};
+
+/// Exit status for every error (usage errors too).
+pub const EXIT_ERROR: u8 = 3;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "blueprint",
+    version,
+    about = "Blueprint: a self-hosted clickstream event catalog",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Settings every command shares; each flag also reads its `BLUEPRINT_*` variable.
+#[derive(Debug, Args)]
+pub struct SettingsArgs {
+    /// A TOML file with any of the settings below (keys: database_url, events_url, listen, site_root, log, log_format).
+    #[arg(long, env = "BLUEPRINT_CONFIG", global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// sqlite://PATH?mode=rwc (default sqlite://data/blueprint.db?mode=rwc) or postgres://…
+    #[arg(
+        long,
+        env = "BLUEPRINT_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// Where raw events live: a folder, file:///PATH, or s3://BUCKET/PREFIX (default data/events).
+    #[arg(long, env = "BLUEPRINT_EVENTS_URL", global = true)]
+    pub events_url: Option<String>,
+    /// Address the web server listens on (default 127.0.0.1:3000).
+    #[arg(long, env = "BLUEPRINT_LISTEN", global = true)]
+    pub listen: Option<String>,
+    /// The built site with pkg/ (the WASM bundle); default: `site` beside or above the binary.
+    #[arg(long, env = "BLUEPRINT_SITE_ROOT", global = true, value_name = "DIR")]
+    pub site_root: Option<PathBuf>,
+    /// Log filter (default info).
+    #[arg(long, env = "BLUEPRINT_LOG", global = true)]
+    pub log: Option<String>,
+    /// Log format: text or json (default text).
+    #[arg(long, env = "BLUEPRINT_LOG_FORMAT", global = true)]
+    pub log_format: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app and REST API (the default command).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+}
+
+/// Runs the process: parses arguments, loads the configuration, runs the command.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) if !err.use_stderr() => {
+            // --help and --version: print as clap would, succeed.
+            let _ = err.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(err) => {
+            let rendered = err.to_string();
+            let first = rendered
+                .lines()
+                .find(|line| !line.trim().is_empty())
+                .unwrap_or("invalid arguments")
+                .trim_start_matches("error: ");
+            eprintln!("blueprint: {first} (see blueprint --help)");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("blueprint: {}", one_line(&err));
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn one_line(err: &anyhow::Error) -> String {
+    format!("{err:#}")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let SettingsArgs {
+        config,
+        database_url,
+        events_url,
+        listen,
+        site_root,
+        log,
+        log_format,
+    } = cli.settings;
+    let given = RawSettings {
+        database_url,
+        events_url,
+        listen,
+        site_root,
+        log,
+        log_format,
+    };
+    let config = Config::load(given, config.as_deref())?;
+    crate::telemetry::init(&config);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => crate::web::serve(config).await,
+            Command::Migrate => migrate(&config).await,
+        }
+    })
+}
+
+async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let database = Database::connect(&config.database_url, &PoolSettings::default()).await?;
+    let applied = database.migrate().await?;
+    println!(
+        "applied {applied} migration{} to {}",
+        if applied == 1 { "" } else { "s" },
+        database.target()
+    );
+    Ok(())
+}

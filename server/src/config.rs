@@ -1,0 +1,240 @@
+//! The one configuration struct, loaded and validated at start-up and passed down; nothing else
+//! reads the environment. Each setting comes from (first wins) its command-line flag, its
+//! `BLUEPRINT_*` variable, the optional TOML file (`--config` / `BLUEPRINT_CONFIG`), or its default.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use blueprint_core::db::DatabaseUrl;
+use blueprint_core::events_root::EventsLocation;
+use serde::Deserialize;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/blueprint.db?mode=rwc";
+pub const DEFAULT_EVENTS_URL: &str = "data/events";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    ReadFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is invalid: {reason}")]
+    ParseFile { path: PathBuf, reason: String },
+    #[error("database_url: {0}")]
+    Database(#[from] blueprint_core::DbError),
+    #[error("events_url: {0}")]
+    Events(#[from] blueprint_core::EventsRootError),
+    #[error("listen: `{value}` is not an address such as 127.0.0.1:3000")]
+    Listen { value: String },
+    #[error("log: `{value}` is not a log filter such as info or blueprint=debug,warn")]
+    Log { value: String },
+    #[error("log_format: `{value}` is not one of text, json")]
+    LogFormat { value: String },
+}
+
+/// Settings as given, before validation: every field optional.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSettings {
+    pub database_url: Option<String>,
+    pub events_url: Option<String>,
+    pub listen: Option<String>,
+    pub site_root: Option<PathBuf>,
+    pub log: Option<String>,
+    pub log_format: Option<String>,
+}
+
+impl RawSettings {
+    /// Fills every unset field from `lower`.
+    fn or(self, lower: RawSettings) -> RawSettings {
+        RawSettings {
+            database_url: self.database_url.or(lower.database_url),
+            events_url: self.events_url.or(lower.events_url),
+            listen: self.listen.or(lower.listen),
+            site_root: self.site_root.or(lower.site_root),
+            log: self.log.or(lower.log),
+            log_format: self.log_format.or(lower.log_format),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Blueprint's validated configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: DatabaseUrl,
+    pub events: EventsLocation,
+    pub listen: SocketAddr,
+    /// Where the built site (`pkg/` with the WASM bundle) is; `None` means look beside the binary.
+    pub site_root: Option<PathBuf>,
+    /// A tracing filter such as `info` or `blueprint=debug,sqlx=warn`.
+    pub log: String,
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    /// Validates settings from the command line and environment, completed by the file if any.
+    pub fn load(given: RawSettings, file: Option<&Path>) -> Result<Self, ConfigError> {
+        let from_file = match file {
+            Some(path) => read_file(path)?,
+            None => RawSettings::default(),
+        };
+        Self::validate(given.or(from_file))
+    }
+
+    fn validate(raw: RawSettings) -> Result<Self, ConfigError> {
+        let database_url =
+            DatabaseUrl::parse(raw.database_url.as_deref().unwrap_or(DEFAULT_DATABASE_URL))?;
+        let events =
+            EventsLocation::parse(raw.events_url.as_deref().unwrap_or(DEFAULT_EVENTS_URL))?;
+        let listen_value = raw.listen.unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+        let listen = listen_value.parse().map_err(|_| ConfigError::Listen {
+            value: listen_value.clone(),
+        })?;
+        let log_format = match raw.log_format.as_deref().unwrap_or("text") {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            other => {
+                return Err(ConfigError::LogFormat {
+                    value: other.to_owned(),
+                });
+            }
+        };
+        let log = raw.log.unwrap_or_else(|| "info".to_owned());
+        if tracing_subscriber::EnvFilter::try_new(&log).is_err() {
+            return Err(ConfigError::Log { value: log });
+        }
+        Ok(Self {
+            database_url,
+            events,
+            listen,
+            site_root: raw.site_root,
+            log,
+            log_format,
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<RawSettings, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
+        path: path.to_owned(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|err| ConfigError::ParseFile {
+        path: path.to_owned(),
+        reason: err.message().to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_the_design() {
+        let config = Config::load(RawSettings::default(), None).unwrap();
+        assert_eq!(config.database_url.as_str(), DEFAULT_DATABASE_URL);
+        assert_eq!(config.events, EventsLocation::Local("data/events".into()));
+        assert_eq!(config.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn flags_and_variables_win_over_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("blueprint.toml");
+        std::fs::write(
+            &file,
+            "database_url = \"postgres://postgres@db/blueprint\"\nlisten = \"0.0.0.0:8080\"\nevents_url = \"s3://raw/events\"\n",
+        )
+        .unwrap();
+        let given = RawSettings {
+            listen: Some("127.0.0.1:4000".into()),
+            ..Default::default()
+        };
+        let config = Config::load(given, Some(&file)).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:4000");
+        assert_eq!(
+            config.database_url.as_str(),
+            "postgres://postgres@db/blueprint"
+        );
+        assert_eq!(
+            config.events,
+            EventsLocation::S3 {
+                bucket: "raw".into(),
+                prefix: "events".into()
+            }
+        );
+    }
+
+    #[test]
+    fn bad_settings_name_the_setting() {
+        let cases = [
+            (
+                RawSettings {
+                    listen: Some("localhost".into()),
+                    ..Default::default()
+                },
+                "listen:",
+            ),
+            (
+                RawSettings {
+                    database_url: Some("mysql://x/y".into()),
+                    ..Default::default()
+                },
+                "database_url:",
+            ),
+            (
+                RawSettings {
+                    events_url: Some("gs://b/p".into()),
+                    ..Default::default()
+                },
+                "events_url:",
+            ),
+            (
+                RawSettings {
+                    log_format: Some("xml".into()),
+                    ..Default::default()
+                },
+                "log_format:",
+            ),
+            (
+                RawSettings {
+                    log: Some("=[".into()),
+                    ..Default::default()
+                },
+                "log:",
+            ),
+        ];
+        for (raw, prefix) in cases {
+            let err = Config::load(raw, None).unwrap_err().to_string();
+            assert!(err.starts_with(prefix), "{err}");
+            assert!(!err.contains('\n'), "one line: {err}");
+        }
+    }
+
+    #[test]
+    fn a_bad_file_is_named_and_unknown_keys_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bad.toml");
+        std::fs::write(&file, "databse_url = \"sqlite://x.db\"\n").unwrap();
+        let err = Config::load(RawSettings::default(), Some(&file))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("bad.toml") && err.contains("databse_url"),
+            "{err}"
+        );
+        let missing = Config::load(RawSettings::default(), Some(&dir.path().join("nope.toml")))
+            .unwrap_err()
+            .to_string();
+        assert!(missing.contains("cannot read the config file"), "{missing}");
+    }
+}

@@ -1,0 +1,7 @@
+//! The `blueprint` binary as a library, so tests can build the real router and configuration:
+//! the command line, the one configuration struct, logging, and the web server.
+
+pub mod cli;
+pub mod config;
+pub mod telemetry;
+pub mod web;

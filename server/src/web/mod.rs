@@ -1,0 +1,136 @@
+//! The web server: one axum router with the Leptos pages and their server functions, static
+//! assets, `/healthz` and `/metrics`. Built once from the configuration by [`serve`], or by tests
+//! through [`build_router`].
+
+mod assets;
+mod health;
+pub mod metrics;
+pub mod site;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::FromRef;
+use axum::routing::get;
+use blueprint_app::{App, shell};
+use blueprint_core::Services;
+use blueprint_core::db::{Database, PoolSettings};
+use blueprint_core::events_root::EventsRoot;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::web::metrics::Metrics;
+use crate::web::site::Site;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos: LeptosOptions,
+    pub services: Services,
+    pub metrics: Arc<Metrics>,
+    pub site: Site,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// Opens the database and events root, then serves until Ctrl-C or SIGTERM.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let db = Database::open(&config.database_url, &PoolSettings::default()).await?;
+    let events = EventsRoot::open(&config.events)?;
+    let services = Services { db, events };
+    match blueprint_core::tenants::discover_tenants(&services).await {
+        Ok(_) => {}
+        // An unreachable bucket must not keep the catalog from being served.
+        Err(err) => tracing::warn!(error = %err, "tenant discovery failed; will retry later"),
+    }
+    let site = Site::locate(config.site_root.as_deref());
+    let state = AppState {
+        leptos: leptos_options(&site, config.listen),
+        services,
+        metrics: Arc::new(Metrics::new()),
+        site,
+    };
+    let router = build_router(state.clone());
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let address = listener.local_addr().context("listener address")?;
+    tracing::info!(
+        database = state.services.db.target(),
+        events = state.services.events.display(),
+        site = %state.site.root.display(),
+        hydrate = state.site.hydrate,
+        "Blueprint {} is serving http://{address}",
+        blueprint_app::VERSION
+    );
+    println!("Blueprint is serving http://{address}");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the web server stopped")?;
+    Ok(())
+}
+
+/// Leptos' settings, derived from ours (no Cargo.toml or LEPTOS_* variables needed).
+pub fn leptos_options(site: &Site, listen: std::net::SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(site::OUTPUT_NAME)
+        .site_root(site.root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(listen)
+        .build()
+}
+
+/// The whole router, as `serve` runs it.
+pub fn build_router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let services = state.services.clone();
+    let context = move || provide_context(services.clone());
+    let shell_options = state.leptos.clone();
+    let hydrate = state.site.hydrate;
+    let app_shell = move || shell(shell_options.clone(), hydrate);
+    let not_found =
+        leptos_axum::render_app_to_stream_with_context(context.clone(), app_shell.clone());
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/metrics", get(metrics::render))
+        .merge(assets::routes(&state.site))
+        .leptos_routes_with_context(&state, routes, context, app_shell)
+        .fallback(move |request| not_found(request))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::count_requests,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

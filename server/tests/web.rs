@@ -1,0 +1,104 @@
+//! The real router, answering real requests on every test database: pages, 404, health, metrics.
+
+mod support;
+
+use axum::http::StatusCode;
+use support::{TestServer, get};
+
+#[tokio::test]
+async fn tenants_page_lists_discovered_tenants_server_side() {
+    for server in TestServer::all(&["acme", "shop"]).await {
+        let (status, body) = get(&server.router, "/").await;
+        assert_eq!(status, StatusCode::OK, "{}", server.label);
+        assert!(
+            body.contains("<title>Tenants · Blueprint</title>"),
+            "{body}"
+        );
+        for slug in ["acme", "shop"] {
+            assert!(
+                body.contains(&format!("<td class=\"mono\">{slug}</td>")),
+                "{slug}: {body}"
+            );
+        }
+        assert!(body.contains("2 tenants"), "{}: {body}", server.label);
+        assert!(
+            body.contains("Blueprint <!>0.1.0"),
+            "footer with version: {body}"
+        );
+        // No bundle installed in tests: the page must not ask for one.
+        assert!(!body.contains("/pkg/blueprint.js"), "{body}");
+
+        let (status, body) = get(&server.router, "/?q=ACM").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("1 tenant<"), "{body}");
+        assert!(!body.contains(">shop<"), "{body}");
+
+        let (_, body) = get(&server.router, "/?q=zzz").await;
+        assert!(body.contains("No tenant matches this filter."), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn an_empty_catalog_says_where_tenants_come_from() {
+    for server in TestServer::all(&[]).await {
+        let (status, body) = get(&server.router, "/").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("No tenants yet."), "{}: {body}", server.label);
+    }
+}
+
+#[tokio::test]
+async fn unknown_paths_get_the_not_found_page_with_status_404() {
+    for server in TestServer::all(&[]).await {
+        for path in ["/nope", "/t/unknown/deeper/still", "/pkg/missing.wasm"] {
+            let (status, body) = get(&server.router, path).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+            if !path.starts_with("/pkg") {
+                assert!(body.contains("Page not found"), "{path}: {body}");
+                assert!(
+                    body.contains("class=\"site-header\""),
+                    "inside the shell: {body}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn healthz_metrics_and_assets_need_no_sign_in() {
+    for server in TestServer::all(&[]).await {
+        let (status, body) = get(&server.router, "/healthz").await;
+        assert_eq!(status, StatusCode::OK, "{}", server.label);
+        let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(health["status"], "ok");
+        assert_eq!(health["database"], "ok");
+
+        let _ = get(&server.router, "/").await;
+        let (status, metrics) = get(&server.router, "/metrics").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            metrics.contains("blueprint_build_info{version=\"0.1.0\"} 1"),
+            "{metrics}"
+        );
+        assert!(metrics.contains("blueprint_database_up 1"), "{metrics}");
+        assert!(
+            metrics.contains("blueprint_http_requests_total{method=\"GET\",status=\"200\"}"),
+            "{metrics}"
+        );
+
+        let (status, css) = get(&server.router, "/assets/blueprint.css").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(css.contains(".data-table"));
+    }
+}
+
+#[tokio::test]
+async fn serves_the_bundle_and_asks_for_it_when_it_is_installed() {
+    let server = TestServer::with_bundle().await;
+    let (status, body) = get(&server.router, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("/pkg/blueprint.js"), "{body}");
+    let (status, js) = get(&server.router, "/pkg/blueprint.js").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(js, support::FAKE_BUNDLE_JS);
+}

@@ -1,0 +1,133 @@
+//! The browser tests: a real `blueprint serve` on a fresh SQLite database and a scratch events root,
+//! and Playwright (`e2e/`) driving the system Chromium against it, every spec with JavaScript on and
+//! off.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use crate::build::{self, Profile};
+use crate::run;
+
+/// The tenant folders the specs expect.
+const TENANTS: [&str; 3] = ["acme", "globex", "shop"];
+
+pub fn run() -> Result<(), String> {
+    let chromium = find_chromium()?;
+    let e2e = run::workspace_root().join("e2e");
+    if !e2e.join("node_modules/@playwright/test").is_dir() {
+        run::status(
+            Command::new("npm")
+                .current_dir(&e2e)
+                .args(["ci", "--no-audit", "--no-fund"]),
+        )?;
+    }
+    let scratch = std::env::temp_dir().join(format!("blueprint-e2e-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    for tenant in TENANTS {
+        let hour = scratch
+            .join("events")
+            .join(tenant)
+            .join("dt=2026-11-01/hr=00");
+        std::fs::create_dir_all(&hour).map_err(|err| err.to_string())?;
+        std::fs::write(hour.join("part-0.jsonl"), "{\"event\":\"screen\"}\n")
+            .map_err(|err| err.to_string())?;
+    }
+    let mut server = Server::start(&scratch)?;
+    eprintln!(
+        "xtask: blueprint serve at {} (log: {})",
+        server.base_url,
+        server.log.display()
+    );
+    let result = run::status(
+        Command::new("npx")
+            .current_dir(&e2e)
+            .args(["playwright", "test"])
+            .env("BLUEPRINT_BASE_URL", &server.base_url)
+            .env("CHROMIUM", &chromium),
+    );
+    server.stop();
+    if result.is_err() {
+        let log = std::fs::read_to_string(&server.log).unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(40).collect();
+        eprintln!("--- server log (last lines) ---");
+        for line in tail.into_iter().rev() {
+            eprintln!("{line}");
+        }
+    } else {
+        let _ = std::fs::remove_dir_all(&scratch);
+    }
+    result
+}
+
+fn find_chromium() -> Result<PathBuf, String> {
+    if let Some(path) = std::env::var_os("CHROMIUM") {
+        let path = PathBuf::from(path);
+        return if path.is_file() {
+            Ok(path)
+        } else {
+            Err(format!("CHROMIUM={} does not exist", path.display()))
+        };
+    }
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|path| path.is_file())
+        .ok_or_else(|| {
+            "Chromium not found: install it (apt-get install chromium) or set CHROMIUM=/path/to/chromium"
+                .to_owned()
+        })
+}
+
+struct Server {
+    child: Child,
+    base_url: String,
+    log: PathBuf,
+}
+
+impl Server {
+    fn start(scratch: &Path) -> Result<Self, String> {
+        let log = scratch.join("server.log");
+        let log_file = std::fs::File::create(&log).map_err(|err| err.to_string())?;
+        let mut command = Command::new(build::binary(Profile::Debug));
+        command
+            .current_dir(scratch)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env(
+                "BLUEPRINT_DATABASE_URL",
+                format!("sqlite://{}/blueprint.db?mode=rwc", scratch.display()),
+            )
+            .env("BLUEPRINT_EVENTS_URL", scratch.join("events"))
+            .env("BLUEPRINT_SITE_ROOT", build::site_root())
+            .stdout(Stdio::piped())
+            .stderr(log_file);
+        let mut child = command
+            .spawn()
+            .map_err(|err| format!("cannot start blueprint: {err}"))?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let first = lines.next().and_then(Result::ok).unwrap_or_default();
+        let Some(address) = first.strip_prefix("Blueprint is serving ") else {
+            let _ = child.kill();
+            return Err(format!(
+                "blueprint serve did not start (see {})",
+                log.display()
+            ));
+        };
+        let base_url = address.trim().to_owned();
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Ok(Self {
+            child,
+            base_url,
+            log,
+        })
+    }
+
+    fn stop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,105 @@
+//! `cargo xtask demo` and `cargo xtask test`, the two commands of the README. Plain Rust, no
+//! dependencies: each step runs a tool (cargo, rustup, wasm-bindgen, npm) and stops at the first
+//! failure with the step's name.
+
+mod build;
+mod e2e;
+mod run;
+mod tools;
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use build::Profile;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  demo   install missing build tools, build Blueprint (release) and serve it on http://127.0.0.1:3000
+  test   formatting, clippy, every Rust test (SQLite, and Postgres when BLUEPRINT_TEST_POSTGRES_URL
+         is set), then the browser tests in Chromium with JavaScript on and off
+  site   build the WASM bundle and the server (debug) without running anything";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let started = Instant::now();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo(),
+        Some("test") => test(),
+        Some("site") => tools::ensure().and_then(|()| build::site_and_server(Profile::Debug)),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(3);
+        }
+    };
+    match result {
+        Ok(()) => {
+            eprintln!("xtask: done in {}", run::elapsed(started));
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("xtask: {err}");
+            ExitCode::from(3)
+        }
+    }
+}
+
+fn demo() -> Result<(), String> {
+    tools::ensure()?;
+    build::site_and_server(Profile::Release)?;
+    let binary = build::binary(Profile::Release);
+    run::step(
+        "serve Blueprint on http://127.0.0.1:3000 (Ctrl-C stops it)",
+        || {
+            let mut command = std::process::Command::new(&binary);
+            command.current_dir(run::workspace_root()).arg("serve");
+            run::status(&mut command)
+        },
+    )
+}
+
+fn test() -> Result<(), String> {
+    tools::ensure()?;
+    run::step("cargo fmt --check", || {
+        run::cargo(&["fmt", "--all", "--", "--check"])
+    })?;
+    run::step("clippy (server side, warnings denied)", || {
+        run::cargo(&[
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "blueprint-frontend",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
+    })?;
+    run::step("clippy (WASM front end, warnings denied)", || {
+        run::cargo(&[
+            "clippy",
+            "-p",
+            "blueprint-frontend",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ])
+    })?;
+    match std::env::var("BLUEPRINT_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => eprintln!("xtask: database tests run on SQLite and Postgres"),
+        _ => eprintln!(
+            "xtask: database tests run on SQLite only (set BLUEPRINT_TEST_POSTGRES_URL for Postgres)"
+        ),
+    }
+    run::step("cargo test (every Rust test)", || {
+        run::cargo(&["test", "--workspace", "--exclude", "blueprint-frontend"])
+    })?;
+    build::site_and_server(Profile::Debug)?;
+    run::step("browser tests (Chromium, JavaScript on and off)", e2e::run)
+}
