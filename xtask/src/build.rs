@@ -94,10 +94,9 @@ fn bindgen(profile: Profile) -> Result<(), String> {
             .arg(&pkg)
             .arg(&wasm),
     )?;
-    // The page loads pkg/blueprint.wasm (Leptos' naming); wasm-bindgen writes blueprint_bg.wasm.
-    std::fs::rename(pkg.join("blueprint_bg.wasm"), pkg.join("blueprint.wasm"))
-        .map_err(|err| format!("cannot rename the WASM file: {err}"))?;
-    let size = std::fs::metadata(pkg.join("blueprint.wasm"))
+    // Leptos' hydration script loads pkg/blueprint.js and pkg/blueprint_bg.wasm, the names
+    // wasm-bindgen writes (when LEPTOS_OUTPUT_NAME is unset at compile time, as here).
+    let size = std::fs::metadata(pkg.join("blueprint_bg.wasm"))
         .map(|m| m.len())
         .unwrap_or(0);
     eprintln!(

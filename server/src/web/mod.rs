@@ -104,7 +104,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .merge(assets::routes(&state.site))
         .leptos_routes_with_context(&state, routes, context, app_shell)
-        .fallback(move |request| not_found(request))
+        .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::count_requests,

@@ -1,11 +1,12 @@
-//! The built site: `pkg/blueprint.js` and `pkg/blueprint.wasm` (the hydrate bundle). The binary
+//! The built site: `pkg/blueprint.js` and `pkg/blueprint_bg.wasm` (the hydrate bundle, named as
+//! wasm-bindgen writes it and Leptos' hydration script asks for it). The binary
 //! runs from any working directory: by default it looks for `site/` beside itself and one level
 //! up (`target/site` for `target/{debug,release}/blueprint`). Without a bundle, pages are served
 //! server-rendered only and no script is requested.
 
 use std::path::{Path, PathBuf};
 
-/// The bundle's file names: `pkg/{OUTPUT_NAME}.js` and `pkg/{OUTPUT_NAME}.wasm`.
+/// The bundle's file names: `pkg/{OUTPUT_NAME}.js` and `pkg/{OUTPUT_NAME}_bg.wasm`.
 pub const OUTPUT_NAME: &str = "blueprint";
 
 #[derive(Clone, Debug)]
@@ -32,7 +33,7 @@ impl Site {
         if !hydrate {
             tracing::warn!(
                 site = %root.display(),
-                "no WASM bundle found (pkg/{OUTPUT_NAME}.wasm); pages will be server-rendered only"
+                "no WASM bundle found (pkg/{OUTPUT_NAME}_bg.wasm); pages will be server-rendered only"
             );
         }
         Self { root, hydrate }
@@ -55,6 +56,6 @@ fn default_candidates() -> Vec<PathBuf> {
 
 fn has_bundle(root: &Path) -> bool {
     let pkg = root.join("pkg");
-    pkg.join(format!("{OUTPUT_NAME}.wasm")).is_file()
+    pkg.join(format!("{OUTPUT_NAME}_bg.wasm")).is_file()
         && pkg.join(format!("{OUTPUT_NAME}.js")).is_file()
 }

@@ -61,7 +61,7 @@ impl TestServer {
             let pkg = site_dir.path().join("pkg");
             std::fs::create_dir_all(&pkg).unwrap();
             std::fs::write(pkg.join("blueprint.js"), FAKE_BUNDLE_JS).unwrap();
-            std::fs::write(pkg.join("blueprint.wasm"), b"\0asm").unwrap();
+            std::fs::write(pkg.join("blueprint_bg.wasm"), b"\0asm").unwrap();
         }
         let site = Site::locate(Some(site_dir.path()));
         assert_eq!(site.hydrate, bundle);
