@@ -4,6 +4,8 @@
 pub mod db;
 pub mod entities;
 pub mod events_root;
+pub mod ingest;
+pub mod mapping;
 pub mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;

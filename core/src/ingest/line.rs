@@ -1,0 +1,469 @@
+//! One event line → its dimensions and key paths, in one pass of the JSON reader. The mapping's
+//! paths are compiled into a trie that the reader walks alongside the line; values under a keys
+//! root are recorded as key paths with their JSON types (DESIGN.md, "Keys"), interned to `u32`.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use crate::ingest::json::{Ctx, JsonType, Reader, Scalar, SyntaxError, Visitor};
+use crate::mapping::{JsonPath, Mapping, Segment};
+
+/// Slots filled from the mapping, in this order.
+pub const APPLICATION: usize = 0;
+pub const VERSION: usize = 1;
+pub const PLATFORM: usize = 2;
+pub const SCREEN: usize = 3;
+pub const EVENT: usize = 4;
+pub const SESSION: usize = 5;
+pub const TIMESTAMP: usize = 6;
+pub const DEDUP: usize = 7;
+pub const SLOTS: usize = 8;
+
+const UNTRACKED: u32 = u32::MAX;
+const KEYS: u8 = 1;
+const ROOT: u8 = 2;
+const ELEMENT: u8 = 4;
+
+#[derive(Default)]
+struct Node {
+    keys: Vec<(Box<str>, u32)>,
+    indexes: Vec<(usize, u32)>,
+    captures: Vec<(u8, u8)>,
+    keys_root: bool,
+}
+
+/// Why a line is rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reject {
+    Syntax(SyntaxError),
+    NoEvent,
+}
+
+impl std::fmt::Display for Reject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reject::Syntax(err) => err.fmt(f),
+            Reject::NoEvent => {
+                f.write_str("no event name (no mapped event path holds a string or number)")
+            }
+        }
+    }
+}
+
+/// A parsed line: the mapped values (borrowed from the line where possible) and its key paths,
+/// each (path, type) pair once.
+#[derive(Debug, Default)]
+pub struct ParsedLine<'a> {
+    pub slots: [Option<Cow<'a, str>>; SLOTS],
+    pub keys: Vec<(u32, JsonType)>,
+}
+
+/// Compiled mapping plus the key-path interner of one worker.
+pub struct LineParser {
+    nodes: Vec<Node>,
+    single_root: bool,
+    prefixes: Vec<String>,
+    path_ids: HashMap<Box<str>, u32>,
+    paths: Vec<Box<str>>,
+    path: String,
+    keys: Vec<(u32, JsonType)>,
+}
+
+impl LineParser {
+    pub fn new(mapping: &Mapping) -> Self {
+        let mut parser = Self {
+            nodes: vec![Node::default()],
+            single_root: mapping.keys.single_root(),
+            prefixes: mapping.keys.prefixes.clone(),
+            path_ids: HashMap::new(),
+            paths: Vec::new(),
+            path: String::new(),
+            keys: Vec::new(),
+        };
+        let lists: [(usize, &[JsonPath]); 7] = [
+            (APPLICATION, &mapping.application),
+            (VERSION, &mapping.version),
+            (PLATFORM, &mapping.platform),
+            (SCREEN, &mapping.screen),
+            (EVENT, &mapping.event),
+            (SESSION, &mapping.session),
+            (TIMESTAMP, &mapping.timestamp),
+        ];
+        for (slot, paths) in lists {
+            for (priority, path) in paths.iter().enumerate() {
+                let node = parser.insert(path);
+                parser.nodes[node]
+                    .captures
+                    .push((slot as u8, priority.min(254) as u8));
+            }
+        }
+        if let Some(path) = &mapping.dedup {
+            let node = parser.insert(path);
+            parser.nodes[node].captures.push((DEDUP as u8, 0));
+        }
+        for root in &mapping.keys.paths {
+            let node = parser.insert(root);
+            parser.nodes[node].keys_root = true;
+        }
+        parser
+    }
+
+    fn insert(&mut self, path: &JsonPath) -> usize {
+        let mut node = 0usize;
+        for segment in path.segments() {
+            let existing = match segment {
+                Segment::Key(key) => self.nodes[node]
+                    .keys
+                    .iter()
+                    .find(|(k, _)| **k == **key)
+                    .map(|(_, n)| *n),
+                Segment::Index(i) => self.nodes[node]
+                    .indexes
+                    .iter()
+                    .find(|(k, _)| k == i)
+                    .map(|(_, n)| *n),
+            };
+            node = match existing {
+                Some(next) => next as usize,
+                None => {
+                    let next = self.nodes.len();
+                    self.nodes.push(Node::default());
+                    match segment {
+                        Segment::Key(key) => self.nodes[node]
+                            .keys
+                            .push((key.as_str().into(), next as u32)),
+                        Segment::Index(i) => self.nodes[node].indexes.push((*i, next as u32)),
+                    }
+                    next
+                }
+            };
+        }
+        node
+    }
+
+    /// The text of an interned key path.
+    pub fn path(&self, id: u32) -> &str {
+        &self.paths[id as usize]
+    }
+
+    pub fn paths(&self) -> &[Box<str>] {
+        &self.paths
+    }
+
+    /// Parses one non-blank line.
+    pub fn parse<'a>(&mut self, line: &'a str) -> Result<ParsedLine<'a>, Reject> {
+        self.keys.clear();
+        self.path.clear();
+        let mut visitor = LineVisitor {
+            parser: self,
+            slots: Default::default(),
+            priorities: [u8::MAX; SLOTS],
+        };
+        Reader::read_line(line, Ctx::default(), &mut visitor).map_err(Reject::Syntax)?;
+        let LineVisitor { slots, .. } = visitor;
+        if slots[EVENT].is_none() {
+            return Err(Reject::NoEvent);
+        }
+        let mut keys = std::mem::take(&mut self.keys);
+        keys.sort_unstable();
+        keys.dedup();
+        let parsed = ParsedLine {
+            slots,
+            keys: keys.clone(),
+        };
+        self.keys = keys;
+        Ok(parsed)
+    }
+
+    fn intern(&mut self, len: usize) -> u32 {
+        let path = &self.path[..len];
+        if let Some(id) = self.path_ids.get(path) {
+            return *id;
+        }
+        let id = self.paths.len() as u32;
+        self.paths.push(path.into());
+        self.path_ids.insert(path.into(), id);
+        id
+    }
+}
+
+struct LineVisitor<'p, 'a> {
+    parser: &'p mut LineParser,
+    slots: [Option<Cow<'a, str>>; SLOTS],
+    priorities: [u8; SLOTS],
+}
+
+impl LineVisitor<'_, '_> {
+    fn push_path(&mut self, parent: Ctx, piece: &str, element: bool) -> u32 {
+        let path = &mut self.parser.path;
+        path.truncate(parent.path_len as usize);
+        if element {
+            path.push_str("[]");
+        } else {
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(piece);
+        }
+        path.len() as u32
+    }
+}
+
+impl<'a> Visitor<'a> for LineVisitor<'_, 'a> {
+    fn enter_member(&mut self, parent: Ctx, key: &str) -> Ctx {
+        let node = if parent.node == UNTRACKED {
+            UNTRACKED
+        } else {
+            self.parser.nodes[parent.node as usize]
+                .keys
+                .iter()
+                .find(|(k, _)| **k == *key)
+                .map_or(UNTRACKED, |(_, n)| *n)
+        };
+        let is_root = (node != UNTRACKED && self.parser.nodes[node as usize].keys_root)
+            || (parent.node == 0
+                && self
+                    .parser
+                    .prefixes
+                    .iter()
+                    .any(|p| key.starts_with(p.as_str())));
+        if is_root {
+            let path_len = if self.parser.single_root {
+                self.parser.path.truncate(0);
+                0
+            } else {
+                self.push_path(Ctx::default(), key, false)
+            };
+            return Ctx {
+                node,
+                path_len,
+                flags: KEYS | ROOT,
+            };
+        }
+        if parent.flags & KEYS != 0 {
+            let path_len = self.push_path(parent, key, false);
+            return Ctx {
+                node,
+                path_len,
+                flags: KEYS,
+            };
+        }
+        Ctx {
+            node,
+            path_len: 0,
+            flags: 0,
+        }
+    }
+
+    fn enter_element(&mut self, parent: Ctx, index: usize) -> Ctx {
+        let node = if parent.node == UNTRACKED {
+            UNTRACKED
+        } else {
+            self.parser.nodes[parent.node as usize]
+                .indexes
+                .iter()
+                .find(|(i, _)| *i == index)
+                .map_or(UNTRACKED, |(_, n)| *n)
+        };
+        if parent.flags & KEYS != 0 && parent.flags & ELEMENT == 0 {
+            let path_len = self.push_path(parent, "", true);
+            return Ctx {
+                node,
+                path_len,
+                flags: KEYS | ELEMENT,
+            };
+        }
+        Ctx {
+            node,
+            path_len: 0,
+            flags: 0,
+        }
+    }
+
+    fn value(&mut self, ctx: Ctx, kind: JsonType, scalar: Scalar<'a>) {
+        if ctx.flags & KEYS != 0 && ctx.flags & (ROOT | ELEMENT) == 0 {
+            let id = self.parser.intern(ctx.path_len as usize);
+            self.parser.keys.push((id, kind));
+        }
+        if ctx.node == UNTRACKED {
+            return;
+        }
+        let value = match scalar {
+            Scalar::Str(text) if !text.is_empty() => text,
+            Scalar::Num(text) => Cow::Borrowed(text),
+            _ => return,
+        };
+        let captures = &self.parser.nodes[ctx.node as usize].captures;
+        for &(slot, priority) in captures {
+            let slot = slot as usize;
+            if priority < self.priorities[slot] {
+                self.priorities[slot] = priority;
+                self.slots[slot] = Some(value.clone());
+            }
+        }
+    }
+
+    fn wants_keys(&self, ctx: Ctx) -> bool {
+        ctx.flags & KEYS != 0
+            || (ctx.node != UNTRACKED
+                && (ctx.node == 0 && !self.parser.prefixes.is_empty()
+                    || !self.parser.nodes[ctx.node as usize].keys.is_empty()))
+    }
+
+    fn leave(&mut self, _ctx: Ctx) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(
+        mapping: &Mapping,
+        line: &str,
+    ) -> Result<(Vec<Option<String>>, Vec<(String, &'static str)>), Reject> {
+        let mut parser = LineParser::new(mapping);
+        let parsed = parser.parse(line)?;
+        let slots = parsed
+            .slots
+            .iter()
+            .map(|s| s.as_ref().map(|v| v.to_string()))
+            .collect();
+        let keys = parsed
+            .keys
+            .iter()
+            .map(|(id, t)| (parser.path(*id).to_owned(), t.name()))
+            .collect();
+        Ok((slots, keys))
+    }
+
+    /// The value rules of DESIGN.md, "Field mapping", one row each.
+    #[test]
+    fn golden_value_rules() {
+        let segment = Mapping::default();
+        let rows: [(&str, usize, Option<&str>); 14] = [
+            (r#"{"event":"addToCart"}"#, EVENT, Some("addToCart")),
+            (r#"{"type":"screen","name":"Home"}"#, EVENT, Some("screen")),
+            (r#"{"event":"","type":"track"}"#, EVENT, Some("track")),
+            (r#"{"event":null,"type":"track"}"#, EVENT, Some("track")),
+            (r#"{"event":true,"type":"track"}"#, EVENT, Some("track")),
+            (r#"{"event":{"x":1},"type":"track"}"#, EVENT, Some("track")),
+            (r#"{"event":["a"],"type":"track"}"#, EVENT, Some("track")),
+            (r#"{"event":12}"#, EVENT, Some("12")),
+            (
+                r#"{"event":"e","context":{"app":{"version":3.10}}}"#,
+                VERSION,
+                Some("3.10"),
+            ),
+            (
+                r#"{"event":"e","context":{"app":{"version":"3.10"}}}"#,
+                VERSION,
+                Some("3.10"),
+            ),
+            (
+                r#"{"event":"e","context":{"os":{"name":"ANDROID"}}}"#,
+                PLATFORM,
+                Some("ANDROID"),
+            ),
+            (
+                r#"{"event":"e","context":{"os":{"name":""}},"platform":"Web"}"#,
+                PLATFORM,
+                Some("Web"),
+            ),
+            (
+                r#"{"event":"e","context":{"sessionId":12}}"#,
+                SESSION,
+                Some("12"),
+            ),
+            (
+                r#"{"event":"e","properties":{"screen_name":"Cart"},"name":"Ignored"}"#,
+                SCREEN,
+                Some("Cart"),
+            ),
+        ];
+        for (line, slot, expected) in rows {
+            let (slots, _) = parse(&segment, line).unwrap();
+            assert_eq!(slots[slot].as_deref(), expected, "{line}");
+        }
+        let (slots, _) = parse(&segment, r#"{"event":"e"}"#).unwrap();
+        assert_eq!(
+            slots[APPLICATION], None,
+            "missing stays None; the ledger writes (none)"
+        );
+    }
+
+    #[test]
+    fn lines_without_an_event_are_rejected() {
+        let segment = Mapping::default();
+        for line in [
+            r#"{"event":""}"#,
+            r#"{"event":true,"type":null}"#,
+            r#"{"properties":{}}"#,
+        ] {
+            assert_eq!(
+                parse(&segment, line).unwrap_err(),
+                Reject::NoEvent,
+                "{line}"
+            );
+        }
+        assert!(matches!(
+            parse(&segment, r#"{"event":"x"} trailing"#),
+            Err(Reject::Syntax(_))
+        ));
+    }
+
+    #[test]
+    fn records_key_paths_with_types_once_per_line() {
+        let segment = Mapping::default();
+        let line = r#"{"event":"e","properties":{"sku":"A","qty":2,"price":2.5,"gift":false,"coupon":null,
+            "filters":{"brand":"x","size":{"eu":42}},"items":[{"sku":"a"},{"sku":"b","n":1}],"tags":["x",1]}}"#
+            .replace('\n', "");
+        let (_, keys) = parse(&segment, &line).unwrap();
+        let expected = [
+            ("coupon", "null"),
+            ("filters", "object"),
+            ("filters.brand", "string"),
+            ("filters.size", "object"),
+            ("filters.size.eu", "integer"),
+            ("gift", "boolean"),
+            ("items", "array"),
+            ("items[].n", "integer"),
+            ("items[].sku", "string"),
+            ("price", "number"),
+            ("qty", "integer"),
+            ("sku", "string"),
+            ("tags", "array"),
+        ];
+        let mut keys = keys;
+        keys.sort();
+        let keys: Vec<(&str, &str)> = keys.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+        assert_eq!(keys, expected);
+    }
+
+    #[test]
+    fn several_roots_prefix_paths_with_the_root_name() {
+        let snowplow = Mapping::preset("snowplow").unwrap();
+        let line = r#"{"event_name":"screen_view","app_id":"shop","platform":"mob",
+            "contexts_com_acme_user_1":[{"tier":"gold","id":7}],
+            "unstruct_event_com_snowplowanalytics_mobile_screen_view_1":{"name":"Home","id":"x"},
+            "contexts_com_snowplowanalytics_mobile_application_1":[{"version":"1.2.0","build":"3"}],
+            "other_field":{"ignored":true}}"#
+            .replace('\n', "");
+        let (slots, mut keys) = parse(&snowplow, &line).unwrap();
+        assert_eq!(slots[SCREEN].as_deref(), Some("Home"));
+        assert_eq!(slots[VERSION].as_deref(), Some("1.2.0"));
+        assert_eq!(slots[PLATFORM].as_deref(), Some("mob"));
+        keys.sort();
+        let paths: Vec<&str> = keys.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "contexts_com_acme_user_1[].id",
+                "contexts_com_acme_user_1[].tier",
+                "contexts_com_snowplowanalytics_mobile_application_1[].build",
+                "contexts_com_snowplowanalytics_mobile_application_1[].version",
+                "unstruct_event_com_snowplowanalytics_mobile_screen_view_1.id",
+                "unstruct_event_com_snowplowanalytics_mobile_screen_view_1.name",
+            ]
+        );
+    }
+}
