@@ -4,6 +4,7 @@
 pub mod db;
 pub mod entities;
 pub mod events_root;
+pub mod hour;
 pub mod ingest;
 pub mod mapping;
 pub mod tenants;

@@ -1,4 +1,78 @@
-//! Ingestion: one tenant-hour of raw NDJSON → the hour's counts, sessions, keys and health.
+//! Ingestion: one tenant-hour of raw NDJSON → the hour's counts, sessions, keys and health, in one
+//! pass over the bytes.
+//!
+//! Why by hand rather than through DataFusion's JSON reader: its schema inference reads a sample
+//! and fails when files disagree on a key's type, it turns numbers into floats (`3.10` would become
+//! `3.1`), and it cannot report every key path and type of every line. Ingestion needs exactly
+//! those, so object_store lists and opens the files, and a hand-written one-pass reader
+//! (`json`, `line`) feeds per-thread accumulators (`aggregate`) that merge exactly at the end.
 
+pub mod aggregate;
 pub mod json;
 pub mod line;
+pub mod reader;
+pub mod sketch;
+pub mod time;
+
+use std::sync::Arc;
+
+use crate::events_root::EventsRoot;
+use crate::hour::Hour;
+use crate::mapping::Mapping;
+use reader::{HourFile, HourRead};
+
+/// Why an hour could not be read. The run is recorded as failed with this reason; nothing of the
+/// hour is written.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("cannot list {folder}: {reason}")]
+    List { folder: String, reason: String },
+    #[error("file {file} disappeared before it could be read")]
+    Vanished { file: String },
+    #[error("cannot read {file}: {reason}")]
+    Read { file: String, reason: String },
+    #[error("a parser thread stopped unexpectedly")]
+    Worker,
+}
+
+/// Lists the event files of a tenant-hour (none when the folder is missing).
+pub async fn list_hour(
+    events: &EventsRoot,
+    tenant: &str,
+    hour: Hour,
+) -> Result<Vec<HourFile>, IngestError> {
+    let folder = format!("{tenant}/{}", hour.folder());
+    let listing = events
+        .list_objects(&folder)
+        .await
+        .map_err(|err| IngestError::List {
+            folder: folder.clone(),
+            reason: err.to_string(),
+        })?;
+    Ok(reader::event_files(listing))
+}
+
+/// Reads the listed files of an hour with `workers` parser threads.
+pub async fn read_hour(
+    events: &EventsRoot,
+    files: Vec<HourFile>,
+    mapping: &Mapping,
+    hour: Hour,
+    workers: usize,
+) -> Result<HourRead, IngestError> {
+    let store = Arc::clone(events.store());
+    let mapping = mapping.clone();
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        reader::read_files(
+            &runtime,
+            &store,
+            &files,
+            &mapping,
+            hour.epoch_seconds() * 1000,
+            workers,
+        )
+    })
+    .await
+    .map_err(|_| IngestError::Worker)?
+}
