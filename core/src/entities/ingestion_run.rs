@@ -1,0 +1,31 @@
+//! One attempt at ingesting a tenant-hour, with its figures or error.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "ingestion_runs")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub tenant_id: i64,
+    pub hour: i64,
+    pub status: String,
+    pub trigger: String,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    pub files: i64,
+    pub bytes: i64,
+    pub lines: i64,
+    pub events: i64,
+    pub rejected: i64,
+    pub skewed: i64,
+    pub untimed: i64,
+    pub duplicates: i64,
+    pub rejected_samples: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
