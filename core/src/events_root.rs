@@ -171,7 +171,11 @@ impl EventsRoot {
         &self,
         under: &str,
     ) -> Result<Vec<object_store::ObjectMeta>, EventsRootError> {
-        let path = self.prefix.clone().join(under);
+        let path = if self.prefix.as_ref().is_empty() {
+            Path::from(under)
+        } else {
+            Path::from(format!("{}/{under}", self.prefix))
+        };
         self.store
             .list(Some(&path))
             .try_collect()

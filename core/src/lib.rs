@@ -6,7 +6,10 @@ pub mod entities;
 pub mod events_root;
 pub mod hour;
 pub mod ingest;
+pub mod ingestion;
+pub mod ledger;
 pub mod mapping;
+pub mod mappings;
 pub mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;

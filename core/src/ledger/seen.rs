@@ -1,0 +1,160 @@
+//! Keeps first/last seen exact: after an hour is replaced, every catalog row the old or new hour
+//! touched gets the earliest/latest hour with a non-zero count again (NULL when none is left).
+//! Plain SQL that runs unchanged on SQLite and Postgres; id lists are integers we produced.
+
+use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult, Statement};
+
+use crate::ledger::{LedgerError, id_list};
+
+const BATCH: usize = 500;
+
+#[derive(FromQueryResult)]
+struct Id {
+    id: i64,
+}
+
+async fn ids(txn: &DatabaseTransaction, sql: String) -> Result<Vec<i64>, LedgerError> {
+    let backend = txn.get_database_backend();
+    Ok(Id::find_by_statement(Statement::from_string(backend, sql))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|row| row.id)
+        .collect())
+}
+
+async fn run_batched(
+    txn: &DatabaseTransaction,
+    ids: &[i64],
+    statement: impl Fn(&str) -> String,
+) -> Result<(), LedgerError> {
+    for chunk in ids.chunks(BATCH) {
+        txn.execute_unprepared(&statement(&id_list(chunk))).await?;
+    }
+    Ok(())
+}
+
+/// Recomputes first/last seen from the combinations and keys an hour touched.
+pub async fn recompute(
+    txn: &DatabaseTransaction,
+    combinations: &[i64],
+    keys: &[i64],
+) -> Result<(), LedgerError> {
+    run_batched(txn, combinations, |list| {
+        format!(
+            "UPDATE combinations SET \
+             first_seen = (SELECT MIN(h.hour) FROM hourly_counts h WHERE h.combination_id = combinations.id AND h.events > 0), \
+             last_seen = (SELECT MAX(h.hour) FROM hourly_counts h WHERE h.combination_id = combinations.id AND h.events > 0) \
+             WHERE id IN ({list})"
+        )
+    })
+    .await?;
+    let mut parents: Vec<(&str, &str, Vec<i64>)> = Vec::new();
+    for (table, column) in [
+        ("app_versions", "version_id"),
+        ("screens", "screen_id"),
+        ("events", "event_id"),
+    ] {
+        let mut found = Vec::new();
+        for chunk in combinations.chunks(BATCH) {
+            found.extend(
+                ids(
+                    txn,
+                    format!(
+                        "SELECT DISTINCT {column} AS id FROM combinations WHERE id IN ({})",
+                        id_list(chunk)
+                    ),
+                )
+                .await?,
+            );
+        }
+        found.sort_unstable();
+        found.dedup();
+        parents.push((table, column, found));
+    }
+    for (table, column, list) in &parents {
+        run_batched(txn, list, |ids| {
+            format!(
+                "UPDATE {table} SET \
+                 first_seen = (SELECT MIN(c.first_seen) FROM combinations c WHERE c.{column} = {table}.id), \
+                 last_seen = (SELECT MAX(c.last_seen) FROM combinations c WHERE c.{column} = {table}.id) \
+                 WHERE id IN ({ids})"
+            )
+        })
+        .await?;
+    }
+    let versions = &parents[0].2;
+    let mut applications = Vec::new();
+    for chunk in versions.chunks(BATCH) {
+        applications.extend(
+            ids(
+                txn,
+                format!(
+                    "SELECT DISTINCT application_id AS id FROM app_versions WHERE id IN ({})",
+                    id_list(chunk)
+                ),
+            )
+            .await?,
+        );
+    }
+    applications.sort_unstable();
+    applications.dedup();
+    run_batched(txn, &applications, |list| {
+        format!(
+            "UPDATE applications SET \
+             first_seen = (SELECT MIN(v.first_seen) FROM app_versions v WHERE v.application_id = applications.id), \
+             last_seen = (SELECT MAX(v.last_seen) FROM app_versions v WHERE v.application_id = applications.id) \
+             WHERE id IN ({list})"
+        )
+    })
+    .await?;
+    let type_count = "CASE key_types.json_type \
+        WHEN 'string' THEN h.string_count WHEN 'integer' THEN h.integer_count \
+        WHEN 'number' THEN h.number_count WHEN 'boolean' THEN h.boolean_count \
+        WHEN 'object' THEN h.object_count WHEN 'array' THEN h.array_count ELSE h.null_count END";
+    run_batched(txn, keys, |list| {
+        format!(
+            "UPDATE key_types SET \
+             first_seen = (SELECT MIN(h.hour) FROM hourly_keys h WHERE h.key_id = key_types.key_id AND {type_count} > 0), \
+             last_seen = (SELECT MAX(h.hour) FROM hourly_keys h WHERE h.key_id = key_types.key_id AND {type_count} > 0) \
+             WHERE key_id IN ({list})"
+        )
+    })
+    .await?;
+    run_batched(txn, keys, |list| {
+        format!(
+            "UPDATE event_keys SET \
+             first_seen = (SELECT MIN(t.first_seen) FROM key_types t WHERE t.key_id = event_keys.id), \
+             last_seen = (SELECT MAX(t.last_seen) FROM key_types t WHERE t.key_id = event_keys.id) \
+             WHERE id IN ({list})"
+        )
+    })
+    .await?;
+    Ok(())
+}
+
+/// Dates each discovery of the tenant by its subject's first-seen hour (which a re-ingested
+/// older hour can move).
+pub async fn redate_discoveries(
+    txn: &DatabaseTransaction,
+    tenant_id: i64,
+) -> Result<(), LedgerError> {
+    for (kind, table) in [
+        ("application", "applications"),
+        ("version", "app_versions"),
+        ("screen", "screens"),
+        ("event", "events"),
+        ("combination", "combinations"),
+        ("key", "event_keys"),
+        ("key_type", "key_types"),
+    ] {
+        txn.execute_unprepared(&format!(
+            "UPDATE discoveries SET hour = (SELECT s.first_seen FROM {table} s WHERE s.id = discoveries.subject_id) \
+             WHERE tenant_id = {tenant_id} AND kind = '{kind}' \
+             AND EXISTS (SELECT 1 FROM {table} s WHERE s.id = discoveries.subject_id AND s.first_seen IS NOT NULL \
+             AND s.first_seen <> discoveries.hour)"
+        ))
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,269 @@
+//! Writing one tenant-hour: in one transaction, the hour's previous rows are replaced by the new
+//! counts, first/last seen are recomputed for everything either touched, new catalog rows become
+//! discoveries (news or history, decided by the caller), and the hour's state is recorded.
+//! Re-running an hour therefore never double counts, in any order.
+
+use std::collections::BTreeSet;
+
+use sea_orm::{
+    ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QuerySelect, Set, TransactionTrait,
+};
+
+use crate::entities::{
+    discovery, hourly_count, hourly_key, hourly_session, ingested_hour, ingestion_run,
+};
+use crate::hour::Hour;
+use crate::ingest::reader::{HourFile, HourRead, HourStats};
+use crate::ledger::resolve::{Catalog, Created};
+use crate::ledger::{LedgerError, now_seconds, seen};
+
+const INSERT_BATCH: usize = 1000;
+
+/// One hour to write.
+pub struct HourWrite<'a> {
+    pub tenant_id: i64,
+    pub hour: Hour,
+    pub read: &'a HourRead,
+    pub files: &'a [HourFile],
+    pub run_id: i64,
+    /// Whether discoveries of this hour are news (pushed item by item) or history.
+    pub news: bool,
+}
+
+/// What writing the hour changed.
+#[derive(Debug, Default)]
+pub struct Written {
+    pub discoveries: Vec<Created>,
+}
+
+pub async fn write_hour(
+    db: &DatabaseConnection,
+    write: HourWrite<'_>,
+) -> Result<Written, LedgerError> {
+    let txn = db.begin().await?;
+    let hour = write.hour.epoch_seconds();
+    let tenant_id = write.tenant_id;
+    let counts = &write.read.counts;
+    let text = |id: u32| counts.strings.get(id);
+    let mut catalog = Catalog::load(&txn, tenant_id, hour).await?;
+
+    // Catalog rows, in a stable order so ids do not depend on hash order.
+    let mut version_ids = std::collections::HashMap::new();
+    let mut versions: Vec<_> = counts.versions.iter().collect();
+    versions.sort_by_key(|(key, _)| key.map(|id| text(id)));
+    for (key, local) in &versions {
+        let found = catalog
+            .version(&txn, text(key[0]), text(key[1]), text(key[2]))
+            .await?;
+        version_ids.insert(**local, found);
+    }
+    let (group_sessions, version_sessions) = counts.sessions();
+    let mut groups: Vec<_> = counts.groups.iter().collect();
+    groups.sort_by_key(|(key, _)| key.map(|id| text(id)));
+    let mut count_rows = Vec::with_capacity(groups.len());
+    for (key, (local, events)) in groups {
+        let version_key = [key[0], key[1], key[2]];
+        let version_local = counts.versions[&version_key];
+        let (version_id, version_label) = version_ids[&version_local].clone();
+        let screen_id = catalog.screen(&txn, text(key[3])).await?;
+        let event_id = catalog.event(&txn, text(key[4])).await?;
+        let label = || format!("{} on {} in {version_label}", text(key[4]), text(key[3]));
+        let combination_id = catalog
+            .combination(&txn, (version_id, screen_id, event_id), label)
+            .await?;
+        count_rows.push(hourly_count::ActiveModel {
+            tenant_id: Set(tenant_id),
+            hour: Set(hour),
+            combination_id: Set(combination_id),
+            events: Set(*events as i64),
+            sessions: Set(group_sessions.get(local).copied().unwrap_or(0) as i64),
+        });
+    }
+    let mut session_rows: Vec<_> = versions
+        .iter()
+        .map(|(_, local)| {
+            let (sessions, sketch) = version_sessions.get(local).cloned().unwrap_or_default();
+            hourly_session::ActiveModel {
+                tenant_id: Set(tenant_id),
+                hour: Set(hour),
+                version_id: Set(version_ids[local].0),
+                sessions: Set(sessions as i64),
+                sketch: Set(sketch.to_bytes()),
+            }
+        })
+        .collect();
+    session_rows.sort_by_key(|row| row.version_id.clone().unwrap());
+    let mut keys: Vec<_> = counts.keys.iter().collect();
+    keys.sort_by_key(|((version, event, path), _)| (*version, text(*event), text(*path)));
+    let mut key_rows = Vec::with_capacity(keys.len());
+    for ((version, event, path), types) in keys {
+        let event_name = text(*event);
+        let event_id = catalog.event(&txn, event_name).await?;
+        let mut key_id = 0;
+        for (index, count) in types.iter().enumerate() {
+            if *count > 0 {
+                let json_type = crate::ingest::json::JsonType::ALL[index].name();
+                key_id = catalog
+                    .key(&txn, event_id, event_name, text(*path), json_type)
+                    .await?;
+            }
+        }
+        let count = |index: usize| Set(types[index] as i64);
+        key_rows.push(hourly_key::ActiveModel {
+            tenant_id: Set(tenant_id),
+            hour: Set(hour),
+            version_id: Set(version_ids[version].0),
+            key_id: Set(key_id),
+            string_count: count(0),
+            integer_count: count(1),
+            number_count: count(2),
+            boolean_count: count(3),
+            object_count: count(4),
+            array_count: count(5),
+            null_count: count(6),
+        });
+    }
+
+    // What the hour held before, then the replacement.
+    let mut combinations: BTreeSet<i64> = hourly_count::Entity::find()
+        .select_only()
+        .column(hourly_count::Column::CombinationId)
+        .filter(hourly_count::Column::TenantId.eq(tenant_id))
+        .filter(hourly_count::Column::Hour.eq(hour))
+        .into_tuple::<i64>()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .collect();
+    let mut key_ids: BTreeSet<i64> = hourly_key::Entity::find()
+        .select_only()
+        .column(hourly_key::Column::KeyId)
+        .filter(hourly_key::Column::TenantId.eq(tenant_id))
+        .filter(hourly_key::Column::Hour.eq(hour))
+        .into_tuple::<i64>()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .collect();
+    hourly_count::Entity::delete_many()
+        .filter(hourly_count::Column::TenantId.eq(tenant_id))
+        .filter(hourly_count::Column::Hour.eq(hour))
+        .exec(&txn)
+        .await?;
+    hourly_session::Entity::delete_many()
+        .filter(hourly_session::Column::TenantId.eq(tenant_id))
+        .filter(hourly_session::Column::Hour.eq(hour))
+        .exec(&txn)
+        .await?;
+    hourly_key::Entity::delete_many()
+        .filter(hourly_key::Column::TenantId.eq(tenant_id))
+        .filter(hourly_key::Column::Hour.eq(hour))
+        .exec(&txn)
+        .await?;
+    combinations.extend(
+        count_rows
+            .iter()
+            .map(|row| row.combination_id.clone().unwrap()),
+    );
+    key_ids.extend(key_rows.iter().map(|row| row.key_id.clone().unwrap()));
+    for chunk in count_rows.chunks(INSERT_BATCH) {
+        hourly_count::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    for chunk in session_rows.chunks(INSERT_BATCH) {
+        hourly_session::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    for chunk in key_rows.chunks(INSERT_BATCH) {
+        hourly_key::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    let combinations: Vec<i64> = combinations.into_iter().collect();
+    let key_ids: Vec<i64> = key_ids.into_iter().collect();
+    seen::recompute(&txn, &combinations, &key_ids).await?;
+
+    let now = now_seconds();
+    let created = std::mem::take(&mut catalog.created);
+    let rows: Vec<discovery::ActiveModel> = created
+        .iter()
+        .map(|item| discovery::ActiveModel {
+            id: NotSet,
+            tenant_id: Set(tenant_id),
+            kind: Set(item.kind.to_owned()),
+            subject_id: Set(item.id),
+            label: Set(item.label.clone()),
+            hour: Set(hour),
+            news: Set(write.news),
+            run_id: Set(Some(write.run_id)),
+            created_at: Set(now),
+        })
+        .collect();
+    for chunk in rows.chunks(INSERT_BATCH) {
+        discovery::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    seen::redate_discoveries(&txn, tenant_id).await?;
+
+    let status = if write.files.is_empty() {
+        "no_data"
+    } else {
+        "ok"
+    };
+    ingested_hour::Entity::delete_many()
+        .filter(ingested_hour::Column::TenantId.eq(tenant_id))
+        .filter(ingested_hour::Column::Hour.eq(hour))
+        .exec(&txn)
+        .await?;
+    ingested_hour::Entity::insert(ingested_hour::ActiveModel {
+        tenant_id: Set(tenant_id),
+        hour: Set(hour),
+        status: Set(status.to_owned()),
+        run_id: Set(write.run_id),
+        files: Set(serde_json::to_string(write.files).unwrap_or_else(|_| "[]".to_owned())),
+        ingested_at: Set(now),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    finish_run(&txn, write.run_id, status, &write.read.stats, None).await?;
+    txn.commit().await?;
+    Ok(Written {
+        discoveries: created,
+    })
+}
+
+/// Records a run's outcome and figures.
+pub async fn finish_run(
+    conn: &impl ConnectionTrait,
+    run_id: i64,
+    status: &str,
+    stats: &HourStats,
+    error: Option<String>,
+) -> Result<(), LedgerError> {
+    let figure = |value: u64| Set(value as i64);
+    let samples = (!stats.samples.is_empty())
+        .then(|| serde_json::to_string(&stats.samples).unwrap_or_default());
+    ingestion_run::Entity::update(ingestion_run::ActiveModel {
+        id: Set(run_id),
+        status: Set(status.to_owned()),
+        finished_at: Set(Some(now_seconds())),
+        files: figure(stats.files),
+        bytes: figure(stats.bytes),
+        lines: figure(stats.lines),
+        events: figure(stats.events),
+        rejected: figure(stats.rejected),
+        skewed: figure(stats.skewed),
+        untimed: figure(stats.untimed),
+        duplicates: figure(stats.duplicates),
+        rejected_samples: Set(samples),
+        error: Set(error),
+        ..Default::default()
+    })
+    .exec(conn)
+    .await?;
+    Ok(())
+}
