@@ -8,6 +8,9 @@ use anyhow::Context;
 use blueprint_core::db::{Database, PoolSettings};
 use clap::{Args, Parser, Subcommand};
 
+use blueprint_core::hour::Hour;
+
+use crate::commands::data::{self, Format};
 use crate::config::{Config, RawSettings};
 
 /// Exit status for every error (usage errors too).
@@ -56,6 +59,9 @@ pub struct SettingsArgs {
     /// Log format: text or json (default text).
     #[arg(long, env = "BLUEPRINT_LOG_FORMAT", global = true)]
     pub log_format: Option<String>,
+    /// Parser threads per ingested hour (default: the number of cores).
+    #[arg(long, env = "BLUEPRINT_INGEST_WORKERS", global = true)]
+    pub ingest_workers: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -64,6 +70,57 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Ingest one hour of a tenant (replacing it if it was ingested before).
+    Ingest {
+        #[arg(long)]
+        tenant: String,
+        /// The hour, as YYYY-MM-DDTHH (UTC).
+        #[arg(long)]
+        hour: Hour,
+    },
+    /// Ingest every hour of [from, to) of a tenant, in order, with progress.
+    Backfill {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        from: Hour,
+        /// Exclusive.
+        #[arg(long)]
+        to: Hour,
+        /// Return when the range is done (this version always works in-process and waits).
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Print hourly counts of [from, to) as CSV (default) or JSON.
+    Counts {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        from: Hour,
+        /// Exclusive.
+        #[arg(long)]
+        to: Hour,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Format,
+    },
+    /// Print the tenant's catalog as JSON.
+    Catalog {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, value_parser = ["json"], default_value = "json")]
+        format: String,
+    },
+    /// Set a tenant's field mapping from a preset or a mapping.toml file.
+    Mapping {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, value_parser = ["segment", "snowplow", "amplitude", "ga4"], conflicts_with = "file", required_unless_present = "file")]
+        preset: Option<String>,
+        #[arg(long, value_name = "mapping.toml")]
+        file: Option<PathBuf>,
+    },
+    /// Write the demo data set into the events root and ingest it.
+    Demo,
 }
 
 /// Runs the process: parses arguments, loads the configuration, runs the command.
@@ -111,6 +168,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         site_root,
         log,
         log_format,
+        ingest_workers,
     } = cli.settings;
     let given = RawSettings {
         database_url,
@@ -119,6 +177,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         site_root,
         log,
         log_format,
+        ingest_workers,
     };
     let config = Config::load(given, config.as_deref())?;
     crate::telemetry::init(&config);
@@ -130,6 +189,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => crate::web::serve(config).await,
             Command::Migrate => migrate(&config).await,
+            Command::Ingest { tenant, hour } => data::ingest(&config, &tenant, hour).await,
+            Command::Backfill {
+                tenant,
+                from,
+                to,
+                wait: _,
+            } => data::backfill(&config, &tenant, from, to).await,
+            Command::Counts {
+                tenant,
+                from,
+                to,
+                format,
+            } => data::counts(&config, &tenant, from, to, format).await,
+            Command::Catalog { tenant, format: _ } => data::catalog(&config, &tenant).await,
+            Command::Mapping {
+                tenant,
+                preset,
+                file,
+            } => data::mapping(&config, &tenant, preset.as_deref(), file.as_deref()).await,
+            Command::Demo => crate::commands::demo::demo(&config).await,
         }
     })
 }

@@ -44,6 +44,7 @@ pub struct RawSettings {
     pub site_root: Option<PathBuf>,
     pub log: Option<String>,
     pub log_format: Option<String>,
+    pub ingest_workers: Option<usize>,
 }
 
 impl RawSettings {
@@ -56,6 +57,7 @@ impl RawSettings {
             site_root: self.site_root.or(lower.site_root),
             log: self.log.or(lower.log),
             log_format: self.log_format.or(lower.log_format),
+            ingest_workers: self.ingest_workers.or(lower.ingest_workers),
         }
     }
 }
@@ -77,6 +79,8 @@ pub struct Config {
     /// A tracing filter such as `info` or `blueprint=debug,sqlx=warn`.
     pub log: String,
     pub log_format: LogFormat,
+    /// Parser threads per ingested hour (default: the number of cores).
+    pub ingest_workers: usize,
 }
 
 impl Config {
@@ -118,6 +122,10 @@ impl Config {
             site_root: raw.site_root,
             log,
             log_format,
+            ingest_workers: raw
+                .ingest_workers
+                .filter(|n| *n > 0)
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from)),
         })
     }
 }

@@ -2,6 +2,7 @@
 //! the command line, the one configuration struct, logging, and the web server.
 
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod telemetry;
 pub mod web;
