@@ -68,6 +68,20 @@ impl EventsLocation {
     }
 }
 
+/// Bounded retries and timeouts, so an unreachable store fails a run within a minute rather
+/// than the client's default of minutes.
+pub fn s3_builder(builder: AmazonS3Builder) -> AmazonS3Builder {
+    let retry = object_store::RetryConfig {
+        backoff: object_store::BackoffConfig::default(),
+        max_retries: 3,
+        retry_timeout: std::time::Duration::from_secs(30),
+    };
+    let client = object_store::ClientOptions::new()
+        .with_connect_timeout(std::time::Duration::from_secs(5))
+        .with_timeout(std::time::Duration::from_secs(120));
+    builder.with_retry(retry).with_client_options(client)
+}
+
 /// An opened events root: a store and the prefix under which tenant folders live.
 #[derive(Clone)]
 pub struct EventsRoot {
@@ -112,7 +126,7 @@ impl EventsRoot {
             }
             EventsLocation::S3 { bucket, prefix } => {
                 let display = format!("s3://{bucket}/{prefix}");
-                let store = AmazonS3Builder::from_env()
+                let store = s3_builder(AmazonS3Builder::from_env())
                     .with_bucket_name(bucket)
                     .build()
                     .map_err(|err| EventsRootError::Open {
