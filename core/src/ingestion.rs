@@ -12,13 +12,17 @@ use crate::hour::Hour;
 use crate::ingest::reader::{HourRead, HourStats};
 use crate::ingest::{self, aggregate::Counts};
 use crate::ledger::write::{HourWrite, finish_run, write_hour};
-use crate::ledger::{LedgerError, now_seconds};
+use crate::ledger::{LedgerError, now_seconds, rollup};
 use crate::{Services, mappings};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestionError {
     #[error("unknown tenant `{0}`: no folder of that name under the events root")]
     UnknownTenant(String),
+    #[error(
+        "{hour} is older than the hourly detail kept for this tenant (from {window}, {days} days before its latest hour); it cannot be re-ingested"
+    )]
+    BeyondRetention { hour: Hour, window: Hour, days: i32 },
     #[error("the range {from} to {to} is empty: `to` is exclusive and must be after `from`")]
     EmptyRange { from: Hour, to: Hour },
     #[error(transparent)]
@@ -92,6 +96,11 @@ pub struct RunOutcome {
 
 /// The tenant's id by slug; a folder not yet known is discovered first.
 pub async fn tenant_id(services: &Services, slug: &str) -> Result<i64, IngestionError> {
+    Ok(tenant(services, slug).await?.id)
+}
+
+/// The tenant's row by slug; a folder not yet known is discovered first.
+pub async fn tenant(services: &Services, slug: &str) -> Result<tenant::Model, IngestionError> {
     let find = || async {
         tenant::Entity::find()
             .filter(tenant::Column::Slug.eq(slug))
@@ -99,12 +108,11 @@ pub async fn tenant_id(services: &Services, slug: &str) -> Result<i64, Ingestion
             .await
     };
     if let Some(row) = find().await? {
-        return Ok(row.id);
+        return Ok(row);
     }
     crate::tenants::discover_tenants(services).await?;
     find()
         .await?
-        .map(|row| row.id)
         .ok_or_else(|| IngestionError::UnknownTenant(slug.to_owned()))
 }
 
@@ -133,15 +141,25 @@ pub async fn ingest_hour(
     workers: usize,
 ) -> Result<RunOutcome, IngestionError> {
     let started = Instant::now();
-    let tenant_id = tenant_id(services, slug).await?;
+    let tenant = tenant(services, slug).await?;
+    let tenant_id = tenant.id;
+    let latest = latest_ingested(services, tenant_id).await?;
+    let window = rollup::window_start(
+        latest.map_or(hour, |latest| latest.max(hour)),
+        tenant.retention_days,
+    );
+    if hour < window {
+        return Err(IngestionError::BeyondRetention {
+            hour,
+            window,
+            days: tenant.retention_days,
+        });
+    }
     let mapping = mappings::load_mapping(services, tenant_id).await?;
-    let policy = match policy {
-        Some(policy) => policy,
-        None => NewsPolicy {
-            previous_latest: latest_ingested(services, tenant_id).await?,
-            long_forward_backfill: false,
-        },
-    };
+    let policy = policy.unwrap_or(NewsPolicy {
+        previous_latest: latest,
+        long_forward_backfill: false,
+    });
     let run = ingestion_run::ActiveModel {
         tenant_id: Set(tenant_id),
         hour: Set(hour.epoch_seconds()),
@@ -198,6 +216,7 @@ pub async fn ingest_hour(
             files: &files,
             run_id: run.id,
             news,
+            window,
         },
     )
     .await;
@@ -216,6 +235,10 @@ pub async fn ingest_hour(
             return Err(err.into());
         }
     };
+    let rolled = rollup::roll_up(services.db.conn(), tenant_id, window).await?;
+    if rolled > 0 {
+        tracing::info!(tenant = slug, %window, rows = rolled, "rolled hourly detail up into days");
+    }
     let status = if files.is_empty() {
         RunStatus::NoData
     } else {

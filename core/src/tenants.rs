@@ -91,3 +91,18 @@ fn summarize(row: tenant::Model) -> TenantSummary {
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     }
 }
+
+/// Sets how many days of hourly detail the tenant keeps before daily roll-ups (at least 1).
+pub async fn set_retention_days(
+    services: &Services,
+    slug: &str,
+    days: i32,
+) -> Result<(), TenantError> {
+    use sea_orm::sea_query::Expr as E;
+    tenant::Entity::update_many()
+        .col_expr(tenant::Column::RetentionDays, E::value(Ord::max(days, 1)))
+        .filter(tenant::Column::Slug.eq(slug))
+        .exec(services.db.conn())
+        .await?;
+    Ok(())
+}

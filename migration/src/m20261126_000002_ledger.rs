@@ -1,7 +1,8 @@
 //! The ledger (DESIGN.md, "Ledger semantics"): per-tenant mappings; the catalog (applications,
 //! versions, screens, events, combinations, keys and key types, each with first/last seen hour);
 //! hourly counts, sessions (with a mergeable sketch) and key statistics; daily roll-ups;
-//! discoveries; ingestion runs and the state of each ingested hour.
+//! discoveries; ingestion runs and the state of each ingested hour; each tenant's retention of
+//! hourly detail (days, default 35).
 //! Hours and days are stored as epoch seconds (UTC) in BIGINT columns.
 
 use sea_orm_migration::prelude::*;
@@ -10,7 +11,13 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 fn id(table: &mut TableCreateStatement) {
-    table.col(ColumnDef::new(Alias::new("id")).big_integer().not_null().auto_increment().primary_key());
+    table.col(
+        ColumnDef::new(Alias::new("id"))
+            .big_integer()
+            .not_null()
+            .auto_increment()
+            .primary_key(),
+    );
 }
 
 fn big(table: &mut TableCreateStatement, name: &str) {
@@ -38,7 +45,12 @@ fn seen(table: &mut TableCreateStatement) {
 fn curated(table: &mut TableCreateStatement) {
     text_null(table, "description");
     text_null(table, "owner");
-    table.col(ColumnDef::new(Alias::new("status")).string().not_null().default("active"));
+    table.col(
+        ColumnDef::new(Alias::new("status"))
+            .string()
+            .not_null()
+            .default("active"),
+    );
 }
 
 fn unique(name: &str, table: &str, columns: &[&str]) -> IndexCreateStatement {
@@ -79,7 +91,12 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
     let mut out = Vec::new();
 
     let mut t = table("mappings");
-    t.col(ColumnDef::new(Alias::new("tenant_id")).big_integer().not_null().primary_key());
+    t.col(
+        ColumnDef::new(Alias::new("tenant_id"))
+            .big_integer()
+            .not_null()
+            .primary_key(),
+    );
     text_null(&mut t, "preset");
     text(&mut t, "definition");
     big(&mut t, "updated_at");
@@ -92,7 +109,14 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
     text(&mut t, "platform");
     seen(&mut t);
     curated(&mut t);
-    out.push((t, vec![unique("ux_applications", "applications", &["tenant_id", "name", "platform"])]));
+    out.push((
+        t,
+        vec![unique(
+            "ux_applications",
+            "applications",
+            &["tenant_id", "name", "platform"],
+        )],
+    ));
 
     let mut t = table("app_versions");
     id(&mut t);
@@ -100,7 +124,14 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
     big(&mut t, "application_id");
     text(&mut t, "version");
     seen(&mut t);
-    out.push((t, vec![unique("ux_app_versions", "app_versions", &["application_id", "version"])]));
+    out.push((
+        t,
+        vec![unique(
+            "ux_app_versions",
+            "app_versions",
+            &["application_id", "version"],
+        )],
+    ));
 
     for name in ["screens", "events"] {
         let mut t = table(name);
@@ -109,7 +140,10 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
         text(&mut t, "name");
         seen(&mut t);
         curated(&mut t);
-        out.push((t, vec![unique(&format!("ux_{name}"), name, &["tenant_id", "name"])]));
+        out.push((
+            t,
+            vec![unique(&format!("ux_{name}"), name, &["tenant_id", "name"])],
+        ));
     }
 
     let mut t = table("combinations");
@@ -122,7 +156,11 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
     out.push((
         t,
         vec![
-            unique("ux_combinations", "combinations", &["version_id", "screen_id", "event_id"]),
+            unique(
+                "ux_combinations",
+                "combinations",
+                &["version_id", "screen_id", "event_id"],
+            ),
             index("ix_combinations_tenant", "combinations", &["tenant_id"]),
             index("ix_combinations_event", "combinations", &["event_id"]),
         ],
@@ -134,7 +172,10 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
     big(&mut t, "event_id");
     text(&mut t, "path");
     seen(&mut t);
-    out.push((t, vec![unique("ux_event_keys", "event_keys", &["event_id", "path"])]));
+    out.push((
+        t,
+        vec![unique("ux_event_keys", "event_keys", &["event_id", "path"])],
+    ));
 
     let mut t = table("key_types");
     id(&mut t);
@@ -142,7 +183,14 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
     big(&mut t, "key_id");
     text(&mut t, "json_type");
     seen(&mut t);
-    out.push((t, vec![unique("ux_key_types", "key_types", &["key_id", "json_type"])]));
+    out.push((
+        t,
+        vec![unique(
+            "ux_key_types",
+            "key_types",
+            &["key_id", "json_type"],
+        )],
+    ));
 
     for (name, period) in [("hourly_counts", "hour"), ("daily_counts", "day")] {
         let mut t = table(name);
@@ -151,8 +199,19 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
         big(&mut t, "combination_id");
         big(&mut t, "events");
         big(&mut t, "sessions");
-        t.primary_key(Index::create().col(Alias::new("combination_id")).col(Alias::new(period)));
-        out.push((t, vec![index(&format!("ix_{name}_tenant"), name, &["tenant_id", period])]));
+        t.primary_key(
+            Index::create()
+                .col(Alias::new("combination_id"))
+                .col(Alias::new(period)),
+        );
+        out.push((
+            t,
+            vec![index(
+                &format!("ix_{name}_tenant"),
+                name,
+                &["tenant_id", period],
+            )],
+        ));
     }
 
     for (name, period) in [("hourly_sessions", "hour"), ("daily_sessions", "day")] {
@@ -162,8 +221,19 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
         big(&mut t, "version_id");
         big(&mut t, "sessions");
         t.col(ColumnDef::new(Alias::new("sketch")).binary().not_null());
-        t.primary_key(Index::create().col(Alias::new("version_id")).col(Alias::new(period)));
-        out.push((t, vec![index(&format!("ix_{name}_tenant"), name, &["tenant_id", period])]));
+        t.primary_key(
+            Index::create()
+                .col(Alias::new("version_id"))
+                .col(Alias::new(period)),
+        );
+        out.push((
+            t,
+            vec![index(
+                &format!("ix_{name}_tenant"),
+                name,
+                &["tenant_id", period],
+            )],
+        ));
     }
 
     for (name, period) in [("hourly_keys", "hour"), ("daily_keys", "day")] {
@@ -203,7 +273,11 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
     out.push((
         t,
         vec![
-            unique("ux_discoveries", "discoveries", &["tenant_id", "kind", "subject_id"]),
+            unique(
+                "ux_discoveries",
+                "discoveries",
+                &["tenant_id", "kind", "subject_id"],
+            ),
             index("ix_discoveries_hour", "discoveries", &["tenant_id", "hour"]),
         ],
     ));
@@ -217,13 +291,32 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
     big(&mut t, "started_at");
     big_null(&mut t, "finished_at");
     for column in [
-        "files", "bytes", "lines", "events", "rejected", "skewed", "untimed", "duplicates",
+        "files",
+        "bytes",
+        "lines",
+        "events",
+        "rejected",
+        "skewed",
+        "untimed",
+        "duplicates",
     ] {
-        t.col(ColumnDef::new(Alias::new(column)).big_integer().not_null().default(0));
+        t.col(
+            ColumnDef::new(Alias::new(column))
+                .big_integer()
+                .not_null()
+                .default(0),
+        );
     }
     text_null(&mut t, "rejected_samples");
     text_null(&mut t, "error");
-    out.push((t, vec![index("ix_ingestion_runs_hour", "ingestion_runs", &["tenant_id", "hour"])]));
+    out.push((
+        t,
+        vec![index(
+            "ix_ingestion_runs_hour",
+            "ingestion_runs",
+            &["tenant_id", "hour"],
+        )],
+    ));
 
     let mut t = table("ingested_hours");
     big(&mut t, "tenant_id");
@@ -232,7 +325,11 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
     big(&mut t, "run_id");
     text(&mut t, "files");
     big(&mut t, "ingested_at");
-    t.primary_key(Index::create().col(Alias::new("tenant_id")).col(Alias::new("hour")));
+    t.primary_key(
+        Index::create()
+            .col(Alias::new("tenant_id"))
+            .col(Alias::new("hour")),
+    );
     out.push((t, vec![]));
 
     out
@@ -241,6 +338,14 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Alias::new("tenants"))
+                    .add_column(ColumnDef::new(Alias::new("retention_days")).integer().not_null().default(35))
+                    .to_owned(),
+            )
+            .await?;
         for (table, indexes) in tables() {
             manager.create_table(table).await?;
             for index in indexes {
@@ -254,7 +359,9 @@ impl MigrationTrait for Migration {
         for (table, _) in tables().into_iter().rev() {
             let name = table.get_table_name().cloned();
             if let Some(name) = name {
-                manager.drop_table(Table::drop().table(name).to_owned()).await?;
+                manager
+                    .drop_table(Table::drop().table(name).to_owned())
+                    .await?;
             }
         }
         Ok(())

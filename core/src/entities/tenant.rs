@@ -11,6 +11,8 @@ pub struct Model {
     pub slug: String,
     pub name: String,
     pub discovered_at: DateTimeUtc,
+    /// Days of hourly detail kept before daily roll-ups (DESIGN.md, "Ledger semantics").
+    pub retention_days: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod counts;
 mod resolve;
+pub mod rollup;
 mod seen;
 pub mod write;
 

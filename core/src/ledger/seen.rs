@@ -34,17 +34,21 @@ async fn run_batched(
     Ok(())
 }
 
-/// Recomputes first/last seen from the combinations and keys an hour touched.
+/// Recomputes first/last seen from the combinations and keys an hour touched. Values before
+/// `window` (the first hour still kept in hourly detail) stay as recorded.
 pub async fn recompute(
     txn: &DatabaseTransaction,
     combinations: &[i64],
     keys: &[i64],
+    window: i64,
 ) -> Result<(), LedgerError> {
     run_batched(txn, combinations, |list| {
         format!(
             "UPDATE combinations SET \
-             first_seen = (SELECT MIN(h.hour) FROM hourly_counts h WHERE h.combination_id = combinations.id AND h.events > 0), \
-             last_seen = (SELECT MAX(h.hour) FROM hourly_counts h WHERE h.combination_id = combinations.id AND h.events > 0) \
+             first_seen = CASE WHEN first_seen < {window} THEN first_seen ELSE \
+             (SELECT MIN(h.hour) FROM hourly_counts h WHERE h.combination_id = combinations.id AND h.events > 0) END, \
+             last_seen = COALESCE((SELECT MAX(h.hour) FROM hourly_counts h WHERE h.combination_id = combinations.id AND h.events > 0), \
+             CASE WHEN last_seen < {window} THEN last_seen END) \
              WHERE id IN ({list})"
         )
     })
@@ -115,8 +119,10 @@ pub async fn recompute(
     run_batched(txn, keys, |list| {
         format!(
             "UPDATE key_types SET \
-             first_seen = (SELECT MIN(h.hour) FROM hourly_keys h WHERE h.key_id = key_types.key_id AND {type_count} > 0), \
-             last_seen = (SELECT MAX(h.hour) FROM hourly_keys h WHERE h.key_id = key_types.key_id AND {type_count} > 0) \
+             first_seen = CASE WHEN first_seen < {window} THEN first_seen ELSE \
+             (SELECT MIN(h.hour) FROM hourly_keys h WHERE h.key_id = key_types.key_id AND {type_count} > 0) END, \
+             last_seen = COALESCE((SELECT MAX(h.hour) FROM hourly_keys h WHERE h.key_id = key_types.key_id AND {type_count} > 0), \
+             CASE WHEN last_seen < {window} THEN last_seen END) \
              WHERE key_id IN ({list})"
         )
     })

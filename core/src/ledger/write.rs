@@ -29,6 +29,8 @@ pub struct HourWrite<'a> {
     pub run_id: i64,
     /// Whether discoveries of this hour are news (pushed item by item) or history.
     pub news: bool,
+    /// The first hour kept in hourly detail (retention); earlier first/last seen stay as recorded.
+    pub window: Hour,
 }
 
 /// What writing the hour changed.
@@ -184,7 +186,7 @@ pub async fn write_hour(
     }
     let combinations: Vec<i64> = combinations.into_iter().collect();
     let key_ids: Vec<i64> = key_ids.into_iter().collect();
-    seen::recompute(&txn, &combinations, &key_ids).await?;
+    seen::recompute(&txn, &combinations, &key_ids, write.window.epoch_seconds()).await?;
 
     let now = now_seconds();
     let created = std::mem::take(&mut catalog.created);
