@@ -2,6 +2,7 @@
 //! dependencies: each step runs a tool (cargo, rustup, wasm-bindgen, npm) and stops at the first
 //! failure with the step's name.
 
+mod bench;
 mod build;
 mod e2e;
 mod run;
@@ -18,7 +19,9 @@ commands:
   demo   install missing build tools, build Blueprint (release) and serve it on http://127.0.0.1:3000
   test   formatting, clippy, every Rust test (SQLite, and Postgres when BLUEPRINT_TEST_POSTGRES_URL
          is set), then the browser tests in Chromium with JavaScript on and off
-  site   build the WASM bundle and the server (debug) without running anything";
+  site   build the WASM bundle and the server (debug) without running anything
+  bench-ingest [--gb 2] [--runs 3]
+         ingestion benchmark: one large generated hour, `blueprint ingest` beside DuckDB";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,6 +29,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(),
         Some("test") => test(),
+        Some("bench-ingest") => bench::run(&args[1..]),
         Some("site") => tools::ensure().and_then(|()| build::site_and_server(Profile::Debug)),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");

@@ -67,3 +67,13 @@ pub fn cargo(args: &[&str]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     status(Command::new(cargo).current_dir(workspace_root()).args(args))
 }
+
+/// Like [`step`], for work that returns a value.
+pub fn step_value<T>(name: &str, work: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    let mut value = None;
+    step(name, || {
+        value = Some(work()?);
+        Ok(())
+    })?;
+    value.ok_or_else(|| format!("{name}: no result"))
+}
