@@ -180,7 +180,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         ingest_workers,
     };
     let config = Config::load(given, config.as_deref())?;
-    crate::telemetry::init(&config);
+    let default_log = match cli.command {
+        None | Some(Command::Serve) => "info",
+        Some(_) => "warn",
+    };
+    crate::telemetry::init(&config, default_log);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -76,8 +76,9 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Where the built site (`pkg/` with the WASM bundle) is; `None` means look beside the binary.
     pub site_root: Option<PathBuf>,
-    /// A tracing filter such as `info` or `blueprint=debug,sqlx=warn`.
-    pub log: String,
+    /// A tracing filter such as `info` or `blueprint=debug,sqlx=warn`; unset, `serve` logs at
+    /// `info` and the other commands at `warn` (their stderr is for one-line errors).
+    pub log: Option<String>,
     pub log_format: LogFormat,
     /// Parser threads per ingested hour (default: the number of cores).
     pub ingest_workers: usize,
@@ -111,9 +112,13 @@ impl Config {
                 });
             }
         };
-        let log = raw.log.unwrap_or_else(|| "info".to_owned());
-        if tracing_subscriber::EnvFilter::try_new(&log).is_err() {
-            return Err(ConfigError::Log { value: log });
+        let log = raw.log;
+        if let Some(filter) = &log
+            && tracing_subscriber::EnvFilter::try_new(filter).is_err()
+        {
+            return Err(ConfigError::Log {
+                value: filter.clone(),
+            });
         }
         Ok(Self {
             database_url,

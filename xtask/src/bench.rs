@@ -40,16 +40,27 @@ impl Rng {
 }
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    let gigabytes: f64 = flag(args, "--gb").map_or(Ok(2.0), |v| v.parse().map_err(|_| "--gb takes a number"))?;
-    let runs: usize = flag(args, "--runs").map_or(Ok(3), |v| v.parse().map_err(|_| "--runs takes a number"))?;
+    let gigabytes: f64 =
+        flag(args, "--gb").map_or(Ok(2.0), |v| v.parse().map_err(|_| "--gb takes a number"))?;
+    let runs: usize =
+        flag(args, "--runs").map_or(Ok(3), |v| v.parse().map_err(|_| "--runs takes a number"))?;
     let bench = run::target_dir().join("bench");
     let events_root = bench.join("events");
     let hour_dir = events_root.join(FOLDER);
     let target_bytes = (gigabytes * 1e9) as u64;
-    let (bytes, lines) = run::step_value("generate the benchmark hour", || generate(&hour_dir, target_bytes))?;
+    let (bytes, lines) = run::step_value("generate the benchmark hour", || {
+        generate(&hour_dir, target_bytes)
+    })?;
     run::step("python duckdb", ensure_duckdb)?;
     run::step("build blueprint (release)", || {
-        run::cargo(&["build", "--release", "-p", "blueprint-server", "--bin", "blueprint"])
+        run::cargo(&[
+            "build",
+            "--release",
+            "-p",
+            "blueprint-server",
+            "--bin",
+            "blueprint",
+        ])
     })?;
     let binary = build::binary(Profile::Release);
     let mut results: Vec<(&str, Measure)> = Vec::new();
@@ -62,7 +73,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let mut blueprint = Command::new(&binary);
         blueprint
             .args(["ingest", "--tenant", "bench", "--hour", HOUR])
-            .env("BLUEPRINT_DATABASE_URL", format!("sqlite://{}?mode=rwc", db.display()))
+            .env(
+                "BLUEPRINT_DATABASE_URL",
+                format!("sqlite://{}?mode=rwc", db.display()),
+            )
             .env("BLUEPRINT_EVENTS_URL", &events_root)
             .env("BLUEPRINT_INGEST_WORKERS", "2")
             .env("BLUEPRINT_LOG", "warn");
@@ -76,15 +90,32 @@ pub fn run(args: &[String]) -> Result<(), String> {
         results.push(("duckdb", measured));
     }
     let median = |name: &str, pick: fn(&Measure) -> f64| {
-        let mut values: Vec<f64> = results.iter().filter(|(n, _)| *n == name).map(|(_, m)| pick(m)).collect();
+        let mut values: Vec<f64> = results
+            .iter()
+            .filter(|(n, _)| *n == name)
+            .map(|(_, m)| pick(m))
+            .collect();
         values.sort_by(f64::total_cmp);
         values[values.len() / 2]
     };
-    let (b_time, d_time) = (median("blueprint", |m| m.seconds), median("duckdb", |m| m.seconds));
-    let (b_rss, d_rss) = (median("blueprint", |m| m.max_rss_kib), median("duckdb", |m| m.max_rss_kib));
+    let (b_time, d_time) = (
+        median("blueprint", |m| m.seconds),
+        median("duckdb", |m| m.seconds),
+    );
+    let (b_rss, d_rss) = (
+        median("blueprint", |m| m.max_rss_kib),
+        median("duckdb", |m| m.max_rss_kib),
+    );
     let mut summary = String::new();
-    let _ = writeln!(summary, "\nbenchmark hour: {:.2} GB, {lines} events, {FILES} files; medians of {runs} alternating runs", bytes as f64 / 1e9);
-    for (name, time, rss) in [("blueprint ingest", b_time, b_rss), ("duckdb read_ndjson", d_time, d_rss)] {
+    let _ = writeln!(
+        summary,
+        "\nbenchmark hour: {:.2} GB, {lines} events, {FILES} files; medians of {runs} alternating runs",
+        bytes as f64 / 1e9
+    );
+    for (name, time, rss) in [
+        ("blueprint ingest", b_time, b_rss),
+        ("duckdb read_ndjson", d_time, d_rss),
+    ] {
         let _ = writeln!(
             summary,
             "{name:<20} {time:>7.2} s  {:>9.0} events/s  {:>7.0} MB/s  peak RSS {:>6.0} MiB",
@@ -93,13 +124,20 @@ pub fn run(args: &[String]) -> Result<(), String> {
             rss / 1024.0
         );
     }
-    let _ = writeln!(summary, "blueprint / duckdb time ratio: {:.2} (below 1 means Blueprint is faster)", b_time / d_time);
+    let _ = writeln!(
+        summary,
+        "blueprint / duckdb time ratio: {:.2} (below 1 means Blueprint is faster)",
+        b_time / d_time
+    );
     print!("{summary}");
     Ok(())
 }
 
 fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map(String::as_str)
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
 }
 
 struct Measure {
@@ -120,7 +158,9 @@ fn report(name: &str, m: &Measure, bytes: u64, lines: u64) {
 /// Runs a command to completion and reads its peak RSS from the kernel (wait4).
 fn measure(command: &mut Command) -> Result<Measure, String> {
     let started = Instant::now();
-    let child = command.spawn().map_err(|err| format!("cannot start {command:?}: {err}"))?;
+    let child = command
+        .spawn()
+        .map_err(|err| format!("cannot start {command:?}: {err}"))?;
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value; wait4 fills it for our own child.
@@ -168,16 +208,18 @@ print(len(rows), "groups", sum(r[5] for r in rows), "events")
 
 const PLATFORMS: [&str; 3] = ["Android", "iOS", "Web"];
 const WORDS: [&str; 24] = [
-    "cart", "product", "search", "filter", "banner", "promo", "checkout", "payment", "wishlist", "review", "profile",
-    "settings", "login", "signup", "share", "video", "article", "category", "brand", "store", "order", "delivery",
-    "coupon", "gift",
+    "cart", "product", "search", "filter", "banner", "promo", "checkout", "payment", "wishlist",
+    "review", "profile", "settings", "login", "signup", "share", "video", "article", "category",
+    "brand", "store", "order", "delivery", "coupon", "gift",
 ];
 
 /// Writes the hour once (kept when the same size is already there); returns bytes and lines.
 fn generate(dir: &Path, target_bytes: u64) -> Result<(u64, u64), String> {
     let marker = dir.join(format!("_GENERATED_{target_bytes}"));
     if let Ok(text) = std::fs::read_to_string(&marker) {
-        let mut parts = text.split_whitespace().filter_map(|v| v.parse::<u64>().ok());
+        let mut parts = text
+            .split_whitespace()
+            .filter_map(|v| v.parse::<u64>().ok());
         if let (Some(bytes), Some(lines)) = (parts.next(), parts.next()) {
             eprintln!("reusing {} ({bytes} bytes, {lines} events)", dir.display());
             return Ok((bytes, lines));
@@ -186,14 +228,39 @@ fn generate(dir: &Path, target_bytes: u64) -> Result<(u64, u64), String> {
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir).map_err(|err| err.to_string())?;
     let mut rng = Rng(0xb10e_9417);
-    let apps: Vec<String> = (0..30).map(|i| format!("App {}", WORDS[i % WORDS.len()].to_uppercase() + &i.to_string())).collect();
-    let screens: Vec<String> = (0..400).map(|i| format!("{} {} Page", WORDS[i % 24], WORDS[(i / 24) % 24])).collect();
-    let events: Vec<String> = (0..600).map(|i| format!("{}{}{}", WORDS[i % 24], WORDS[(i * 7 / 24) % 24].to_uppercase(), i / 100)).collect();
+    let apps: Vec<String> = (0..30)
+        .map(|i| {
+            format!(
+                "App {}",
+                WORDS[i % WORDS.len()].to_uppercase() + &i.to_string()
+            )
+        })
+        .collect();
+    let screens: Vec<String> = (0..400)
+        .map(|i| format!("{} {} Page", WORDS[i % 24], WORDS[(i / 24) % 24]))
+        .collect();
+    let events: Vec<String> = (0..600)
+        .map(|i| {
+            format!(
+                "{}{}{}",
+                WORDS[i % 24],
+                WORDS[(i * 7 / 24) % 24].to_uppercase(),
+                i / 100
+            )
+        })
+        .collect();
     // Each event has its own property schema: 10–30 keys of fixed types.
     let schemas: Vec<Vec<(String, u64)>> = (0..events.len())
         .map(|_| {
             let n = 10 + rng.below(21);
-            (0..n).map(|k| (format!("{}_{k}", WORDS[rng.below(24) as usize]), rng.below(7))).collect()
+            (0..n)
+                .map(|k| {
+                    (
+                        format!("{}_{k}", WORDS[rng.below(24) as usize]),
+                        rng.below(7),
+                    )
+                })
+                .collect()
         })
         .collect();
     let mut bytes = 0u64;
@@ -232,23 +299,45 @@ fn generate(dir: &Path, target_bytes: u64) -> Result<(u64, u64), String> {
                     line.push(',');
                 }
                 let _ = match kind {
-                    0 => write!(line, r#""{key}":"{}-{}""#, WORDS[rng.below(24) as usize], rng.below(1000)),
+                    0 => write!(
+                        line,
+                        r#""{key}":"{}-{}""#,
+                        WORDS[rng.below(24) as usize],
+                        rng.below(1000)
+                    ),
                     1 => write!(line, r#""{key}":{}"#, rng.below(100_000)),
                     2 => write!(line, r#""{key}":{}.{:02}"#, rng.below(1000), rng.below(100)),
                     3 => write!(line, r#""{key}":{}"#, rng.below(2) == 0),
-                    4 => write!(line, r#""{key}":{{"id":"{}","rank":{}}}"#, rng.below(10_000), rng.below(10)),
-                    5 => write!(line, r#""{key}":[{{"sku":"S{}","qty":{}}},{{"sku":"S{}","qty":1}}]"#, rng.below(999), rng.below(5), rng.below(999)),
+                    4 => write!(
+                        line,
+                        r#""{key}":{{"id":"{}","rank":{}}}"#,
+                        rng.below(10_000),
+                        rng.below(10)
+                    ),
+                    5 => write!(
+                        line,
+                        r#""{key}":[{{"sku":"S{}","qty":{}}},{{"sku":"S{}","qty":1}}]"#,
+                        rng.below(999),
+                        rng.below(5),
+                        rng.below(999)
+                    ),
                     _ => write!(line, r#""{key}":null"#),
                 };
             }
             line.push_str("}}\n");
-            out.write_all(line.as_bytes()).map_err(|err| err.to_string())?;
+            out.write_all(line.as_bytes())
+                .map_err(|err| err.to_string())?;
             written += line.len() as u64;
             lines += 1;
         }
         out.flush().map_err(|err| err.to_string())?;
         bytes += written;
-        eprintln!("wrote {} ({:.0} MB, {:.0} s)", path.display(), written as f64 / 1e6, started.elapsed().as_secs_f64());
+        eprintln!(
+            "wrote {} ({:.0} MB, {:.0} s)",
+            path.display(),
+            written as f64 / 1e6,
+            started.elapsed().as_secs_f64()
+        );
     }
     std::fs::write(&marker, format!("{bytes} {lines}")).map_err(|err| err.to_string())?;
     Ok((bytes, lines))

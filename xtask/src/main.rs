@@ -16,7 +16,8 @@ use build::Profile;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  demo   install missing build tools, build Blueprint (release) and serve it on http://127.0.0.1:3000
+  demo   install missing build tools, build Blueprint (release), write and ingest the demo data,
+         and serve it on http://127.0.0.1:3000
   test   formatting, clippy, every Rust test (SQLite, and Postgres when BLUEPRINT_TEST_POSTGRES_URL
          is set), then the browser tests in Chromium with JavaScript on and off
   site   build the WASM bundle and the server (debug) without running anything
