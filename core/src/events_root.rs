@@ -168,7 +168,7 @@ impl EventsRoot {
             .await
             .map_err(|err| EventsRootError::List {
                 url: self.display.clone(),
-                reason: err.to_string(),
+                reason: crate::error_chain(&err),
             })?;
         let mut slugs: Vec<String> = listing
             .common_prefixes
@@ -196,7 +196,7 @@ impl EventsRoot {
             .await
             .map_err(|err| EventsRootError::List {
                 url: self.display.clone(),
-                reason: err.to_string(),
+                reason: crate::error_chain(&err),
             })
     }
 }

@@ -23,3 +23,18 @@ pub struct Services {
     pub db: Database,
     pub events: EventsRoot,
 }
+
+/// An error and its sources on one line (`top: cause: root cause`), for messages people read.
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let next = cause.to_string();
+        if !text.contains(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        source = cause.source();
+    }
+    text
+}

@@ -200,8 +200,10 @@ async fn duplicates_are_dropped_when_the_mapping_asks() {
         let services = db.services(&root);
         assert_eq!(ingest(&services).await.stats.events, 5, "off by default");
         let tenant_id = ingestion::tenant_id(&services, "shop").await.unwrap();
-        let mut mapping = blueprint_core::mapping::Mapping::default();
-        mapping.dedup = Some("messageId".parse().unwrap());
+        let mapping = blueprint_core::mapping::Mapping {
+            dedup: Some("messageId".parse().unwrap()),
+            ..Default::default()
+        };
         blueprint_core::mappings::save_mapping(&services, tenant_id, &mapping)
             .await
             .unwrap();

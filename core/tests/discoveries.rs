@@ -9,7 +9,9 @@ use blueprint_core::testing::test_databases;
 use sea_orm::{FromQueryResult, JsonValue, Statement};
 
 fn write(root: &std::path::Path, hour: &str, event: &str, key: &str) {
-    let dir = root.join("shop").join(hour.parse::<Hour>().unwrap().folder());
+    let dir = root
+        .join("shop")
+        .join(hour.parse::<Hour>().unwrap().folder());
     std::fs::create_dir_all(&dir).unwrap();
     let line = format!(
         r#"{{"event":"{event}","context":{{"app":{{"name":"Shop","version":"1.0"}},"os":{{"name":"iOS"}}}},"properties":{{"{key}":1}}}}"#
@@ -27,9 +29,18 @@ async fn discoveries(services: &Services) -> Vec<(String, String, String, bool)>
     .unwrap();
     rows.iter()
         .map(|r| {
-            let hour = Hour::from_epoch_seconds(r["hour"].as_i64().unwrap()).unwrap().to_string();
-            let news = r["news"].as_bool().unwrap_or_else(|| r["news"].as_i64() == Some(1));
-            (r["kind"].as_str().unwrap().to_owned(), r["label"].as_str().unwrap().to_owned(), hour, news)
+            let hour = Hour::from_epoch_seconds(r["hour"].as_i64().unwrap())
+                .unwrap()
+                .to_string();
+            let news = r["news"]
+                .as_bool()
+                .unwrap_or_else(|| r["news"].as_i64() == Some(1));
+            (
+                r["kind"].as_str().unwrap().to_owned(),
+                r["label"].as_str().unwrap().to_owned(),
+                hour,
+                news,
+            )
         })
         .collect()
 }
@@ -46,9 +57,16 @@ async fn news_and_history_follow_the_ledger_rule() {
         let ingest = |hour: &'static str| {
             let services = services.clone();
             async move {
-                ingestion::ingest_hour(&services, "shop", hour.parse().unwrap(), Trigger::Cli, None, 1)
-                    .await
-                    .unwrap()
+                ingestion::ingest_hour(
+                    &services,
+                    "shop",
+                    hour.parse().unwrap(),
+                    Trigger::Cli,
+                    None,
+                    1,
+                )
+                .await
+                .unwrap()
             }
         };
         ingest("2026-11-20T10").await;
@@ -56,7 +74,15 @@ async fn news_and_history_follow_the_ledger_rule() {
         let kinds: Vec<&str> = baseline.iter().map(|d| d.0.as_str()).collect();
         assert_eq!(
             kinds,
-            ["application", "version", "screen", "event", "combination", "key", "key_type"],
+            [
+                "application",
+                "version",
+                "screen",
+                "event",
+                "combination",
+                "key",
+                "key_type"
+            ],
             "{}",
             db.label
         );
@@ -66,8 +92,11 @@ async fn news_and_history_follow_the_ledger_rule() {
 
         ingest("2026-11-20T11").await;
         let after = discoveries(&services).await;
-        let news: Vec<(&str, &str)> =
-            after.iter().filter(|d| d.3).map(|d| (d.0.as_str(), d.1.as_str())).collect();
+        let news: Vec<(&str, &str)> = after
+            .iter()
+            .filter(|d| d.3)
+            .map(|d| (d.0.as_str(), d.1.as_str()))
+            .collect();
         assert_eq!(
             news,
             [
@@ -85,12 +114,21 @@ async fn news_and_history_follow_the_ledger_rule() {
         let legacy = older.iter().find(|d| d.1 == "legacy").unwrap();
         assert!(!legacy.3, "an older hour is history");
         let version = older.iter().find(|d| d.0 == "version").unwrap();
-        assert_eq!(version.2, "2026-11-20T08:00:00Z", "re-dated by the older hour");
+        assert_eq!(
+            version.2, "2026-11-20T08:00:00Z",
+            "re-dated by the older hour"
+        );
 
         // A forward backfill of more than 24 hours is history too.
         let from: Hour = "2026-11-20T12".parse().unwrap();
-        ingestion::backfill(&services, "shop", from, from.plus(25), 1, |_, _, _| {}).await.unwrap();
+        ingestion::backfill(&services, "shop", from, from.plus(25), 1, |_, _, _| {})
+            .await
+            .unwrap();
         let late = discoveries(&services).await;
-        assert!(!late.iter().find(|d| d.1 == "late").unwrap().3, "{}", db.label);
+        assert!(
+            !late.iter().find(|d| d.1 == "late").unwrap().3,
+            "{}",
+            db.label
+        );
     }
 }

@@ -193,7 +193,7 @@ fn produce(
 ) -> Result<(), IngestError> {
     let read_error = |source: std::io::Error| IngestError::Read {
         file: file.name.clone(),
-        reason: source.to_string(),
+        reason: crate::error_chain(&source),
     };
     let mut reader = open(runtime, store, file)?;
     let mut offset = 0u64;
@@ -302,7 +302,7 @@ fn open(
             },
             other => IngestError::Read {
                 file: file.name.clone(),
-                reason: other.to_string(),
+                reason: crate::error_chain(&other),
             },
         })?;
     let raw: Box<dyn Read + Send> = match result.payload {

@@ -53,7 +53,7 @@ pub async fn write_hour(
     // Catalog rows, in a stable order so ids do not depend on hash order.
     let mut version_ids = std::collections::HashMap::new();
     let mut versions: Vec<_> = counts.versions.iter().collect();
-    versions.sort_by_key(|(key, _)| key.map(|id| text(id)));
+    versions.sort_by_key(|(key, _)| key.map(text));
     for (key, local) in &versions {
         let found = catalog
             .version(&txn, text(key[0]), text(key[1]), text(key[2]))
@@ -62,8 +62,9 @@ pub async fn write_hour(
     }
     let (group_sessions, version_sessions) = counts.sessions();
     let mut groups: Vec<_> = counts.groups.iter().collect();
-    groups.sort_by_key(|(key, _)| key.map(|id| text(id)));
+    groups.sort_by_key(|(key, _)| key.map(text));
     let mut count_rows = Vec::with_capacity(groups.len());
+    let mut new_combinations = Vec::with_capacity(groups.len());
     for (key, (local, events)) in groups {
         let version_key = [key[0], key[1], key[2]];
         let version_local = counts.versions[&version_key];
@@ -74,6 +75,7 @@ pub async fn write_hour(
         let combination_id = catalog
             .combination(&txn, (version_id, screen_id, event_id), label)
             .await?;
+        new_combinations.push(combination_id);
         count_rows.push(hourly_count::ActiveModel {
             tenant_id: Set(tenant_id),
             hour: Set(hour),
@@ -82,23 +84,28 @@ pub async fn write_hour(
             sessions: Set(group_sessions.get(local).copied().unwrap_or(0) as i64),
         });
     }
-    let mut session_rows: Vec<_> = versions
+    let mut version_locals: Vec<(i64, u32)> = versions
         .iter()
-        .map(|(_, local)| {
+        .map(|(_, local)| (version_ids[*local].0, **local))
+        .collect();
+    version_locals.sort_unstable();
+    let session_rows: Vec<_> = version_locals
+        .iter()
+        .map(|(version_id, local)| {
             let (sessions, sketch) = version_sessions.get(local).cloned().unwrap_or_default();
             hourly_session::ActiveModel {
                 tenant_id: Set(tenant_id),
                 hour: Set(hour),
-                version_id: Set(version_ids[local].0),
+                version_id: Set(*version_id),
                 sessions: Set(sessions as i64),
                 sketch: Set(sketch.to_bytes()),
             }
         })
         .collect();
-    session_rows.sort_by_key(|row| row.version_id.clone().unwrap());
     let mut keys: Vec<_> = counts.keys.iter().collect();
     keys.sort_by_key(|((version, event, path), _)| (*version, text(*event), text(*path)));
     let mut key_rows = Vec::with_capacity(keys.len());
+    let mut new_keys = Vec::with_capacity(keys.len());
     for ((version, event, path), types) in keys {
         let event_name = text(*event);
         let event_id = catalog.event(&txn, event_name).await?;
@@ -111,6 +118,7 @@ pub async fn write_hour(
                     .await?;
             }
         }
+        new_keys.push(key_id);
         let count = |index: usize| Set(types[index] as i64);
         key_rows.push(hourly_key::ActiveModel {
             tenant_id: Set(tenant_id),
