@@ -156,6 +156,10 @@ async fn the_snowplow_preset_ingests_real_snowplow_events_exactly() {
         let services = db.services(&real_root());
         for tenant in ["snowplow-mobile", "snowplow-web"] {
             let tenant_id = ingestion::tenant_id(&services, tenant).await.unwrap();
+            // The samples span months; keep them all in hourly detail to compare every hour.
+            blueprint_core::tenants::set_retention_days(&services, tenant, 1000)
+                .await
+                .unwrap();
             mappings::save_mapping(&services, tenant_id, &Mapping::preset("snowplow").unwrap())
                 .await
                 .unwrap();

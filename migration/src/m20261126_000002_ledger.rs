@@ -342,7 +342,12 @@ impl MigrationTrait for Migration {
             .alter_table(
                 Table::alter()
                     .table(Alias::new("tenants"))
-                    .add_column(ColumnDef::new(Alias::new("retention_days")).integer().not_null().default(35))
+                    .add_column(
+                        ColumnDef::new(Alias::new("retention_days"))
+                            .integer()
+                            .not_null()
+                            .default(35),
+                    )
                     .to_owned(),
             )
             .await?;

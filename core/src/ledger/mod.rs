@@ -16,6 +16,8 @@ use chrono::Utc;
 pub enum LedgerError {
     #[error("database error: {0}")]
     Db(#[from] sea_orm::DbErr),
+    #[error("the {0} just written cannot be read back")]
+    Missing(&'static str),
 }
 
 /// Hours as epoch seconds; `None` stays `None`.

@@ -1,12 +1,16 @@
-//! Finds or creates the catalog rows an hour refers to (applications, versions, screens, events,
-//! combinations, keys, key types) and notes which were created: those are discoveries.
+//! Finds or creates, in bulk, the catalog rows an hour refers to (applications, versions,
+//! screens, events, combinations, keys, key types) and notes which were created: those are the
+//! hour's discoveries. Rows are inserted in a stable order (so ids never depend on hash order)
+//! with ON CONFLICT DO NOTHING (so two processes may race), then read back for their ids.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 
 use crate::entities::{app_version, application, combination, event, event_key, key_type, screen};
 use crate::ledger::LedgerError;
+
+const BATCH: usize = 1000;
 
 /// A catalog row created by this hour.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,18 +20,29 @@ pub struct Created {
     pub label: String,
 }
 
-/// Ids of the tenant's catalog rows, by natural key; filled lazily and extended as rows are made.
+/// Ids of the tenant's catalog rows by natural key, extended as rows are created.
 pub struct Catalog {
     tenant_id: i64,
     hour: i64,
-    applications: HashMap<(String, String), (i64, String)>,
-    versions: HashMap<(i64, String), (i64, String)>,
-    screens: HashMap<String, i64>,
-    events: HashMap<String, i64>,
-    combinations: HashMap<(i64, i64, i64), i64>,
-    keys: HashMap<(i64, String), (i64, String)>,
-    key_types: HashMap<(i64, String), i64>,
+    pub applications: HashMap<(String, String), i64>,
+    pub versions: HashMap<(i64, String), i64>,
+    pub screens: HashMap<String, i64>,
+    pub events: HashMap<String, i64>,
+    pub combinations: HashMap<(i64, i64, i64), i64>,
+    pub keys: HashMap<(i64, String), i64>,
+    pub key_types: HashMap<(i64, String), i64>,
     pub created: Vec<Created>,
+}
+
+macro_rules! insert_batches {
+    ($txn:expr, $entity:ty, $rows:expr, $conflict:expr) => {
+        for chunk in $rows.chunks(BATCH) {
+            <$entity>::insert_many(chunk.to_vec())
+                .on_conflict_do_nothing_on($conflict)
+                .exec_without_returning($txn)
+                .await?;
+        }
+    };
 }
 
 impl Catalog {
@@ -36,264 +51,394 @@ impl Catalog {
         tenant_id: i64,
         hour: i64,
     ) -> Result<Self, LedgerError> {
-        let events: HashMap<String, i64> = event::Entity::find()
-            .filter(event::Column::TenantId.eq(tenant_id))
+        let mut catalog = Self {
+            tenant_id,
+            hour,
+            applications: HashMap::new(),
+            versions: HashMap::new(),
+            screens: HashMap::new(),
+            events: HashMap::new(),
+            combinations: HashMap::new(),
+            keys: HashMap::new(),
+            key_types: HashMap::new(),
+            created: Vec::new(),
+        };
+        catalog.reload_applications(txn).await?;
+        catalog.reload_versions(txn).await?;
+        catalog.reload_screens(txn).await?;
+        catalog.reload_events(txn).await?;
+        catalog.reload_combinations(txn).await?;
+        catalog.reload_keys(txn).await?;
+        catalog.reload_key_types(txn).await?;
+        Ok(catalog)
+    }
+
+    async fn reload_applications(&mut self, txn: &DatabaseTransaction) -> Result<(), LedgerError> {
+        self.applications = application::Entity::find()
+            .filter(application::Column::TenantId.eq(self.tenant_id))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|row| ((row.name, row.platform), row.id))
+            .collect();
+        Ok(())
+    }
+
+    async fn reload_versions(&mut self, txn: &DatabaseTransaction) -> Result<(), LedgerError> {
+        self.versions = app_version::Entity::find()
+            .filter(app_version::Column::TenantId.eq(self.tenant_id))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|row| ((row.application_id, row.version), row.id))
+            .collect();
+        Ok(())
+    }
+
+    async fn reload_screens(&mut self, txn: &DatabaseTransaction) -> Result<(), LedgerError> {
+        self.screens = screen::Entity::find()
+            .filter(screen::Column::TenantId.eq(self.tenant_id))
             .all(txn)
             .await?
             .into_iter()
             .map(|row| (row.name, row.id))
             .collect();
-        let event_names: HashMap<i64, String> = events
-            .iter()
-            .map(|(name, id)| (*id, name.clone()))
-            .collect();
-        let applications: HashMap<(String, String), (i64, String)> = application::Entity::find()
-            .filter(application::Column::TenantId.eq(tenant_id))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|row| {
-                (
-                    (row.name.clone(), row.platform.clone()),
-                    (row.id, format!("{} ({})", row.name, row.platform)),
-                )
-            })
-            .collect();
-        let app_labels: HashMap<i64, (String, String)> = applications
-            .iter()
-            .map(|((name, platform), (id, _))| (*id, (name.clone(), platform.clone())))
-            .collect();
-        let versions = app_version::Entity::find()
-            .filter(app_version::Column::TenantId.eq(tenant_id))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|row| {
-                let (name, platform) = app_labels
-                    .get(&row.application_id)
-                    .cloned()
-                    .unwrap_or_default();
-                let label = format!("{name} {} ({platform})", row.version);
-                ((row.application_id, row.version), (row.id, label))
-            })
-            .collect();
-        let screens = screen::Entity::find()
-            .filter(screen::Column::TenantId.eq(tenant_id))
+        Ok(())
+    }
+
+    async fn reload_events(&mut self, txn: &DatabaseTransaction) -> Result<(), LedgerError> {
+        self.events = event::Entity::find()
+            .filter(event::Column::TenantId.eq(self.tenant_id))
             .all(txn)
             .await?
             .into_iter()
             .map(|row| (row.name, row.id))
             .collect();
-        let combinations = combination::Entity::find()
-            .filter(combination::Column::TenantId.eq(tenant_id))
+        Ok(())
+    }
+
+    async fn reload_combinations(&mut self, txn: &DatabaseTransaction) -> Result<(), LedgerError> {
+        self.combinations = combination::Entity::find()
+            .filter(combination::Column::TenantId.eq(self.tenant_id))
             .all(txn)
             .await?
             .into_iter()
             .map(|row| ((row.version_id, row.screen_id, row.event_id), row.id))
             .collect();
-        let keys = event_key::Entity::find()
-            .filter(event_key::Column::TenantId.eq(tenant_id))
+        Ok(())
+    }
+
+    async fn reload_keys(&mut self, txn: &DatabaseTransaction) -> Result<(), LedgerError> {
+        self.keys = event_key::Entity::find()
+            .filter(event_key::Column::TenantId.eq(self.tenant_id))
             .all(txn)
             .await?
             .into_iter()
-            .map(|row| {
-                let label = format!(
-                    "{}: {}",
-                    event_names.get(&row.event_id).cloned().unwrap_or_default(),
-                    row.path
-                );
-                ((row.event_id, row.path), (row.id, label))
-            })
+            .map(|row| ((row.event_id, row.path), row.id))
             .collect();
-        let key_types = key_type::Entity::find()
-            .filter(key_type::Column::TenantId.eq(tenant_id))
+        Ok(())
+    }
+
+    async fn reload_key_types(&mut self, txn: &DatabaseTransaction) -> Result<(), LedgerError> {
+        self.key_types = key_type::Entity::find()
+            .filter(key_type::Column::TenantId.eq(self.tenant_id))
             .all(txn)
             .await?
             .into_iter()
             .map(|row| ((row.key_id, row.json_type), row.id))
             .collect();
-        Ok(Self {
-            tenant_id,
-            hour,
-            applications,
-            versions,
-            screens,
-            events,
-            combinations,
-            keys,
-            key_types,
-            created: Vec::new(),
-        })
+        Ok(())
     }
 
-    fn note(&mut self, kind: &'static str, id: i64, label: String) {
-        self.created.push(Created { kind, id, label });
-    }
-
-    /// The version row of (application, version, platform), creating the application too.
-    pub async fn version(
+    /// Ensures every (name, version, platform) exists, with its application.
+    pub async fn ensure_versions(
         &mut self,
         txn: &DatabaseTransaction,
-        name: &str,
-        version: &str,
-        platform: &str,
-    ) -> Result<(i64, String), LedgerError> {
-        let app_key = (name.to_owned(), platform.to_owned());
-        let app_id = match self.applications.get(&app_key) {
-            Some((id, _)) => *id,
-            None => {
-                let row = application::ActiveModel {
+        wanted: &BTreeSet<(String, String, String)>,
+    ) -> Result<(), LedgerError> {
+        let apps: BTreeSet<(String, String)> = wanted
+            .iter()
+            .map(|(name, _, platform)| (name.clone(), platform.clone()))
+            .filter(|key| !self.applications.contains_key(key))
+            .collect();
+        if !apps.is_empty() {
+            let rows: Vec<application::ActiveModel> = apps
+                .iter()
+                .map(|(name, platform)| application::ActiveModel {
                     tenant_id: Set(self.tenant_id),
-                    name: Set(name.to_owned()),
-                    platform: Set(platform.to_owned()),
+                    name: Set(name.clone()),
+                    platform: Set(platform.clone()),
                     first_seen: Set(Some(self.hour)),
                     last_seen: Set(Some(self.hour)),
                     status: Set("active".to_owned()),
                     ..Default::default()
-                }
-                .insert(txn)
-                .await?;
-                let label = format!("{name} ({platform})");
-                self.note("application", row.id, label.clone());
-                self.applications.insert(app_key, (row.id, label));
-                row.id
+                })
+                .collect();
+            insert_batches!(
+                txn,
+                application::Entity,
+                rows,
+                [
+                    application::Column::TenantId,
+                    application::Column::Name,
+                    application::Column::Platform
+                ]
+            );
+            self.reload_applications(txn).await?;
+            for (name, platform) in &apps {
+                let id = self.applications[&(name.clone(), platform.clone())];
+                self.note("application", id, format!("{name} ({platform})"));
             }
-        };
-        let version_key = (app_id, version.to_owned());
-        if let Some(found) = self.versions.get(&version_key) {
-            return Ok(found.clone());
         }
-        let row = app_version::ActiveModel {
-            tenant_id: Set(self.tenant_id),
-            application_id: Set(app_id),
-            version: Set(version.to_owned()),
-            first_seen: Set(Some(self.hour)),
-            last_seen: Set(Some(self.hour)),
-            ..Default::default()
+        let missing: Vec<(i64, &String, &String, &String)> = wanted
+            .iter()
+            .map(|(name, version, platform)| {
+                (
+                    self.applications[&(name.clone(), platform.clone())],
+                    name,
+                    version,
+                    platform,
+                )
+            })
+            .filter(|(app, _, version, _)| !self.versions.contains_key(&(*app, (*version).clone())))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
         }
-        .insert(txn)
-        .await?;
-        let label = format!("{name} {version} ({platform})");
-        self.note("version", row.id, label.clone());
-        self.versions.insert(version_key, (row.id, label.clone()));
-        Ok((row.id, label))
-    }
-
-    pub async fn screen(
-        &mut self,
-        txn: &DatabaseTransaction,
-        name: &str,
-    ) -> Result<i64, LedgerError> {
-        if let Some(id) = self.screens.get(name) {
-            return Ok(*id);
-        }
-        let row = screen::ActiveModel {
-            tenant_id: Set(self.tenant_id),
-            name: Set(name.to_owned()),
-            first_seen: Set(Some(self.hour)),
-            last_seen: Set(Some(self.hour)),
-            status: Set("active".to_owned()),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-        self.note("screen", row.id, name.to_owned());
-        self.screens.insert(name.to_owned(), row.id);
-        Ok(row.id)
-    }
-
-    pub async fn event(
-        &mut self,
-        txn: &DatabaseTransaction,
-        name: &str,
-    ) -> Result<i64, LedgerError> {
-        if let Some(id) = self.events.get(name) {
-            return Ok(*id);
-        }
-        let row = event::ActiveModel {
-            tenant_id: Set(self.tenant_id),
-            name: Set(name.to_owned()),
-            first_seen: Set(Some(self.hour)),
-            last_seen: Set(Some(self.hour)),
-            status: Set("active".to_owned()),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-        self.note("event", row.id, name.to_owned());
-        self.events.insert(name.to_owned(), row.id);
-        Ok(row.id)
-    }
-
-    pub async fn combination(
-        &mut self,
-        txn: &DatabaseTransaction,
-        ids: (i64, i64, i64),
-        label: impl FnOnce() -> String,
-    ) -> Result<i64, LedgerError> {
-        if let Some(id) = self.combinations.get(&ids) {
-            return Ok(*id);
-        }
-        let row = combination::ActiveModel {
-            tenant_id: Set(self.tenant_id),
-            version_id: Set(ids.0),
-            screen_id: Set(ids.1),
-            event_id: Set(ids.2),
-            first_seen: Set(Some(self.hour)),
-            last_seen: Set(Some(self.hour)),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-        self.note("combination", row.id, label());
-        self.combinations.insert(ids, row.id);
-        Ok(row.id)
-    }
-
-    /// The key row of (event, path) and its type row, creating either.
-    pub async fn key(
-        &mut self,
-        txn: &DatabaseTransaction,
-        event_id: i64,
-        event_name: &str,
-        path: &str,
-        json_type: &str,
-    ) -> Result<i64, LedgerError> {
-        let key = (event_id, path.to_owned());
-        let (key_id, label) = match self.keys.get(&key) {
-            Some(found) => found.clone(),
-            None => {
-                let row = event_key::ActiveModel {
-                    tenant_id: Set(self.tenant_id),
-                    event_id: Set(event_id),
-                    path: Set(path.to_owned()),
-                    first_seen: Set(Some(self.hour)),
-                    last_seen: Set(Some(self.hour)),
-                    ..Default::default()
-                }
-                .insert(txn)
-                .await?;
-                let label = format!("{event_name}: {path}");
-                self.note("key", row.id, label.clone());
-                self.keys.insert(key, (row.id, label.clone()));
-                (row.id, label)
-            }
-        };
-        let type_key = (key_id, json_type.to_owned());
-        if !self.key_types.contains_key(&type_key) {
-            let row = key_type::ActiveModel {
+        let rows: Vec<app_version::ActiveModel> = missing
+            .iter()
+            .map(|(app, _, version, _)| app_version::ActiveModel {
                 tenant_id: Set(self.tenant_id),
-                key_id: Set(key_id),
-                json_type: Set(json_type.to_owned()),
+                application_id: Set(*app),
+                version: Set((*version).clone()),
                 first_seen: Set(Some(self.hour)),
                 last_seen: Set(Some(self.hour)),
                 ..Default::default()
-            }
-            .insert(txn)
-            .await?;
-            self.note("key_type", row.id, format!("{label} is {json_type}"));
-            self.key_types.insert(type_key, row.id);
+            })
+            .collect();
+        insert_batches!(
+            txn,
+            app_version::Entity,
+            rows,
+            [
+                app_version::Column::ApplicationId,
+                app_version::Column::Version
+            ]
+        );
+        self.reload_versions(txn).await?;
+        for (app, name, version, platform) in missing {
+            let id = self.versions[&(app, version.clone())];
+            self.note("version", id, format!("{name} {version} ({platform})"));
         }
-        Ok(key_id)
+        Ok(())
+    }
+
+    pub fn version_id(&self, name: &str, version: &str, platform: &str) -> Option<i64> {
+        let app = self
+            .applications
+            .get(&(name.to_owned(), platform.to_owned()))?;
+        self.versions.get(&(*app, version.to_owned())).copied()
+    }
+
+    /// Ensures every screen name exists.
+    pub async fn ensure_screens(
+        &mut self,
+        txn: &DatabaseTransaction,
+        wanted: &BTreeSet<String>,
+    ) -> Result<(), LedgerError> {
+        let missing: Vec<&String> = wanted
+            .iter()
+            .filter(|n| !self.screens.contains_key(*n))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<screen::ActiveModel> = missing
+            .iter()
+            .map(|name| screen::ActiveModel {
+                tenant_id: Set(self.tenant_id),
+                name: Set((*name).clone()),
+                first_seen: Set(Some(self.hour)),
+                last_seen: Set(Some(self.hour)),
+                status: Set("active".to_owned()),
+                ..Default::default()
+            })
+            .collect();
+        insert_batches!(
+            txn,
+            screen::Entity,
+            rows,
+            [screen::Column::TenantId, screen::Column::Name]
+        );
+        self.reload_screens(txn).await?;
+        for name in missing {
+            self.note("screen", self.screens[name], name.clone());
+        }
+        Ok(())
+    }
+
+    /// Ensures every event name exists.
+    pub async fn ensure_events(
+        &mut self,
+        txn: &DatabaseTransaction,
+        wanted: &BTreeSet<String>,
+    ) -> Result<(), LedgerError> {
+        let missing: Vec<&String> = wanted
+            .iter()
+            .filter(|n| !self.events.contains_key(*n))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<event::ActiveModel> = missing
+            .iter()
+            .map(|name| event::ActiveModel {
+                tenant_id: Set(self.tenant_id),
+                name: Set((*name).clone()),
+                first_seen: Set(Some(self.hour)),
+                last_seen: Set(Some(self.hour)),
+                status: Set("active".to_owned()),
+                ..Default::default()
+            })
+            .collect();
+        insert_batches!(
+            txn,
+            event::Entity,
+            rows,
+            [event::Column::TenantId, event::Column::Name]
+        );
+        self.reload_events(txn).await?;
+        for name in missing {
+            self.note("event", self.events[name], name.clone());
+        }
+        Ok(())
+    }
+
+    /// Ensures every (version, screen, event) exists; `wanted` carries each one's label.
+    pub async fn ensure_combinations(
+        &mut self,
+        txn: &DatabaseTransaction,
+        wanted: &[((i64, i64, i64), String)],
+    ) -> Result<(), LedgerError> {
+        let missing: Vec<&((i64, i64, i64), String)> = wanted
+            .iter()
+            .filter(|(ids, _)| !self.combinations.contains_key(ids))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<combination::ActiveModel> = missing
+            .iter()
+            .map(|((version, screen, event), _)| combination::ActiveModel {
+                tenant_id: Set(self.tenant_id),
+                version_id: Set(*version),
+                screen_id: Set(*screen),
+                event_id: Set(*event),
+                first_seen: Set(Some(self.hour)),
+                last_seen: Set(Some(self.hour)),
+                ..Default::default()
+            })
+            .collect();
+        insert_batches!(
+            txn,
+            combination::Entity,
+            rows,
+            [
+                combination::Column::VersionId,
+                combination::Column::ScreenId,
+                combination::Column::EventId
+            ]
+        );
+        self.reload_combinations(txn).await?;
+        for (ids, label) in missing {
+            self.note("combination", self.combinations[ids], label.clone());
+        }
+        Ok(())
+    }
+
+    /// Ensures every (event, path) key and every (key, type) exists; `wanted` holds
+    /// (event id, event name, path, type).
+    pub async fn ensure_keys(
+        &mut self,
+        txn: &DatabaseTransaction,
+        wanted: &BTreeSet<(i64, String, String, &'static str)>,
+    ) -> Result<(), LedgerError> {
+        let mut missing_keys: Vec<(i64, &String, &String)> = Vec::new();
+        for (event, event_name, path, _) in wanted {
+            if !self.keys.contains_key(&(*event, path.clone()))
+                && missing_keys.last() != Some(&(*event, event_name, path))
+            {
+                missing_keys.push((*event, event_name, path));
+            }
+        }
+        missing_keys.dedup();
+        if !missing_keys.is_empty() {
+            let rows: Vec<event_key::ActiveModel> = missing_keys
+                .iter()
+                .map(|(event, _, path)| event_key::ActiveModel {
+                    tenant_id: Set(self.tenant_id),
+                    event_id: Set(*event),
+                    path: Set((*path).clone()),
+                    first_seen: Set(Some(self.hour)),
+                    last_seen: Set(Some(self.hour)),
+                    ..Default::default()
+                })
+                .collect();
+            insert_batches!(
+                txn,
+                event_key::Entity,
+                rows,
+                [event_key::Column::EventId, event_key::Column::Path]
+            );
+            self.reload_keys(txn).await?;
+            for (event, name, path) in &missing_keys {
+                self.note(
+                    "key",
+                    self.keys[&(*event, (*path).clone())],
+                    format!("{name}: {path}"),
+                );
+            }
+        }
+        let missing_types: Vec<(i64, String, &'static str)> = wanted
+            .iter()
+            .filter_map(|(event, name, path, json_type)| {
+                let key = self.keys[&(*event, path.clone())];
+                (!self.key_types.contains_key(&(key, (*json_type).to_owned())))
+                    .then(|| (key, format!("{name}: {path} is {json_type}"), *json_type))
+            })
+            .collect();
+        if missing_types.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<key_type::ActiveModel> = missing_types
+            .iter()
+            .map(|(key, _, json_type)| key_type::ActiveModel {
+                tenant_id: Set(self.tenant_id),
+                key_id: Set(*key),
+                json_type: Set((*json_type).to_owned()),
+                first_seen: Set(Some(self.hour)),
+                last_seen: Set(Some(self.hour)),
+                ..Default::default()
+            })
+            .collect();
+        insert_batches!(
+            txn,
+            key_type::Entity,
+            rows,
+            [key_type::Column::KeyId, key_type::Column::JsonType]
+        );
+        self.reload_key_types(txn).await?;
+        for (key, label, json_type) in missing_types {
+            self.note(
+                "key_type",
+                self.key_types[&(key, json_type.to_owned())],
+                label,
+            );
+        }
+        Ok(())
+    }
+
+    fn note(&mut self, kind: &'static str, id: i64, label: String) {
+        self.created.push(Created { kind, id, label });
     }
 }

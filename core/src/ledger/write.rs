@@ -3,7 +3,7 @@
 //! discoveries (news or history, decided by the caller), and the hour's state is recorded.
 //! Re-running an hour therefore never double counts, in any order.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use sea_orm::{
     ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -16,6 +16,7 @@ use crate::entities::{
 use crate::hour::Hour;
 use crate::ingest::reader::{HourFile, HourRead, HourStats};
 use crate::ledger::resolve::{Catalog, Created};
+
 use crate::ledger::{LedgerError, now_seconds, seen};
 
 const INSERT_BATCH: usize = 1000;
@@ -50,43 +51,85 @@ pub async fn write_hour(
     let text = |id: u32| counts.strings.get(id);
     let mut catalog = Catalog::load(&txn, tenant_id, hour).await?;
 
-    // Catalog rows, in a stable order so ids do not depend on hash order.
-    let mut version_ids = std::collections::HashMap::new();
-    let mut versions: Vec<_> = counts.versions.iter().collect();
-    versions.sort_by_key(|(key, _)| key.map(text));
-    for (key, local) in &versions {
-        let found = catalog
-            .version(&txn, text(key[0]), text(key[1]), text(key[2]))
-            .await?;
-        version_ids.insert(**local, found);
+    // Catalog rows, created in bulk and in a stable order so ids do not depend on hash order.
+    let version_texts: BTreeSet<(String, String, String)> = counts
+        .versions
+        .keys()
+        .map(|key| {
+            (
+                text(key[0]).to_owned(),
+                text(key[1]).to_owned(),
+                text(key[2]).to_owned(),
+            )
+        })
+        .collect();
+    catalog.ensure_versions(&txn, &version_texts).await?;
+    let mut version_ids: HashMap<u32, i64> = HashMap::with_capacity(counts.versions.len());
+    for (key, local) in &counts.versions {
+        let id = catalog
+            .version_id(text(key[0]), text(key[1]), text(key[2]))
+            .ok_or(LedgerError::Missing("application version"))?;
+        version_ids.insert(*local, id);
     }
+    let screens: BTreeSet<String> = counts
+        .groups
+        .keys()
+        .map(|key| text(key[3]).to_owned())
+        .collect();
+    catalog.ensure_screens(&txn, &screens).await?;
+    let mut events: BTreeSet<String> = counts
+        .groups
+        .keys()
+        .map(|key| text(key[4]).to_owned())
+        .collect();
+    events.extend(
+        counts
+            .keys
+            .keys()
+            .map(|(_, event, _)| text(*event).to_owned()),
+    );
+    catalog.ensure_events(&txn, &events).await?;
+
     let (group_sessions, version_sessions) = counts.sessions();
     let mut groups: Vec<_> = counts.groups.iter().collect();
     groups.sort_by_key(|(key, _)| key.map(text));
-    let mut count_rows = Vec::with_capacity(groups.len());
-    let mut new_combinations = Vec::with_capacity(groups.len());
-    for (key, (local, events)) in groups {
-        let version_key = [key[0], key[1], key[2]];
-        let version_local = counts.versions[&version_key];
-        let (version_id, version_label) = version_ids[&version_local].clone();
-        let screen_id = catalog.screen(&txn, text(key[3])).await?;
-        let event_id = catalog.event(&txn, text(key[4])).await?;
-        let label = || format!("{} on {} in {version_label}", text(key[4]), text(key[3]));
-        let combination_id = catalog
-            .combination(&txn, (version_id, screen_id, event_id), label)
-            .await?;
+    let mut wanted = Vec::with_capacity(groups.len());
+    let mut resolved = Vec::with_capacity(groups.len());
+    for (key, (local, events)) in &groups {
+        let version_id = version_ids[&counts.versions[&[key[0], key[1], key[2]]]];
+        let ids = (
+            version_id,
+            catalog.screens[text(key[3])],
+            catalog.events[text(key[4])],
+        );
+        let label = format!(
+            "{} on {} in {} {} ({})",
+            text(key[4]),
+            text(key[3]),
+            text(key[0]),
+            text(key[1]),
+            text(key[2])
+        );
+        wanted.push((ids, label));
+        resolved.push((ids, *local, *events));
+    }
+    catalog.ensure_combinations(&txn, &wanted).await?;
+    let mut count_rows = Vec::with_capacity(resolved.len());
+    let mut new_combinations = Vec::with_capacity(resolved.len());
+    for (ids, local, events) in resolved {
+        let combination_id = catalog.combinations[&ids];
         new_combinations.push(combination_id);
         count_rows.push(hourly_count::ActiveModel {
             tenant_id: Set(tenant_id),
             hour: Set(hour),
             combination_id: Set(combination_id),
-            events: Set(*events as i64),
-            sessions: Set(group_sessions.get(local).copied().unwrap_or(0) as i64),
+            events: Set(events as i64),
+            sessions: Set(group_sessions.get(&local).copied().unwrap_or(0) as i64),
         });
     }
-    let mut version_locals: Vec<(i64, u32)> = versions
+    let mut version_locals: Vec<(i64, u32)> = version_ids
         .iter()
-        .map(|(_, local)| (version_ids[*local].0, **local))
+        .map(|(local, id)| (*id, *local))
         .collect();
     version_locals.sort_unstable();
     let session_rows: Vec<_> = version_locals
@@ -102,28 +145,37 @@ pub async fn write_hour(
             }
         })
         .collect();
-    let mut keys: Vec<_> = counts.keys.iter().collect();
-    keys.sort_by_key(|((version, event, path), _)| (*version, text(*event), text(*path)));
-    let mut key_rows = Vec::with_capacity(keys.len());
-    let mut new_keys = Vec::with_capacity(keys.len());
-    for ((version, event, path), types) in keys {
-        let event_name = text(*event);
-        let event_id = catalog.event(&txn, event_name).await?;
-        let mut key_id = 0;
+    let mut key_wanted = BTreeSet::new();
+    for ((_, event, path), types) in &counts.keys {
+        let event_id = catalog.events[text(*event)];
         for (index, count) in types.iter().enumerate() {
             if *count > 0 {
                 let json_type = crate::ingest::json::JsonType::ALL[index].name();
-                key_id = catalog
-                    .key(&txn, event_id, event_name, text(*path), json_type)
-                    .await?;
+                key_wanted.insert((
+                    event_id,
+                    text(*event).to_owned(),
+                    text(*path).to_owned(),
+                    json_type,
+                ));
             }
         }
+    }
+    catalog.ensure_keys(&txn, &key_wanted).await?;
+    let mut keys: Vec<_> = counts.keys.iter().collect();
+    keys.sort_by_key(|((version, event, path), _)| {
+        (version_ids[version], text(*event), text(*path))
+    });
+    let mut key_rows = Vec::with_capacity(keys.len());
+    let mut new_keys = Vec::with_capacity(keys.len());
+    for ((version, event, path), types) in keys {
+        let event_id = catalog.events[text(*event)];
+        let key_id = catalog.keys[&(event_id, text(*path).to_owned())];
         new_keys.push(key_id);
         let count = |index: usize| Set(types[index] as i64);
         key_rows.push(hourly_key::ActiveModel {
             tenant_id: Set(tenant_id),
             hour: Set(hour),
-            version_id: Set(version_ids[version].0),
+            version_id: Set(version_ids[version]),
             key_id: Set(key_id),
             string_count: count(0),
             integer_count: count(1),
