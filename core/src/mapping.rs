@@ -20,11 +20,13 @@ pub enum MappingError {
     Empty(&'static str),
 }
 
-/// One step of a path: an object key, or an array index (`[0]`).
+/// One step of a path: an object key, an array index (`[0]`), or — last, on a key/value pairs
+/// root such as GA4's `event_params` — the value of the pair with this key (`[key=ga_session_id]`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Segment {
     Key(String),
     Index(usize),
+    Pair(String),
 }
 
 /// A dotted JSON path such as `context.app.version` or `contexts_x[0].version`.
@@ -78,10 +80,18 @@ impl FromStr for JsonPath {
             }
             while !rest.is_empty() {
                 let close = rest.find(']').ok_or_else(|| err("unclosed ["))?;
-                let index = rest[1..close]
-                    .parse::<usize>()
-                    .map_err(|_| err("an index is a number, as in [0]"))?;
-                segments.push(Segment::Index(index));
+                let inside = &rest[1..close];
+                if let Some(name) = inside.strip_prefix("key=") {
+                    if name.is_empty() {
+                        return Err(err("a [key=NAME] selector needs a name"));
+                    }
+                    segments.push(Segment::Pair(name.to_owned()));
+                } else {
+                    let index = inside
+                        .parse::<usize>()
+                        .map_err(|_| err("an index is a number, as in [0]"))?;
+                    segments.push(Segment::Index(index));
+                }
                 rest = &rest[close + 1..];
                 if !rest.is_empty() && !rest.starts_with('[') {
                     return Err(err("unexpected text after ]"));
@@ -90,6 +100,13 @@ impl FromStr for JsonPath {
         }
         if segments.is_empty() {
             return Err(err("empty path"));
+        }
+        let pairs = segments
+            .iter()
+            .filter(|s| matches!(s, Segment::Pair(_)))
+            .count();
+        if pairs > 1 || (pairs == 1 && !matches!(segments.last(), Some(Segment::Pair(_)))) {
+            return Err(err("a [key=NAME] selector must end the path"));
         }
         Ok(Self {
             segments,
@@ -111,8 +128,10 @@ impl<'de> Deserialize<'de> for JsonPath {
     }
 }
 
-/// Where event keys are discovered: fixed root paths, and/or every top-level field whose name
-/// starts with one of the prefixes.
+/// Where event keys are discovered: fixed root paths, every top-level field whose name starts with
+/// one of the prefixes, and key/value pairs roots (arrays of `{"key": NAME, "value": {"string_value":
+/// …, "int_value": …, "float_value": …, "double_value": …}}`, as GA4 exports `event_params`), whose
+/// pairs are read as keys named NAME with the type of their non-null value.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeysRoots {
@@ -120,12 +139,14 @@ pub struct KeysRoots {
     pub paths: Vec<JsonPath>,
     #[serde(default)]
     pub prefixes: Vec<String>,
+    #[serde(default)]
+    pub pairs: Vec<JsonPath>,
 }
 
 impl KeysRoots {
-    /// With exactly one fixed root and no prefixes, key paths leave the root out.
+    /// With exactly one root and no prefixes, key paths leave the root out.
     pub fn single_root(&self) -> bool {
-        self.paths.len() == 1 && self.prefixes.is_empty()
+        self.paths.len() + self.pairs.len() == 1 && self.prefixes.is_empty()
     }
 }
 
@@ -186,6 +207,7 @@ impl Mapping {
                 keys: KeysRoots {
                     paths: paths(&["properties"]),
                     prefixes: Vec::new(),
+                    pairs: Vec::new(),
                 },
                 screen_load_events: vec!["screen".into()],
                 dedup: None,
@@ -210,6 +232,7 @@ impl Mapping {
                 keys: KeysRoots {
                     paths: Vec::new(),
                     prefixes: vec!["unstruct_event_".into(), "contexts_".into()],
+                    pairs: Vec::new(),
                 },
                 screen_load_events: vec!["screen_view".into(), "page_view".into()],
                 dedup: None,
@@ -226,6 +249,7 @@ impl Mapping {
                 keys: KeysRoots {
                     paths: paths(&["event_properties"]),
                     prefixes: Vec::new(),
+                    pairs: Vec::new(),
                 },
                 screen_load_events: vec!["screen_view".into(), "Viewed Screen".into()],
                 dedup: None,
@@ -233,15 +257,21 @@ impl Mapping {
             "ga4" => Self {
                 preset: Some("ga4".into()),
                 event: paths(&["event_name"]),
-                screen: paths(&["screen_name", "page_location"]),
+                screen: paths(&[
+                    "event_params[key=firebase_screen]",
+                    "event_params[key=firebase_screen_class]",
+                    "event_params[key=page_title]",
+                    "event_params[key=page_location]",
+                ]),
                 application: paths(&["app_info.id", "stream_id"]),
                 version: paths(&["app_info.version"]),
                 platform: paths(&["platform"]),
-                session: paths(&["ga_session_id", "user_pseudo_id"]),
+                session: paths(&["event_params[key=ga_session_id]"]),
                 timestamp: paths(&["event_timestamp"]),
                 keys: KeysRoots {
-                    paths: paths(&["event_params"]),
+                    paths: Vec::new(),
                     prefixes: Vec::new(),
+                    pairs: paths(&["event_params"]),
                 },
                 screen_load_events: vec!["screen_view".into(), "page_view".into()],
                 dedup: None,
@@ -266,6 +296,7 @@ impl Mapping {
             timestamp: Option<Vec<JsonPath>>,
             keys_roots: Option<Vec<JsonPath>>,
             keys_root_prefixes: Option<Vec<String>>,
+            keys_pairs_roots: Option<Vec<JsonPath>>,
             screen_load_events: Option<Vec<String>>,
             dedup: Option<JsonPath>,
         }
@@ -290,6 +321,9 @@ impl Mapping {
         }
         if let Some(prefixes) = file.keys_root_prefixes {
             mapping.keys.prefixes = prefixes;
+        }
+        if let Some(pairs) = file.keys_pairs_roots {
+            mapping.keys.pairs = pairs;
         }
         if let Some(events) = file.screen_load_events {
             mapping.screen_load_events = events;
@@ -340,7 +374,18 @@ mod tests {
         );
         let nested: JsonPath = "a[1][2].b".parse().unwrap();
         assert_eq!(nested.segments().len(), 4);
-        for bad in ["", "a..b", ".a", "a[x]", "a[0", "a[0]b"] {
+        let pair: JsonPath = "event_params[key=ga_session_id]".parse().unwrap();
+        assert_eq!(pair.segments()[1], Segment::Pair("ga_session_id".into()));
+        for bad in [
+            "",
+            "a..b",
+            ".a",
+            "a[x]",
+            "a[0",
+            "a[0]b",
+            "a[key=]",
+            "a[key=x].b",
+        ] {
             assert!(bad.parse::<JsonPath>().is_err(), "{bad}");
         }
     }

@@ -206,7 +206,12 @@ print(len(rows), "groups", sum(r[5] for r in rows), "events")
     )
 }
 
-const PLATFORMS: [&str; 3] = ["Android", "iOS", "Web"];
+struct App {
+    name: String,
+    platforms: Vec<&'static str>,
+    versions: Vec<String>,
+    events: Vec<usize>,
+}
 const WORDS: [&str; 24] = [
     "cart", "product", "search", "filter", "banner", "promo", "checkout", "payment", "wishlist",
     "review", "profile", "settings", "login", "signup", "share", "video", "article", "category",
@@ -215,7 +220,7 @@ const WORDS: [&str; 24] = [
 
 /// Writes the hour once (kept when the same size is already there); returns bytes and lines.
 fn generate(dir: &Path, target_bytes: u64) -> Result<(u64, u64), String> {
-    let marker = dir.join(format!("_GENERATED_{target_bytes}"));
+    let marker = dir.join(format!("_GENERATED_v2_{target_bytes}"));
     if let Ok(text) = std::fs::read_to_string(&marker) {
         let mut parts = text
             .split_whitespace()
@@ -228,12 +233,25 @@ fn generate(dir: &Path, target_bytes: u64) -> Result<(u64, u64), String> {
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir).map_err(|err| err.to_string())?;
     let mut rng = Rng(0xb10e_9417);
-    let apps: Vec<String> = (0..30)
-        .map(|i| {
-            format!(
-                "App {}",
-                WORDS[i % WORDS.len()].to_uppercase() + &i.to_string()
-            )
+    // 12 applications on 1–2 platforms with 4–6 versions each (dozens of app versions), 400
+    // screens, 600 event names; each application sends its own ~100 events, each event fires on
+    // 1–3 screens of its own, and carries 10–30 properties of fixed types.
+    let apps: Vec<App> = (0..12)
+        .map(|i| App {
+            name: format!(
+                "{} {}",
+                WORDS[i % 24].to_uppercase(),
+                ["Shop", "Go", "Plus"][i % 3]
+            ),
+            platforms: if i % 4 == 0 {
+                vec!["Web"]
+            } else {
+                vec!["Android", "iOS"]
+            },
+            versions: (0..4 + i % 3)
+                .map(|v| format!("{}.{}", 1 + i % 4, v))
+                .collect(),
+            events: (0..100).map(|_| rng.below(600) as usize).collect(),
         })
         .collect();
     let screens: Vec<String> = (0..400)
@@ -249,7 +267,13 @@ fn generate(dir: &Path, target_bytes: u64) -> Result<(u64, u64), String> {
             )
         })
         .collect();
-    // Each event has its own property schema: 10–30 keys of fixed types.
+    let event_screens: Vec<Vec<usize>> = (0..600)
+        .map(|_| {
+            (0..1 + rng.below(3))
+                .map(|_| rng.below(400) as usize)
+                .collect()
+        })
+        .collect();
     let schemas: Vec<Vec<(String, u64)>> = (0..events.len())
         .map(|_| {
             let n = 10 + rng.below(21);
@@ -275,11 +299,14 @@ fn generate(dir: &Path, target_bytes: u64) -> Result<(u64, u64), String> {
         let mut line = String::with_capacity(2048);
         while written < per_file {
             line.clear();
-            let app = rng.skewed(apps.len() as u64) as usize;
-            let platform = PLATFORMS[(app + rng.below(2) as usize) % 3];
-            let version = format!("{}.{}", 1 + app % 5, rng.skewed(12));
-            let event = rng.skewed(events.len() as u64) as usize;
-            let screen = &screens[rng.skewed(screens.len() as u64) as usize];
+            let app = &apps[rng.skewed(apps.len() as u64) as usize];
+            let platform = app.platforms[rng.below(app.platforms.len() as u64) as usize];
+            // Newer versions carry most traffic.
+            let version = &app.versions
+                [app.versions.len() - 1 - rng.skewed(app.versions.len() as u64) as usize];
+            let event = app.events[rng.skewed(app.events.len() as u64) as usize];
+            let on = &event_screens[event];
+            let screen = &screens[on[rng.below(on.len() as u64) as usize]];
             let session = rng.below(150_000);
             let _ = write!(
                 line,
@@ -289,8 +316,8 @@ fn generate(dir: &Path, target_bytes: u64) -> Result<(u64, u64), String> {
                 rng.below(60),
                 rng.below(60),
                 rng.below(1000),
-                apps[app],
-                1000 + app,
+                app.name,
+                1000 + version.len(),
                 10 + rng.below(8),
                 rng.below(50),
             );

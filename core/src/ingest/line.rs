@@ -23,6 +23,12 @@ const UNTRACKED: u32 = u32::MAX;
 const KEYS: u8 = 1;
 const ROOT: u8 = 2;
 const ELEMENT: u8 = 4;
+/// The value of a key/value pairs root (an array of `{key, value}` objects) and its parts.
+const PAIRS: u8 = 8;
+const PAIR_ELEMENT: u8 = 16;
+const PAIR_KEY: u8 = 32;
+const PAIR_VALUE: u8 = 64;
+const PAIR_SCALAR: u8 = 128;
 
 #[derive(Default)]
 struct Node {
@@ -30,6 +36,20 @@ struct Node {
     indexes: Vec<(usize, u32)>,
     captures: Vec<(u8, u8)>,
     keys_root: bool,
+    /// A key/value pairs root whose pairs are recorded as keys (prefixed with `root_text`
+    /// unless it is the only root).
+    pairs_root: bool,
+    root_text: Box<str>,
+    /// Mapped values read from pairs: (pair key, slot, priority).
+    pair_lookups: Vec<(Box<str>, u8, u8)>,
+}
+
+/// The pair being read inside a pairs root.
+#[derive(Default)]
+struct Pair<'a> {
+    key: Option<Cow<'a, str>>,
+    value: Option<(Option<Cow<'a, str>>, JsonType)>,
+    hint: Option<JsonType>,
 }
 
 /// Why a line is rejected.
@@ -91,10 +111,21 @@ impl LineParser {
         ];
         for (slot, paths) in lists {
             for (priority, path) in paths.iter().enumerate() {
-                let node = parser.insert(path);
-                parser.nodes[node]
-                    .captures
-                    .push((slot as u8, priority.min(254) as u8));
+                let priority = priority.min(254) as u8;
+                match path.segments().split_last() {
+                    Some((Segment::Pair(name), prefix)) => {
+                        let node = parser.insert_segments(prefix);
+                        parser.nodes[node].pair_lookups.push((
+                            name.as_str().into(),
+                            slot as u8,
+                            priority,
+                        ));
+                    }
+                    _ => {
+                        let node = parser.insert(path);
+                        parser.nodes[node].captures.push((slot as u8, priority));
+                    }
+                }
             }
         }
         if let Some(path) = &mapping.dedup {
@@ -105,13 +136,23 @@ impl LineParser {
             let node = parser.insert(root);
             parser.nodes[node].keys_root = true;
         }
+        for root in &mapping.keys.pairs {
+            let node = parser.insert(root);
+            parser.nodes[node].pairs_root = true;
+            parser.nodes[node].root_text = root.as_str().into();
+        }
         parser
     }
 
     fn insert(&mut self, path: &JsonPath) -> usize {
+        self.insert_segments(path.segments())
+    }
+
+    fn insert_segments(&mut self, segments: &[Segment]) -> usize {
         let mut node = 0usize;
-        for segment in path.segments() {
+        for segment in segments {
             let existing = match segment {
+                Segment::Pair(_) => return node,
                 Segment::Key(key) => self.nodes[node]
                     .keys
                     .iter()
@@ -133,6 +174,7 @@ impl LineParser {
                             .keys
                             .push((key.as_str().into(), next as u32)),
                         Segment::Index(i) => self.nodes[node].indexes.push((*i, next as u32)),
+                        Segment::Pair(_) => {}
                     }
                     next
                 }
@@ -158,6 +200,7 @@ impl LineParser {
             parser: self,
             slots: Default::default(),
             priorities: [u8::MAX; SLOTS],
+            pair: Pair::default(),
         };
         Reader::read_line(line, Ctx::default(), &mut visitor).map_err(Reject::Syntax)?;
         let LineVisitor { slots, .. } = visitor;
@@ -176,7 +219,13 @@ impl LineParser {
     }
 
     fn intern(&mut self, len: usize) -> u32 {
-        let path = &self.path[..len];
+        let path = std::mem::take(&mut self.path);
+        let id = self.intern_text(&path[..len]);
+        self.path = path;
+        id
+    }
+
+    fn intern_text(&mut self, path: &str) -> u32 {
         if let Some(id) = self.path_ids.get(path) {
             return *id;
         }
@@ -191,9 +240,48 @@ struct LineVisitor<'p, 'a> {
     parser: &'p mut LineParser,
     slots: [Option<Cow<'a, str>>; SLOTS],
     priorities: [u8; SLOTS],
+    pair: Pair<'a>,
 }
 
-impl LineVisitor<'_, '_> {
+impl<'a> LineVisitor<'_, 'a> {
+    fn capture(&mut self, slot: u8, priority: u8, value: Cow<'a, str>) {
+        let slot = slot as usize;
+        if priority < self.priorities[slot] {
+            self.priorities[slot] = priority;
+            self.slots[slot] = Some(value);
+        }
+    }
+
+    /// A pair has been read: record it as a key and serve the mapped values it holds.
+    fn finish_pair(&mut self, node: u32) {
+        let pair = std::mem::take(&mut self.pair);
+        let (Some(key), Some((text, kind))) = (pair.key, pair.value) else {
+            return;
+        };
+        let target = &self.parser.nodes[node as usize];
+        if target.pairs_root {
+            let path = if self.parser.single_root {
+                key.to_string()
+            } else {
+                format!("{}.{key}", target.root_text)
+            };
+            let id = self.parser.intern_text(&path);
+            self.parser.keys.push((id, kind));
+        }
+        let Some(text) = text.filter(|t| !t.is_empty()) else {
+            return;
+        };
+        let lookups: Vec<(u8, u8)> = self.parser.nodes[node as usize]
+            .pair_lookups
+            .iter()
+            .filter(|(name, _, _)| **name == *key)
+            .map(|(_, slot, priority)| (*slot, *priority))
+            .collect();
+        for (slot, priority) in lookups {
+            self.capture(slot, priority, text.clone());
+        }
+    }
+
     fn push_path(&mut self, parent: Ctx, piece: &str, element: bool) -> u32 {
         let path = &mut self.parser.path;
         path.truncate(parent.path_len as usize);
@@ -211,6 +299,37 @@ impl LineVisitor<'_, '_> {
 
 impl<'a> Visitor<'a> for LineVisitor<'_, 'a> {
     fn enter_member(&mut self, parent: Ctx, key: &str) -> Ctx {
+        if parent.flags & PAIR_ELEMENT != 0 {
+            let flags = match key {
+                "key" => PAIR_KEY,
+                "value" => PAIR_VALUE,
+                _ => {
+                    return Ctx {
+                        node: UNTRACKED,
+                        path_len: 0,
+                        flags: 0,
+                    };
+                }
+            };
+            return Ctx {
+                node: parent.node,
+                path_len: 0,
+                flags,
+            };
+        }
+        if parent.flags & PAIR_VALUE != 0 {
+            self.pair.hint = match key {
+                "string_value" => Some(JsonType::String),
+                "int_value" => Some(JsonType::Integer),
+                "float_value" | "double_value" => Some(JsonType::Number),
+                _ => None,
+            };
+            return Ctx {
+                node: parent.node,
+                path_len: 0,
+                flags: PAIR_SCALAR,
+            };
+        }
         let node = if parent.node == UNTRACKED {
             UNTRACKED
         } else {
@@ -227,6 +346,16 @@ impl<'a> Visitor<'a> for LineVisitor<'_, 'a> {
                     .prefixes
                     .iter()
                     .any(|p| key.starts_with(p.as_str())));
+        if node != UNTRACKED {
+            let target = &self.parser.nodes[node as usize];
+            if target.pairs_root || !target.pair_lookups.is_empty() {
+                return Ctx {
+                    node,
+                    path_len: 0,
+                    flags: PAIRS,
+                };
+            }
+        }
         if is_root {
             let path_len = if self.parser.single_root {
                 self.parser.path.truncate(0);
@@ -256,6 +385,21 @@ impl<'a> Visitor<'a> for LineVisitor<'_, 'a> {
     }
 
     fn enter_element(&mut self, parent: Ctx, index: usize) -> Ctx {
+        if parent.flags & PAIRS != 0 {
+            self.pair = Pair::default();
+            return Ctx {
+                node: parent.node,
+                path_len: 0,
+                flags: PAIR_ELEMENT,
+            };
+        }
+        if parent.flags & (PAIR_ELEMENT | PAIR_KEY | PAIR_VALUE | PAIR_SCALAR) != 0 {
+            return Ctx {
+                node: UNTRACKED,
+                path_len: 0,
+                flags: 0,
+            };
+        }
         let node = if parent.node == UNTRACKED {
             UNTRACKED
         } else {
@@ -281,6 +425,26 @@ impl<'a> Visitor<'a> for LineVisitor<'_, 'a> {
     }
 
     fn value(&mut self, ctx: Ctx, kind: JsonType, scalar: Scalar<'a>) {
+        if ctx.flags & PAIR_KEY != 0 {
+            if let Scalar::Str(text) = scalar {
+                self.pair.key = Some(text);
+            }
+            return;
+        }
+        if ctx.flags & PAIR_SCALAR != 0 {
+            if kind != JsonType::Null && self.pair.value.is_none() {
+                let text = match scalar {
+                    Scalar::Str(text) => Some(text),
+                    Scalar::Num(text) => Some(Cow::Borrowed(text)),
+                    Scalar::Other => None,
+                };
+                self.pair.value = Some((text, self.pair.hint.unwrap_or(kind)));
+            }
+            return;
+        }
+        if ctx.flags & (PAIRS | PAIR_ELEMENT | PAIR_VALUE) != 0 {
+            return;
+        }
         if ctx.flags & KEYS != 0 && ctx.flags & (ROOT | ELEMENT) == 0 {
             let id = self.parser.intern(ctx.path_len as usize);
             self.parser.keys.push((id, kind));
@@ -293,24 +457,25 @@ impl<'a> Visitor<'a> for LineVisitor<'_, 'a> {
             Scalar::Num(text) => Cow::Borrowed(text),
             _ => return,
         };
-        let captures = &self.parser.nodes[ctx.node as usize].captures;
-        for &(slot, priority) in captures {
-            let slot = slot as usize;
-            if priority < self.priorities[slot] {
-                self.priorities[slot] = priority;
-                self.slots[slot] = Some(value.clone());
-            }
+        let captures = std::mem::take(&mut self.parser.nodes[ctx.node as usize].captures);
+        for &(slot, priority) in &captures {
+            self.capture(slot, priority, value.clone());
         }
+        self.parser.nodes[ctx.node as usize].captures = captures;
     }
 
     fn wants_keys(&self, ctx: Ctx) -> bool {
-        ctx.flags & KEYS != 0
+        ctx.flags & (KEYS | PAIR_ELEMENT | PAIR_VALUE) != 0
             || (ctx.node != UNTRACKED
                 && (ctx.node == 0 && !self.parser.prefixes.is_empty()
                     || !self.parser.nodes[ctx.node as usize].keys.is_empty()))
     }
 
-    fn leave(&mut self, _ctx: Ctx) {}
+    fn leave(&mut self, ctx: Ctx) {
+        if ctx.flags & PAIR_ELEMENT != 0 {
+            self.finish_pair(ctx.node);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -437,6 +602,36 @@ mod tests {
         keys.sort();
         let keys: Vec<(&str, &str)> = keys.iter().map(|(p, t)| (p.as_str(), *t)).collect();
         assert_eq!(keys, expected);
+    }
+
+    #[test]
+    fn ga4_event_params_are_read_as_keys_and_mapped_values() {
+        let ga4 = Mapping::preset("ga4").unwrap();
+        let line = r#"{"event_name":"screen_view","event_timestamp":"1763114400000000","platform":"ANDROID",
+            "app_info":{"id":"com.shop","version":"3.2"},
+            "event_params":[
+              {"value":{"string_value":"Home","int_value":null},"key":"firebase_screen"},
+              {"key":"ga_session_id","value":{"string_value":null,"int_value":"1763114400"}},
+              {"key":"engagement_time_msec","value":{"int_value":125}},
+              {"key":"price","value":{"double_value":9.5}},
+              {"key":"empty","value":{"string_value":null}}
+            ]}"#
+            .replace('\n', "");
+        let (slots, mut keys) = parse(&ga4, &line).unwrap();
+        assert_eq!(slots[SCREEN].as_deref(), Some("Home"));
+        assert_eq!(slots[SESSION].as_deref(), Some("1763114400"));
+        assert_eq!(slots[APPLICATION].as_deref(), Some("com.shop"));
+        assert_eq!(slots[TIMESTAMP].as_deref(), Some("1763114400000000"));
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                ("engagement_time_msec".to_owned(), "integer"),
+                ("firebase_screen".to_owned(), "string"),
+                ("ga_session_id".to_owned(), "integer"),
+                ("price".to_owned(), "number"),
+            ]
+        );
     }
 
     #[test]
