@@ -11,7 +11,7 @@ use crate::entities::{ingested_hour, ingestion_run, tenant};
 use crate::hour::Hour;
 use crate::ingest::reader::{HourRead, HourStats};
 use crate::ingest::{self, aggregate::Counts};
-use crate::ledger::write::{HourWrite, finish_run, write_hour};
+use crate::ledger::write::{HourWrite, Timings, finish_run, write_hour};
 use crate::ledger::{LedgerError, now_seconds, rollup};
 use crate::{Services, mappings};
 
@@ -92,6 +92,7 @@ pub struct RunOutcome {
     pub discoveries: usize,
     pub news: bool,
     pub seconds: f64,
+    pub timings: Timings,
 }
 
 /// The tenant's id by slug; a folder not yet known is discovered first.
@@ -182,7 +183,10 @@ pub async fn ingest_hour(
         };
         Ok::<_, ingest::IngestError>((files, read))
     };
-    let (files, read) = match read.await {
+    let read_started = Instant::now();
+    let read_result = read.await;
+    let read_ms = read_started.elapsed().as_millis() as i64;
+    let (files, read) = match read_result {
         Ok(done) => done,
         Err(err) => {
             let reason = err.to_string();
@@ -192,6 +196,10 @@ pub async fn ingest_hour(
                 run.id,
                 "failed",
                 &HourStats::default(),
+                Timings {
+                    read_ms,
+                    write_ms: 0,
+                },
                 Some(reason.clone()),
             )
             .await?;
@@ -203,6 +211,10 @@ pub async fn ingest_hour(
                 discoveries: 0,
                 news: false,
                 seconds: started.elapsed().as_secs_f64(),
+                timings: Timings {
+                    read_ms,
+                    write_ms: 0,
+                },
             });
         }
     };
@@ -217,6 +229,7 @@ pub async fn ingest_hour(
             run_id: run.id,
             news,
             window,
+            read_ms,
         },
     )
     .await;
@@ -229,6 +242,10 @@ pub async fn ingest_hour(
                 run.id,
                 "failed",
                 &read.stats,
+                Timings {
+                    read_ms,
+                    write_ms: 0,
+                },
                 Some(reason),
             )
             .await;
@@ -261,6 +278,7 @@ pub async fn ingest_hour(
         discoveries: written.discoveries.len(),
         news,
         seconds: started.elapsed().as_secs_f64(),
+        timings: written.timings,
     })
 }
 

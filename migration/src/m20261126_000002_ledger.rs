@@ -299,6 +299,8 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
         "skewed",
         "untimed",
         "duplicates",
+        "read_ms",
+        "write_ms",
     ] {
         t.col(
             ColumnDef::new(Alias::new(column))

@@ -21,6 +21,9 @@ pub struct Model {
     pub skewed: i64,
     pub untimed: i64,
     pub duplicates: i64,
+    /// Time spent reading and parsing the files, and writing the ledger.
+    pub read_ms: i64,
+    pub write_ms: i64,
     pub rejected_samples: Option<String>,
     pub error: Option<String>,
 }

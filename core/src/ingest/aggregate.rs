@@ -2,7 +2,7 @@
 //! interned to `u32` ids; distinct sessions are exact, kept as one set of packed (group, session)
 //! ids per level rather than a set per group, so memory follows the number of distinct pairs.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::ingest::json::JsonType;
 use crate::ingest::line::{self, LineParser, ParsedLine};
@@ -49,6 +49,8 @@ pub struct Counts {
     /// (version id, event string id, key path string id) → lines per JSON type.
     pub keys: HashMap<(u32, u32, u32), [u64; 7]>,
     pub events: u64,
+    /// The line parser's key path ids → string ids here (`u32::MAX`: not interned yet).
+    parser_paths: Vec<u32>,
 }
 
 impl Counts {
@@ -83,8 +85,15 @@ impl Counts {
             self.version_sessions
                 .insert((u64::from(version_id) << 32) | session);
         }
-        for &(path, kind) in &parsed.keys {
-            let path = self.strings.intern(parser.path(path));
+        for &(path, kind) in parser.line_keys() {
+            let index = path as usize;
+            if index >= self.parser_paths.len() {
+                self.parser_paths.resize(index + 1, u32::MAX);
+            }
+            if self.parser_paths[index] == u32::MAX {
+                self.parser_paths[index] = self.strings.intern(parser.path(path));
+            }
+            let path = self.parser_paths[index];
             self.keys.entry((version_id, event, path)).or_default()[kind as usize] += 1;
         }
     }
@@ -153,11 +162,11 @@ impl Counts {
 
     /// Distinct sessions per group id and per version id, and a sketch per version id.
     pub fn sessions(&self) -> (HashMap<u32, u64>, HashMap<u32, (u64, Sketch)>) {
-        let mut groups: HashMap<u32, u64> = HashMap::new();
+        let mut groups: HashMap<u32, u64> = HashMap::default();
         for pair in &self.group_sessions {
             *groups.entry((pair >> 32) as u32).or_default() += 1;
         }
-        let mut versions: HashMap<u32, (u64, Sketch)> = HashMap::new();
+        let mut versions: HashMap<u32, (u64, Sketch)> = HashMap::default();
         for pair in &self.version_sessions {
             let entry = versions.entry((pair >> 32) as u32).or_default();
             entry.0 += 1;

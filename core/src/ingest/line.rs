@@ -2,8 +2,8 @@
 //! paths are compiled into a trie that the reader walks alongside the line; values under a keys
 //! root are recorded as key paths with their JSON types (DESIGN.md, "Keys"), interned to `u32`.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use crate::ingest::json::{Ctx, JsonType, Reader, Scalar, SyntaxError, Visitor};
 use crate::mapping::{JsonPath, Mapping, Segment};
@@ -70,12 +70,11 @@ impl std::fmt::Display for Reject {
     }
 }
 
-/// A parsed line: the mapped values (borrowed from the line where possible) and its key paths,
-/// each (path, type) pair once.
+/// A parsed line: the mapped values, borrowed from the line where possible. Its key paths are
+/// `LineParser::line_keys` until the next line is parsed.
 #[derive(Debug, Default)]
 pub struct ParsedLine<'a> {
     pub slots: [Option<Cow<'a, str>>; SLOTS],
-    pub keys: Vec<(u32, JsonType)>,
 }
 
 /// Compiled mapping plus the key-path interner of one worker.
@@ -95,7 +94,7 @@ impl LineParser {
             nodes: vec![Node::default()],
             single_root: mapping.keys.single_root(),
             prefixes: mapping.keys.prefixes.clone(),
-            path_ids: HashMap::new(),
+            path_ids: HashMap::default(),
             paths: Vec::new(),
             path: String::new(),
             keys: Vec::new(),
@@ -207,15 +206,14 @@ impl LineParser {
         if slots[EVENT].is_none() {
             return Err(Reject::NoEvent);
         }
-        let mut keys = std::mem::take(&mut self.keys);
-        keys.sort_unstable();
-        keys.dedup();
-        let parsed = ParsedLine {
-            slots,
-            keys: keys.clone(),
-        };
-        self.keys = keys;
-        Ok(parsed)
+        self.keys.sort_unstable();
+        self.keys.dedup();
+        Ok(ParsedLine { slots })
+    }
+
+    /// The key paths of the line parsed last, each (path, type) once.
+    pub fn line_keys(&self) -> &[(u32, JsonType)] {
+        &self.keys
     }
 
     fn intern(&mut self, len: usize) -> u32 {
@@ -493,8 +491,8 @@ mod tests {
             .iter()
             .map(|s| s.as_ref().map(|v| v.to_string()))
             .collect();
-        let keys = parsed
-            .keys
+        let keys = parser
+            .line_keys()
             .iter()
             .map(|(id, t)| (parser.path(*id).to_owned(), t.name()))
             .collect();

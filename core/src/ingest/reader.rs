@@ -422,6 +422,8 @@ fn parse_blocks(
         }
         let mut start = 0usize;
         let data = &block.data;
+        // One validation for the whole block; only a block with invalid UTF-8 is checked per line.
+        let block_is_utf8 = std::str::from_utf8(data).is_ok();
         while start < data.len() {
             let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |at| start + at);
             let raw = &data[start..end];
@@ -432,7 +434,14 @@ fn parse_blocks(
                 continue;
             }
             stats.lines += 1;
-            let Ok(text) = std::str::from_utf8(raw) else {
+            let text = if block_is_utf8 {
+                // SAFETY: the whole block is valid UTF-8 and lines are cut at ASCII newlines
+                // (and an ASCII carriage return), so every line is valid UTF-8 too.
+                Ok(unsafe { std::str::from_utf8_unchecked(raw) })
+            } else {
+                std::str::from_utf8(raw)
+            };
+            let Ok(text) = text else {
                 reject(&mut stats, offset, "invalid UTF-8".to_owned(), raw);
                 continue;
             };

@@ -32,18 +32,29 @@ pub struct HourWrite<'a> {
     pub news: bool,
     /// The first hour kept in hourly detail (retention); earlier first/last seen stay as recorded.
     pub window: Hour,
+    /// How long reading the files took.
+    pub read_ms: i64,
+}
+
+/// Time spent on a run's two phases.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Timings {
+    pub read_ms: i64,
+    pub write_ms: i64,
 }
 
 /// What writing the hour changed.
 #[derive(Debug, Default)]
 pub struct Written {
     pub discoveries: Vec<Created>,
+    pub timings: Timings,
 }
 
 pub async fn write_hour(
     db: &DatabaseConnection,
     write: HourWrite<'_>,
 ) -> Result<Written, LedgerError> {
+    let started = std::time::Instant::now();
     let txn = db.begin().await?;
     let hour = write.hour.epoch_seconds();
     let tenant_id = write.tenant_id;
@@ -291,10 +302,18 @@ pub async fn write_hour(
     })
     .exec_without_returning(&txn)
     .await?;
-    finish_run(&txn, write.run_id, status, &write.read.stats, None).await?;
+    let timings = Timings {
+        read_ms: write.read_ms,
+        write_ms: started.elapsed().as_millis() as i64,
+    };
+    finish_run(&txn, write.run_id, status, &write.read.stats, timings, None).await?;
     txn.commit().await?;
     Ok(Written {
         discoveries: created,
+        timings: Timings {
+            write_ms: started.elapsed().as_millis() as i64,
+            ..timings
+        },
     })
 }
 
@@ -304,6 +323,7 @@ pub async fn finish_run(
     run_id: i64,
     status: &str,
     stats: &HourStats,
+    timings: Timings,
     error: Option<String>,
 ) -> Result<(), LedgerError> {
     let figure = |value: u64| Set(value as i64);
@@ -321,6 +341,8 @@ pub async fn finish_run(
         skewed: figure(stats.skewed),
         untimed: figure(stats.untimed),
         duplicates: figure(stats.duplicates),
+        read_ms: Set(timings.read_ms),
+        write_ms: Set(timings.write_ms),
         rejected_samples: Set(samples),
         error: Set(error),
         ..Default::default()

@@ -26,7 +26,7 @@ fn describe(tenant: &str, outcome: &RunOutcome) -> String {
         RunStatus::Failed(reason) => format!("failed: {reason}"),
     };
     format!(
-        "{tenant} {}: {status}; {} events, {} rejected, {} skewed, {} untimed, {} duplicates; {} files, {} bytes; {} discoveries{} in {:.2} s",
+        "{tenant} {}: {status}; {} events, {} rejected, {} skewed, {} untimed, {} duplicates; {} files, {} bytes; {} discoveries{} in {:.2} s (read {:.2} s, write {:.2} s)",
         outcome.hour,
         stats.events,
         stats.rejected,
@@ -37,7 +37,9 @@ fn describe(tenant: &str, outcome: &RunOutcome) -> String {
         stats.bytes,
         outcome.discoveries,
         if outcome.news { " (news)" } else { "" },
-        outcome.seconds
+        outcome.seconds,
+        outcome.timings.read_ms as f64 / 1000.0,
+        outcome.timings.write_ms as f64 / 1000.0
     )
 }
 
