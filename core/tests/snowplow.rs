@@ -13,6 +13,9 @@ use blueprint_core::mappings;
 use blueprint_core::testing::test_databases;
 use serde_json::Value;
 
+/// (hour, application, version, platform, screen, event).
+type CountKey = (String, String, String, String, String, String);
+
 fn real_root() -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/real/snowplow");
     assert!(
@@ -23,7 +26,7 @@ fn real_root() -> PathBuf {
     root
 }
 
-fn first<'a>(value: &'a Value, paths: &[&[&str]]) -> String {
+fn first(value: &Value, paths: &[&[&str]]) -> String {
     for path in paths {
         let mut at = value;
         let mut found = true;
@@ -59,9 +62,7 @@ fn first<'a>(value: &'a Value, paths: &[&[&str]]) -> String {
 
 /// (hour, app, version, platform, screen, event) → (events, distinct sessions), by reading the
 /// files with serde_json.
-fn expected(
-    tenant: &str,
-) -> BTreeMap<(String, String, String, String, String, String), (i64, i64)> {
+fn expected(tenant: &str) -> BTreeMap<CountKey, (i64, i64)> {
     let mut sessions: BTreeMap<_, BTreeSet<String>> = BTreeMap::new();
     let mut events: BTreeMap<_, i64> = BTreeMap::new();
     for day in std::fs::read_dir(real_root().join(tenant)).unwrap() {

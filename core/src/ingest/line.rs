@@ -480,10 +480,10 @@ impl<'a> Visitor<'a> for LineVisitor<'_, 'a> {
 mod tests {
     use super::*;
 
-    fn parse(
-        mapping: &Mapping,
-        line: &str,
-    ) -> Result<(Vec<Option<String>>, Vec<(String, &'static str)>), Reject> {
+    /// A key path and the name of its type.
+    type KeyType = (String, &'static str);
+
+    fn parse(mapping: &Mapping, line: &str) -> Result<(Vec<Option<String>>, Vec<KeyType>), Reject> {
         let mut parser = LineParser::new(mapping);
         let parsed = parser.parse(line)?;
         let slots = parsed

@@ -7,7 +7,6 @@ mod recount;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
@@ -213,35 +212,4 @@ fn expected_json_dump() {
             .as_array()
             .is_some_and(|e| e.iter().any(|e| e["name"] == "addToCart"))
     );
-}
-
-/// The full demo size; run with `cargo test -p blueprint-demo --release -- --ignored --nocapture`.
-#[test]
-#[ignore = "full-size run; release mode"]
-fn full_demo_is_fast_and_recounts() {
-    let dir = Scratch::new("full");
-    let o = DemoOptions::demo(
-        Utc.with_ymd_and_hms(2026, 11, 20, 10, 42, 7)
-            .single()
-            .expect("valid"),
-    );
-    let start = Instant::now();
-    let expected = generate(&dir.0, &o).expect("generate");
-    let took = start.elapsed();
-    for (slug, t) in &expected.tenants {
-        let sessions: u64 = t.version_sessions.values().sum();
-        println!(
-            "{slug}: {} events, {} hours, {} applications, {} screens, {} event names, {} keys, {} sessions (hourly sum)",
-            t.total_events(),
-            t.hours.len(),
-            t.applications.len(),
-            t.screens.len(),
-            t.events.len(),
-            t.events.values().map(|e| e.keys.len()).sum::<usize>(),
-            sessions,
-        );
-        assert_eq!(t, &recount::recount(&dir.0.join(slug)));
-    }
-    println!("generate took {took:?}");
-    assert!(took.as_secs() < 10);
 }
