@@ -34,6 +34,26 @@ pub struct Catalog {
     pub created: Vec<Created>,
 }
 
+/// The tenant's rows of one catalog table, as natural key → id.
+async fn load_ids<E, K>(
+    txn: &DatabaseTransaction,
+    tenant_column: E::Column,
+    tenant_id: i64,
+    key: impl Fn(E::Model) -> (K, i64),
+) -> Result<HashMap<K, i64>, LedgerError>
+where
+    E: EntityTrait,
+    K: Eq + std::hash::Hash,
+{
+    Ok(E::find()
+        .filter(tenant_column.eq(tenant_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(key)
+        .collect())
+}
+
 macro_rules! insert_batches {
     ($txn:expr, $entity:ty, $rows:expr, $conflict:expr) => {
         for chunk in $rows.chunks(BATCH) {
@@ -74,79 +94,75 @@ impl Catalog {
     }
 
     async fn reload_applications(&mut self, txn: &DatabaseTransaction) -> Result<(), LedgerError> {
-        self.applications = application::Entity::find()
-            .filter(application::Column::TenantId.eq(self.tenant_id))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|row| ((row.name, row.platform), row.id))
-            .collect();
+        self.applications = load_ids::<application::Entity, _>(
+            txn,
+            application::Column::TenantId,
+            self.tenant_id,
+            |row| ((row.name, row.platform), row.id),
+        )
+        .await?;
         Ok(())
     }
 
     async fn reload_versions(&mut self, txn: &DatabaseTransaction) -> Result<(), LedgerError> {
-        self.versions = app_version::Entity::find()
-            .filter(app_version::Column::TenantId.eq(self.tenant_id))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|row| ((row.application_id, row.version), row.id))
-            .collect();
+        self.versions = load_ids::<app_version::Entity, _>(
+            txn,
+            app_version::Column::TenantId,
+            self.tenant_id,
+            |row| ((row.application_id, row.version), row.id),
+        )
+        .await?;
         Ok(())
     }
 
     async fn reload_screens(&mut self, txn: &DatabaseTransaction) -> Result<(), LedgerError> {
-        self.screens = screen::Entity::find()
-            .filter(screen::Column::TenantId.eq(self.tenant_id))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|row| (row.name, row.id))
-            .collect();
+        self.screens =
+            load_ids::<screen::Entity, _>(txn, screen::Column::TenantId, self.tenant_id, |row| {
+                (row.name, row.id)
+            })
+            .await?;
         Ok(())
     }
 
     async fn reload_events(&mut self, txn: &DatabaseTransaction) -> Result<(), LedgerError> {
-        self.events = event::Entity::find()
-            .filter(event::Column::TenantId.eq(self.tenant_id))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|row| (row.name, row.id))
-            .collect();
+        self.events =
+            load_ids::<event::Entity, _>(txn, event::Column::TenantId, self.tenant_id, |row| {
+                (row.name, row.id)
+            })
+            .await?;
         Ok(())
     }
 
     async fn reload_combinations(&mut self, txn: &DatabaseTransaction) -> Result<(), LedgerError> {
-        self.combinations = combination::Entity::find()
-            .filter(combination::Column::TenantId.eq(self.tenant_id))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|row| ((row.version_id, row.screen_id, row.event_id), row.id))
-            .collect();
+        self.combinations = load_ids::<combination::Entity, _>(
+            txn,
+            combination::Column::TenantId,
+            self.tenant_id,
+            |row| ((row.version_id, row.screen_id, row.event_id), row.id),
+        )
+        .await?;
         Ok(())
     }
 
     async fn reload_keys(&mut self, txn: &DatabaseTransaction) -> Result<(), LedgerError> {
-        self.keys = event_key::Entity::find()
-            .filter(event_key::Column::TenantId.eq(self.tenant_id))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|row| ((row.event_id, row.path), row.id))
-            .collect();
+        self.keys = load_ids::<event_key::Entity, _>(
+            txn,
+            event_key::Column::TenantId,
+            self.tenant_id,
+            |row| ((row.event_id, row.path), row.id),
+        )
+        .await?;
         Ok(())
     }
 
     async fn reload_key_types(&mut self, txn: &DatabaseTransaction) -> Result<(), LedgerError> {
-        self.key_types = key_type::Entity::find()
-            .filter(key_type::Column::TenantId.eq(self.tenant_id))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|row| ((row.key_id, row.json_type), row.id))
-            .collect();
+        self.key_types = load_ids::<key_type::Entity, _>(
+            txn,
+            key_type::Column::TenantId,
+            self.tenant_id,
+            |row| ((row.key_id, row.json_type), row.id),
+        )
+        .await?;
         Ok(())
     }
 
