@@ -16,15 +16,26 @@ use serde_json::Value;
 /// (hour, application, version, platform, screen, event).
 type CountKey = (String, String, String, String, String, String);
 
+/// The samples are read in place: `BLUEPRINT_SNOWPLOW_SAMPLES`, else `shared/` beside the
+/// checkout, else the development machine's `/work/shared`.
 fn real_root() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/real/snowplow");
-    assert!(
-        root.is_dir(),
-        "the real Snowplow events are expected at {}",
-        root.display()
-    );
-    root
+    let candidates: Vec<PathBuf> = std::env::var_os("BLUEPRINT_SNOWPLOW_SAMPLES")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/real/snowplow"),
+            PathBuf::from("/work/shared/data/real/snowplow"),
+        ])
+        .collect();
+    candidates
+        .iter()
+        .find(|dir| dir.join("snowplow-mobile").is_dir())
+        .cloned()
+        .unwrap_or_else(|| {
+            panic!("the real Snowplow events were not found in {candidates:?}; set BLUEPRINT_SNOWPLOW_SAMPLES")
+        })
 }
+
 
 fn first(value: &Value, paths: &[&[&str]]) -> String {
     for path in paths {
