@@ -36,7 +36,6 @@ fn real_root() -> PathBuf {
         })
 }
 
-
 fn first(value: &Value, paths: &[&[&str]]) -> String {
     for path in paths {
         let mut at = value;
