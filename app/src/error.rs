@@ -31,7 +31,35 @@ pub fn unavailable(context: &str, err: impl std::fmt::Display) -> AppError {
     )))
 }
 
+/// The signed-in actor of this request, or "please sign in".
+#[cfg(feature = "ssr")]
+pub fn actor() -> Result<blueprint_core::accounts::Actor, AppError> {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| {
+            parts
+                .extensions
+                .get::<blueprint_core::accounts::SignedIn>()
+                .cloned()
+        })
+        .map(|signed_in| signed_in.0)
+        .ok_or(AppError::Client(ClientError::Unauthenticated))
+}
+
+/// An account error as the page shows it (details of unexpected ones are logged).
+#[cfg(feature = "ssr")]
+pub fn from_account(context: &str, err: blueprint_core::accounts::AccountError) -> AppError {
+    use blueprint_core::accounts::AccountError as E;
+    match err {
+        E::Unauthenticated => AppError::Client(ClientError::Unauthenticated),
+        E::Forbidden => AppError::Client(ClientError::Forbidden),
+        E::NotFound => AppError::Client(ClientError::NotFound),
+        E::Invalid(message) => AppError::Client(ClientError::Invalid(message)),
+        other => unavailable(context, other),
+    }
+}
+
 /// The services the server provides to every request.
+
 #[cfg(feature = "ssr")]
 pub fn services() -> Result<blueprint_core::Services, AppError> {
     leptos::prelude::use_context::<blueprint_core::Services>()

@@ -13,6 +13,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment};
 
 use crate::components::layout::{Footer, Header};
+use crate::pages::admin::{audit::AuditPage, tokens::TokensPage, users::UsersPage};
+use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::tenants::TenantsPage;
 
@@ -57,6 +59,11 @@ pub fn App() -> impl IntoView {
                 <main class="page">
                     <Routes fallback=NotFound>
                         <Route path=StaticSegment("") view=TenantsPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("users")) view=UsersPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("tokens")) view=TokensPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=AuditPage ssr=SsrMode::Async />
+
                     </Routes>
                 </main>
                 <Footer />

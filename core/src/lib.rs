@@ -1,6 +1,7 @@
 //! Blueprint's domain, with no web types: the database (entities, connection, migrations), the
 //! events root in object storage, and the services the pages, API, CLI and jobs call.
 
+pub mod accounts;
 pub mod db;
 pub mod entities;
 pub mod events_root;

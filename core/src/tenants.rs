@@ -5,6 +5,7 @@ use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
+use crate::accounts::{AccountError, Actor};
 use crate::entities::tenant;
 use crate::{DbError, EventsRootError, Services};
 
@@ -28,9 +29,10 @@ pub struct TenantQuery {
     pub search: Option<String>,
 }
 
-/// Tenants ordered by slug, filtered by the query.
+/// The tenants the actor can see, ordered by slug, filtered by the query.
 pub async fn list_tenants(
     services: &Services,
+    actor: &Actor,
     query: &TenantQuery,
 ) -> Result<Vec<TenantSummary>, TenantError> {
     let mut select = tenant::Entity::find().order_by_asc(tenant::Column::Slug);
@@ -48,7 +50,26 @@ pub async fn list_tenants(
         );
     }
     let rows = select.all(services.db.conn()).await?;
-    Ok(rows.into_iter().map(summarize).collect())
+    Ok(rows
+        .into_iter()
+        .filter(|row| actor.can_read(row.id))
+        .map(summarize)
+        .collect())
+}
+
+/// The id of a tenant the actor can see; `NotFound` for one that does not exist or is not visible.
+pub async fn visible_tenant(
+    services: &Services,
+    actor: &Actor,
+    slug: &str,
+) -> Result<i64, AccountError> {
+    let row = tenant::Entity::find()
+        .filter(tenant::Column::Slug.eq(slug))
+        .one(services.db.conn())
+        .await?
+        .ok_or(AccountError::NotFound)?;
+    actor.require_read(row.id)?;
+    Ok(row.id)
 }
 
 /// Records every tenant folder of the events root that the database does not know yet; returns

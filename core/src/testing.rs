@@ -147,3 +147,36 @@ async fn postgres(admin_url: &str) -> TestDb {
         },
     }
 }
+
+/// A user made for a test, and their actor: `admin`, or a member of `tenants` with a role.
+pub async fn actor(
+    services: &Services,
+    email: &str,
+    admin: bool,
+    tenants: &[(&str, crate::accounts::Role)],
+) -> crate::accounts::Actor {
+    use crate::accounts::users::{NewUser, actor_for, create_user};
+    for (slug, _) in tenants {
+        crate::ingestion::tenant_id(services, slug)
+            .await
+            .expect("test tenant");
+    }
+    let new = NewUser {
+        email: email.to_owned(),
+        display_name: None,
+        password: TEST_PASSWORD.to_owned(),
+        admin,
+        tenants: tenants
+            .iter()
+            .map(|(slug, role)| ((*slug).to_owned(), *role))
+            .collect(),
+    };
+    let user = create_user(services, None, new).await.expect("test user");
+    actor_for(services, user.id)
+        .await
+        .expect("load actor")
+        .expect("active user")
+}
+
+/// The password of users made by [`actor`].
+pub const TEST_PASSWORD: &str = "correct horse battery staple";

@@ -1,7 +1,8 @@
 //! Tenant discovery and listing, on every test database.
 
+use blueprint_core::accounts::Role;
 use blueprint_core::tenants::{TenantQuery, discover_tenants, list_tenants};
-use blueprint_core::testing::test_databases;
+use blueprint_core::testing::{actor, test_databases};
 
 #[tokio::test]
 async fn discovers_tenant_folders_once_and_lists_them() {
@@ -24,7 +25,8 @@ async fn discovers_tenant_folders_once_and_lists_them() {
         let found = discover_tenants(&services).await.unwrap();
         assert_eq!(found, ["globex"], "only the new folder: {}", test_db.label);
 
-        let all = list_tenants(&services, &TenantQuery::default())
+        let admin = actor(&services, "admin@example.com", true, &[]).await;
+        let all = list_tenants(&services, &admin, &TenantQuery::default())
             .await
             .unwrap();
         let slugs: Vec<_> = all.iter().map(|t| t.slug.as_str()).collect();
@@ -34,9 +36,27 @@ async fn discovers_tenant_folders_once_and_lists_them() {
         let search = TenantQuery {
             search: Some("GLO".into()),
         };
-        let filtered = list_tenants(&services, &search).await.unwrap();
+        let filtered = list_tenants(&services, &admin, &search).await.unwrap();
         assert_eq!(filtered.len(), 1, "{}", test_db.label);
         assert_eq!(filtered[0].slug, "globex");
+
+        let viewer = actor(
+            &services,
+            "viewer@example.com",
+            false,
+            &[("shop", Role::Viewer)],
+        )
+        .await;
+        let visible = list_tenants(&services, &viewer, &TenantQuery::default())
+            .await
+            .unwrap();
+        let slugs: Vec<_> = visible.iter().map(|t| t.slug.as_str()).collect();
+        assert_eq!(
+            slugs,
+            ["shop"],
+            "a member sees only their tenants: {}",
+            test_db.label
+        );
     }
 }
 

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_tenants_users;
 mod m20261126_000002_ledger;
+mod m20261126_000003_accounts;
 
 /// Applies Blueprint's migrations in order.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_tenants_users::Migration),
             Box::new(m20261126_000002_ledger::Migration),
+            Box::new(m20261126_000003_accounts::Migration),
         ]
     }
 }

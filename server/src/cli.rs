@@ -11,6 +11,8 @@ use clap::{Args, Parser, Subcommand};
 use blueprint_core::hour::Hour;
 
 use crate::commands::data::{self, Format};
+use crate::commands::users::CliRole;
+
 use crate::config::{Config, RawSettings};
 
 /// Exit status for every error (usage errors too).
@@ -62,6 +64,9 @@ pub struct SettingsArgs {
     /// Parser threads per ingested hour (default: the number of cores).
     #[arg(long, env = "BLUEPRINT_INGEST_WORKERS", global = true)]
     pub ingest_workers: Option<usize>,
+    /// Mark session cookies Secure (when served over HTTPS).
+    #[arg(long, env = "BLUEPRINT_SECURE_COOKIES", global = true)]
+    pub secure_cookies: Option<bool>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -121,6 +126,31 @@ pub enum Command {
     },
     /// Write the demo data set into the events root and ingest it.
     Demo,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user: an admin, or an owner or viewer of the given tenants.
+    Add {
+        email: String,
+        #[arg(long, value_enum)]
+        role: CliRole,
+        /// A tenant the user belongs to (repeat for several).
+        #[arg(long = "tenant")]
+        tenants: Vec<String>,
+        /// Read the password from the first line of stdin (else a random one is printed).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a user's password.
+    Passwd {
+        email: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 /// Runs the process: parses arguments, loads the configuration, runs the command.
@@ -169,6 +199,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         log,
         log_format,
         ingest_workers,
+        secure_cookies,
     } = cli.settings;
     let given = RawSettings {
         database_url,
@@ -178,7 +209,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         log,
         log_format,
         ingest_workers,
+        secure_cookies,
     };
+
     let config = Config::load(given, config.as_deref())?;
     let default_log = match cli.command {
         None | Some(Command::Serve) => "info",
@@ -213,6 +246,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 file,
             } => data::mapping(&config, &tenant, preset.as_deref(), file.as_deref()).await,
             Command::Demo => crate::commands::demo::demo(&config).await,
+            Command::User(UserCommand::Add {
+                email,
+                role,
+                tenants,
+                password_stdin,
+            }) => {
+                crate::commands::users::add(&config, &email, role, &tenants, password_stdin).await
+            }
+            Command::User(UserCommand::Passwd {
+                email,
+                password_stdin,
+            }) => crate::commands::users::passwd(&config, &email, password_stdin).await,
         }
     })
 }

@@ -45,6 +45,7 @@ pub struct RawSettings {
     pub log: Option<String>,
     pub log_format: Option<String>,
     pub ingest_workers: Option<usize>,
+    pub secure_cookies: Option<bool>,
 }
 
 impl RawSettings {
@@ -58,6 +59,7 @@ impl RawSettings {
             log: self.log.or(lower.log),
             log_format: self.log_format.or(lower.log_format),
             ingest_workers: self.ingest_workers.or(lower.ingest_workers),
+            secure_cookies: self.secure_cookies.or(lower.secure_cookies),
         }
     }
 }
@@ -82,6 +84,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Parser threads per ingested hour (default: the number of cores).
     pub ingest_workers: usize,
+    /// Mark session cookies `Secure` (set when Blueprint is served over HTTPS).
+    pub secure_cookies: bool,
 }
 
 impl Config {
@@ -127,6 +131,7 @@ impl Config {
             site_root: raw.site_root,
             log,
             log_format,
+            secure_cookies: raw.secure_cookies.unwrap_or(false),
             ingest_workers: raw
                 .ingest_workers
                 .filter(|n| *n > 0)

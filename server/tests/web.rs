@@ -3,12 +3,16 @@
 mod support;
 
 use axum::http::StatusCode;
-use support::{TestServer, get};
+use blueprint_core::accounts::Role;
+use blueprint_core::testing::actor;
+use support::{ADMIN, TestServer, get, get_as};
 
 #[tokio::test]
 async fn tenants_page_lists_discovered_tenants_server_side() {
     for server in TestServer::all(&["acme", "shop"]).await {
-        let (status, body) = get(&server.router, "/").await;
+        actor(&server.state.services, ADMIN, true, &[]).await;
+        let cookie = server.sign_in(ADMIN).await;
+        let (status, body) = get_as(&server.router, "/", &cookie).await;
         assert_eq!(status, StatusCode::OK, "{}", server.label);
         assert!(
             body.contains("<title>Tenants · Blueprint</title>"),
@@ -28,12 +32,12 @@ async fn tenants_page_lists_discovered_tenants_server_side() {
         // No bundle installed in tests: the page must not ask for one.
         assert!(!body.contains("/pkg/blueprint.js"), "{body}");
 
-        let (status, body) = get(&server.router, "/?q=ACM").await;
+        let (status, body) = get_as(&server.router, "/?q=ACM", &cookie).await;
         assert_eq!(status, StatusCode::OK);
         assert!(body.contains("1 tenant<"), "{body}");
         assert!(!body.contains(">shop<"), "{body}");
 
-        let (_, body) = get(&server.router, "/?q=zzz").await;
+        let (_, body) = get_as(&server.router, "/?q=zzz", &cookie).await;
         assert!(body.contains("No tenant matches this filter."), "{body}");
     }
 }
@@ -41,7 +45,9 @@ async fn tenants_page_lists_discovered_tenants_server_side() {
 #[tokio::test]
 async fn an_empty_catalog_says_where_tenants_come_from() {
     for server in TestServer::all(&[]).await {
-        let (status, body) = get(&server.router, "/").await;
+        actor(&server.state.services, ADMIN, true, &[]).await;
+        let cookie = server.sign_in(ADMIN).await;
+        let (status, body) = get_as(&server.router, "/", &cookie).await;
         assert_eq!(status, StatusCode::OK);
         assert!(body.contains("No tenants yet."), "{}: {body}", server.label);
     }
@@ -50,8 +56,10 @@ async fn an_empty_catalog_says_where_tenants_come_from() {
 #[tokio::test]
 async fn unknown_paths_get_the_not_found_page_with_status_404() {
     for server in TestServer::all(&[]).await {
+        actor(&server.state.services, ADMIN, true, &[]).await;
+        let cookie = server.sign_in(ADMIN).await;
         for path in ["/nope", "/t/unknown/deeper/still", "/pkg/missing.wasm"] {
-            let (status, body) = get(&server.router, path).await;
+            let (status, body) = get_as(&server.router, path, &cookie).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
             if !path.starts_with("/pkg") {
                 assert!(body.contains("Page not found"), "{path}: {body}");
@@ -73,7 +81,7 @@ async fn healthz_metrics_and_assets_need_no_sign_in() {
         assert_eq!(health["status"], "ok");
         assert_eq!(health["database"], "ok");
 
-        let _ = get(&server.router, "/").await;
+        let _ = get(&server.router, "/login").await;
         let (status, metrics) = get(&server.router, "/metrics").await;
         assert_eq!(status, StatusCode::OK);
         assert!(
@@ -95,10 +103,35 @@ async fn healthz_metrics_and_assets_need_no_sign_in() {
 #[tokio::test]
 async fn serves_the_bundle_and_asks_for_it_when_it_is_installed() {
     let server = TestServer::with_bundle().await;
-    let (status, body) = get(&server.router, "/").await;
+    let (status, body) = get(&server.router, "/login").await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("/pkg/blueprint.js"), "{body}");
     let (status, js) = get(&server.router, "/pkg/blueprint.js").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(js, support::FAKE_BUNDLE_JS);
+}
+
+#[tokio::test]
+async fn a_member_sees_only_their_tenants_and_anonymous_visitors_go_to_sign_in() {
+    for server in TestServer::all(&["acme", "shop"]).await {
+        let (status, _) = get(&server.router, "/").await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{}", server.label);
+        let answer = support::send(&server.router, "GET", "/?q=sh", None, None).await;
+        assert_eq!(answer.location.as_deref(), Some("/login?next=%2F%3Fq%3Dsh"));
+        actor(
+            &server.state.services,
+            "v@example.com",
+            false,
+            &[("shop", Role::Viewer)],
+        )
+        .await;
+        let cookie = server.sign_in("v@example.com").await;
+        let (_, body) = get_as(&server.router, "/", &cookie).await;
+        assert!(
+            body.contains(">shop<") && !body.contains(">acme<"),
+            "{}: {body}",
+            server.label
+        );
+        assert!(body.contains("data-testid=\"signed-in-as\""), "{body}");
+    }
 }

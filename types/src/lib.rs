@@ -16,7 +16,52 @@ pub struct TenantSummary {
     pub discovered_at: String,
 }
 
-/// The error a page or API client sees. Variants are stable; details are logged on the server.
+/// The signed-in user, as the header shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub email: String,
+    pub display_name: String,
+    pub admin: bool,
+}
+
+/// A user as the admin pages list them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub admin: bool,
+    pub disabled: bool,
+    /// `slug: role` pairs.
+    pub tenants: Vec<(String, String)>,
+}
+
+/// An audit log entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// An API token as listed (never its secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub tenant: Option<String>,
+    pub role: String,
+    pub prefix: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked: bool,
+}
+
+/// The error a page or API client sees.
+/// Variants are stable; details are logged on the server.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum ClientError {
     /// The thing does not exist, or the caller may not see it (the two are indistinguishable).

@@ -1,22 +1,60 @@
-//! The frame of every page: header with navigation, footer with the version.
+//! The frame of every page: header with navigation and the signed-in user, footer with the version.
 
+use blueprint_types::CurrentUser;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::VERSION;
+use crate::error::AppError;
+
+/// The signed-in user, if any (the header asks on every page).
+#[server]
+pub async fn whoami() -> Result<Option<CurrentUser>, AppError> {
+    Ok(crate::error::actor().ok().map(|actor| CurrentUser {
+        admin: actor.is_admin(),
+        email: actor.email,
+        display_name: actor.display_name,
+    }))
+}
 
 #[component]
 pub fn Header() -> impl IntoView {
+    let user = Resource::new(|| (), |_| whoami());
     view! {
         <header class="site-header">
             <a class="brand" href="/">
                 <span class="brand-mark" aria-hidden="true">"◆"</span>
                 "Blueprint"
             </a>
-            <nav class="site-nav" aria-label="Main">
-                <A href="/" exact=true>"Tenants"</A>
-            </nav>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match user.await {
+                        Ok(Some(user)) => view! { <SignedInNav user /> }.into_any(),
+                        _ => ().into_any(),
+                    }
+                })}
+            </Suspense>
         </header>
+    }
+}
+
+#[component]
+fn SignedInNav(user: CurrentUser) -> impl IntoView {
+    view! {
+        <nav class="site-nav" aria-label="Main">
+            <A href="/" exact=true>"Tenants"</A>
+            <A href="/admin/tokens">"Tokens"</A>
+            {user.admin.then(|| view! {
+                <A href="/admin/users">"Users"</A>
+                <A href="/admin/audit">"Audit"</A>
+            })}
+        </nav>
+        <div class="session">
+            <span class="muted" data-testid="signed-in-as">{user.email}</span>
+            <form method="post" action="/logout">
+                <button type="submit" class="secondary">"Sign out"</button>
+            </form>
+        </div>
     }
 }
 

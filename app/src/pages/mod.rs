@@ -1,4 +1,7 @@
 //! One module per page, each with the server functions it calls.
 
+pub mod admin;
+pub mod login;
 pub mod not_found;
+
 pub mod tenants;

@@ -15,7 +15,8 @@ use crate::error::AppError;
 pub async fn get_tenants(search: Option<String>) -> Result<Vec<TenantSummary>, AppError> {
     use blueprint_core::tenants::{TenantQuery, list_tenants};
     let services = crate::error::services()?;
-    list_tenants(&services, &TenantQuery { search })
+    let actor = crate::error::actor()?;
+    list_tenants(&services, &actor, &TenantQuery { search })
         .await
         .map_err(|err| crate::error::unavailable("Listing tenants", err))
 }

@@ -1,7 +1,9 @@
 //! SeaORM entities, one module per table; the schema itself lives in `blueprint-migration`.
 
+pub mod api_token;
 pub mod app_version;
 pub mod application;
+pub mod audit_entry;
 pub mod combination;
 pub mod discovery;
 pub mod event;
@@ -13,6 +15,9 @@ pub mod ingested_hour;
 pub mod ingestion_run;
 pub mod key_type;
 pub mod mapping;
+pub mod membership;
 pub mod screen;
+pub mod sign_in_throttle;
 pub mod tenant;
 pub mod user;
+pub mod web_session;

@@ -62,9 +62,51 @@ pub async fn demo(config: &Config) -> anyhow::Result<()> {
             outcomes.len()
         );
     }
+    print_demo_logins(&services).await?;
     println!(
         "demo data ready: run `blueprint serve` and open http://{}",
         config.listen
     );
+    Ok(())
+}
+
+/// One user per role (created once; a later run resets their passwords), printed for the demo.
+async fn print_demo_logins(services: &blueprint_core::Services) -> anyhow::Result<()> {
+    use blueprint_core::accounts::users::{NewUser, create_user, set_password};
+    use blueprint_core::accounts::{Role, passwords};
+    let logins: [(&str, bool, Option<Role>); 3] = [
+        ("admin@demo.blueprint", true, None),
+        ("owner@demo.blueprint", false, Some(Role::Owner)),
+        ("viewer@demo.blueprint", false, Some(Role::Viewer)),
+    ];
+    println!("demo logins:");
+    for (email, admin, role) in logins {
+        let password = passwords::random_password();
+        let tenants = role
+            .map(|role| TENANTS.iter().map(|t| ((*t).to_owned(), role)).collect())
+            .unwrap_or_default();
+        let new = NewUser {
+            email: email.to_owned(),
+            display_name: None,
+            password: password.clone(),
+            admin,
+            tenants,
+        };
+        match create_user(services, None, new).await {
+            Ok(_) => {}
+            Err(blueprint_core::accounts::AccountError::Invalid(_)) => {
+                set_password(services, None, email, &password).await?
+            }
+            Err(err) => return Err(err.into()),
+        }
+        let label = if admin {
+            "admin"
+        } else if role == Some(Role::Owner) {
+            "owner"
+        } else {
+            "viewer"
+        };
+        println!("  {label:<6} {email}  password: {password}");
+    }
     Ok(())
 }

@@ -2,9 +2,12 @@
 //! assets, `/healthz` and `/metrics`. Built once from the configuration by [`serve`], or by tests
 //! through [`build_router`].
 
+pub mod api;
 mod assets;
+pub mod auth;
 mod health;
 pub mod metrics;
+pub mod sessions;
 pub mod site;
 
 use std::sync::Arc;
@@ -33,6 +36,8 @@ pub struct AppState {
     pub services: Services,
     pub metrics: Arc<Metrics>,
     pub site: Site,
+    /// Session cookies carry `Secure` (Blueprint is served over HTTPS).
+    pub secure_cookies: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -57,7 +62,17 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         services,
         metrics: Arc::new(Metrics::new()),
         site,
+        secure_cookies: config.secure_cookies,
     };
+
+    match blueprint_core::accounts::users::count_users(&state.services).await {
+        Ok(0) => eprintln!(
+            "No users yet. Create the first admin with:\n  blueprint user add you@example.com --role admin --password-stdin"
+        ),
+        Ok(_) => {}
+        Err(err) => tracing::warn!(error = %err, "cannot count users"),
+    }
+    spawn_session_cleanup(state.services.clone());
     let router = build_router(state.clone());
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -72,10 +87,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         blueprint_app::VERSION
     );
     println!("Blueprint is serving http://{address}");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the web server stopped")?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("the web server stopped")?;
     Ok(())
 }
 
@@ -87,6 +105,22 @@ pub fn leptos_options(site: &Site, listen: std::net::SocketAddr) -> LeptosOption
         .site_pkg_dir("pkg")
         .site_addr(listen)
         .build()
+}
+
+/// Deletes expired sessions every hour.
+fn spawn_session_cleanup(services: Services) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let now = chrono::Utc::now().timestamp();
+            match blueprint_core::accounts::sessions::delete_expired(&services, now).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sessions = n, "deleted expired sessions"),
+                Err(err) => tracing::warn!(error = %err, "cannot delete expired sessions"),
+            }
+        }
+    });
 }
 
 /// The whole router, as `serve` runs it.
@@ -103,8 +137,19 @@ pub fn build_router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(metrics::render))
         .merge(assets::routes(&state.site))
+        .merge(api::routes())
+        .route("/login", axum::routing::post(auth::login_form))
+        .route("/logout", axum::routing::post(auth::logout_form))
         .leptos_routes_with_context(&state, routes, context, app_shell)
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
+        .layer(sessions::layer(
+            state.services.clone(),
+            state.secure_cookies,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::count_requests,

@@ -1,4 +1,5 @@
-//! Builds the real router over a test database and a scratch events root.
+//! Builds the real router over a test database and a scratch events root, with users of every
+//! role, and signs them in through the API.
 
 #![allow(
     dead_code,
@@ -10,8 +11,9 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use blueprint_core::testing::{TestDb, test_databases};
+use axum::http::{Request, StatusCode, header};
+use blueprint_core::accounts::Role;
+use blueprint_core::testing::{TEST_PASSWORD, TestDb, actor, test_databases};
 use blueprint_server::web::metrics::Metrics;
 use blueprint_server::web::site::Site;
 use blueprint_server::web::{AppState, build_router, leptos_options};
@@ -19,6 +21,11 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 pub const FAKE_BUNDLE_JS: &str = "export default function init() {}";
+pub const ADMIN: &str = "admin@example.com";
+pub const OWNER: &str = "owner@example.com";
+pub const VIEWER: &str = "viewer@example.com";
+/// A member of another tenant only (`acme`), for "foreign tenant" checks.
+pub const STRANGER: &str = "stranger@example.com";
 
 pub struct TestServer {
     pub router: Router,
@@ -30,7 +37,7 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// One server per test database, with these tenant folders discovered.
+    /// One server per test database, with these tenant folders discovered and no users.
     pub async fn all(tenants: &[&str]) -> Vec<TestServer> {
         let mut servers = Vec::new();
         for test_db in test_databases().await {
@@ -45,12 +52,26 @@ impl TestServer {
         Self::build(test_db, &[], true).await
     }
 
+    /// Tenants `shop` and `acme`, and users: ADMIN, OWNER and VIEWER of `shop`, STRANGER of `acme`.
+    pub async fn with_users() -> Vec<TestServer> {
+        let mut servers = Self::all(&["acme", "shop"]).await;
+        for server in &servers {
+            let services = &server.state.services;
+            actor(services, ADMIN, true, &[]).await;
+            actor(services, OWNER, false, &[("shop", Role::Owner)]).await;
+            actor(services, VIEWER, false, &[("shop", Role::Viewer)]).await;
+            actor(services, STRANGER, false, &[("acme", Role::Viewer)]).await;
+        }
+        servers.shrink_to_fit();
+        servers
+    }
+
     pub async fn build(test_db: TestDb, tenants: &[&str], bundle: bool) -> TestServer {
         let events = test_db.scratch_dir().join("events");
         for tenant in tenants {
             let hour = events.join(tenant).join("dt=2026-11-01/hr=00");
             std::fs::create_dir_all(&hour).unwrap();
-            std::fs::write(hour.join("part-0.jsonl"), "{}\n").unwrap();
+            std::fs::write(hour.join("part-0.jsonl"), "{\"event\":\"open\"}\n").unwrap();
         }
         let services = test_db.services(&events);
         blueprint_core::tenants::discover_tenants(&services)
@@ -71,6 +92,7 @@ impl TestServer {
             services,
             metrics: Arc::new(Metrics::new()),
             site,
+            secure_cookies: false,
         };
         TestServer {
             router: build_router(state.clone()),
@@ -80,13 +102,79 @@ impl TestServer {
             _site: site_dir,
         }
     }
+
+    /// Signs in through `POST /api/v1/session`; returns the session cookie (`name=value`).
+    pub async fn sign_in(&self, email: &str) -> String {
+        let body = serde_json::json!({"email": email, "password": TEST_PASSWORD}).to_string();
+        let request = Request::post("/api/v1/session")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "sign in as {email}");
+        let cookie = response
+            .headers()
+            .get(header::SET_COOKIE)
+            .expect("a session cookie")
+            .to_str()
+            .unwrap();
+        cookie.split(';').next().unwrap().to_owned()
+    }
 }
 
-/// GET a path; returns the status and the body as text.
-pub async fn get(router: &Router, path: &str) -> (StatusCode, String) {
-    let request = Request::builder().uri(path).body(Body::empty()).unwrap();
+/// A response's status, headers and body text.
+pub struct Answer {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+/// Sends a request with an optional cookie (as a same-origin browser would).
+pub async fn send(
+    router: &Router,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: Option<(&str, String)>,
+) -> Answer {
+    let mut builder = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "blueprint.test")
+        .header(header::ORIGIN, "http://blueprint.test");
+    if let Some(cookie) = cookie {
+        builder = builder.header(header::COOKIE, cookie);
+    }
+    let request = match body {
+        Some((content_type, text)) => builder
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(text)),
+        None => builder.body(Body::empty()),
+    }
+    .unwrap();
     let response = router.clone().oneshot(request).await.unwrap();
     let status = response.status();
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
+    Answer {
+        status,
+        location,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+/// GET a path without signing in; returns the status and the body as text.
+pub async fn get(router: &Router, path: &str) -> (StatusCode, String) {
+    let answer = send(router, "GET", path, None, None).await;
+    (answer.status, answer.body)
+}
+
+/// GET a path as a signed-in user.
+pub async fn get_as(router: &Router, path: &str, cookie: &str) -> (StatusCode, String) {
+    let answer = send(router, "GET", path, Some(cookie), None).await;
+    (answer.status, answer.body)
 }

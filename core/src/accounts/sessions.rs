@@ -1,0 +1,71 @@
+//! Storage of web sessions in Blueprint's database (SQLite or Postgres), for the server's
+//! tower-sessions store: opaque ids, serialised records and expiry times; expired rows deleted.
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::OnConflict};
+
+use crate::Services;
+use crate::accounts::AccountError;
+use crate::entities::web_session;
+
+/// Inserts a new session; false when the id is taken.
+pub async fn create(
+    services: &Services,
+    id: &str,
+    data: &str,
+    expires_at: i64,
+) -> Result<bool, AccountError> {
+    if web_session::Entity::find_by_id(id.to_owned())
+        .one(services.db.conn())
+        .await?
+        .is_some()
+    {
+        return Ok(false);
+    }
+    save(services, id, data, expires_at).await?;
+    Ok(true)
+}
+
+pub async fn save(
+    services: &Services,
+    id: &str,
+    data: &str,
+    expires_at: i64,
+) -> Result<(), AccountError> {
+    web_session::Entity::insert(web_session::ActiveModel {
+        id: Set(id.to_owned()),
+        data: Set(data.to_owned()),
+        expires_at: Set(expires_at),
+    })
+    .on_conflict(
+        OnConflict::column(web_session::Column::Id)
+            .update_columns([web_session::Column::Data, web_session::Column::ExpiresAt])
+            .to_owned(),
+    )
+    .exec_without_returning(services.db.conn())
+    .await?;
+    Ok(())
+}
+
+/// The record of a live session.
+pub async fn load(services: &Services, id: &str, now: i64) -> Result<Option<String>, AccountError> {
+    Ok(web_session::Entity::find_by_id(id.to_owned())
+        .filter(web_session::Column::ExpiresAt.gt(now))
+        .one(services.db.conn())
+        .await?
+        .map(|row| row.data))
+}
+
+pub async fn delete(services: &Services, id: &str) -> Result<(), AccountError> {
+    web_session::Entity::delete_by_id(id.to_owned())
+        .exec(services.db.conn())
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_expired(services: &Services, now: i64) -> Result<u64, AccountError> {
+    Ok(web_session::Entity::delete_many()
+        .filter(web_session::Column::ExpiresAt.lte(now))
+        .exec(services.db.conn())
+        .await?
+        .rows_affected)
+}

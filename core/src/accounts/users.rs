@@ -1,0 +1,289 @@
+//! Users and memberships: created by the CLI or by admins, loaded as [`Actor`]s.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde::Serialize;
+
+use crate::Services;
+use crate::accounts::{AccountError, Actor, Role, audit, passwords};
+use crate::entities::{membership, tenant, user};
+
+/// What a new user gets.
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: Option<String>,
+    pub password: String,
+    pub admin: bool,
+    /// Tenant slug → role.
+    pub tenants: BTreeMap<String, Role>,
+}
+
+/// A user as admins see them (never the password hash).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UserSummary {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub admin: bool,
+    pub disabled: bool,
+    pub tenants: BTreeMap<String, Role>,
+}
+
+fn normalise_email(email: &str) -> Result<String, AccountError> {
+    let email = email.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+        })
+        && !email.contains(char::is_whitespace);
+    if valid {
+        Ok(email)
+    } else {
+        Err(AccountError::Invalid(format!(
+            "`{email}` is not an email address"
+        )))
+    }
+}
+
+/// Loads the actor for a user id (sessions); disabled or missing users are not signed in.
+pub async fn actor_for(services: &Services, user_id: i64) -> Result<Option<Actor>, AccountError> {
+    let Some(row) = user::Entity::find_by_id(user_id)
+        .one(services.db.conn())
+        .await?
+    else {
+        return Ok(None);
+    };
+    if row.disabled {
+        return Ok(None);
+    }
+    let memberships = memberships_of(services, row.id).await?;
+    Ok(Some(Actor::new(&row, memberships, None)))
+}
+
+pub(crate) async fn memberships_of(
+    services: &Services,
+    user_id: i64,
+) -> Result<BTreeMap<i64, Role>, AccountError> {
+    let rows = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user_id))
+        .all(services.db.conn())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|m| Some((m.tenant_id, m.role.parse().ok()?)))
+        .collect())
+}
+
+async fn tenant_ids(
+    services: &Services,
+    slugs: &BTreeMap<String, Role>,
+) -> Result<Vec<(i64, Role)>, AccountError> {
+    let mut out = Vec::new();
+    for (slug, role) in slugs {
+        let row = tenant::Entity::find()
+            .filter(tenant::Column::Slug.eq(slug.as_str()))
+            .one(services.db.conn())
+            .await?
+            .ok_or_else(|| AccountError::Invalid(format!("unknown tenant `{slug}`")))?;
+        out.push((row.id, *role));
+    }
+    Ok(out)
+}
+
+/// Creates a user. `by` is the admin doing it (`None`: the command line, which runs as the
+/// machine's operator).
+pub async fn create_user(
+    services: &Services,
+    by: Option<&Actor>,
+    new: NewUser,
+) -> Result<UserSummary, AccountError> {
+    if let Some(actor) = by {
+        actor.require_admin()?;
+    }
+    let email = normalise_email(&new.email)?;
+    let hash = passwords::hash_password(&new.password)?;
+    let memberships = tenant_ids(services, &new.tenants).await?;
+    let txn = services.db.conn().begin().await?;
+    if user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(AccountError::Invalid(format!(
+            "a user with the email {email} already exists"
+        )));
+    }
+    let display_name = new
+        .display_name
+        .clone()
+        .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
+    let row = user::ActiveModel {
+        email: Set(email.clone()),
+        display_name: Set(display_name),
+        password_hash: Set(Some(hash)),
+        is_admin: Set(new.admin),
+        disabled: Set(false),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    for (tenant_id, role) in &memberships {
+        membership::ActiveModel {
+            user_id: Set(row.id),
+            tenant_id: Set(*tenant_id),
+            role: Set(role.as_str().to_owned()),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let summary = UserSummary {
+        id: row.id,
+        email,
+        display_name: row.display_name.clone(),
+        admin: new.admin,
+        disabled: false,
+        tenants: new.tenants.clone(),
+    };
+    audit::record(
+        &txn,
+        by,
+        None,
+        "user.create",
+        &format!("user {}", summary.email),
+        None,
+        Some(&summary),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(summary)
+}
+
+/// Sets a user's password (the CLI, or an admin resetting it).
+pub async fn set_password(
+    services: &Services,
+    by: Option<&Actor>,
+    email: &str,
+    password: &str,
+) -> Result<(), AccountError> {
+    if let Some(actor) = by {
+        actor.require_admin()?;
+    }
+    let email = normalise_email(email)?;
+    let hash = passwords::hash_password(password)?;
+    let row = user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .one(services.db.conn())
+        .await?
+        .ok_or(AccountError::NotFound)?;
+    let txn = services.db.conn().begin().await?;
+    user::ActiveModel {
+        id: Set(row.id),
+        password_hash: Set(Some(hash)),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        by,
+        None,
+        "user.password",
+        &format!("user {email}"),
+        None,
+        None::<&()>,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Disables or enables a user (admins only); a disabled user's sessions stop working at once.
+pub async fn set_disabled(
+    services: &Services,
+    by: &Actor,
+    user_id: i64,
+    disabled: bool,
+) -> Result<(), AccountError> {
+    by.require_admin()?;
+    if by.user_id == user_id && disabled {
+        return Err(AccountError::Invalid(
+            "you cannot disable your own account".into(),
+        ));
+    }
+    let row = user::Entity::find_by_id(user_id)
+        .one(services.db.conn())
+        .await?
+        .ok_or(AccountError::NotFound)?;
+    let txn = services.db.conn().begin().await?;
+    user::ActiveModel {
+        id: Set(row.id),
+        disabled: Set(disabled),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        Some(by),
+        None,
+        if disabled {
+            "user.disable"
+        } else {
+            "user.enable"
+        },
+        &format!("user {}", row.email),
+        Some(&serde_json::json!({"disabled": row.disabled})),
+        Some(&serde_json::json!({"disabled": disabled})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Every user with their memberships (admins only).
+pub async fn list_users(services: &Services, by: &Actor) -> Result<Vec<UserSummary>, AccountError> {
+    by.require_admin()?;
+    let conn = services.db.conn();
+    let slugs: BTreeMap<i64, String> = tenant::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.slug))
+        .collect();
+    let mut memberships: BTreeMap<i64, BTreeMap<String, Role>> = BTreeMap::new();
+    for m in membership::Entity::find().all(conn).await? {
+        if let (Some(slug), Ok(role)) = (slugs.get(&m.tenant_id), m.role.parse()) {
+            memberships
+                .entry(m.user_id)
+                .or_default()
+                .insert(slug.clone(), role);
+        }
+    }
+    Ok(user::Entity::find()
+        .order_by_asc(user::Column::Email)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| UserSummary {
+            id: u.id,
+            tenants: memberships.remove(&u.id).unwrap_or_default(),
+            email: u.email,
+            display_name: u.display_name,
+            admin: u.is_admin,
+            disabled: u.disabled,
+        })
+        .collect())
+}
+
+/// How many users exist (start-up hint when there are none).
+pub async fn count_users(services: &Services) -> Result<u64, AccountError> {
+    use sea_orm::PaginatorTrait;
+    Ok(user::Entity::find().count(services.db.conn()).await?)
+}

@@ -1,0 +1,195 @@
+//! The JSON REST API under `/api/v1` (DESIGN.md, "Web and API"): session or bearer token; a
+//! tenant the caller may not see answers 404 exactly like one that does not exist. Each route is
+//! listed in [`ROUTES`] (the OpenAPI document and the permission tests read it).
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use blueprint_core::accounts::{AccountError, Actor, SignedIn};
+use blueprint_core::hour::Hour;
+use blueprint_core::ledger::counts;
+use blueprint_core::tenants::{self, TenantQuery};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::web::{AppState, auth};
+
+/// Who may call a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Anyone,
+    SignedIn,
+    TenantViewer,
+}
+
+/// (method, path, access, summary) of every REST route.
+pub const ROUTES: &[(&str, &str, Access, &str)] = &[
+    (
+        "POST",
+        "/api/v1/session",
+        Access::Anyone,
+        "Sign in with {\"email\",\"password\"}; sets the session cookie",
+    ),
+    ("DELETE", "/api/v1/session", Access::Anyone, "Sign out"),
+    (
+        "GET",
+        "/api/v1/openapi.json",
+        Access::Anyone,
+        "This document",
+    ),
+    (
+        "GET",
+        "/api/v1/tenants",
+        Access::SignedIn,
+        "The tenants the caller can see",
+    ),
+    (
+        "GET",
+        "/api/v1/tenants/{tenant}/counts",
+        Access::TenantViewer,
+        "Hourly counts of [from, to) as JSON, or CSV with format=csv",
+    ),
+];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/session",
+            post(auth::api_sign_in).delete(auth::api_sign_out),
+        )
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/tenants", get(list_tenants))
+        .route("/api/v1/tenants/{tenant}/counts", get(tenant_counts))
+        .route(
+            "/api/v1/{*rest}",
+            get(not_found).post(not_found).delete(not_found),
+        )
+}
+
+/// An error in the API's shape: `{"error": "..."}` with the matching status.
+pub struct ApiError(StatusCode, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(json!({ "error": self.1 }))).into_response()
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(err: AccountError) -> Self {
+        match err {
+            AccountError::Unauthenticated => Self(StatusCode::UNAUTHORIZED, err.to_string()),
+            AccountError::Forbidden => Self(StatusCode::FORBIDDEN, err.to_string()),
+            AccountError::NotFound => Self(StatusCode::NOT_FOUND, "not found".into()),
+            AccountError::Invalid(message) => Self(StatusCode::BAD_REQUEST, message),
+            other => {
+                tracing::error!(error = %other, "API request failed");
+                Self(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the server could not answer; please try again".into(),
+                )
+            }
+        }
+    }
+}
+
+fn unavailable(err: impl std::fmt::Display) -> ApiError {
+    tracing::error!(error = %err, "API request failed");
+    ApiError(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the server could not answer; please try again".into(),
+    )
+}
+
+fn actor(signed_in: Option<axum::Extension<SignedIn>>) -> Result<Actor, ApiError> {
+    signed_in
+        .map(|axum::Extension(SignedIn(actor))| actor)
+        .ok_or_else(|| ApiError(StatusCode::UNAUTHORIZED, "please sign in".into()))
+}
+
+async fn not_found() -> ApiError {
+    ApiError(StatusCode::NOT_FOUND, "no such API route".into())
+}
+
+async fn list_tenants(
+    State(state): State<AppState>,
+    signed_in: Option<axum::Extension<SignedIn>>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = actor(signed_in)?;
+    let list = tenants::list_tenants(&state.services, &actor, &TenantQuery::default())
+        .await
+        .map_err(unavailable)?;
+    Ok(Json(json!(list)))
+}
+
+#[derive(Deserialize)]
+struct CountsQuery {
+    from: String,
+    to: String,
+    #[serde(default)]
+    format: Option<String>,
+}
+
+async fn tenant_counts(
+    State(state): State<AppState>,
+    signed_in: Option<axum::Extension<SignedIn>>,
+    Path(tenant): Path<String>,
+    Query(query): Query<CountsQuery>,
+) -> Result<Response, ApiError> {
+    let actor = actor(signed_in)?;
+    let tenant_id = tenants::visible_tenant(&state.services, &actor, &tenant).await?;
+    let parse = |text: &str| {
+        text.parse::<Hour>()
+            .map_err(|err| ApiError(StatusCode::BAD_REQUEST, err.to_string()))
+    };
+    let (from, to) = (parse(&query.from)?, parse(&query.to)?);
+    if to <= from {
+        return Err(ApiError(
+            StatusCode::BAD_REQUEST,
+            format!("the range {from} to {to} is empty: `to` is exclusive"),
+        ));
+    }
+    let rows = counts::hourly_counts(&state.services, tenant_id, from, to)
+        .await
+        .map_err(unavailable)?;
+    Ok(match query.format.as_deref() {
+        Some("csv") => (
+            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+            counts::to_csv(&rows),
+        )
+            .into_response(),
+        None | Some("json") => Json(json!(rows)).into_response(),
+        Some(other) => {
+            return Err(ApiError(
+                StatusCode::BAD_REQUEST,
+                format!("format `{other}` is not csv or json"),
+            ));
+        }
+    })
+}
+
+async fn openapi() -> Json<Value> {
+    let mut paths = serde_json::Map::new();
+    for (method, path, access, summary) in ROUTES {
+        let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
+        let security = match access {
+            Access::Anyone => json!([]),
+            _ => json!([{"session": []}, {"bearer": []}]),
+        };
+        entry[method.to_lowercase()] = json!({"summary": summary, "security": security,
+            "responses": {"200": {"description": "OK"}, "401": {"description": "Not signed in"},
+                          "404": {"description": "Not found, or not visible to the caller"}}});
+    }
+    Json(json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Blueprint API", "version": blueprint_app::VERSION},
+        "components": {"securitySchemes": {
+            "session": {"type": "apiKey", "in": "cookie", "name": crate::web::sessions::COOKIE},
+            "bearer": {"type": "http", "scheme": "bearer"}
+        }},
+        "paths": paths,
+    }))
+}

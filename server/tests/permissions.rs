@@ -1,0 +1,382 @@
+//! Every server function, REST route and admin page, called by every kind of caller — anonymous,
+//! a viewer and an owner of `shop`, an admin, and a member of another tenant only — answers as
+//! designed: allowed, forbidden, or not found exactly like a tenant that does not exist. A server
+//! function or REST route without an entry here fails the test.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use axum::http::StatusCode;
+use blueprint_server::web::api::ROUTES;
+use support::{ADMIN, OWNER, STRANGER, TestServer, VIEWER, send};
+
+/// Callers, in the order of every expectation row.
+const CALLERS: [Option<&str>; 5] = [None, Some(VIEWER), Some(OWNER), Some(ADMIN), Some(STRANGER)];
+
+/// What a server function answered.
+fn outcome(status: StatusCode, body: &str) -> &'static str {
+    if status.is_success() {
+        "ok"
+    } else if body.contains("Unauthenticated") {
+        "unauth"
+    } else if body.contains("Forbidden") {
+        "forbidden"
+    } else if body.contains("NotFound") {
+        "notfound"
+    } else {
+        "other"
+    }
+}
+
+/// (server function, form arguments, outcome for each caller).
+fn server_functions(
+    stranger_id: i64,
+    token_id: i64,
+    caller: usize,
+) -> Vec<(&'static str, String, [&'static str; 5])> {
+    const ANON_ONLY_DENIED: [&str; 5] = ["unauth", "ok", "ok", "ok", "ok"];
+    const ADMIN_ONLY: [&str; 5] = ["unauth", "forbidden", "forbidden", "ok", "forbidden"];
+    vec![
+        ("get_tenants", "search=".into(), ANON_ONLY_DENIED),
+        ("whoami", String::new(), ["ok", "ok", "ok", "ok", "ok"]),
+        ("list_users", String::new(), ADMIN_ONLY),
+        (
+            "create_user",
+            format!(
+                "email=new{caller}%40example.com&role=viewer&tenants=shop&password=long+enough+password"
+            ),
+            ADMIN_ONLY,
+        ),
+        (
+            "set_user_disabled",
+            format!("user_id={stranger_id}&disabled=false"),
+            ADMIN_ONLY,
+        ),
+        (
+            "reset_password",
+            "email=reset%40example.com&password=another+long+password".into(),
+            ADMIN_ONLY,
+        ),
+        ("list_tokens", String::new(), ANON_ONLY_DENIED),
+        (
+            "create_token",
+            "name=ci&tenant=shop&role=viewer".into(),
+            ["unauth", "ok", "ok", "ok", "notfound"],
+        ),
+        (
+            "revoke_token",
+            format!("token_id={token_id}"),
+            ["unauth", "notfound", "notfound", "ok", "notfound"],
+        ),
+        (
+            "list_audit",
+            "actor_filter=&action=&target=".into(),
+            ADMIN_ONLY,
+        ),
+    ]
+}
+
+/// (method, path, REST route it exercises, status for each caller).
+fn rest_calls() -> Vec<(&'static str, &'static str, &'static str, [u16; 5])> {
+    vec![
+        (
+            "GET",
+            "/api/v1/tenants",
+            "/api/v1/tenants",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            "/api/v1/tenants/shop/counts?from=2026-11-01T00&to=2026-11-02T00",
+            "/api/v1/tenants/{tenant}/counts",
+            [401, 200, 200, 200, 404],
+        ),
+        (
+            "GET",
+            "/api/v1/tenants/nowhere/counts?from=2026-11-01T00&to=2026-11-02T00",
+            "/api/v1/tenants/{tenant}/counts",
+            [401, 404, 404, 404, 404],
+        ),
+        (
+            "GET",
+            "/api/v1/openapi.json",
+            "/api/v1/openapi.json",
+            [200; 5],
+        ),
+        ("POST", "/api/v1/session", "/api/v1/session", [200; 5]),
+        ("DELETE", "/api/v1/session", "/api/v1/session", [204; 5]),
+    ]
+}
+
+/// (page, status for each caller).
+const PAGES: [(&str, [u16; 5]); 5] = [
+    ("/", [303, 200, 200, 200, 200]),
+    ("/login", [200; 5]),
+    ("/admin/users", [303, 403, 403, 200, 403]),
+    ("/admin/audit", [303, 403, 403, 200, 403]),
+    ("/admin/tokens", [303, 200, 200, 200, 200]),
+];
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_designed() {
+    for server in TestServer::with_users().await {
+        let services = &server.state.services;
+        let mut cookies = Vec::new();
+        for caller in CALLERS {
+            cookies.push(match caller {
+                Some(email) => Some(server.sign_in(email).await),
+                None => None,
+            });
+        }
+        let admin = blueprint_core::testing::actor(services, "tokens@example.com", true, &[]).await;
+        let (_, token) = blueprint_core::accounts::tokens::create_token(
+            services,
+            &admin,
+            blueprint_core::accounts::tokens::NewToken {
+                name: "to revoke".into(),
+                tenant: None,
+                role: None,
+            },
+        )
+        .await
+        .unwrap();
+        blueprint_core::testing::actor(services, "reset@example.com", false, &[]).await;
+        let users = blueprint_core::accounts::users::list_users(services, &admin)
+            .await
+            .unwrap();
+
+        let stranger_id = users.iter().find(|u| u.email == STRANGER).unwrap().id;
+
+        // Every registered server function has a row.
+        let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+            .map(|(path, _)| path.to_owned())
+            .collect();
+        let names: Vec<&str> = server_functions(0, 0, 0).iter().map(|row| row.0).collect();
+        for path in &registered {
+            let name = path.trim_start_matches("/api/");
+            assert!(
+                names
+                    .iter()
+                    .any(|n| name.starts_with(n)
+                        && name[n.len()..].chars().all(|c| c.is_ascii_digit())),
+                "server function {path} has no row in this table"
+            );
+        }
+        for (index, cookie) in cookies.iter().enumerate() {
+            for (name, args, expected) in server_functions(stranger_id, token.id, index) {
+                let path = registered
+                    .iter()
+                    .find(|p| {
+                        let rest = p.trim_start_matches("/api/");
+                        rest.starts_with(name)
+                            && rest[name.len()..].chars().all(|c| c.is_ascii_digit())
+                    })
+                    .unwrap_or_else(|| panic!("{name} is not registered"));
+                let body = Some(("application/x-www-form-urlencoded", args.clone()));
+                let answer = send(&server.router, "POST", path, cookie.as_deref(), body).await;
+                assert_eq!(
+                    outcome(answer.status, &answer.body),
+                    expected[index],
+                    "{name} as {:?} on {}: {} {}",
+                    CALLERS[index],
+                    server.label,
+                    answer.status,
+                    answer.body
+                );
+            }
+        }
+
+        // Every REST route has a row, and answers each caller as designed.
+        let covered: BTreeSet<(&str, &str)> = rest_calls().iter().map(|c| (c.0, c.2)).collect();
+        for (method, path, _, _) in ROUTES {
+            assert!(
+                covered.contains(&(*method, *path)),
+                "REST route {method} {path} has no row in this table"
+            );
+        }
+        for (index, cookie) in cookies.iter().enumerate() {
+            for (method, path, _, expected) in rest_calls() {
+                let body = (method == "POST")
+                    .then(|| ("application/json", r#"{"email":"owner@example.com","password":"correct horse battery staple"}"#.to_owned()));
+
+                // Signing out ends the session: give each call a fresh sign-in where it matters.
+                let cookie = match (method, CALLERS[index]) {
+                    ("DELETE", Some(email)) => Some(server.sign_in(email).await),
+                    ("POST", _) => None,
+                    _ => cookie.clone(),
+                };
+
+                let answer = send(&server.router, method, path, cookie.as_deref(), body).await;
+                assert_eq!(
+                    answer.status.as_u16(),
+                    expected[index],
+                    "{method} {path} as {:?} on {}: {}",
+                    CALLERS[index],
+                    server.label,
+                    answer.body
+                );
+            }
+            for (path, expected) in PAGES {
+                let answer = send(&server.router, "GET", path, cookie.as_deref(), None).await;
+                assert_eq!(
+                    answer.status.as_u16(),
+                    expected[index],
+                    "{path} as {:?} on {}",
+                    CALLERS[index],
+                    server.label
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn tokens_carry_their_scope_and_stop_working_when_revoked() {
+    for server in TestServer::with_users().await {
+        let services = &server.state.services;
+        let owner = blueprint_core::accounts::users::actor_for(services, 2)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(owner.email, OWNER);
+        let (secret, summary) = blueprint_core::accounts::tokens::create_token(
+            services,
+            &owner,
+            blueprint_core::accounts::tokens::NewToken {
+                name: "ci".into(),
+                tenant: Some("shop".into()),
+                role: Some(blueprint_core::accounts::Role::Viewer),
+            },
+        )
+        .await
+        .unwrap();
+        let call = |path: &'static str, secret: String| {
+            let router = server.router.clone();
+            async move {
+                let request = axum::http::Request::get(path)
+                    .header("authorization", format!("Bearer {secret}"))
+                    .body(axum::body::Body::empty())
+                    .unwrap();
+                tower::ServiceExt::oneshot(router, request)
+                    .await
+                    .unwrap()
+                    .status()
+            }
+        };
+        assert_eq!(
+            call(
+                "/api/v1/tenants/shop/counts?from=2026-11-01T00&to=2026-11-01T01",
+                secret.clone()
+            )
+            .await,
+            StatusCode::OK
+        );
+        assert_eq!(
+            call(
+                "/api/v1/tenants/acme/counts?from=2026-11-01T00&to=2026-11-01T01",
+                secret.clone()
+            )
+            .await,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            call("/api/v1/tenants", "bpt_not-a-token".into()).await,
+            StatusCode::UNAUTHORIZED
+        );
+        blueprint_core::accounts::tokens::revoke_token(services, &owner, summary.id)
+            .await
+            .unwrap();
+        assert_eq!(
+            call("/api/v1/tenants", secret).await,
+            StatusCode::UNAUTHORIZED,
+            "{}",
+            server.label
+        );
+        let escalate = blueprint_core::accounts::tokens::create_token(
+            services,
+            &owner,
+            blueprint_core::accounts::tokens::NewToken {
+                name: "all".into(),
+                tenant: None,
+                role: None,
+            },
+        )
+        .await;
+        assert!(matches!(
+            escalate,
+            Err(blueprint_core::accounts::AccountError::Forbidden)
+        ));
+    }
+}
+
+#[tokio::test]
+async fn wrong_passwords_get_one_calm_message_and_are_slowed_down() {
+    for server in TestServer::with_users().await {
+        for attempt in 0..5 {
+            let body = Some((
+                "application/x-www-form-urlencoded",
+                "email=viewer%40example.com&password=nope&next=%2F".to_owned(),
+            ));
+            let answer = send(&server.router, "POST", "/login", None, body).await;
+            assert_eq!(
+                answer.location.as_deref(),
+                Some("/login?error=credentials&next=%2F"),
+                "attempt {attempt}"
+            );
+        }
+        let unknown = Some((
+            "application/x-www-form-urlencoded",
+            "email=nobody%40example.com&password=nope".to_owned(),
+        ));
+        let answer = send(&server.router, "POST", "/login", None, unknown).await;
+        assert!(
+            answer
+                .location
+                .as_deref()
+                .is_some_and(|l| l.starts_with("/login?error=throttled")),
+            "the address is slowed down too, whatever the email: {:?}",
+            answer.location
+        );
+        let (_, page) = support::get(&server.router, "/login?error=credentials").await;
+        assert!(
+            page.contains("The email or password is incorrect."),
+            "{page}"
+        );
+        let answer = send(
+            &server.router,
+            "POST",
+            "/api/v1/session",
+            None,
+            Some((
+                "application/json",
+                r#"{"email":"viewer@example.com","password":"correct horse battery staple"}"#
+                    .into(),
+            )),
+        )
+        .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{}: {}",
+            server.label,
+            answer.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn forged_cross_site_posts_are_refused() {
+    let server = TestServer::with_users().await.remove(0);
+    let cookie = server.sign_in(ADMIN).await;
+    let request = axum::http::Request::post("/logout")
+        .header("host", "blueprint.test")
+        .header("origin", "https://evil.example")
+        .header("cookie", cookie)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = tower::ServiceExt::oneshot(server.router.clone(), request)
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
