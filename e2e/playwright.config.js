@@ -12,7 +12,8 @@ const launchOptions = {
 };
 
 module.exports = defineConfig({
-  testDir: './tests',
+  // `cargo xtask test` runs ./tests, then ./restart in two phases around a server restart.
+  testDir: process.env.E2E_DIR || './tests',
   timeout: 30_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,

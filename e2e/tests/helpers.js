@@ -1,5 +1,8 @@
-// Shared helpers: whether this project runs with JavaScript, and waiting for hydration.
+// Shared helpers: whether this project runs with JavaScript, waiting for hydration, signing in.
 const { expect } = require('@playwright/test');
+
+const ADMIN = { email: 'admin@e2e.test', password: 'admin-password-e2e' };
+const VIEWER = { email: 'viewer@e2e.test', password: 'viewer-password-e2e' };
 
 function jsEnabled(testInfo) {
   return testInfo.project.use.javaScriptEnabled !== false;
@@ -17,4 +20,12 @@ async function settle(page, testInfo) {
   }
 }
 
-module.exports = { jsEnabled, settle };
+async function signIn(page, user) {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('signed-in-as')).toHaveText(user.email);
+}
+
+module.exports = { jsEnabled, settle, signIn, ADMIN, VIEWER };

@@ -1,6 +1,10 @@
 // The app shell and the tenants page: rendered on the server, hydrated in the browser.
 const { test, expect } = require('@playwright/test');
-const { jsEnabled, settle } = require('./helpers');
+const { jsEnabled, settle, signIn, ADMIN } = require('./helpers');
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page, ADMIN);
+});
 
 test('the tenants page lists the tenant folders of the events root', async ({ page }, testInfo) => {
   const errors = [];

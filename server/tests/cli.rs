@@ -120,12 +120,18 @@ fn serve_runs_from_any_folder_and_stops_cleanly() {
         .unwrap_or_else(|| panic!("unexpected first line: {line}"))
         .to_owned();
     let health = http_get(&address, "/healthz");
-    let page = http_get(&address, "/");
+    let home = http_get(&address, "/");
+    let page = http_get(&address, "/login");
     unsafe_kill_term(child.id());
     let status = child.wait().unwrap();
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    assert!(
+        home.starts_with("HTTP/1.1 303"),
+        "anonymous visitors are sent to sign in: {home}"
+    );
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
-    assert!(page.contains(">acme<"), "{page}");
+    assert!(page.contains("Sign in to Blueprint"), "{page}");
+
     assert!(status.success(), "graceful shutdown on SIGTERM: {status:?}");
     assert!(dir.path().join("data/blueprint.db").is_file());
 }
@@ -305,5 +311,165 @@ fn data_commands_follow_the_command_line_contract() {
     for (args, needle) in failures {
         let output = blueprint(dir.path()).args(args).output().unwrap();
         assert_one_line_error(&output, needle);
+    }
+}
+
+fn http(address: &str, request: &str) -> String {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+#[test]
+fn passwords_and_tokens_never_appear_in_clear_in_logs_or_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("data/events/shop")).unwrap();
+    let password = "Very-Secret-Passw0rd-4217";
+    let mut add = blueprint(dir.path())
+        .args([
+            "user",
+            "add",
+            "ops@example.com",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    let added = add.wait_with_output().unwrap();
+    assert!(added.status.success());
+    assert!(
+        !String::from_utf8_lossy(&added.stdout).contains(password),
+        "a given password is not echoed"
+    );
+
+    let log = dir.path().join("serve.log");
+    let mut child = blueprint(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0", "--log", "debug"])
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line
+        .trim()
+        .strip_prefix("Blueprint is serving http://")
+        .unwrap()
+        .to_owned();
+
+    let body = format!(r#"{{"email":"ops@example.com","password":"{password}"}}"#);
+    let signed_in = http(
+        &address,
+        &format!(
+            "POST /api/v1/session HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    assert!(signed_in.starts_with("HTTP/1.1 200"), "{signed_in}");
+    let cookie = signed_in
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))
+        })
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.contains("blueprint_session="), "{cookie}");
+    let session_value = cookie.split('=').nth(1).unwrap().to_owned();
+
+    // A token, made the way the tokens page makes it, then used against the running server.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let secret = runtime.block_on(async {
+        let url = format!(
+            "sqlite://{}/data/blueprint.db?mode=rwc",
+            dir.path().display()
+        );
+        let db = blueprint_core::db::Database::open(
+            &blueprint_core::db::DatabaseUrl::parse(&url).unwrap(),
+            &blueprint_core::db::PoolSettings::default(),
+        )
+        .await
+        .unwrap();
+        let events = blueprint_core::events_root::EventsRoot::open(
+            &blueprint_core::events_root::EventsLocation::Local(dir.path().join("data/events")),
+        )
+        .unwrap();
+        let services = blueprint_core::Services { db, events };
+        let admin = blueprint_core::accounts::users::actor_for(&services, 1)
+            .await
+            .unwrap()
+            .unwrap();
+        let new = blueprint_core::accounts::tokens::NewToken {
+            name: "ci".into(),
+            tenant: None,
+            role: None,
+        };
+        blueprint_core::accounts::tokens::create_token(&services, &admin, new)
+            .await
+            .unwrap()
+            .0
+    });
+    let listed = http(
+        &address,
+        &format!(
+            "GET /api/v1/tenants HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {secret}\r\nConnection: close\r\n\r\n"
+        ),
+    );
+    assert!(
+        listed.starts_with("HTTP/1.1 200") && listed.contains("\"shop\""),
+        "{listed}"
+    );
+    unsafe_kill_term(child.id());
+    child.wait().unwrap();
+
+    let logs = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        logs.contains("DEBUG") || logs.contains("INFO"),
+        "the server logged at debug level"
+    );
+    let mut stored = Vec::new();
+    for suffix in ["", "-wal"] {
+        if let Ok(bytes) = std::fs::read(format!(
+            "{}/data/blueprint.db{suffix}",
+            dir.path().display()
+        )) {
+            stored.extend(bytes);
+        }
+    }
+    let stored = String::from_utf8_lossy(&stored);
+    assert!(
+        stored.contains("$argon2id$"),
+        "the password is stored as an argon2id hash"
+    );
+    for (what, secret) in [
+        ("password", password),
+        ("token", secret.as_str()),
+        ("session id", session_value.as_str()),
+    ] {
+        assert!(!logs.contains(secret), "the {what} appears in the logs");
+        if what != "session id" {
+            assert!(
+                !stored.contains(secret),
+                "the {what} appears in the database"
+            );
+        }
     }
 }

@@ -1,8 +1,9 @@
 //! The browser tests: a real `blueprint serve` on a fresh SQLite database and a scratch events root,
-//! and Playwright (`e2e/`) driving the system Chromium against it, every spec with JavaScript on and
-//! off.
+//! with an admin and a viewer created through `blueprint user add`, and Playwright (`e2e/`) driving
+//! the system Chromium against it, every spec with JavaScript on and off. Then a session is shown
+//! to survive a restart: signed in, server restarted on the same database, still signed in.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -11,6 +12,12 @@ use crate::run;
 
 /// The tenant folders the specs expect.
 const TENANTS: [&str; 3] = ["acme", "globex", "shop"];
+
+/// Users the specs sign in as: (email, role, password); the viewer belongs to `acme`.
+const USERS: [(&str, &str, &str); 2] = [
+    ("admin@e2e.test", "admin", "admin-password-e2e"),
+    ("viewer@e2e.test", "viewer", "viewer-password-e2e"),
+];
 
 pub fn run() -> Result<(), String> {
     let chromium = find_chromium()?;
@@ -33,20 +40,38 @@ pub fn run() -> Result<(), String> {
         std::fs::write(hour.join("part-0.jsonl"), "{\"event\":\"screen\"}\n")
             .map_err(|err| err.to_string())?;
     }
+    for (email, role, password) in USERS {
+        add_user(&scratch, email, role, password)?;
+    }
+    let playwright = |base_url: &str, dir: &str, grep: Option<&str>| {
+        let mut command = Command::new("npx");
+        command
+            .current_dir(&e2e)
+            .args(["playwright", "test"])
+            .env("BLUEPRINT_BASE_URL", base_url)
+            .env("CHROMIUM", &chromium)
+            .env("E2E_DIR", dir)
+            .env("STORAGE_DIR", &scratch);
+        if let Some(pattern) = grep {
+            command.args(["--grep", pattern]);
+        }
+        run::status(&mut command)
+    };
     let mut server = Server::start(&scratch)?;
     eprintln!(
         "xtask: blueprint serve at {} (log: {})",
         server.base_url,
         server.log.display()
     );
-    let result = run::status(
-        Command::new("npx")
-            .current_dir(&e2e)
-            .args(["playwright", "test"])
-            .env("BLUEPRINT_BASE_URL", &server.base_url)
-            .env("CHROMIUM", &chromium),
-    );
+    let mut result = playwright(&server.base_url, "./tests", None)
+        .and_then(|()| playwright(&server.base_url, "./restart", Some("before restart")));
     server.stop();
+    if result.is_ok() {
+        server = Server::start(&scratch)?;
+        eprintln!("xtask: restarted blueprint serve at {}", server.base_url);
+        result = playwright(&server.base_url, "./restart", Some("after restart"));
+        server.stop();
+    }
     if result.is_err() {
         let log = std::fs::read_to_string(&server.log).unwrap_or_default();
         let tail: Vec<&str> = log.lines().rev().take(40).collect();
@@ -58,6 +83,40 @@ pub fn run() -> Result<(), String> {
         let _ = std::fs::remove_dir_all(&scratch);
     }
     result
+}
+
+fn server_env(command: &mut Command, scratch: &Path) {
+    command
+        .current_dir(scratch)
+        .env(
+            "BLUEPRINT_DATABASE_URL",
+            format!("sqlite://{}/blueprint.db?mode=rwc", scratch.display()),
+        )
+        .env("BLUEPRINT_EVENTS_URL", scratch.join("events"))
+        .env("BLUEPRINT_SITE_ROOT", build::site_root());
+}
+
+fn add_user(scratch: &Path, email: &str, role: &str, password: &str) -> Result<(), String> {
+    let mut command = Command::new(build::binary(Profile::Debug));
+    server_env(&mut command, scratch);
+    command.args(["user", "add", email, "--role", role, "--password-stdin"]);
+    if role != "admin" {
+        command.args(["--tenant", "acme"]);
+    }
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|err| format!("cannot run blueprint user add: {err}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        writeln!(stdin, "{password}").map_err(|err| err.to_string())?;
+    }
+    let status = child.wait().map_err(|err| err.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("blueprint user add {email} failed ({status})"))
+    }
 }
 
 fn find_chromium() -> Result<PathBuf, String> {
@@ -74,8 +133,7 @@ fn find_chromium() -> Result<PathBuf, String> {
         .map(PathBuf::from)
         .find(|path| path.is_file())
         .ok_or_else(|| {
-            "Chromium not found: install it (apt-get install chromium) or set CHROMIUM=/path/to/chromium"
-                .to_owned()
+            "Chromium not found: install it (apt-get install chromium) or set CHROMIUM=/path/to/chromium".to_owned()
         })
 }
 
@@ -88,17 +146,15 @@ struct Server {
 impl Server {
     fn start(scratch: &Path) -> Result<Self, String> {
         let log = scratch.join("server.log");
-        let log_file = std::fs::File::create(&log).map_err(|err| err.to_string())?;
+        let log_file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .map_err(|err| err.to_string())?;
         let mut command = Command::new(build::binary(Profile::Debug));
+        server_env(&mut command, scratch);
         command
-            .current_dir(scratch)
             .args(["serve", "--listen", "127.0.0.1:0"])
-            .env(
-                "BLUEPRINT_DATABASE_URL",
-                format!("sqlite://{}/blueprint.db?mode=rwc", scratch.display()),
-            )
-            .env("BLUEPRINT_EVENTS_URL", scratch.join("events"))
-            .env("BLUEPRINT_SITE_ROOT", build::site_root())
             .stdout(Stdio::piped())
             .stderr(log_file);
         let mut child = command

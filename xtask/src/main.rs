@@ -21,6 +21,8 @@ commands:
   test   formatting, clippy, every Rust test (SQLite, and Postgres when BLUEPRINT_TEST_POSTGRES_URL
          is set), then the browser tests in Chromium with JavaScript on and off
   site   build the WASM bundle and the server (debug) without running anything
+  e2e    build, then run only the browser tests
+
   bench-ingest [--gb 2] [--runs 3]
          ingestion benchmark: one large generated hour, `blueprint ingest` beside DuckDB";
 
@@ -31,6 +33,10 @@ fn main() -> ExitCode {
         Some("demo") => demo(),
         Some("test") => test(),
         Some("bench-ingest") => bench::run(&args[1..]),
+        Some("e2e") => tools::ensure()
+            .and_then(|()| build::site_and_server(Profile::Debug))
+            .and_then(|()| run::step("browser tests (Chromium, JavaScript on and off)", e2e::run)),
+
         Some("site") => tools::ensure().and_then(|()| build::site_and_server(Profile::Debug)),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
