@@ -59,7 +59,6 @@ pub fn from_account(context: &str, err: blueprint_core::accounts::AccountError) 
 }
 
 /// The services the server provides to every request.
-
 #[cfg(feature = "ssr")]
 pub fn services() -> Result<blueprint_core::Services, AppError> {
     leptos::prelude::use_context::<blueprint_core::Services>()
