@@ -1,6 +1,6 @@
 //! Sign-in by email and password, slowed down per account and per address after repeated
-//! failures (5 free attempts, then a wait that doubles up to 15 minutes). The error never says
-//! whether the email exists.
+//! failures (5 free attempts, then a wait of 5 s that doubles with each failure, up to 15
+//! minutes). The error never says whether the email exists.
 
 use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::OnConflict};
@@ -71,7 +71,7 @@ async fn record_failure(services: &Services, subject: &str, now: i64) -> Result<
         .map_or(0, |row| row.failures)
         + 1;
     let wait = if failures >= FREE_ATTEMPTS {
-        (1i64 << (failures - FREE_ATTEMPTS).min(20)).min(MAX_WAIT)
+        (5i64 << (failures - FREE_ATTEMPTS).min(20)).min(MAX_WAIT)
     } else {
         0
     };
