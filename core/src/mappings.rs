@@ -60,5 +60,21 @@ pub async fn save_mapping(
     )
     .exec_without_returning(services.db.conn())
     .await?;
+    // The command line is the only way to change a mapping so far; it acts as the operator.
+    let target = format!("mapping of tenant {tenant_id}");
+    crate::accounts::audit::record(
+        services.db.conn(),
+        None,
+        Some(tenant_id),
+        "mapping.set",
+        &target,
+        None,
+        Some(mapping),
+    )
+    .await
+    .map_err(|err| MappingStoreError::Corrupt {
+        tenant_id,
+        reason: err.to_string(),
+    })?;
     Ok(())
 }

@@ -54,6 +54,11 @@ fn server_functions(
             ADMIN_ONLY,
         ),
         (
+            "set_user_rights",
+            format!("user_id={stranger_id}&role=viewer&tenants=acme"),
+            ADMIN_ONLY,
+        ),
+        (
             "reset_password",
             "email=reset%40example.com&password=another+long+password".into(),
             ADMIN_ONLY,

@@ -287,3 +287,69 @@ pub async fn count_users(services: &Services) -> Result<u64, AccountError> {
     use sea_orm::PaginatorTrait;
     Ok(user::Entity::find().count(services.db.conn()).await?)
 }
+
+/// Replaces a user's rights: admin or not, and their tenants with a role each (admins only).
+pub async fn set_rights(
+    services: &Services,
+    by: &Actor,
+    user_id: i64,
+    admin: bool,
+    tenants: BTreeMap<String, Role>,
+) -> Result<(), AccountError> {
+    by.require_admin()?;
+    if by.user_id == user_id && !admin {
+        return Err(AccountError::Invalid(
+            "you cannot remove your own admin rights".into(),
+        ));
+    }
+    let row = user::Entity::find_by_id(user_id)
+        .one(services.db.conn())
+        .await?
+        .ok_or(AccountError::NotFound)?;
+    let memberships = tenant_ids(services, &tenants).await?;
+    let before = list_users(services, by)
+        .await?
+        .into_iter()
+        .find(|u| u.id == user_id);
+    let txn = services.db.conn().begin().await?;
+    user::ActiveModel {
+        id: Set(row.id),
+        is_admin: Set(admin),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    membership::Entity::delete_many()
+        .filter(membership::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await?;
+    for (tenant_id, role) in &memberships {
+        membership::ActiveModel {
+            user_id: Set(user_id),
+            tenant_id: Set(*tenant_id),
+            role: Set(role.as_str().to_owned()),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let after = UserSummary {
+        id: row.id,
+        email: row.email.clone(),
+        display_name: row.display_name.clone(),
+        admin,
+        disabled: row.disabled,
+        tenants,
+    };
+    audit::record(
+        &txn,
+        Some(by),
+        None,
+        "user.rights",
+        &format!("user {}", row.email),
+        before.as_ref(),
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

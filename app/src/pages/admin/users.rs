@@ -84,6 +84,32 @@ pub async fn set_user_disabled(user_id: i64, disabled: bool) -> Result<(), AppEr
         .map_err(|err| from_account("Changing a user", err))
 }
 
+/// Replaces a user's rights: `role` admin, owner or viewer of the comma-separated `tenants`.
+#[server]
+pub async fn set_user_rights(user_id: i64, role: String, tenants: String) -> Result<(), AppError> {
+    use crate::error::{actor, from_account, services};
+    let (admin, member_role) = match role.as_str() {
+        "admin" => (true, None),
+        other => (
+            false,
+            Some(
+                other
+                    .parse()
+                    .map_err(|err| from_account("Changing rights", err))?,
+            ),
+        ),
+    };
+    let tenants = tenants
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .filter_map(|slug| member_role.map(|role| (slug.to_owned(), role)))
+        .collect();
+    blueprint_core::accounts::users::set_rights(&services()?, &actor()?, user_id, admin, tenants)
+        .await
+        .map_err(|err| from_account("Changing rights", err))
+}
+
 #[server]
 pub async fn reset_password(email: String, password: String) -> Result<(), AppError> {
     use crate::error::{actor, from_account, services};
@@ -98,8 +124,15 @@ pub fn UsersPage() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let toggle = ServerAction::<SetUserDisabled>::new();
     let reset = ServerAction::<ResetPassword>::new();
+    let rights = ServerAction::<SetUserRights>::new();
     let users = Resource::new(
-        move || (create.version().get(), toggle.version().get()),
+        move || {
+            (
+                create.version().get(),
+                toggle.version().get(),
+                rights.version().get(),
+            )
+        },
         |_| list_users(),
     );
     let outcome = move |value: Option<Result<(), AppError>>| match value {
@@ -116,13 +149,15 @@ pub fn UsersPage() -> impl IntoView {
                     Err(err) => view! { <Refusal error=err /> }.into_any(),
                     Ok(list) => view! {
                         <table class="data-table" data-testid="users">
-                            <thead><tr><th>"Email"</th><th>"Role"</th><th>"Tenants"</th><th>"State"</th><th></th></tr></thead>
+                            <thead><tr><th>"Id"</th><th>"Email"</th><th>"Role"</th><th>"Tenants"</th><th>"State"</th><th></th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|u| {
                                     let tenants = u.tenants.iter().map(|(s, r)| format!("{s} ({r})")).collect::<Vec<_>>().join(", ");
                                     view! {
                                         <tr>
+                                            <td class="mono muted">{u.id}</td>
                                             <td class="mono">{u.email.clone()}</td>
+
                                             <td>{if u.admin { "admin" } else { "member" }}</td>
                                             <td>{tenants}</td>
                                             <td>{if u.disabled { "disabled" } else { "active" }}</td>
@@ -155,7 +190,20 @@ pub fn UsersPage() -> impl IntoView {
             <button type="submit">"Create"</button>
         </ActionForm>
         {move || outcome(create.value().get())}
+        <h2>"Change a user's rights"</h2>
+        <ActionForm action=rights attr:class="inline-form">
+            <input type="number" name="user_id" placeholder="user id" required />
+            <select name="role">
+                <option value="viewer">"viewer"</option>
+                <option value="owner">"owner"</option>
+                <option value="admin">"admin"</option>
+            </select>
+            <input type="text" name="tenants" placeholder="tenants (comma-separated)" />
+            <button type="submit">"Save"</button>
+        </ActionForm>
+        {move || outcome(rights.value().get())}
         <h2>"Reset a password"</h2>
+
         <ActionForm action=reset attr:class="inline-form">
             <input type="email" name="email" placeholder="email" required />
             <input type="password" name="password" placeholder="new password (10+ characters)" required />
