@@ -63,6 +63,11 @@ fn demo() -> Result<(), String> {
     tools::ensure()?;
     build::site_and_server(Profile::Release)?;
     let binary = build::binary(Profile::Release);
+    run::step("write and ingest the demo data (blueprint demo)", || {
+        let mut command = std::process::Command::new(&binary);
+        command.current_dir(run::workspace_root()).arg("demo");
+        run::status(&mut command)
+    })?;
     run::step(
         "serve Blueprint on http://127.0.0.1:3000 (Ctrl-C stops it)",
         || {

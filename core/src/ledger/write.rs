@@ -234,12 +234,9 @@ pub async fn write_hour(
         .filter(hourly_key::Column::Hour.eq(hour))
         .exec(&txn)
         .await?;
-    combinations.extend(
-        count_rows
-            .iter()
-            .map(|row| row.combination_id.clone().unwrap()),
-    );
-    key_ids.extend(key_rows.iter().map(|row| row.key_id.clone().unwrap()));
+    combinations.extend(new_combinations);
+    key_ids.extend(new_keys);
+
     for chunk in count_rows.chunks(INSERT_BATCH) {
         hourly_count::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(&txn)
