@@ -41,7 +41,7 @@ pub async fn recompute(
     combinations: &[i64],
     keys: &[i64],
     window: i64,
-) -> Result<(), LedgerError> {
+) -> Result<Touched, LedgerError> {
     run_batched(txn, combinations, |list| {
         format!(
             "UPDATE combinations SET \
@@ -136,30 +136,67 @@ pub async fn recompute(
         )
     })
     .await?;
-    Ok(())
+    let mut key_types = Vec::new();
+    for chunk in keys.chunks(BATCH) {
+        key_types.extend(
+            ids(
+                txn,
+                format!(
+                    "SELECT id FROM key_types WHERE key_id IN ({})",
+                    id_list(chunk)
+                ),
+            )
+            .await?,
+        );
+    }
+    let mut parents = parents.into_iter().map(|(_, _, list)| list);
+    Ok(Touched {
+        versions: parents.next().unwrap_or_default(),
+        screens: parents.next().unwrap_or_default(),
+        events: parents.next().unwrap_or_default(),
+        applications,
+        combinations: combinations.to_vec(),
+        keys: keys.to_vec(),
+        key_types,
+    })
 }
 
-/// Dates each discovery of the tenant by its subject's first-seen hour (which a re-ingested
-/// older hour can move).
+/// The catalog rows whose first/last seen were recomputed.
+#[derive(Debug, Default)]
+pub struct Touched {
+    pub applications: Vec<i64>,
+    pub versions: Vec<i64>,
+    pub screens: Vec<i64>,
+    pub events: Vec<i64>,
+    pub combinations: Vec<i64>,
+    pub keys: Vec<i64>,
+    pub key_types: Vec<i64>,
+}
+
+/// Dates the discoveries of the touched rows by their first-seen hour (which a re-ingested older
+/// hour can move).
 pub async fn redate_discoveries(
     txn: &DatabaseTransaction,
     tenant_id: i64,
+    touched: &Touched,
 ) -> Result<(), LedgerError> {
-    for (kind, table) in [
-        ("application", "applications"),
-        ("version", "app_versions"),
-        ("screen", "screens"),
-        ("event", "events"),
-        ("combination", "combinations"),
-        ("key", "event_keys"),
-        ("key_type", "key_types"),
+    for (kind, table, subjects) in [
+        ("application", "applications", &touched.applications),
+        ("version", "app_versions", &touched.versions),
+        ("screen", "screens", &touched.screens),
+        ("event", "events", &touched.events),
+        ("combination", "combinations", &touched.combinations),
+        ("key", "event_keys", &touched.keys),
+        ("key_type", "key_types", &touched.key_types),
     ] {
-        txn.execute_unprepared(&format!(
-            "UPDATE discoveries SET hour = (SELECT s.first_seen FROM {table} s WHERE s.id = discoveries.subject_id) \
-             WHERE tenant_id = {tenant_id} AND kind = '{kind}' \
-             AND EXISTS (SELECT 1 FROM {table} s WHERE s.id = discoveries.subject_id AND s.first_seen IS NOT NULL \
-             AND s.first_seen <> discoveries.hour)"
-        ))
+        run_batched(txn, subjects, |list| {
+            format!(
+                "UPDATE discoveries SET hour = (SELECT s.first_seen FROM {table} s WHERE s.id = discoveries.subject_id) \
+                 WHERE tenant_id = {tenant_id} AND kind = '{kind}' AND subject_id IN ({list}) \
+                 AND EXISTS (SELECT 1 FROM {table} s WHERE s.id = discoveries.subject_id AND s.first_seen IS NOT NULL \
+                 AND s.first_seen <> discoveries.hour)"
+            )
+        })
         .await?;
     }
     Ok(())

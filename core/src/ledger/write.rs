@@ -254,7 +254,8 @@ pub async fn write_hour(
     }
     let combinations: Vec<i64> = combinations.into_iter().collect();
     let key_ids: Vec<i64> = key_ids.into_iter().collect();
-    seen::recompute(&txn, &combinations, &key_ids, write.window.epoch_seconds()).await?;
+    let touched =
+        seen::recompute(&txn, &combinations, &key_ids, write.window.epoch_seconds()).await?;
 
     let now = now_seconds();
     let created = std::mem::take(&mut catalog.created);
@@ -277,7 +278,7 @@ pub async fn write_hour(
             .exec_without_returning(&txn)
             .await?;
     }
-    seen::redate_discoveries(&txn, tenant_id).await?;
+    seen::redate_discoveries(&txn, tenant_id, &touched).await?;
 
     let status = if write.files.is_empty() {
         "no_data"
