@@ -353,3 +353,22 @@ pub async fn set_rights(
     txn.commit().await?;
     Ok(())
 }
+
+/// Rights as forms give them: `role` is admin, owner or viewer; `tenants` a comma-separated list
+/// of slugs (ignored for admins).
+pub fn parse_rights(
+    role: &str,
+    tenants: &str,
+) -> Result<(bool, BTreeMap<String, Role>), AccountError> {
+    if role == "admin" {
+        return Ok((true, BTreeMap::new()));
+    }
+    let role: Role = role.parse()?;
+    let tenants = tenants
+        .split(',')
+        .map(str::trim)
+        .filter(|slug| !slug.is_empty())
+        .map(|slug| (slug.to_owned(), role))
+        .collect();
+    Ok((false, tenants))
+}

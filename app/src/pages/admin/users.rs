@@ -43,23 +43,8 @@ pub async fn create_user(
     use crate::error::{actor, from_account, services};
     use blueprint_core::accounts::users::{NewUser, create_user as create};
     let actor = actor()?;
-    let (admin, member_role) = match role.as_str() {
-        "admin" => (true, None),
-        other => (
-            false,
-            Some(
-                other
-                    .parse()
-                    .map_err(|err| from_account("Creating a user", err))?,
-            ),
-        ),
-    };
-    let tenants = tenants
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .filter_map(|slug| member_role.map(|role| (slug.to_owned(), role)))
-        .collect();
+    let (admin, tenants) = blueprint_core::accounts::users::parse_rights(&role, &tenants)
+        .map_err(|err| from_account("Reading the rights", err))?;
     create(
         &services()?,
         Some(&actor),
@@ -88,23 +73,8 @@ pub async fn set_user_disabled(user_id: i64, disabled: bool) -> Result<(), AppEr
 #[server]
 pub async fn set_user_rights(user_id: i64, role: String, tenants: String) -> Result<(), AppError> {
     use crate::error::{actor, from_account, services};
-    let (admin, member_role) = match role.as_str() {
-        "admin" => (true, None),
-        other => (
-            false,
-            Some(
-                other
-                    .parse()
-                    .map_err(|err| from_account("Changing rights", err))?,
-            ),
-        ),
-    };
-    let tenants = tenants
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .filter_map(|slug| member_role.map(|role| (slug.to_owned(), role)))
-        .collect();
+    let (admin, tenants) = blueprint_core::accounts::users::parse_rights(&role, &tenants)
+        .map_err(|err| from_account("Reading the rights", err))?;
     blueprint_core::accounts::users::set_rights(&services()?, &actor()?, user_id, admin, tenants)
         .await
         .map_err(|err| from_account("Changing rights", err))
