@@ -192,8 +192,21 @@ async fn every_route_answers_every_role_as_designed() {
             }
         }
 
-        // Every REST route has a row, and answers each caller as designed.
+        // Every route the API module registers is in its table, and every table entry has a row.
+        let source = include_str!("../src/web/api.rs");
+        for registered in source
+            .split(".route(\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+        {
+            assert!(
+                registered == "/api/v1/{*rest}"
+                    || ROUTES.iter().any(|(_, path, _, _)| *path == registered),
+                "REST route {registered} is registered but not listed in api::ROUTES"
+            );
+        }
         let covered: BTreeSet<(&str, &str)> = rest_calls().iter().map(|c| (c.0, c.2)).collect();
+
         for (method, path, _, _) in ROUTES {
             assert!(
                 covered.contains(&(*method, *path)),
@@ -384,4 +397,58 @@ async fn forged_cross_site_posts_are_refused() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn session_cookies_are_http_only_same_site_and_renewed_at_sign_in() {
+    let server = TestServer::with_users().await.remove(0);
+    let sign_in = |router: axum::Router, cookie: Option<String>| async move {
+        let mut request = axum::http::Request::post("/api/v1/session")
+            .header("content-type", "application/json")
+            .header("host", "blueprint.test")
+            .header("origin", "http://blueprint.test");
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        let body = r#"{"email":"admin@example.com","password":"correct horse battery staple"}"#;
+        let response =
+            tower::ServiceExt::oneshot(router, request.body(axum::body::Body::from(body)).unwrap())
+                .await
+                .unwrap();
+        response
+            .headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    let first = sign_in(server.router.clone(), None).await;
+    assert!(first.starts_with("blueprint_session="), "{first}");
+    assert!(
+        first.contains("HttpOnly") && first.contains("SameSite=Lax"),
+        "{first}"
+    );
+    assert!(
+        !first.contains("Secure"),
+        "plain HTTP unless configured: {first}"
+    );
+    let first_value = first.split(';').next().unwrap().to_owned();
+    let second = sign_in(server.router.clone(), Some(first_value.clone())).await;
+    let second_value = second.split(';').next().unwrap().to_owned();
+    assert_ne!(
+        first_value, second_value,
+        "a new session id at every sign-in"
+    );
+    let (status, _) = support::get_as(&server.router, "/", &first_value).await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "the old id no longer signs anyone in"
+    );
+
+    let mut state = server.state.clone();
+    state.secure_cookies = true;
+    let secure = sign_in(blueprint_server::web::build_router(state), None).await;
+    assert!(secure.contains("Secure"), "{secure}");
 }
