@@ -128,11 +128,8 @@ async fn session_records_load_until_they_expire_and_are_then_deleted() {
             "ids are unique"
         );
         assert_eq!(
-            sessions::load(&services, "abc", 999)
-                .await
-                .unwrap()
-                .as_deref(),
-            Some("{}")
+            sessions::load(&services, "abc", 999).await.unwrap(),
+            Some(("{}".to_owned(), 1_000))
         );
         assert_eq!(
             sessions::load(&services, "abc", 1_000).await.unwrap(),
@@ -144,11 +141,8 @@ async fn session_records_load_until_they_expire_and_are_then_deleted() {
             .await
             .unwrap();
         assert_eq!(
-            sessions::load(&services, "abc", 1_500)
-                .await
-                .unwrap()
-                .as_deref(),
-            Some("{\"a\":1}")
+            sessions::load(&services, "abc", 1_500).await.unwrap(),
+            Some(("{\"a\":1}".to_owned(), 2_000))
         );
         assert_eq!(sessions::delete_expired(&services, 2_000).await.unwrap(), 1);
         assert_eq!(sessions::load(&services, "abc", 0).await.unwrap(), None);

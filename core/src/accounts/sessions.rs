@@ -1,5 +1,6 @@
 //! Storage of web sessions in Blueprint's database (SQLite or Postgres), for the server's
-//! tower-sessions store: opaque ids, serialised records and expiry times; expired rows deleted.
+//! tower-sessions store: opaque (hashed) ids, serialised session data and expiry times; expired
+//! rows deleted.
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::OnConflict};
 
@@ -46,13 +47,17 @@ pub async fn save(
     Ok(())
 }
 
-/// The record of a live session.
-pub async fn load(services: &Services, id: &str, now: i64) -> Result<Option<String>, AccountError> {
+/// The record of a live session and when it expires.
+pub async fn load(
+    services: &Services,
+    id: &str,
+    now: i64,
+) -> Result<Option<(String, i64)>, AccountError> {
     Ok(web_session::Entity::find_by_id(id.to_owned())
         .filter(web_session::Column::ExpiresAt.gt(now))
         .one(services.db.conn())
         .await?
-        .map(|row| row.data))
+        .map(|row| (row.data, row.expires_at)))
 }
 
 pub async fn delete(services: &Services, id: &str) -> Result<(), AccountError> {

@@ -1,6 +1,7 @@
 //! Web sessions: a tower-sessions store over Blueprint's own database (no published SQL store fits
 //! the sqlx version, see STACK.md), and the session layer: HttpOnly, SameSite=Lax, Secure when
 //! configured, 12 hours idle expiry; the absolute expiry (7 days) is checked on each request.
+//! Ids are stored hashed.
 
 use async_trait::async_trait;
 use blueprint_core::Services;
@@ -34,12 +35,22 @@ impl DbSessionStore {
     }
 }
 
+/// Session ids are stored as SHA-256 hashes (and records without their id), so a copy of the
+/// database signs no one in.
+fn key(id: &Id) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(id.to_string().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn backend(err: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(err.to_string())
 }
 
 fn encode(record: &Record) -> session_store::Result<String> {
-    serde_json::to_string(record).map_err(|err| session_store::Error::Encode(err.to_string()))
+    serde_json::to_string(&record.data).map_err(|err| session_store::Error::Encode(err.to_string()))
 }
 
 #[async_trait]
@@ -49,7 +60,7 @@ impl SessionStore for DbSessionStore {
             let data = encode(record)?;
             let created = sessions::create(
                 &self.services,
-                &record.id.to_string(),
+                &key(&record.id),
                 &data,
                 record.expiry_date.unix_timestamp(),
             )
@@ -65,7 +76,7 @@ impl SessionStore for DbSessionStore {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         sessions::save(
             &self.services,
-            &record.id.to_string(),
+            &key(&record.id),
             &encode(record)?,
             record.expiry_date.unix_timestamp(),
         )
@@ -75,19 +86,24 @@ impl SessionStore for DbSessionStore {
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let now = OffsetDateTime::now_utc().unix_timestamp();
-        let Some(data) = sessions::load(&self.services, &id.to_string(), now)
+        let Some((data, expires_at)) = sessions::load(&self.services, &key(id), now)
             .await
             .map_err(backend)?
         else {
             return Ok(None);
         };
-        serde_json::from_str(&data)
-            .map(Some)
-            .map_err(|err| session_store::Error::Decode(err.to_string()))
+        let data = serde_json::from_str(&data)
+            .map_err(|err| session_store::Error::Decode(err.to_string()))?;
+        let expiry_date = OffsetDateTime::from_unix_timestamp(expires_at).map_err(backend)?;
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date,
+        }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        sessions::delete(&self.services, &id.to_string())
+        sessions::delete(&self.services, &key(id))
             .await
             .map_err(backend)
     }
