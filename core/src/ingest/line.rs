@@ -86,6 +86,10 @@ pub struct LineParser {
     paths: Vec<Box<str>>,
     path: String,
     keys: Vec<(u32, JsonType)>,
+    /// `line` of the last line each (path, type) was recorded in, indexed by `path * 8 + type`:
+    /// each pair is kept once per line without sorting.
+    stamps: Vec<u32>,
+    line: u32,
 }
 
 impl LineParser {
@@ -98,6 +102,8 @@ impl LineParser {
             paths: Vec::new(),
             path: String::new(),
             keys: Vec::new(),
+            stamps: Vec::new(),
+            line: 0,
         };
         let lists: [(usize, &[JsonPath]); 7] = [
             (APPLICATION, &mapping.application),
@@ -194,6 +200,11 @@ impl LineParser {
     /// Parses one non-blank line.
     pub fn parse<'a>(&mut self, line: &'a str) -> Result<ParsedLine<'a>, Reject> {
         self.keys.clear();
+        self.line = self.line.wrapping_add(1);
+        if self.line == 0 {
+            self.stamps.fill(0);
+            self.line = 1;
+        }
         self.path.clear();
         let mut visitor = LineVisitor {
             parser: self,
@@ -206,14 +217,24 @@ impl LineParser {
         if slots[EVENT].is_none() {
             return Err(Reject::NoEvent);
         }
-        self.keys.sort_unstable();
-        self.keys.dedup();
         Ok(ParsedLine { slots })
     }
 
     /// The key paths of the line parsed last, each (path, type) once.
     pub fn line_keys(&self) -> &[(u32, JsonType)] {
         &self.keys
+    }
+
+    /// Records a (path, type) of the current line, once.
+    fn record_key(&mut self, id: u32, kind: JsonType) {
+        let index = id as usize * 8 + kind as usize;
+        if index >= self.stamps.len() {
+            self.stamps.resize(index + 8, 0);
+        }
+        if self.stamps[index] != self.line {
+            self.stamps[index] = self.line;
+            self.keys.push((id, kind));
+        }
     }
 
     fn intern(&mut self, len: usize) -> u32 {
@@ -264,7 +285,7 @@ impl<'a> LineVisitor<'_, 'a> {
                 format!("{}.{key}", target.root_text)
             };
             let id = self.parser.intern_text(&path);
-            self.parser.keys.push((id, kind));
+            self.parser.record_key(id, kind);
         }
         let Some(text) = text.filter(|t| !t.is_empty()) else {
             return;
@@ -445,7 +466,7 @@ impl<'a> Visitor<'a> for LineVisitor<'_, 'a> {
         }
         if ctx.flags & KEYS != 0 && ctx.flags & (ROOT | ELEMENT) == 0 {
             let id = self.parser.intern(ctx.path_len as usize);
-            self.parser.keys.push((id, kind));
+            self.parser.record_key(id, kind);
         }
         if ctx.node == UNTRACKED {
             return;
