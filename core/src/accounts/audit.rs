@@ -1,6 +1,7 @@
 //! The audit log: every change anyone makes — who, when, what, before → after. Secrets are never
 //! passed in.
 
+use blueprint_types::AuditRow;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -45,22 +46,12 @@ pub struct AuditQuery {
     pub limit: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct AuditEntry {
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub target: String,
-    pub before: Option<String>,
-    pub after: Option<String>,
-}
-
 /// The log, newest first (admins only).
 pub async fn list_audit(
     services: &Services,
     by: &Actor,
     query: &AuditQuery,
-) -> Result<Vec<AuditEntry>, AccountError> {
+) -> Result<Vec<AuditRow>, AccountError> {
     by.require_admin()?;
     let mut select = audit_entry::Entity::find().order_by_desc(audit_entry::Column::Id);
     if let Some(actor) = query.actor.as_deref().filter(|s| !s.is_empty()) {
@@ -82,7 +73,7 @@ pub async fn list_audit(
         .all(services.db.conn())
         .await?
         .into_iter()
-        .map(|row| AuditEntry {
+        .map(|row| AuditRow {
             at: chrono::DateTime::from_timestamp(row.at, 0)
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
                 .unwrap_or_default(),

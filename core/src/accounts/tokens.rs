@@ -2,9 +2,9 @@
 //! their own; the secret is shown once and stored as a SHA-256 hash; listed with last use;
 //! revocable.
 
+use blueprint_types::TokenRow;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::Services;
@@ -21,18 +21,6 @@ pub struct NewToken {
     pub tenant: Option<String>,
     /// `None`: admin rights (admins only).
     pub role: Option<Role>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct TokenSummary {
-    pub id: i64,
-    pub name: String,
-    pub tenant: Option<String>,
-    pub role: String,
-    pub prefix: String,
-    pub created_at: String,
-    pub last_used_at: Option<String>,
-    pub revoked: bool,
 }
 
 fn digest(secret: &str) -> String {
@@ -53,7 +41,7 @@ pub async fn create_token(
     services: &Services,
     by: &Actor,
     new: NewToken,
-) -> Result<(String, TokenSummary), AccountError> {
+) -> Result<(String, TokenRow), AccountError> {
     if by.token().is_some() {
         return Err(AccountError::Forbidden);
     }
@@ -109,8 +97,8 @@ pub async fn create_token(
     Ok((secret, summary))
 }
 
-fn summarize(row: api_token::Model, tenant: Option<String>) -> TokenSummary {
-    TokenSummary {
+fn summarize(row: api_token::Model, tenant: Option<String>) -> TokenRow {
+    TokenRow {
         id: row.id,
         name: row.name,
         tenant,
@@ -123,10 +111,7 @@ fn summarize(row: api_token::Model, tenant: Option<String>) -> TokenSummary {
 }
 
 /// The actor's own tokens (admins: everyone's), newest first.
-pub async fn list_tokens(
-    services: &Services,
-    by: &Actor,
-) -> Result<Vec<TokenSummary>, AccountError> {
+pub async fn list_tokens(services: &Services, by: &Actor) -> Result<Vec<TokenRow>, AccountError> {
     let conn = services.db.conn();
     let mut select = api_token::Entity::find().order_by_desc(api_token::Column::Id);
     if !by.is_admin() {

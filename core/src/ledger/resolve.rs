@@ -65,6 +65,44 @@ macro_rules! insert_batches {
     };
 }
 
+/// Screens and events: catalog rows named by a string, created with the curated defaults, each
+/// new one noted as a discovery of `$kind`.
+macro_rules! ensure_named {
+    ($self:ident, $txn:ident, $wanted:ident, $map:ident, $entity:ident, $reload:ident, $kind:literal) => {{
+        let missing: Vec<String> = $wanted
+            .iter()
+            .filter(|name| !$self.$map.contains_key(*name))
+            .cloned()
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<$entity::ActiveModel> = missing
+            .iter()
+            .map(|name| $entity::ActiveModel {
+                tenant_id: Set($self.tenant_id),
+                name: Set(name.clone()),
+                first_seen: Set(Some($self.hour)),
+                last_seen: Set(Some($self.hour)),
+                status: Set("active".to_owned()),
+                ..Default::default()
+            })
+            .collect();
+        insert_batches!(
+            $txn,
+            $entity::Entity,
+            rows,
+            [$entity::Column::TenantId, $entity::Column::Name]
+        );
+        $self.$reload($txn).await?;
+        for name in missing {
+            let id = $self.$map[&name];
+            $self.note($kind, id, name);
+        }
+        Ok(())
+    }};
+}
+
 impl Catalog {
     pub async fn load(
         txn: &DatabaseTransaction,
@@ -262,35 +300,7 @@ impl Catalog {
         txn: &DatabaseTransaction,
         wanted: &BTreeSet<String>,
     ) -> Result<(), LedgerError> {
-        let missing: Vec<&String> = wanted
-            .iter()
-            .filter(|n| !self.screens.contains_key(*n))
-            .collect();
-        if missing.is_empty() {
-            return Ok(());
-        }
-        let rows: Vec<screen::ActiveModel> = missing
-            .iter()
-            .map(|name| screen::ActiveModel {
-                tenant_id: Set(self.tenant_id),
-                name: Set((*name).clone()),
-                first_seen: Set(Some(self.hour)),
-                last_seen: Set(Some(self.hour)),
-                status: Set("active".to_owned()),
-                ..Default::default()
-            })
-            .collect();
-        insert_batches!(
-            txn,
-            screen::Entity,
-            rows,
-            [screen::Column::TenantId, screen::Column::Name]
-        );
-        self.reload_screens(txn).await?;
-        for name in missing {
-            self.note("screen", self.screens[name], name.clone());
-        }
-        Ok(())
+        ensure_named!(self, txn, wanted, screens, screen, reload_screens, "screen")
     }
 
     /// Ensures every event name exists.
@@ -299,35 +309,7 @@ impl Catalog {
         txn: &DatabaseTransaction,
         wanted: &BTreeSet<String>,
     ) -> Result<(), LedgerError> {
-        let missing: Vec<&String> = wanted
-            .iter()
-            .filter(|n| !self.events.contains_key(*n))
-            .collect();
-        if missing.is_empty() {
-            return Ok(());
-        }
-        let rows: Vec<event::ActiveModel> = missing
-            .iter()
-            .map(|name| event::ActiveModel {
-                tenant_id: Set(self.tenant_id),
-                name: Set((*name).clone()),
-                first_seen: Set(Some(self.hour)),
-                last_seen: Set(Some(self.hour)),
-                status: Set("active".to_owned()),
-                ..Default::default()
-            })
-            .collect();
-        insert_batches!(
-            txn,
-            event::Entity,
-            rows,
-            [event::Column::TenantId, event::Column::Name]
-        );
-        self.reload_events(txn).await?;
-        for name in missing {
-            self.note("event", self.events[name], name.clone());
-        }
-        Ok(())
+        ensure_named!(self, txn, wanted, events, event, reload_events, "event")
     }
 
     /// Ensures every (version, screen, event) exists; `wanted` carries each one's label.

@@ -26,17 +26,7 @@ pub async fn list_audit(
     let rows = list(&services()?, &actor()?, &query)
         .await
         .map_err(|err| from_account("Reading the audit log", err))?;
-    Ok(rows
-        .into_iter()
-        .map(|r| AuditRow {
-            at: r.at,
-            actor: r.actor,
-            action: r.action,
-            target: r.target,
-            before: r.before,
-            after: r.after,
-        })
-        .collect())
+    Ok(rows)
 }
 
 #[component]

@@ -15,19 +15,7 @@ pub async fn list_tokens() -> Result<Vec<TokenRow>, AppError> {
     let tokens = blueprint_core::accounts::tokens::list_tokens(&services()?, &actor()?)
         .await
         .map_err(|err| from_account("Listing tokens", err))?;
-    Ok(tokens
-        .into_iter()
-        .map(|t| TokenRow {
-            id: t.id,
-            name: t.name,
-            tenant: t.tenant,
-            role: t.role,
-            prefix: t.prefix,
-            created_at: t.created_at,
-            last_used_at: t.last_used_at,
-            revoked: t.revoked,
-        })
-        .collect())
+    Ok(tokens)
 }
 
 /// Creates a token; returns its secret, shown once. `tenant` empty means every tenant (admins).
