@@ -64,3 +64,40 @@ pub fn services() -> Result<blueprint_core::Services, AppError> {
     leptos::prelude::use_context::<blueprint_core::Services>()
         .ok_or_else(|| unavailable("server set-up", "Services missing from the request context"))
 }
+
+/// The services, the signed-in actor and the tenant `slug` if the actor may read it (a tenant
+/// they may not see is "not found", exactly like a missing one).
+#[cfg(feature = "ssr")]
+pub async fn open_tenant(
+    slug: &str,
+) -> Result<
+    (
+        blueprint_core::Services,
+        blueprint_core::accounts::Actor,
+        blueprint_core::browse::TenantRef,
+    ),
+    AppError,
+> {
+    let services = services()?;
+    let actor = actor()?;
+    let tenant = blueprint_core::browse::open_tenant(&services, &actor, slug)
+        .await
+        .map_err(|err| from_account("Opening the tenant", err))?;
+    Ok((services, actor, tenant))
+}
+
+/// The range of days a page asked for; `from` is `days:N` for the N days up to the latest data
+/// (see `components::tenant::range_query`).
+#[cfg(feature = "ssr")]
+pub fn range_of(
+    tenant: &blueprint_core::browse::TenantRef,
+    from: &str,
+    to: &str,
+) -> Result<blueprint_core::browse::Range, AppError> {
+    use blueprint_core::browse::{resolve_days, resolve_range};
+    match from.strip_prefix("days:") {
+        Some(days) => resolve_days(tenant, days),
+        None => resolve_range(tenant, Some(from), Some(to)),
+    }
+    .map_err(|err| from_account("Reading the range", err))
+}

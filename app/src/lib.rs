@@ -10,10 +10,14 @@ pub mod pages;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::components::layout::{Footer, Header};
 use crate::pages::admin::{audit::AuditPage, tokens::TokensPage, users::UsersPage};
+use crate::pages::catalog::{
+    applications::ApplicationsPage, compare::ComparePage, event::EventPage, events::EventsPage,
+    matrix::MatrixPage, overview::OverviewPage, screens::ScreenPage, screens::ScreensPage,
+};
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::tenants::TenantsPage;
@@ -63,6 +67,15 @@ pub fn App() -> impl IntoView {
                         <Route path=(StaticSegment("admin"), StaticSegment("users")) view=UsersPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("tokens")) view=TokensPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=AuditPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("t"), ParamSegment("tenant")) view=OverviewPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("t"), ParamSegment("tenant"), StaticSegment("applications")) view=ApplicationsPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("t"), ParamSegment("tenant"), StaticSegment("events")) view=EventsPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("t"), ParamSegment("tenant"), StaticSegment("events"), ParamSegment("event")) view=EventPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("t"), ParamSegment("tenant"), StaticSegment("screens")) view=ScreensPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("t"), ParamSegment("tenant"), StaticSegment("screens"), ParamSegment("screen")) view=ScreenPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("t"), ParamSegment("tenant"), StaticSegment("matrix")) view=MatrixPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("compare") view=ComparePage ssr=SsrMode::Async />
+
 
                     </Routes>
                 </main>

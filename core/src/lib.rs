@@ -2,6 +2,7 @@
 //! events root in object storage, and the services the pages, API, CLI and jobs call.
 
 pub mod accounts;
+pub mod browse;
 pub mod db;
 pub mod entities;
 pub mod events_root;

@@ -1,6 +1,6 @@
-//! Retention: hours older than the tenant's window are rolled up into days (events and key counts
-//! exact), first/last seen older than the window stay as recorded, and re-ingesting such an hour
-//! is refused with a clear message.
+//! Retention: every day is rolled up (events and key counts exact, sessions as merged sketches),
+//! hours older than the tenant's window lose their hourly detail, first/last seen older than the
+//! window stay as recorded, and re-ingesting such an hour is refused with a clear message.
 
 use blueprint_core::hour::Hour;
 use blueprint_core::ingestion::{self, IngestionError, Trigger};
@@ -73,25 +73,43 @@ async fn old_days_roll_up_and_stay_as_recorded() {
             "{}",
             db.label
         );
+        // Every day is rolled up, the days still in hourly detail too.
         assert_eq!(
             sum(
                 &services,
                 "SELECT CAST(SUM(events) AS BIGINT) AS total FROM daily_counts"
             )
             .await,
+            6
+        );
+        let old_day = "2026-11-18T00".parse::<Hour>().unwrap().epoch_seconds();
+        assert_eq!(
+            sum(
+                &services,
+                &format!("SELECT CAST(SUM(events) AS BIGINT) AS total FROM daily_counts WHERE day = {old_day}")
+            )
+            .await,
             4
         );
         assert_eq!(
             sum(&services, "SELECT COUNT(*) AS total FROM daily_sessions").await,
-            1
+            3
         );
         assert_eq!(
             sum(
                 &services,
-                "SELECT CAST(SUM(sessions) AS BIGINT) AS total FROM daily_sessions"
+                &format!("SELECT CAST(SUM(sessions) AS BIGINT) AS total FROM daily_sessions WHERE day = {old_day}")
             )
             .await,
             2
+        );
+        assert_eq!(
+            sum(
+                &services,
+                "SELECT CAST(SUM(events) AS BIGINT) AS total FROM daily_sessions"
+            )
+            .await,
+            6
         );
 
         let tenant_id = ingestion::tenant_id(&services, "shop").await.unwrap();

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_tenants_users;
 mod m20261126_000002_ledger;
 mod m20261126_000003_accounts;
+mod m20261126_000004_catalog;
 
 /// Applies Blueprint's migrations in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_tenants_users::Migration),
             Box::new(m20261126_000002_ledger::Migration),
             Box::new(m20261126_000003_accounts::Migration),
+            Box::new(m20261126_000004_catalog::Migration),
         ]
     }
 }

@@ -37,6 +37,8 @@ fn server_functions(
 ) -> Vec<(&'static str, String, [&'static str; 5])> {
     const ANON_ONLY_DENIED: [&str; 5] = ["unauth", "ok", "ok", "ok", "ok"];
     const ADMIN_ONLY: [&str; 5] = ["unauth", "forbidden", "forbidden", "ok", "forbidden"];
+    const SHOP_READERS: [&str; 5] = ["unauth", "ok", "ok", "ok", "notfound"];
+    const SHOP_OWNERS: [&str; 5] = ["unauth", "forbidden", "ok", "ok", "notfound"];
     vec![
         ("get_tenants", "search=".into(), ANON_ONLY_DENIED),
         ("whoami", String::new(), ["ok", "ok", "ok", "ok", "ok"]),
@@ -79,11 +81,45 @@ fn server_functions(
             "actor_filter=&action=&target=".into(),
             ADMIN_ONLY,
         ),
+        ("get_overview", "tenant=shop&from=&to=".into(), SHOP_READERS),
+        (
+            "get_applications",
+            "tenant=shop&from=&to=".into(),
+            SHOP_READERS,
+        ),
+        ("list_events", "tenant=shop".into(), SHOP_READERS),
+        (
+            "get_event",
+            "tenant=shop&event=open&from=&to=&split=".into(),
+            SHOP_READERS,
+        ),
+        (
+            "list_screens",
+            "tenant=shop&q=&from=&to=".into(),
+            SHOP_READERS,
+        ),
+        (
+            "get_screen",
+            "tenant=shop&screen=%28none%29&from=&to=".into(),
+            SHOP_READERS,
+        ),
+        (
+            "get_matrix",
+            "tenant=shop&by=&application=&from=&to=".into(),
+            SHOP_READERS,
+        ),
+        ("compare_event", "event=open".into(), ANON_ONLY_DENIED),
+        (
+            "update_curation",
+            "tenant=shop&kind=event&name=open&description=Opens&owner=&status=active&tags=".into(),
+            SHOP_OWNERS,
+        ),
     ]
 }
 
 /// (method, path, REST route it exercises, status for each caller).
 fn rest_calls() -> Vec<(&'static str, &'static str, &'static str, [u16; 5])> {
+    const SHOP_READERS: [u16; 5] = [401, 200, 200, 200, 404];
     vec![
         (
             "GET",
@@ -110,13 +146,106 @@ fn rest_calls() -> Vec<(&'static str, &'static str, &'static str, [u16; 5])> {
             [200; 5],
         ),
         ("POST", "/api/v1/session", "/api/v1/session", [200; 5]),
+        (
+            "GET",
+            "/api/v1/tenants/shop/overview",
+            "/api/v1/tenants/{tenant}/overview",
+            SHOP_READERS,
+        ),
+        (
+            "GET",
+            "/api/v1/tenants/shop/applications?days=30",
+            "/api/v1/tenants/{tenant}/applications",
+            SHOP_READERS,
+        ),
+        (
+            "GET",
+            "/api/v1/tenants/shop/events?q=op&sort=volume",
+            "/api/v1/tenants/{tenant}/events",
+            SHOP_READERS,
+        ),
+        (
+            "GET",
+            "/api/v1/tenants/acme/events",
+            "/api/v1/tenants/{tenant}/events",
+            [401, 404, 404, 200, 200],
+        ),
+        (
+            "GET",
+            "/api/v1/tenants/shop/events/open?split=platform",
+            "/api/v1/tenants/{tenant}/events/{event}",
+            SHOP_READERS,
+        ),
+        (
+            "GET",
+            "/api/v1/tenants/shop/events/missing",
+            "/api/v1/tenants/{tenant}/events/{event}",
+            [401, 404, 404, 404, 404],
+        ),
+        (
+            "PATCH",
+            "/api/v1/tenants/shop/events/open",
+            "/api/v1/tenants/{tenant}/events/{event}",
+            [401, 403, 200, 200, 404],
+        ),
+        (
+            "GET",
+            "/api/v1/tenants/shop/events/open/schema",
+            "/api/v1/tenants/{tenant}/events/{event}/schema",
+            SHOP_READERS,
+        ),
+        (
+            "GET",
+            "/api/v1/tenants/shop/screens",
+            "/api/v1/tenants/{tenant}/screens",
+            SHOP_READERS,
+        ),
+        (
+            "GET",
+            "/api/v1/tenants/shop/screens/%28none%29",
+            "/api/v1/tenants/{tenant}/screens/{screen}",
+            SHOP_READERS,
+        ),
+        (
+            "PATCH",
+            "/api/v1/tenants/shop/screens/%28none%29",
+            "/api/v1/tenants/{tenant}/screens/{screen}",
+            [401, 403, 200, 200, 404],
+        ),
+        (
+            "GET",
+            "/api/v1/tenants/shop/matrix?by=screen",
+            "/api/v1/tenants/{tenant}/matrix",
+            SHOP_READERS,
+        ),
+        (
+            "GET",
+            "/api/v1/tenants/shop/catalog",
+            "/api/v1/tenants/{tenant}/catalog",
+            SHOP_READERS,
+        ),
+        (
+            "GET",
+            "/api/v1/compare?event=open",
+            "/api/v1/compare",
+            [401, 200, 200, 200, 200],
+        ),
         ("DELETE", "/api/v1/session", "/api/v1/session", [204; 5]),
     ]
 }
 
 /// (page, status for each caller).
-const PAGES: [(&str, [u16; 5]); 5] = [
+const PAGES: [(&str, [u16; 5]); 14] = [
     ("/", [303, 200, 200, 200, 200]),
+    ("/t/shop", [303, 200, 200, 200, 404]),
+    ("/t/nowhere", [303, 404, 404, 404, 404]),
+    ("/t/shop/applications", [303, 200, 200, 200, 404]),
+    ("/t/shop/events", [303, 200, 200, 200, 404]),
+    ("/t/shop/events/open", [303, 200, 200, 200, 404]),
+    ("/t/shop/events/missing", [303, 404, 404, 404, 404]),
+    ("/t/shop/screens", [303, 200, 200, 200, 404]),
+    ("/t/shop/matrix", [303, 200, 200, 200, 404]),
+    ("/compare?event=open", [303, 200, 200, 200, 200]),
     ("/login", [200; 5]),
     ("/admin/users", [303, 403, 403, 200, 403]),
     ("/admin/audit", [303, 403, 403, 200, 403]),
@@ -215,8 +344,11 @@ async fn every_route_answers_every_role_as_designed() {
         }
         for (index, cookie) in cookies.iter().enumerate() {
             for (method, path, _, expected) in rest_calls() {
-                let body = (method == "POST")
-                    .then(|| ("application/json", r#"{"email":"owner@example.com","password":"correct horse battery staple"}"#.to_owned()));
+                let body = match method {
+                    "POST" => Some(("application/json", r#"{"email":"owner@example.com","password":"correct horse battery staple"}"#.to_owned())),
+                    "PATCH" => Some(("application/json", r#"{"description":"Edited through the API","tags":["core"]}"#.to_owned())),
+                    _ => None,
+                };
 
                 // Signing out ends the session: give each call a fresh sign-in where it matters.
                 let cookie = match (method, CALLERS[index]) {

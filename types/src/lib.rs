@@ -80,3 +80,4 @@ pub enum ClientError {
     #[error("{0}")]
     Unavailable(String),
 }
+pub mod catalog;

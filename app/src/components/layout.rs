@@ -43,6 +43,8 @@ fn SignedInNav(user: CurrentUser) -> impl IntoView {
     view! {
         <nav class="site-nav" aria-label="Main">
             <A href="/" exact=true>"Tenants"</A>
+            <A href="/compare">"Compare"</A>
+
             <A href="/admin/tokens">"Tokens"</A>
             {user.admin.then(|| view! {
                 <A href="/admin/users">"Users"</A>

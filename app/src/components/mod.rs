@@ -1,4 +1,6 @@
 //! Components shared by several pages.
 
+pub mod charts;
 pub mod layout;
+pub mod tenant;
 pub mod urls;

@@ -14,6 +14,30 @@ pub fn encode_query_value(value: &str) -> String {
     out
 }
 
+/// A path under a tenant: `/t/{tenant}{rest}`, each name percent-encoded.
+pub fn tenant_path(tenant: &str, rest: &[&str]) -> String {
+    let mut out = format!("/t/{}", encode_query_value(tenant));
+    for segment in rest {
+        out.push('/');
+        out.push_str(&encode_query_value(segment));
+    }
+    out
+}
+
+/// `?a=1&b=2` from the pairs whose value is not empty (or "" when none is).
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
+    let parts: Vec<String> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", encode_query_value(v)))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -24,5 +48,10 @@ mod tests {
         assert_eq!(encode_query_value("a&b=c/d?"), "a%26b%3Dc%2Fd%3F");
         assert_eq!(encode_query_value("Größe"), "Gr%C3%B6%C3%9Fe");
         assert_eq!(encode_query_value("add-to_cart.v2~"), "add-to_cart.v2~");
+        assert_eq!(
+            tenant_path("shop", &["events", "add to/cart"]),
+            "/t/shop/events/add%20to%2Fcart"
+        );
+        assert_eq!(query_string(&[("q", "a b"), ("page", "")]), "?q=a%20b");
     }
 }

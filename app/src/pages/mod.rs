@@ -1,6 +1,7 @@
 //! One module per page, each with the server functions it calls.
 
 pub mod admin;
+pub mod catalog;
 pub mod login;
 pub mod not_found;
 

@@ -100,7 +100,10 @@ fn TenantTable(tenants: Vec<TenantSummary>, searching: bool) -> impl IntoView {
                     .map(|tenant| {
                         view! {
                             <tr>
-                                <td class="mono">{tenant.slug}</td>
+                                <td class="mono">
+                                    <a href=crate::components::urls::tenant_path(&tenant.slug, &[])>{tenant.slug.clone()}</a>
+                                </td>
+
                                 <td>{tenant.name}</td>
                                 <td class="mono muted">{tenant.discovered_at}</td>
                             </tr>

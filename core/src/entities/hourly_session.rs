@@ -12,6 +12,8 @@ pub struct Model {
     pub version_id: i64,
     pub sessions: i64,
     pub sketch: Vec<u8>,
+    /// The version's events in the hour (the sum of its count rows).
+    pub events: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

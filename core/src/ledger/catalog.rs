@@ -65,8 +65,6 @@ struct KeyTotals {
     null_count: i64,
 }
 
-const COLUMNS: &str = "key_id, string_count, integer_count, number_count, boolean_count, object_count, array_count, null_count";
-
 pub async fn catalog(
     services: &Services,
     tenant_id: i64,
@@ -118,8 +116,7 @@ pub async fn catalog(
         "SELECT key_id, CAST(SUM(string_count) AS BIGINT) AS string_count, CAST(SUM(integer_count) AS BIGINT) AS integer_count, \
          CAST(SUM(number_count) AS BIGINT) AS number_count, CAST(SUM(boolean_count) AS BIGINT) AS boolean_count, CAST(SUM(object_count) AS BIGINT) AS object_count, \
          CAST(SUM(array_count) AS BIGINT) AS array_count, CAST(SUM(null_count) AS BIGINT) AS null_count \
-         FROM (SELECT {COLUMNS} FROM hourly_keys WHERE tenant_id = {tenant_id} \
-         UNION ALL SELECT {COLUMNS} FROM daily_keys WHERE tenant_id = {tenant_id}) k GROUP BY key_id"
+         FROM daily_keys WHERE tenant_id = {tenant_id} GROUP BY key_id"
     );
     let totals: HashMap<i64, [i64; 7]> =
         KeyTotals::find_by_statement(Statement::from_string(conn.get_database_backend(), sql))

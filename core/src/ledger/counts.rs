@@ -2,7 +2,7 @@
 //! ordered by hour, then application, version, platform, screen, event (byte order, the same on
 //! every database).
 
-use sea_orm::{FromQueryResult, Statement};
+use sea_orm::FromQueryResult;
 use serde::Serialize;
 
 use crate::Services;
@@ -35,14 +35,48 @@ struct Raw {
 
 pub const CSV_HEADER: &str = "hour,application,version,platform,screen,event,events,sessions";
 
+/// Narrows the counts to one application, platform, version, screen or event (exact names).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct CountsFilter {
+    pub application: Option<String>,
+    pub platform: Option<String>,
+    pub version: Option<String>,
+    pub screen: Option<String>,
+    pub event: Option<String>,
+}
+
 pub async fn hourly_counts(
     services: &Services,
     tenant_id: i64,
     from: Hour,
     to: Hour,
 ) -> Result<Vec<CountRow>, LedgerError> {
+    filtered_counts(services, tenant_id, from, to, &CountsFilter::default()).await
+}
+
+pub async fn filtered_counts(
+    services: &Services,
+    tenant_id: i64,
+    from: Hour,
+    to: Hour,
+    filter: &CountsFilter,
+) -> Result<Vec<CountRow>, LedgerError> {
     let conn = services.db.conn();
-    let sql = format!(
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    let mut conditions = String::new();
+    for (column, value) in [
+        ("a.name", &filter.application),
+        ("a.platform", &filter.platform),
+        ("v.version", &filter.version),
+        ("s.name", &filter.screen),
+        ("e.name", &filter.event),
+    ] {
+        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+            conditions.push_str(&format!(" AND {column} = ?"));
+            values.push(value.into());
+        }
+    }
+    let mut sql = format!(
         "SELECT h.hour AS hour, a.name AS application, v.version AS version, a.platform AS platform, \
          s.name AS screen, e.name AS event, h.events AS events, h.sessions AS sessions \
          FROM hourly_counts h \
@@ -55,9 +89,14 @@ pub async fn hourly_counts(
         from.epoch_seconds(),
         to.epoch_seconds()
     );
-    let mut rows = Raw::find_by_statement(Statement::from_string(conn.get_database_backend(), sql))
-        .all(conn)
-        .await?;
+    sql.push_str(&conditions);
+    let mut rows = Raw::find_by_statement(crate::browse::statement(
+        conn.get_database_backend(),
+        &sql,
+        values,
+    ))
+    .all(conn)
+    .await?;
     rows.sort_by(|a, b| {
         (
             a.hour,

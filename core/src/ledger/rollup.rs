@@ -1,13 +1,15 @@
-//! Retention: hourly detail is kept for the tenant's window (default 35 days, counted back from
-//! its latest ingested hour, so a paused pipeline loses nothing); older whole days are rolled up
-//! into daily rows — events and key counts summed exactly, sessions merged as sketches (an
-//! estimate, shown as approximate) — and their hourly rows removed.
+//! Daily roll-ups and retention. The daily tables hold every day, complete: whenever an hour is
+//! written, its day is summed again from the hourly rows (events and key counts exactly, sessions
+//! as the merged sketch of the day's hours — an estimate, shown as approximate), so charts and
+//! lists over days never scan hourly rows. Hourly detail is kept for the tenant's window (default
+//! 35 days, counted back from its latest ingested hour, so a paused pipeline loses nothing); older
+//! hourly rows are then dropped, their days already rolled up.
 
 use std::collections::BTreeMap;
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, TransactionTrait,
 };
 
 use crate::entities::hourly_session;
@@ -15,12 +17,17 @@ use crate::hour::Hour;
 use crate::ingest::sketch::Sketch;
 use crate::ledger::LedgerError;
 
-const DAY: i64 = 86_400;
+pub const DAY: i64 = 86_400;
 
-#[derive(FromQueryResult)]
-struct SketchRow {
-    sketch: Vec<u8>,
-}
+const KEY_COLUMNS: [&str; 7] = [
+    "string_count",
+    "integer_count",
+    "number_count",
+    "boolean_count",
+    "object_count",
+    "array_count",
+    "null_count",
+];
 
 /// The first hour kept in hourly detail: the start of the UTC day `retention_days` before `latest`.
 pub fn window_start(latest: Hour, retention_days: i32) -> Hour {
@@ -28,7 +35,80 @@ pub fn window_start(latest: Hour, retention_days: i32) -> Hour {
     Hour::from_epoch_seconds(seconds.div_euclid(DAY) * DAY).unwrap_or(latest)
 }
 
-/// Rolls every hour before `window` into daily rows; returns how many hourly count rows went.
+/// Sums the day of `hour` again from its hourly rows into the daily tables (inside the
+/// transaction that wrote the hour). The whole day is in hourly detail: hours older than the
+/// window are refused before they get here.
+pub async fn refresh_day(
+    txn: &DatabaseTransaction,
+    tenant_id: i64,
+    hour: i64,
+) -> Result<(), LedgerError> {
+    let day = hour - hour.rem_euclid(DAY);
+    let end = day + DAY;
+    let span = format!("tenant_id = {tenant_id} AND hour >= {day} AND hour < {end}");
+    for table in ["daily_counts", "daily_keys", "daily_sessions"] {
+        txn.execute_unprepared(&format!(
+            "DELETE FROM {table} WHERE tenant_id = {tenant_id} AND day = {day}"
+        ))
+        .await?;
+    }
+    txn.execute_unprepared(&format!(
+        "INSERT INTO daily_counts (tenant_id, day, combination_id, events, sessions) \
+         SELECT tenant_id, {day}, combination_id, SUM(events), MAX(sessions) FROM hourly_counts \
+         WHERE {span} GROUP BY tenant_id, combination_id"
+    ))
+    .await?;
+    let sums = KEY_COLUMNS.map(|c| format!("SUM({c})")).join(", ");
+    txn.execute_unprepared(&format!(
+        "INSERT INTO daily_keys (tenant_id, day, version_id, key_id, {}) \
+         SELECT tenant_id, {day}, version_id, key_id, {sums} FROM hourly_keys \
+         WHERE {span} GROUP BY tenant_id, version_id, key_id",
+        KEY_COLUMNS.join(", ")
+    ))
+    .await?;
+
+    let hourly = hourly_session::Entity::find()
+        .filter(hourly_session::Column::TenantId.eq(tenant_id))
+        .filter(hourly_session::Column::Hour.gte(day))
+        .filter(hourly_session::Column::Hour.lt(end))
+        .all(txn)
+        .await?;
+    let mut versions: BTreeMap<i64, (Sketch, i64)> = BTreeMap::new();
+    for row in &hourly {
+        let (sketch, events) = versions.entry(row.version_id).or_default();
+        if let Some(part) = Sketch::from_bytes(&row.sketch) {
+            sketch.merge(&part);
+        }
+        *events += row.events;
+    }
+    let insert = match txn.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            "INSERT INTO daily_sessions (tenant_id, day, version_id, sessions, sketch, events) VALUES ($1, $2, $3, $4, $5, $6)"
+        }
+        _ => {
+            "INSERT INTO daily_sessions (tenant_id, day, version_id, sessions, sketch, events) VALUES (?, ?, ?, ?, ?, ?)"
+        }
+    };
+    for (version_id, (sketch, events)) in versions {
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            txn.get_database_backend(),
+            insert,
+            [
+                tenant_id.into(),
+                day.into(),
+                version_id.into(),
+                (sketch.estimate() as i64).into(),
+                sketch.to_bytes().into(),
+                events.into(),
+            ],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Drops the hourly rows before `window` (their days are already in the daily tables); returns
+/// how many hourly count rows went.
 pub async fn roll_up(
     db: &DatabaseConnection,
     tenant_id: i64,
@@ -36,84 +116,6 @@ pub async fn roll_up(
 ) -> Result<u64, LedgerError> {
     let w = window.epoch_seconds();
     let txn = db.begin().await?;
-    let day = "(hour - (hour % 86400))";
-    txn.execute_unprepared(&format!(
-        "INSERT INTO daily_counts (tenant_id, day, combination_id, events, sessions) \
-         SELECT tenant_id, {day}, combination_id, SUM(events), MAX(sessions) FROM hourly_counts \
-         WHERE tenant_id = {tenant_id} AND hour < {w} GROUP BY tenant_id, {day}, combination_id \
-         ON CONFLICT (combination_id, day) DO UPDATE SET events = daily_counts.events + excluded.events, \
-         sessions = CASE WHEN excluded.sessions > daily_counts.sessions THEN excluded.sessions ELSE daily_counts.sessions END"
-    ))
-    .await?;
-    let columns = [
-        "string_count",
-        "integer_count",
-        "number_count",
-        "boolean_count",
-        "object_count",
-        "array_count",
-        "null_count",
-    ];
-    let sums = columns.map(|c| format!("SUM({c})")).join(", ");
-    let updates = columns
-        .map(|c| format!("{c} = daily_keys.{c} + excluded.{c}"))
-        .join(", ");
-    txn.execute_unprepared(&format!(
-        "INSERT INTO daily_keys (tenant_id, day, version_id, key_id, {}) \
-         SELECT tenant_id, {day}, version_id, key_id, {sums} FROM hourly_keys \
-         WHERE tenant_id = {tenant_id} AND hour < {w} GROUP BY tenant_id, {day}, version_id, key_id \
-         ON CONFLICT (version_id, key_id, day) DO UPDATE SET {updates}",
-        columns.join(", ")
-    ))
-    .await?;
-
-    // Sessions: merge the hours' sketches per version and day, with any earlier daily sketch.
-    let hourly = hourly_session::Entity::find()
-        .filter(hourly_session::Column::TenantId.eq(tenant_id))
-        .filter(hourly_session::Column::Hour.lt(w))
-        .all(&txn)
-        .await?;
-    let mut days: BTreeMap<(i64, i64), Sketch> = BTreeMap::new();
-    for row in &hourly {
-        let sketch = days
-            .entry((row.version_id, row.hour - row.hour % DAY))
-            .or_default();
-        if let Some(part) = Sketch::from_bytes(&row.sketch) {
-            sketch.merge(&part);
-        }
-    }
-    for ((version_id, day_start), mut sketch) in days {
-        let existing = SketchRow::find_by_statement(sea_orm::Statement::from_string(
-            txn.get_database_backend(),
-            format!("SELECT sketch FROM daily_sessions WHERE version_id = {version_id} AND day = {day_start}"),
-        ))
-        .one(&txn)
-        .await?;
-        if let Some(previous) = existing.and_then(|row| Sketch::from_bytes(&row.sketch)) {
-            sketch.merge(&previous);
-        }
-        txn.execute_unprepared(&format!(
-            "DELETE FROM daily_sessions WHERE version_id = {version_id} AND day = {day_start}"
-        ))
-        .await?;
-        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
-            txn.get_database_backend(),
-            match txn.get_database_backend() {
-                sea_orm::DbBackend::Postgres => {
-                    "INSERT INTO daily_sessions (tenant_id, day, version_id, sessions, sketch) VALUES ($1, $2, $3, $4, $5)"
-                }
-                _ => "INSERT INTO daily_sessions (tenant_id, day, version_id, sessions, sketch) VALUES (?, ?, ?, ?, ?)",
-            },
-            [
-                tenant_id.into(),
-                day_start.into(),
-                version_id.into(),
-                (sketch.estimate() as i64).into(),
-                sketch.to_bytes().into(),
-            ],
-        ))
-        .await?;
-    }
     let mut removed = 0;
     for table in ["hourly_counts", "hourly_keys", "hourly_sessions"] {
         let result = txn

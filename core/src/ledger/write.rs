@@ -127,7 +127,9 @@ pub async fn write_hour(
     catalog.ensure_combinations(&txn, &wanted).await?;
     let mut count_rows = Vec::with_capacity(resolved.len());
     let mut new_combinations = Vec::with_capacity(resolved.len());
+    let mut version_events: HashMap<i64, i64> = HashMap::new();
     for (ids, local, events) in resolved {
+        *version_events.entry(ids.0).or_default() += events as i64;
         let combination_id = catalog.combinations[&ids];
         new_combinations.push(combination_id);
         count_rows.push(hourly_count::ActiveModel {
@@ -153,6 +155,7 @@ pub async fn write_hour(
                 version_id: Set(*version_id),
                 sessions: Set(sessions as i64),
                 sketch: Set(sketch.to_bytes()),
+                events: Set(version_events.get(version_id).copied().unwrap_or(0)),
             }
         })
         .collect();
@@ -256,6 +259,7 @@ pub async fn write_hour(
     let key_ids: Vec<i64> = key_ids.into_iter().collect();
     let touched =
         seen::recompute(&txn, &combinations, &key_ids, write.window.epoch_seconds()).await?;
+    super::rollup::refresh_day(&txn, tenant_id, hour).await?;
 
     let now = now_seconds();
     let created = std::mem::take(&mut catalog.created);

@@ -17,12 +17,16 @@ use serde_json::{Value, json};
 
 use crate::web::{AppState, auth};
 
+#[path = "api_catalog.rs"]
+mod catalog;
+
 /// Who may call a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
     Anyone,
     SignedIn,
     TenantViewer,
+    TenantOwner,
 }
 
 /// (method, path, access, summary) of every REST route.
@@ -50,7 +54,79 @@ pub const ROUTES: &[(&str, &str, Access, &str)] = &[
         "GET",
         "/api/v1/tenants/{tenant}/counts",
         Access::TenantViewer,
-        "Hourly counts of [from, to) as JSON, or CSV with format=csv",
+        "Hourly counts of [from, to) as JSON, or CSV with format=csv; filters: application, platform, version, screen, event",
+    ),
+    (
+        "GET",
+        "/api/v1/tenants/{tenant}/overview",
+        Access::TenantViewer,
+        "Activity, ingestion health, what is new, what went quiet, the movers (from, to or days)",
+    ),
+    (
+        "GET",
+        "/api/v1/tenants/{tenant}/applications",
+        Access::TenantViewer,
+        "Applications per platform with their versions and session shares",
+    ),
+    (
+        "GET",
+        "/api/v1/tenants/{tenant}/events",
+        Access::TenantViewer,
+        "Events, searched and filtered (q, status, owner, tag, application, platform, version, screen, new_since, not_seen_since, sort, order, page)",
+    ),
+    (
+        "GET",
+        "/api/v1/tenants/{tenant}/events/{event}",
+        Access::TenantViewer,
+        "One event: curation, volume by hour and day (split=version|platform), screens, versions, keys, discoveries",
+    ),
+    (
+        "PATCH",
+        "/api/v1/tenants/{tenant}/events/{event}",
+        Access::TenantOwner,
+        "Edit an event's {\"description\",\"owner\",\"status\",\"tags\"} (owners and admins)",
+    ),
+    (
+        "GET",
+        "/api/v1/tenants/{tenant}/events/{event}/schema",
+        Access::TenantViewer,
+        "The JSON Schema of an event's observed keys",
+    ),
+    (
+        "GET",
+        "/api/v1/tenants/{tenant}/screens",
+        Access::TenantViewer,
+        "Screens with their volume in the range",
+    ),
+    (
+        "GET",
+        "/api/v1/tenants/{tenant}/screens/{screen}",
+        Access::TenantViewer,
+        "One screen and the events fired on it",
+    ),
+    (
+        "PATCH",
+        "/api/v1/tenants/{tenant}/screens/{screen}",
+        Access::TenantOwner,
+        "Edit a screen's {\"description\",\"owner\",\"status\",\"tags\"} (owners and admins)",
+    ),
+    (
+        "GET",
+        "/api/v1/tenants/{tenant}/matrix",
+        Access::TenantViewer,
+        "Events x versions (by=version, application=NAME (PLATFORM)) or x screens (by=screen)",
+    ),
+    (
+        "GET",
+        "/api/v1/tenants/{tenant}/catalog",
+        Access::TenantViewer,
+        "The tracking plan: applications, screens, events and their keys and types, as JSON",
+    ),
+    (
+        "GET",
+        "/api/v1/compare",
+        Access::SignedIn,
+        "One event name (event=NAME) across the caller's tenants, keys and types side by side",
     ),
 ];
 
@@ -63,14 +139,42 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/tenants", get(list_tenants))
         .route("/api/v1/tenants/{tenant}/counts", get(tenant_counts))
+        .route("/api/v1/tenants/{tenant}/overview", get(catalog::overview))
+        .route(
+            "/api/v1/tenants/{tenant}/applications",
+            get(catalog::applications),
+        )
+        .route("/api/v1/tenants/{tenant}/events", get(catalog::events))
+        .route(
+            "/api/v1/tenants/{tenant}/events/{event}",
+            get(catalog::event).patch(catalog::edit_event),
+        )
+        .route(
+            "/api/v1/tenants/{tenant}/events/{event}/schema",
+            get(catalog::event_schema),
+        )
+        .route("/api/v1/tenants/{tenant}/screens", get(catalog::screens))
+        .route(
+            "/api/v1/tenants/{tenant}/screens/{screen}",
+            get(catalog::screen).patch(catalog::edit_screen),
+        )
+        .route("/api/v1/tenants/{tenant}/matrix", get(catalog::matrix))
+        .route(
+            "/api/v1/tenants/{tenant}/catalog",
+            get(catalog::tracking_plan),
+        )
+        .route("/api/v1/compare", get(catalog::compare))
         .route(
             "/api/v1/{*rest}",
-            get(not_found).post(not_found).delete(not_found),
+            get(not_found)
+                .post(not_found)
+                .delete(not_found)
+                .patch(not_found),
         )
 }
 
 /// An error in the API's shape: `{"error": "..."}` with the matching status.
-pub struct ApiError(StatusCode, String);
+pub struct ApiError(pub(crate) StatusCode, pub(crate) String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -96,7 +200,7 @@ impl From<AccountError> for ApiError {
     }
 }
 
-fn unavailable(err: impl std::fmt::Display) -> ApiError {
+pub(crate) fn unavailable(err: impl std::fmt::Display) -> ApiError {
     tracing::error!(error = %err, "API request failed");
     ApiError(
         StatusCode::SERVICE_UNAVAILABLE,
@@ -104,7 +208,7 @@ fn unavailable(err: impl std::fmt::Display) -> ApiError {
     )
 }
 
-fn actor(signed_in: Option<axum::Extension<SignedIn>>) -> Result<Actor, ApiError> {
+pub(crate) fn actor(signed_in: Option<axum::Extension<SignedIn>>) -> Result<Actor, ApiError> {
     signed_in
         .map(|axum::Extension(SignedIn(actor))| actor)
         .ok_or_else(|| ApiError(StatusCode::UNAUTHORIZED, "please sign in".into()))
@@ -131,6 +235,16 @@ struct CountsQuery {
     to: String,
     #[serde(default)]
     format: Option<String>,
+    #[serde(default)]
+    application: Option<String>,
+    #[serde(default)]
+    platform: Option<String>,
+    #[serde(default)]
+    version: Option<String>,
+    #[serde(default)]
+    screen: Option<String>,
+    #[serde(default)]
+    event: Option<String>,
 }
 
 async fn tenant_counts(
@@ -152,7 +266,14 @@ async fn tenant_counts(
             format!("the range {from} to {to} is empty: `to` is exclusive"),
         ));
     }
-    let rows = counts::hourly_counts(&state.services, tenant_id, from, to)
+    let filter = counts::CountsFilter {
+        application: query.application,
+        platform: query.platform,
+        version: query.version,
+        screen: query.screen,
+        event: query.event,
+    };
+    let rows = counts::filtered_counts(&state.services, tenant_id, from, to, &filter)
         .await
         .map_err(unavailable)?;
     Ok(match query.format.as_deref() {

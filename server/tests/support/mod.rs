@@ -52,7 +52,8 @@ impl TestServer {
         Self::build(test_db, &[], true).await
     }
 
-    /// Tenants `shop` and `acme`, and users: ADMIN, OWNER and VIEWER of `shop`, STRANGER of `acme`.
+    /// Tenants `shop` and `acme` (each with event `open` in 2026-11-01T00, ingested), and users:
+    /// ADMIN, OWNER and VIEWER of `shop`, STRANGER of `acme`.
     pub async fn with_users() -> Vec<TestServer> {
         let mut servers = Self::all(&["acme", "shop"]).await;
         for server in &servers {
@@ -61,6 +62,18 @@ impl TestServer {
             actor(services, OWNER, false, &[("shop", Role::Owner)]).await;
             actor(services, VIEWER, false, &[("shop", Role::Viewer)]).await;
             actor(services, STRANGER, false, &[("acme", Role::Viewer)]).await;
+            for tenant in ["acme", "shop"] {
+                blueprint_core::ingestion::ingest_hour(
+                    services,
+                    tenant,
+                    "2026-11-01T00".parse().unwrap(),
+                    blueprint_core::ingestion::Trigger::Cli,
+                    None,
+                    1,
+                )
+                .await
+                .unwrap();
+            }
         }
         servers.shrink_to_fit();
         servers

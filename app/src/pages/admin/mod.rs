@@ -19,6 +19,8 @@ pub fn Refusal(error: AppError) -> impl IntoView {
         }
         AppError::Client(ClientError::Unauthenticated) => (401, "Please sign in.".to_owned()),
         AppError::Client(ClientError::NotFound) => (404, "There is nothing here.".to_owned()),
+        AppError::Client(ClientError::Invalid(message)) => (400, message.clone()),
+
         other => (500, other.to_string()),
     };
     #[cfg(feature = "ssr")]

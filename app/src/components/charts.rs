@@ -1,0 +1,284 @@
+//! Charts drawn as SVG on the server (they need no script): a time chart (lines, or stacked bars
+//! for shares and splits), a sparkline, and the colour scale of the heat map. Every mark carries a
+//! `<title>`, so hovering shows the exact value.
+
+use blueprint_types::catalog::TimeSeries;
+use leptos::prelude::*;
+
+/// Series colours (colour-blind friendly, Okabe–Ito order), "other" in grey.
+const COLOURS: [&str; 8] = [
+    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#6b6b6b",
+];
+
+pub fn colour(index: usize, label: &str) -> &'static str {
+    if label == "other" {
+        "#b0b0b0"
+    } else {
+        COLOURS[index % COLOURS.len()]
+    }
+}
+
+/// `1234567` → `1.2M`.
+pub fn compact(value: f64) -> String {
+    let abs = value.abs();
+    if abs >= 1e9 {
+        format!("{:.1}G", value / 1e9)
+    } else if abs >= 1e6 {
+        format!("{:.1}M", value / 1e6)
+    } else if abs >= 1e4 {
+        format!("{:.0}k", value / 1e3)
+    } else if abs >= 1e3 {
+        format!("{:.1}k", value / 1e3)
+    } else if abs.fract() == 0.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.2}")
+    }
+}
+
+/// `12,345` for exact counts.
+pub fn thousands(value: i64) -> String {
+    let digits = value.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if value < 0 { format!("-{out}") } else { out }
+}
+
+/// Short bucket label: `11-20` for a day, `11-20 14h` for an hour.
+fn short(bucket: &str) -> String {
+    let date = bucket.get(5..10).unwrap_or(bucket);
+    match bucket.get(11..13) {
+        Some(hour) => format!("{date} {hour}h"),
+        None => date.to_owned(),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChartKind {
+    Lines,
+    StackedBars,
+}
+
+const W: f64 = 720.0;
+const H: f64 = 200.0;
+const LEFT: f64 = 48.0;
+const BOTTOM: f64 = 22.0;
+const TOP: f64 = 8.0;
+
+/// A chart over time; `percent` draws values 0–1 as percentages.
+#[component]
+pub fn TimeChart(
+    data: TimeSeries,
+    kind: ChartKind,
+    #[prop(optional)] percent: bool,
+    #[prop(into)] label: String,
+) -> impl IntoView {
+    let n = data.buckets.len().max(1);
+    let plot_w = W - LEFT - 8.0;
+    let plot_h = H - TOP - BOTTOM;
+    let step = plot_w / n as f64;
+    let max = match kind {
+        ChartKind::Lines => data
+            .series
+            .iter()
+            .flat_map(|s| s.values.iter().copied())
+            .fold(0.0, f64::max),
+        ChartKind::StackedBars => (0..n)
+            .map(|i| {
+                data.series
+                    .iter()
+                    .map(|s| s.values.get(i).copied().unwrap_or(0.0))
+                    .sum::<f64>()
+            })
+            .fold(0.0, f64::max),
+    };
+    let max = if percent {
+        max.max(1.0).min(1.0)
+    } else {
+        max.max(1.0)
+    };
+    let y = move |v: f64| TOP + plot_h - (v / max) * plot_h;
+    let fmt = move |v: f64| {
+        if percent {
+            format!("{:.0}%", v * 100.0)
+        } else {
+            compact(v)
+        }
+    };
+    let empty = data
+        .series
+        .iter()
+        .all(|s| s.values.iter().all(|v| *v == 0.0));
+    let ticks = [0.0, max / 2.0, max];
+    let label_every = (n / 6).max(1);
+    let x_labels: Vec<(f64, String)> = data
+        .buckets
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % label_every == 0)
+        .map(|(i, b)| (LEFT + step * i as f64, short(b)))
+        .collect();
+    let marks = match kind {
+        ChartKind::Lines => data
+            .series
+            .iter()
+            .enumerate()
+            .map(|(si, s)| {
+                let points = s
+                    .values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| format!("{:.1},{:.1}", LEFT + step * (i as f64 + 0.5), y(*v)))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let total: f64 = s.values.iter().sum();
+                let title = format!("{}: {} in total", s.label, fmt(total));
+                view! {
+                    <polyline points=points fill="none" stroke=colour(si, &s.label) stroke-width="1.8">
+                        <title>{title}</title>
+                    </polyline>
+                }
+                .into_any()
+            })
+            .collect::<Vec<_>>(),
+        ChartKind::StackedBars => (0..n)
+            .map(|i| {
+                let mut base = 0.0;
+                let bucket = data.buckets.get(i).cloned().unwrap_or_default();
+                data.series
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(si, s)| {
+                        let v = s.values.get(i).copied().unwrap_or(0.0);
+                        if v <= 0.0 {
+                            return None;
+                        }
+                        let (top, bottom) = (y(base + v), y(base));
+                        base += v;
+                        let title = format!("{bucket} · {}: {}", s.label, fmt(v));
+                        Some(view! {
+                            <rect
+                                x=format!("{:.1}", LEFT + step * i as f64 + step * 0.08)
+                                y=format!("{top:.1}")
+                                width=format!("{:.1}", (step * 0.84).max(0.5))
+                                height=format!("{:.1}", (bottom - top).max(0.0))
+                                fill=colour(si, &s.label)
+                            >
+                                <title>{title}</title>
+                            </rect>
+                        })
+                    })
+                    .collect::<Vec<_>>()
+                    .into_any()
+            })
+            .collect::<Vec<_>>(),
+    };
+    let legend = data
+        .series
+        .iter()
+        .enumerate()
+        .map(|(si, s)| {
+            view! {
+                <li>
+                    <span class="swatch" style=format!("background:{}", colour(si, &s.label))></span>
+                    {s.label.clone()}
+                </li>
+            }
+        })
+        .collect::<Vec<_>>();
+    view! {
+        <figure class="chart">
+            <svg
+                viewBox=format!("0 0 {W} {H}")
+                role="img"
+                aria-label=label.clone()
+                data-testid="chart"
+                preserveAspectRatio="none"
+            >
+                {ticks
+                    .iter()
+                    .map(|t| {
+                        let ty = y(*t);
+                        view! {
+                            <line x1=LEFT x2=W - 8.0 y1=ty y2=ty class="grid" />
+                            <text x=LEFT - 6.0 y=ty + 4.0 text-anchor="end" class="axis">{fmt(*t)}</text>
+                        }
+                    })
+                    .collect::<Vec<_>>()}
+                {x_labels
+                    .into_iter()
+                    .map(|(x, text)| view! { <text x=x y=H - 6.0 class="axis">{text}</text> })
+                    .collect::<Vec<_>>()}
+                {marks}
+            </svg>
+            {empty.then(|| view! { <p class="chart-empty muted">"No events in this range."</p> })}
+            <figcaption>
+                <span class="visually-hidden">{label}</span>
+                <ul class="legend">{legend}</ul>
+            </figcaption>
+        </figure>
+    }
+}
+
+/// A small line of values (one per day), for table rows.
+#[component]
+pub fn Sparkline(values: Vec<i64>) -> impl IntoView {
+    let (w, h) = (90.0, 20.0);
+    let max = values.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let n = values.len().max(2) as f64 - 1.0;
+    let points = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            format!(
+                "{:.1},{:.1}",
+                w * i as f64 / n,
+                h - 1.0 - (*v as f64 / max) * (h - 2.0)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let title = values
+        .iter()
+        .map(|v| thousands(*v))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    view! {
+        <svg class="sparkline" viewBox=format!("0 0 {w} {h}") width=w height=h role="img" aria-label=format!("per day: {title}")>
+            <polyline points=points fill="none" stroke="#0072b2" stroke-width="1.5" />
+            <title>{title.clone()}</title>
+        </svg>
+    }
+}
+
+/// Background of a heat-map cell: white to deep blue, on a square-root scale.
+pub fn heat(value: i64, max: i64) -> String {
+    if value <= 0 || max <= 0 {
+        return String::new();
+    }
+    let t = (value as f64 / max as f64).sqrt();
+    let alpha = 0.12 + 0.88 * t;
+    let text = if t > 0.55 { "color:#fff;" } else { "" };
+    format!("background:rgba(0,114,178,{alpha:.2});{text}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(thousands(-1200), "-1,200");
+        assert_eq!(compact(1_250_000.0), "1.2M");
+        assert_eq!(compact(12_500.0), "12k");
+        assert_eq!(compact(950.0), "950");
+        assert_eq!(short("2026-11-20T14:00:00Z"), "11-20 14h");
+        assert_eq!(short("2026-11-20"), "11-20");
+    }
+}

@@ -1,0 +1,101 @@
+//! `/t/{tenant}/applications`: each application × platform with its versions, the share of
+//! sessions per version per day (stacked) and events per session.
+
+use blueprint_types::catalog::{ApplicationEntry, Applications};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::charts::{ChartKind, TimeChart, thousands};
+use crate::components::tenant::{RangePicker, Tab, TenantTabs, range_query, tenant_param};
+use crate::components::urls::{query_string, tenant_path};
+use crate::error::AppError;
+use crate::pages::admin::Refusal;
+
+#[server]
+pub async fn get_applications(
+    tenant: String,
+    from: String,
+    to: String,
+) -> Result<Applications, AppError> {
+    let (services, _, tenant) = crate::error::open_tenant(&tenant).await?;
+    let range = crate::error::range_of(&tenant, &from, &to)?;
+    blueprint_core::browse::applications::applications(&services, &tenant, range)
+        .await
+        .map_err(|err| crate::error::from_account("Reading the applications", err))
+}
+
+#[component]
+pub fn ApplicationsPage() -> impl IntoView {
+    let tenant = tenant_param();
+    let (from, to) = range_query();
+    let data = Resource::new(
+        move || (tenant.get(), from.get(), to.get()),
+        |(tenant, from, to)| get_applications(tenant, from, to),
+    );
+    view! {
+        <Title text=move || format!("Applications · {}", tenant.get()) />
+        <TenantTabs tenant=tenant.get_untracked() current=Tab::Applications />
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(error) => view! { <Refusal error /> }.into_any(),
+                    Ok(apps) => {
+                        let slug = tenant.get_untracked();
+                        view! {
+                            <div class="page-head">
+                                <h1>"Applications"</h1>
+                                <RangePicker range=apps.range.clone() action=tenant_path(&slug, &["applications"]) />
+                            </div>
+                            {apps.applications.is_empty().then(|| view! { <p class="muted">"No application has sent events yet."</p> })}
+                            {apps.applications.into_iter().map(|app| view! { <Application app tenant=slug.clone() /> }).collect::<Vec<_>>()}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Application(app: ApplicationEntry, tenant: String) -> impl IntoView {
+    let events = tenant_path(&tenant, &["events"]);
+    let matrix = format!(
+        "{}{}",
+        tenant_path(&tenant, &["matrix"]),
+        query_string(&[("application", &format!("{} ({})", app.name, app.platform))])
+    );
+    view! {
+        <section class="card" data-testid="application">
+            <h2>{format!("{} ", app.name)}<span class="badge">{app.platform.clone()}</span></h2>
+            <p class="muted small">
+                {format!("first seen {} · last seen {}", app.first_seen.clone().unwrap_or_default(), app.last_seen.clone().unwrap_or_default())}
+                " · " <a href=matrix>"events × versions"</a>
+            </p>
+            {app.curation.description.clone().map(|d| view! { <p>{d}</p> })}
+            <div class="grid-2">
+                <div>
+                    <h3>"Share of sessions per version"</h3>
+                    <TimeChart data=app.share.clone() kind=ChartKind::StackedBars percent=true label=format!("Share of sessions per version of {}", app.name) />
+                </div>
+                <table class="data-table">
+                    <thead><tr><th>"Version"</th><th>"First seen"</th><th>"Last seen"</th><th class="num">"Events"</th><th class="num">"Sessions ≈"</th><th class="num">"Events / session"</th></tr></thead>
+                    <tbody>
+                        {app.versions.iter().map(|v| {
+                            let href = format!("{events}{}", query_string(&[("application", &app.name), ("platform", &app.platform), ("version", &v.version)]));
+                            view! {
+                                <tr>
+                                    <td><a href=href>{v.version.clone()}</a></td>
+                                    <td class="mono small">{v.first_seen.clone().unwrap_or_default()}</td>
+                                    <td class="mono small">{v.last_seen.clone().unwrap_or_default()}</td>
+                                    <td class="num">{thousands(v.events)}</td>
+                                    <td class="num">{thousands(v.sessions)}</td>
+                                    <td class="num">{v.events_per_session.map(|r| format!("{r:.2}")).unwrap_or_else(|| "–".into())}</td>
+                                </tr>
+                            }
+                        }).collect::<Vec<_>>()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,276 @@
+//! `/t/{tenant}/events/{event}`: the event's curation (editable by owners and admins), its volume
+//! by hour and by day split by version or platform, where it fires, its keys and types, and its
+//! discoveries as a timeline.
+
+use blueprint_types::catalog::{Curation, EventDetail};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::charts::{ChartKind, TimeChart, thousands};
+use crate::components::tenant::{
+    RangePicker, Tab, TenantTabs, path_param, query_param, range_query, tenant_param,
+};
+use crate::components::urls::{encode_query_value, query_string, tenant_path};
+use crate::error::AppError;
+use crate::pages::admin::Refusal;
+
+#[server]
+pub async fn get_event(
+    tenant: String,
+    event: String,
+    from: String,
+    to: String,
+    split: String,
+) -> Result<EventDetail, AppError> {
+    use blueprint_core::browse::events::{Split, detail};
+    let (services, actor, tenant) = crate::error::open_tenant(&tenant).await?;
+    let range = crate::error::range_of(&tenant, &from, &to)?;
+    let split = Split::parse(Some(&split)).map_err(|err| crate::error::from_account("", err))?;
+    detail(&services, &actor, &tenant, &event, range, split)
+        .await
+        .map_err(|err| crate::error::from_account("Reading the event", err))
+}
+
+/// Saves the description, owner, status and tags of an application, screen or event. `kind` is
+/// `application` (with `platform`), `screen` or `event`; `tags` are comma-separated.
+#[server]
+#[allow(clippy::too_many_arguments)]
+pub async fn update_curation(
+    tenant: String,
+    kind: String,
+    name: String,
+    #[server(default)] platform: String,
+    description: String,
+    owner: String,
+    status: String,
+    tags: String,
+) -> Result<Curation, AppError> {
+    use blueprint_core::browse::curate::{Subject, split_tags, update};
+    use blueprint_types::catalog::CurationEdit;
+    let (services, actor, tenant) = crate::error::open_tenant(&tenant).await?;
+    let subject = match kind.as_str() {
+        "application" => Subject::Application { name, platform },
+        "screen" => Subject::Screen(name),
+        "event" => Subject::Event(name),
+        other => {
+            return Err(AppError::Client(blueprint_types::ClientError::Invalid(
+                format!("`{other}` is not application, screen or event"),
+            )));
+        }
+    };
+    let edit = CurationEdit {
+        description: Some(description),
+        owner: Some(owner),
+        status: Some(status),
+        tags: Some(split_tags(&tags)),
+    };
+    update(&services, &actor, &tenant, &subject, &edit)
+        .await
+        .map_err(|err| crate::error::from_account("Saving the description", err))
+}
+
+#[component]
+pub fn EventPage() -> impl IntoView {
+    let tenant = tenant_param();
+    let event = path_param("event");
+    let (from, to) = range_query();
+    let split = query_param("split");
+    let save = ServerAction::<UpdateCuration>::new();
+    let data = Resource::new(
+        move || {
+            (
+                tenant.get(),
+                event.get(),
+                from.get(),
+                to.get(),
+                split.get(),
+                save.version().get(),
+            )
+        },
+        |(tenant, event, from, to, split, _)| get_event(tenant, event, from, to, split),
+    );
+    view! {
+        <Title text=move || format!("{} · {}", event.get(), tenant.get()) />
+        <TenantTabs tenant=tenant.get_untracked() current=Tab::Events />
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(error) => view! { <Refusal error /> }.into_any(),
+                    Ok(detail) => view! { <EventView detail save /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn CurationView(
+    curation: Curation,
+    can_edit: bool,
+    save: ServerAction<UpdateCuration>,
+    tenant: String,
+    kind: &'static str,
+    name: String,
+) -> impl IntoView {
+    let error = move || {
+        save.value()
+            .get()
+            .and_then(|result| result.err())
+            .map(|err| view! { <p class="error" role="alert" data-testid="save-error">{err.to_string()}</p> })
+    };
+    let c = curation.clone();
+    view! {
+        <section class="card" data-testid="curation">
+            <p class="description" data-testid="description">
+                {c.description.clone().unwrap_or_else(|| "No description yet.".into())}
+            </p>
+            <p class="small">
+                <span class=format!("badge {}", c.status)>{c.status.clone()}</span>
+                " owner: " <span data-testid="owner">{c.owner.clone().unwrap_or_else(|| "nobody".into())}</span>
+                {c.tags.iter().map(|t| view! { " " <span class="tag">{t.clone()}</span> }).collect::<Vec<_>>()}
+            </p>
+            {can_edit.then(|| view! {
+                <details class="edit">
+                    <summary>"Edit"</summary>
+                    <ActionForm action=save attr:class="stacked-form" attr:data-testid="edit-form">
+                        <input type="hidden" name="tenant" value=tenant.clone() />
+                        <input type="hidden" name="kind" value=kind />
+                        <input type="hidden" name="name" value=name.clone() />
+                        <label>"Description"<textarea name="description" rows="3">{c.description.clone().unwrap_or_default()}</textarea></label>
+                        <label>"Owner (email of a member)"<input type="email" name="owner" value=c.owner.clone().unwrap_or_default() /></label>
+                        <label>"Status"
+                            <select name="status">
+                                {["active", "deprecated", "obsolete"].map(|s| view! { <option value=s selected=s == c.status>{s}</option> })}
+                            </select>
+                        </label>
+                        <label>"Tags (comma-separated)"<input type="text" name="tags" value=c.tags.join(", ") /></label>
+                        <button type="submit">"Save"</button>
+                    </ActionForm>
+                    {error}
+                </details>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn EventView(detail: EventDetail, save: ServerAction<UpdateCuration>) -> impl IntoView {
+    let d = detail;
+    let base = tenant_path(&d.tenant, &["events", &d.name]);
+    let other_split = if d.split == "version" {
+        "platform"
+    } else {
+        "version"
+    };
+    let split_href = format!(
+        "{base}{}",
+        query_string(&[
+            ("from", &d.range.from),
+            ("to", &d.range.to),
+            ("split", other_split)
+        ])
+    );
+    let schema = format!(
+        "/api/v1/tenants/{}/events/{}/schema",
+        encode_query_value(&d.tenant),
+        encode_query_value(&d.name)
+    );
+    let tenant = d.tenant.clone();
+    view! {
+        <div class="page-head">
+            <h1 data-testid="event-name">{d.name.clone()}</h1>
+            <p class="muted small">
+                {format!("first seen {} · last seen {} · {} events in the range", d.first_seen.clone().unwrap_or_default(), d.last_seen.clone().unwrap_or_default(), thousands(d.events_total))}
+                " · " <a href=schema.clone()>"JSON Schema"</a>
+            </p>
+            <RangePicker range=d.range.clone() action=base.clone() keep=vec![("split", d.split.clone())] />
+        </div>
+        <CurationView curation=d.curation.clone() can_edit=d.can_edit save tenant=d.tenant.clone() kind="event" name=d.name.clone() />
+        <section class="card">
+            <h2>{format!("Volume by hour, by {}", d.split)} " " <a class="small" href=split_href>{format!("split by {other_split}")}</a></h2>
+            <TimeChart data=d.hourly.clone() kind=ChartKind::StackedBars label=format!("Events of {} per hour", d.name) />
+            <h2>{format!("Volume by day (90 days), by {}", d.split)}</h2>
+            <TimeChart data=d.daily.clone() kind=ChartKind::StackedBars label=format!("Events of {} per day", d.name) />
+        </section>
+        <section class="card" data-testid="keys">
+            <h2>"Keys"</h2>
+            {if d.keys.is_empty() {
+                view! { <p class="muted">"This event carries no keys."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data-table">
+                        <thead><tr><th>"Path"</th><th>"Types in the range"</th><th class="num">"Carried by"</th><th>"First seen"</th><th>"Last seen"</th></tr></thead>
+                        <tbody>
+                            {d.keys.iter().map(|k| {
+                                let total: i64 = k.types.iter().map(|(_, n)| *n).sum();
+                                view! {
+                                    <tr class=k.conflict.then_some("conflict")>
+                                        <td class="mono">{k.path.clone()}</td>
+                                        <td>
+                                            {k.types.iter().map(|(t, n)| view! {
+                                                <span class="type">{format!("{t} {:.0}%", *n as f64 * 100.0 / total.max(1) as f64)}</span>" "
+                                            }).collect::<Vec<_>>()}
+                                            {k.conflict.then(|| view! { <span class="badge warn" title="more than one type besides null">"type conflict"</span> })}
+                                        </td>
+                                        <td class="num">{format!("{:.0}%", k.coverage * 100.0)}</td>
+                                        <td class="mono small">{k.first_seen.clone().unwrap_or_default()}</td>
+                                        <td class="mono small">{k.last_seen.clone().unwrap_or_default()}</td>
+                                    </tr>
+                                }
+                            }).collect::<Vec<_>>()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+        <div class="grid-2">
+            <section class="card" data-testid="screens">
+                <h2>"Screens"</h2>
+                <SeenTable rows=d.screens.clone() tenant=tenant.clone() link="screens" />
+            </section>
+            <section class="card" data-testid="versions">
+                <h2>"Application versions"</h2>
+                <SeenTable rows=d.versions.clone() tenant=tenant.clone() link="" />
+            </section>
+        </div>
+        <section class="card" data-testid="timeline">
+            <h2>"Discoveries"</h2>
+            <ol class="timeline">
+                {d.discoveries.iter().map(|x| view! {
+                    <li><span class="mono small">{x.hour.clone()}</span>" "<span class="badge">{x.kind.clone()}</span>" "{x.label.clone()}
+                    {(!x.news).then(|| view! { <span class="muted small">" (history)"</span> })}</li>
+                }).collect::<Vec<_>>()}
+            </ol>
+        </section>
+    }
+}
+
+/// Where something was seen: name (a link when `link` names a tenant page), first/last seen,
+/// events in the range.
+#[component]
+pub fn SeenTable(
+    rows: Vec<blueprint_types::catalog::SeenRow>,
+    tenant: String,
+    link: &'static str,
+) -> impl IntoView {
+    view! {
+        <table class="data-table">
+            <thead><tr><th>"Name"</th><th>"First seen"</th><th>"Last seen"</th><th class="num">"Events in range"</th></tr></thead>
+            <tbody>
+                {rows.into_iter().map(|r| view! {
+                    <tr>
+                        <td>{if link.is_empty() {
+                            r.name.clone().into_any()
+                        } else {
+                            view! { <a href=tenant_path(&tenant, &[link, &r.name])>{r.name.clone()}</a> }.into_any()
+                        }}</td>
+                        <td class="mono small">{r.first_seen.unwrap_or_default()}</td>
+                        <td class="mono small">{r.last_seen.unwrap_or_default()}</td>
+                        <td class="num">{thousands(r.events)}</td>
+                    </tr>
+                }).collect::<Vec<_>>()}
+            </tbody>
+        </table>
+    }
+}

@@ -1,0 +1,129 @@
+//! `/t/{tenant}/applications`: each application × platform with its versions — first/last seen,
+//! events, sessions (merged day sketches: approximate) and events per session in the range, and
+//! each version's share of the application's sessions per day.
+
+use std::collections::{BTreeMap, HashMap};
+
+use blueprint_types::catalog::{ApplicationEntry, Applications, Curation, VersionEntry};
+use sea_orm::FromQueryResult;
+
+use super::{Range, TenantRef, day_text, fetch, hour_text, series, tags_of, version_order};
+use crate::Services;
+use crate::accounts::AccountError;
+use crate::entities::application;
+use crate::ingest::sketch::Sketch;
+
+#[derive(FromQueryResult)]
+struct DayRow {
+    version_id: i64,
+    day: i64,
+    sessions: i64,
+    events: i64,
+    sketch: Vec<u8>,
+}
+
+pub async fn applications(
+    services: &Services,
+    tenant: &TenantRef,
+    range: Range,
+) -> Result<Applications, AccountError> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let apps = application::Entity::find()
+        .filter(application::Column::TenantId.eq(tenant.id))
+        .all(services.db.conn())
+        .await?;
+    let versions = super::versions(services, tenant.id).await?;
+    let days: Vec<DayRow> = fetch(
+        services,
+        "SELECT version_id, day, sessions, events, sketch FROM daily_sessions WHERE tenant_id = ? AND day >= ? AND day < ?",
+        vec![tenant.id.into(), range.from.into(), range.to.into()],
+    )
+    .await?;
+    let mut totals: HashMap<i64, (i64, Sketch)> = HashMap::new();
+    let mut per_app_day: BTreeMap<(i64, i64), i64> = BTreeMap::new();
+    for row in &days {
+        let entry = totals.entry(row.version_id).or_default();
+        entry.0 += row.events;
+        if let Some(sketch) = Sketch::from_bytes(&row.sketch) {
+            entry.1.merge(&sketch);
+        }
+        if let Some(version) = versions.get(&row.version_id) {
+            *per_app_day
+                .entry((version.application_id, row.day))
+                .or_default() += row.sessions;
+        }
+    }
+    let tags = tags_of(
+        services,
+        "application",
+        &apps.iter().map(|a| a.id).collect::<Vec<_>>(),
+    )
+    .await?;
+    let buckets = range.day_starts();
+    let mut out = Vec::new();
+    for app in apps.into_iter().filter(|a| a.first_seen.is_some()) {
+        let mut mine: Vec<_> = versions
+            .values()
+            .filter(|v| v.application_id == app.id && v.first_seen.is_some())
+            .collect();
+        mine.sort_by(|a, b| version_order(&b.version, &a.version));
+        let entries = mine
+            .iter()
+            .map(|v| {
+                let (events, sessions) = totals
+                    .get(&v.id)
+                    .map_or((0, 0), |(e, s)| (*e, s.estimate() as i64));
+                VersionEntry {
+                    version: v.version.clone(),
+                    first_seen: hour_text(v.first_seen),
+                    last_seen: hour_text(v.last_seen),
+                    events,
+                    sessions,
+                    events_per_session: (sessions > 0).then(|| events as f64 / sessions as f64),
+                }
+            })
+            .collect();
+        let points = days.iter().filter_map(|row| {
+            let version = versions.get(&row.version_id)?;
+            (version.application_id == app.id).then(|| {
+                let all = per_app_day
+                    .get(&(app.id, row.day))
+                    .copied()
+                    .unwrap_or(0)
+                    .max(1);
+                (
+                    version.version.clone(),
+                    row.day,
+                    row.sessions as f64 / all as f64,
+                )
+            })
+        });
+        let mut share = series(&buckets, day_text, points, 7);
+        share
+            .series
+            .sort_by(|a, b| match (a.label.as_str(), b.label.as_str()) {
+                ("other", _) => std::cmp::Ordering::Less,
+                (_, "other") => std::cmp::Ordering::Greater,
+                (x, y) => version_order(x, y),
+            });
+        out.push(ApplicationEntry {
+            curation: Curation {
+                description: app.description,
+                owner: app.owner,
+                status: app.status,
+                tags: tags.get(&app.id).cloned().unwrap_or_default(),
+            },
+            name: app.name,
+            platform: app.platform,
+            first_seen: hour_text(app.first_seen),
+            last_seen: hour_text(app.last_seen),
+            versions: entries,
+            share,
+        });
+    }
+    out.sort_by(|a, b| (&a.name, &a.platform).cmp(&(&b.name, &b.platform)));
+    Ok(Applications {
+        range: range.view(),
+        applications: out,
+    })
+}

@@ -1,0 +1,267 @@
+//! Editing what people curate on applications, screens and events: description, owner (a member
+//! of the tenant, or an admin), tags and the manual status. Owners of the tenant and admins only;
+//! every change is in the audit log with its before and after. Bad input changes nothing.
+
+use blueprint_types::catalog::{Curation, CurationEdit};
+use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait, Value};
+
+use super::{TenantRef, fetch_one, statement};
+use crate::Services;
+use crate::accounts::{AccountError, Actor, audit};
+
+pub const STATUSES: [&str; 3] = ["active", "deprecated", "obsolete"];
+pub const MAX_DESCRIPTION: usize = 10_000;
+pub const MAX_TAGS: usize = 20;
+pub const MAX_TAG: usize = 40;
+
+/// What is edited.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Subject {
+    Application { name: String, platform: String },
+    Screen(String),
+    Event(String),
+}
+
+impl Subject {
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::Application { .. } => "application",
+            Self::Screen(_) => "screen",
+            Self::Event(_) => "event",
+        }
+    }
+
+    fn table(&self) -> &'static str {
+        match self {
+            Self::Application { .. } => "applications",
+            Self::Screen(_) => "screens",
+            Self::Event(_) => "events",
+        }
+    }
+
+    fn label(&self) -> String {
+        match self {
+            Self::Application { name, platform } => format!("{name} ({platform})"),
+            Self::Screen(name) | Self::Event(name) => name.clone(),
+        }
+    }
+}
+
+#[derive(FromQueryResult)]
+struct Row {
+    id: i64,
+    description: Option<String>,
+    owner: Option<String>,
+    status: String,
+}
+
+#[derive(FromQueryResult)]
+struct Tag {
+    tag: String,
+}
+
+#[derive(FromQueryResult)]
+struct Found {
+    n: i64,
+}
+
+/// Tags as typed: trimmed, lower case, de-duplicated; letters, digits and `-_.:/` only.
+pub fn clean_tags(tags: &[String]) -> Result<Vec<String>, AccountError> {
+    let mut out: Vec<String> = Vec::new();
+    for tag in tags {
+        let tag = tag.trim().to_lowercase();
+        if tag.is_empty() {
+            continue;
+        }
+        if tag.chars().count() > MAX_TAG
+            || !tag
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/'))
+        {
+            return Err(AccountError::Invalid(format!(
+                "tag `{tag}` is not valid: use up to {MAX_TAG} letters, digits and - _ . : /"
+            )));
+        }
+        if !out.contains(&tag) {
+            out.push(tag);
+        }
+    }
+    if out.len() > MAX_TAGS {
+        return Err(AccountError::Invalid(format!(
+            "{} tags is more than the {MAX_TAGS} allowed",
+            out.len()
+        )));
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Splits a form's comma-separated tags.
+pub fn split_tags(text: &str) -> Vec<String> {
+    text.split(',').map(str::to_owned).collect()
+}
+
+/// Applies `edit` (fields left `None` stay as they are) and returns the curation after it.
+pub async fn update(
+    services: &Services,
+    actor: &Actor,
+    tenant: &TenantRef,
+    subject: &Subject,
+    edit: &CurationEdit,
+) -> Result<Curation, AccountError> {
+    actor.require_owner(tenant.id)?;
+    let conn = services.db.conn();
+    let backend = conn.get_database_backend();
+    let (where_sql, mut values): (&str, Vec<Value>) = match subject {
+        Subject::Application { name, platform } => (
+            "tenant_id = ? AND name = ? AND platform = ?",
+            vec![
+                tenant.id.into(),
+                name.clone().into(),
+                platform.clone().into(),
+            ],
+        ),
+        Subject::Screen(name) | Subject::Event(name) => (
+            "tenant_id = ? AND name = ?",
+            vec![tenant.id.into(), name.clone().into()],
+        ),
+    };
+    let table = subject.table();
+    let row: Row = fetch_one(
+        services,
+        &format!("SELECT id, description, owner, status FROM {table} WHERE {where_sql}"),
+        values.clone(),
+    )
+    .await?
+    .ok_or(AccountError::NotFound)?;
+    let kind = subject.kind();
+    let tags_before: Vec<String> = super::fetch::<Tag>(
+        services,
+        "SELECT tag FROM tags WHERE kind = ? AND subject_id = ? ORDER BY tag",
+        vec![kind.into(), row.id.into()],
+    )
+    .await?
+    .into_iter()
+    .map(|t| t.tag)
+    .collect();
+    let before = Curation {
+        description: row.description.clone(),
+        owner: row.owner.clone(),
+        status: row.status.clone(),
+        tags: tags_before,
+    };
+
+    // Validate everything before changing anything.
+    let mut after = before.clone();
+    if let Some(description) = &edit.description {
+        let description = description.trim();
+        if description.chars().count() > MAX_DESCRIPTION {
+            return Err(AccountError::Invalid(format!(
+                "the description is longer than {MAX_DESCRIPTION} characters"
+            )));
+        }
+        after.description = (!description.is_empty()).then(|| description.to_owned());
+    }
+    if let Some(owner) = &edit.owner {
+        let owner = owner.trim().to_lowercase();
+        if owner.is_empty() {
+            after.owner = None;
+        } else {
+            let member = fetch_one::<Found>(
+                services,
+                "SELECT COUNT(*) AS n FROM users u WHERE LOWER(u.email) = ? AND u.disabled = ? AND (u.is_admin = ? OR EXISTS \
+                 (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.tenant_id = ?))",
+                vec![owner.clone().into(), false.into(), true.into(), tenant.id.into()],
+            )
+            .await?
+            .is_some_and(|f| f.n > 0);
+            if !member {
+                return Err(AccountError::Invalid(format!(
+                    "{owner} is not a member of {}: the owner must be someone who can see this tenant",
+                    tenant.slug
+                )));
+            }
+            after.owner = Some(owner);
+        }
+    }
+    if let Some(status) = &edit.status {
+        let status = status.trim();
+        if !STATUSES.contains(&status) {
+            return Err(AccountError::Invalid(format!(
+                "status `{status}` is not active, deprecated or obsolete"
+            )));
+        }
+        after.status = status.to_owned();
+    }
+    if let Some(tags) = &edit.tags {
+        after.tags = clean_tags(tags)?;
+    }
+    if after == before {
+        return Ok(after);
+    }
+
+    let txn = conn.begin().await?;
+    let mut update_values: Vec<Value> = vec![
+        after.description.clone().into(),
+        after.owner.clone().into(),
+        after.status.clone().into(),
+    ];
+    update_values.append(&mut values);
+    txn.execute_raw(statement(
+        backend,
+        &format!("UPDATE {table} SET description = ?, owner = ?, status = ? WHERE {where_sql}"),
+        update_values,
+    ))
+    .await?;
+    if after.tags != before.tags {
+        txn.execute_raw(statement(
+            backend,
+            "DELETE FROM tags WHERE kind = ? AND subject_id = ?",
+            vec![kind.into(), row.id.into()],
+        ))
+        .await?;
+        for tag in &after.tags {
+            txn.execute_raw(statement(
+                backend,
+                "INSERT INTO tags (tenant_id, kind, subject_id, tag) VALUES (?, ?, ?, ?)",
+                vec![
+                    tenant.id.into(),
+                    kind.into(),
+                    row.id.into(),
+                    tag.clone().into(),
+                ],
+            ))
+            .await?;
+        }
+    }
+    audit::record(
+        &txn,
+        Some(actor),
+        Some(tenant.id),
+        &format!("{kind}.update"),
+        &format!("{}/{}", tenant.slug, subject.label()),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_cleaned_or_refused() {
+        assert_eq!(
+            clean_tags(&split_tags(" Checkout, cart ,checkout,,")).unwrap(),
+            vec!["cart", "checkout"]
+        );
+        let err = clean_tags(&["has space".to_owned()]).unwrap_err();
+        assert!(
+            err.to_string().contains("`has space` is not valid"),
+            "{err}"
+        );
+    }
+}

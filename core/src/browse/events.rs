@@ -1,0 +1,574 @@
+//! `/t/{tenant}/events` (search, filters, sort, pages, a sparkline per row) and
+//! `/t/{tenant}/events/{event}` (curation, volume by hour and by day split by version or
+//! platform, where it fires, its keys with their types, its discoveries).
+
+use std::collections::{BTreeMap, HashMap};
+
+use blueprint_types::catalog::{
+    Curation, DiscoveryItem, EventDetail, EventFilter, EventList, EventRow, FilterOptions, KeyRow,
+    SeenRow,
+};
+use sea_orm::{FromQueryResult, Value};
+
+use super::{
+    Range, TenantRef, contains_pattern, day_text, fetch, fetch_one, hour_text, ids, parse_day,
+    series, tags_of,
+};
+use crate::Services;
+use crate::accounts::{AccountError, Actor};
+use crate::ingest::json::JsonType;
+use crate::ledger::rollup::DAY;
+
+pub const PER_PAGE: u32 = 50;
+const HOUR: i64 = 3_600;
+/// Series drawn on a chart; the rest are summed as "other".
+const SERIES: usize = 8;
+
+#[derive(FromQueryResult)]
+struct EventCols {
+    id: i64,
+    name: String,
+    description: Option<String>,
+    owner: Option<String>,
+    status: String,
+    first_seen: Option<i64>,
+    last_seen: Option<i64>,
+}
+
+#[derive(FromQueryResult)]
+struct Volume {
+    id: i64,
+    events: i64,
+}
+
+#[derive(FromQueryResult)]
+struct DayVolume {
+    id: i64,
+    day: i64,
+    events: i64,
+}
+
+#[derive(FromQueryResult)]
+struct Text {
+    value: String,
+}
+
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// The events matching `filter`, one page of them, sorted.
+pub async fn list(
+    services: &Services,
+    tenant: &TenantRef,
+    range: Range,
+    filter: &EventFilter,
+) -> Result<EventList, AccountError> {
+    let mut sql = String::from(
+        "SELECT id, name, description, owner, status, first_seen, last_seen FROM events e WHERE tenant_id = ? AND first_seen IS NOT NULL",
+    );
+    let mut values: Vec<Value> = vec![tenant.id.into()];
+    if let Some(q) = given(&filter.q) {
+        sql.push_str(
+            " AND (LOWER(name) LIKE ? ESCAPE '\\' OR LOWER(COALESCE(description, '')) LIKE ? ESCAPE '\\')",
+        );
+        let pattern = contains_pattern(q);
+        values.push(pattern.clone().into());
+        values.push(pattern.into());
+    }
+    if let Some(status) = given(&filter.status) {
+        match status {
+            "active" | "deprecated" | "obsolete" => {
+                sql.push_str(" AND status = ?");
+                values.push(status.into());
+            }
+            "quiet" => {
+                let before = tenant.latest.unwrap_or(0) - super::overview::QUIET_AFTER_HOURS * HOUR;
+                sql.push_str(" AND last_seen < ?");
+                values.push(before.into());
+            }
+            other => {
+                return Err(AccountError::Invalid(format!(
+                    "status `{other}` is not active, deprecated, obsolete or quiet"
+                )));
+            }
+        }
+    }
+    if let Some(owner) = given(&filter.owner) {
+        sql.push_str(" AND owner = ?");
+        values.push(owner.into());
+    }
+    if let Some(tag) = given(&filter.tag) {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM tags t WHERE t.kind = 'event' AND t.subject_id = e.id AND t.tag = ?)",
+        );
+        values.push(tag.to_lowercase().into());
+    }
+    let (application, platform, version, screen) = (
+        given(&filter.application),
+        given(&filter.platform),
+        given(&filter.version),
+        given(&filter.screen),
+    );
+    if application.is_some() || platform.is_some() || version.is_some() || screen.is_some() {
+        let mut sub = String::from(
+            " AND id IN (SELECT c.event_id FROM combinations c JOIN app_versions v ON v.id = c.version_id \
+             JOIN applications a ON a.id = v.application_id JOIN screens s ON s.id = c.screen_id WHERE c.tenant_id = ?",
+        );
+        values.push(tenant.id.into());
+        for (column, value) in [
+            ("a.name", application),
+            ("a.platform", platform),
+            ("v.version", version),
+            ("s.name", screen),
+        ] {
+            if let Some(value) = value {
+                sub.push_str(&format!(" AND {column} = ?"));
+                values.push(value.into());
+            }
+        }
+        sub.push(')');
+        sql.push_str(&sub);
+    }
+    if let Some(day) = given(&filter.new_since) {
+        sql.push_str(" AND first_seen >= ?");
+        values.push(parse_day("new_since", day)?.into());
+    }
+    if let Some(day) = given(&filter.not_seen_since) {
+        sql.push_str(" AND last_seen < ?");
+        values.push(parse_day("not_seen_since", day)?.into());
+    }
+    let mut rows: Vec<EventCols> = fetch(services, &sql, values).await?;
+
+    let sort = given(&filter.sort).unwrap_or("name");
+    let descending = match given(&filter.order) {
+        Some("desc") => true,
+        Some("asc") => false,
+        Some(other) => {
+            return Err(AccountError::Invalid(format!(
+                "order `{other}` is not asc or desc"
+            )));
+        }
+        None => sort == "volume",
+    };
+    let day_sql = "SELECT c.event_id AS id, CAST(SUM(d.events) AS BIGINT) AS events FROM daily_counts d \
+                   JOIN combinations c ON c.id = d.combination_id WHERE d.tenant_id = ? AND d.day >= ? AND d.day < ?";
+    match sort {
+        "name" => rows.sort_by(|a, b| a.name.cmp(&b.name)),
+        "first_seen" => {
+            rows.sort_by(|a, b| a.first_seen.cmp(&b.first_seen).then(a.name.cmp(&b.name)))
+        }
+        "last_seen" => rows.sort_by(|a, b| a.last_seen.cmp(&b.last_seen).then(a.name.cmp(&b.name))),
+        "volume" => {
+            let volumes: HashMap<i64, i64> = fetch::<Volume>(
+                services,
+                &format!("{day_sql} GROUP BY c.event_id"),
+                vec![tenant.id.into(), range.from.into(), range.to.into()],
+            )
+            .await?
+            .into_iter()
+            .map(|v| (v.id, v.events))
+            .collect();
+            rows.sort_by(|a, b| {
+                let (va, vb) = (
+                    volumes.get(&a.id).unwrap_or(&0),
+                    volumes.get(&b.id).unwrap_or(&0),
+                );
+                va.cmp(vb).then(b.name.cmp(&a.name))
+            });
+        }
+        other => {
+            return Err(AccountError::Invalid(format!(
+                "sort `{other}` is not name, volume, first_seen or last_seen"
+            )));
+        }
+    }
+    if descending {
+        rows.reverse();
+    }
+    let total = rows.len() as u64;
+    let pages = total.div_ceil(u64::from(PER_PAGE)).max(1) as u32;
+    let page = filter.page.unwrap_or(1).clamp(1, pages);
+    let start = ((page - 1) * PER_PAGE) as usize;
+    let shown: Vec<EventCols> = rows
+        .into_iter()
+        .skip(start)
+        .take(PER_PAGE as usize)
+        .collect();
+    let shown_ids: Vec<i64> = shown.iter().map(|r| r.id).collect();
+
+    let days: Vec<DayVolume> = fetch(
+        services,
+        &format!(
+            "SELECT c.event_id AS id, d.day AS day, CAST(SUM(d.events) AS BIGINT) AS events FROM daily_counts d \
+             JOIN combinations c ON c.id = d.combination_id WHERE c.event_id IN {} AND d.day >= ? AND d.day < ? \
+             GROUP BY c.event_id, d.day",
+            ids(shown_ids.iter().copied())
+        ),
+        vec![range.from.into(), range.to.into()],
+    )
+    .await?;
+    let mut sparks: HashMap<i64, Vec<i64>> = HashMap::new();
+    for row in days {
+        let spark = sparks
+            .entry(row.id)
+            .or_insert_with(|| vec![0; range.days() as usize]);
+        if let Some(slot) = spark.get_mut(((row.day - range.from) / DAY) as usize) {
+            *slot += row.events;
+        }
+    }
+    let tags = tags_of(services, "event", &shown_ids).await?;
+    let rows = shown
+        .into_iter()
+        .map(|r| {
+            let sparkline = sparks
+                .remove(&r.id)
+                .unwrap_or_else(|| vec![0; range.days() as usize]);
+            EventRow {
+                volume: sparkline.iter().sum(),
+                sparkline,
+                tags: tags.get(&r.id).cloned().unwrap_or_default(),
+                name: r.name,
+                description: r.description,
+                owner: r.owner,
+                status: r.status,
+                first_seen: hour_text(r.first_seen),
+                last_seen: hour_text(r.last_seen),
+            }
+        })
+        .collect();
+    Ok(EventList {
+        range: range.view(),
+        total,
+        page,
+        per_page: PER_PAGE,
+        rows,
+        options: options(services, tenant.id).await?,
+    })
+}
+
+/// The values each filter can take.
+pub async fn options(services: &Services, tenant_id: i64) -> Result<FilterOptions, sea_orm::DbErr> {
+    let list = |sql: &'static str| async move {
+        let mut values: Vec<String> = fetch::<Text>(services, sql, vec![tenant_id.into()])
+            .await?
+            .into_iter()
+            .map(|t| t.value)
+            .collect();
+        values.sort_by(|a, b| super::version_order(a, b).then(a.cmp(b)));
+        values.dedup();
+        Ok::<_, sea_orm::DbErr>(values)
+    };
+    Ok(FilterOptions {
+        applications: list("SELECT DISTINCT name AS value FROM applications WHERE tenant_id = ?")
+            .await?,
+        platforms: list("SELECT DISTINCT platform AS value FROM applications WHERE tenant_id = ?")
+            .await?,
+        versions: list("SELECT DISTINCT version AS value FROM app_versions WHERE tenant_id = ?")
+            .await?,
+        screens: list("SELECT name AS value FROM screens WHERE tenant_id = ?").await?,
+        owners: list(
+            "SELECT DISTINCT owner AS value FROM events WHERE tenant_id = ? AND owner IS NOT NULL",
+        )
+        .await?,
+        tags: list("SELECT DISTINCT tag AS value FROM tags WHERE tenant_id = ? AND kind = 'event'")
+            .await?,
+    })
+}
+
+#[derive(FromQueryResult)]
+struct Combo {
+    id: i64,
+    version_id: i64,
+    screen: String,
+    first_seen: Option<i64>,
+    last_seen: Option<i64>,
+}
+
+#[derive(FromQueryResult)]
+struct PeriodCount {
+    combination_id: i64,
+    period: i64,
+    events: i64,
+}
+
+#[derive(FromQueryResult)]
+struct KeyCols {
+    id: i64,
+    path: String,
+    first_seen: Option<i64>,
+    last_seen: Option<i64>,
+}
+
+#[derive(FromQueryResult)]
+struct KeyTotals {
+    key_id: i64,
+    string_count: i64,
+    integer_count: i64,
+    number_count: i64,
+    boolean_count: i64,
+    object_count: i64,
+    array_count: i64,
+    null_count: i64,
+}
+
+#[derive(FromQueryResult)]
+struct Discovered {
+    kind: String,
+    label: String,
+    hour: i64,
+    news: bool,
+}
+
+/// How an event page splits its charts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Split {
+    Version,
+    Platform,
+}
+
+impl Split {
+    pub fn parse(text: Option<&str>) -> Result<Self, AccountError> {
+        match text.map(str::trim).filter(|t| !t.is_empty()) {
+            None | Some("version") => Ok(Self::Version),
+            Some("platform") => Ok(Self::Platform),
+            Some(other) => Err(AccountError::Invalid(format!(
+                "split `{other}` is not version or platform"
+            ))),
+        }
+    }
+}
+
+pub async fn detail(
+    services: &Services,
+    actor: &Actor,
+    tenant: &TenantRef,
+    name: &str,
+    range: Range,
+    split: Split,
+) -> Result<EventDetail, AccountError> {
+    let event: EventCols = fetch_one(
+        services,
+        "SELECT id, name, description, owner, status, first_seen, last_seen FROM events WHERE tenant_id = ? AND name = ?",
+        vec![tenant.id.into(), name.into()],
+    )
+    .await?
+    .ok_or(AccountError::NotFound)?;
+    let versions = super::versions(services, tenant.id).await?;
+    let combos: Vec<Combo> = fetch(
+        services,
+        "SELECT c.id AS id, c.version_id AS version_id, s.name AS screen, c.first_seen AS first_seen, c.last_seen AS last_seen \
+         FROM combinations c JOIN screens s ON s.id = c.screen_id WHERE c.event_id = ?",
+        vec![event.id.into()],
+    )
+    .await?;
+    let combo_ids = ids(combos.iter().map(|c| c.id));
+    let by_id: HashMap<i64, &Combo> = combos.iter().map(|c| (c.id, c)).collect();
+    let split_label = |combination_id: i64| -> String {
+        by_id
+            .get(&combination_id)
+            .and_then(|c| versions.get(&c.version_id))
+            .map(|v| match split {
+                Split::Version => v.label(),
+                Split::Platform => v.platform.clone(),
+            })
+            .unwrap_or_default()
+    };
+
+    // By hour: the last 7 days of the range (hourly detail only).
+    let hours = range.last_days(range.days().min(7));
+    let hourly_rows: Vec<PeriodCount> = fetch(
+        services,
+        &format!(
+            "SELECT combination_id, hour AS period, events FROM hourly_counts WHERE combination_id IN {combo_ids} AND hour >= ? AND hour < ?"
+        ),
+        vec![hours.from.into(), hours.to.into()],
+    )
+    .await?;
+    let hour_buckets: Vec<i64> = (hours.from..hours.to).step_by(HOUR as usize).collect();
+    let hourly = series(
+        &hour_buckets,
+        |h| hour_text(Some(h)).unwrap_or_default(),
+        hourly_rows
+            .iter()
+            .map(|r| (split_label(r.combination_id), r.period, r.events as f64)),
+        SERIES,
+    );
+    // By day: the 90 days up to the range's end.
+    let days = range.last_days(90);
+    let daily_rows: Vec<PeriodCount> = fetch(
+        services,
+        &format!(
+            "SELECT combination_id, day AS period, events FROM daily_counts WHERE combination_id IN {combo_ids} AND day >= ? AND day < ?"
+        ),
+        vec![days.from.into(), days.to.into()],
+    )
+    .await?;
+    let daily = series(
+        &days.day_starts(),
+        day_text,
+        daily_rows
+            .iter()
+            .map(|r| (split_label(r.combination_id), r.period, r.events as f64)),
+        SERIES,
+    );
+    let mut in_range: HashMap<i64, i64> = HashMap::new();
+    for row in daily_rows
+        .iter()
+        .filter(|r| r.period >= range.from && r.period < range.to)
+    {
+        *in_range.entry(row.combination_id).or_default() += row.events;
+    }
+    let events_total = in_range.values().sum();
+
+    // Where it fires.
+    let mut screens: BTreeMap<String, SeenRow> = BTreeMap::new();
+    let mut on_versions: BTreeMap<String, SeenRow> = BTreeMap::new();
+    for combo in &combos {
+        let count = in_range.get(&combo.id).copied().unwrap_or(0);
+        let version = versions
+            .get(&combo.version_id)
+            .map(|v| v.label())
+            .unwrap_or_default();
+        for (map, key) in [
+            (&mut screens, combo.screen.clone()),
+            (&mut on_versions, version),
+        ] {
+            let row = map.entry(key.clone()).or_insert_with(|| SeenRow {
+                name: key,
+                first_seen: None,
+                last_seen: None,
+                events: 0,
+            });
+            row.events += count;
+            let (first, last) = (hour_text(combo.first_seen), hour_text(combo.last_seen));
+            if first.is_some() && (row.first_seen.is_none() || first < row.first_seen) {
+                row.first_seen = first;
+            }
+            if last > row.last_seen {
+                row.last_seen = last;
+            }
+        }
+    }
+    let seen = |map: BTreeMap<String, SeenRow>| -> Vec<SeenRow> {
+        let mut rows: Vec<SeenRow> = map
+            .into_values()
+            .filter(|r| r.first_seen.is_some())
+            .collect();
+        rows.sort_by(|a, b| b.events.cmp(&a.events).then(a.name.cmp(&b.name)));
+        rows
+    };
+
+    // Keys and their types in the range.
+    let keys: Vec<KeyCols> = fetch(
+        services,
+        "SELECT id, path, first_seen, last_seen FROM event_keys WHERE event_id = ? AND first_seen IS NOT NULL ORDER BY path",
+        vec![event.id.into()],
+    )
+    .await?;
+    let totals: HashMap<i64, [i64; 7]> = fetch::<KeyTotals>(
+        services,
+        &format!(
+            "SELECT key_id, CAST(SUM(string_count) AS BIGINT) AS string_count, CAST(SUM(integer_count) AS BIGINT) AS integer_count, \
+             CAST(SUM(number_count) AS BIGINT) AS number_count, CAST(SUM(boolean_count) AS BIGINT) AS boolean_count, \
+             CAST(SUM(object_count) AS BIGINT) AS object_count, CAST(SUM(array_count) AS BIGINT) AS array_count, \
+             CAST(SUM(null_count) AS BIGINT) AS null_count FROM daily_keys WHERE key_id IN {} AND day >= ? AND day < ? GROUP BY key_id",
+            ids(keys.iter().map(|k| k.id))
+        ),
+        vec![range.from.into(), range.to.into()],
+    )
+    .await?
+    .into_iter()
+    .map(|t| {
+        (
+            t.key_id,
+            [
+                t.string_count,
+                t.integer_count,
+                t.number_count,
+                t.boolean_count,
+                t.object_count,
+                t.array_count,
+                t.null_count,
+            ],
+        )
+    })
+    .collect();
+    let key_rows = keys
+        .iter()
+        .map(|key| {
+            let counts = totals.get(&key.id).copied().unwrap_or_default();
+            let mut types: Vec<(String, i64)> = JsonType::ALL
+                .iter()
+                .zip(counts)
+                .filter(|(_, n)| *n > 0)
+                .map(|(t, n)| (t.name().to_owned(), n))
+                .collect();
+            types.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let non_null = types.iter().filter(|(t, _)| t != "null").count();
+            let carried = counts.iter().copied().max().unwrap_or(0);
+            KeyRow {
+                path: key.path.clone(),
+                conflict: non_null > 1,
+                coverage: if events_total > 0 {
+                    (carried as f64 / events_total as f64).min(1.0)
+                } else {
+                    0.0
+                },
+                types,
+                first_seen: hour_text(key.first_seen),
+                last_seen: hour_text(key.last_seen),
+            }
+        })
+        .collect();
+
+    // Discoveries about the event, its combinations and keys.
+    let key_ids = ids(keys.iter().map(|k| k.id));
+    let discoveries = fetch::<Discovered>(
+        services,
+        &format!(
+            "SELECT kind, label, hour, news FROM discoveries WHERE tenant_id = ? AND ( \
+             (kind = 'event' AND subject_id = ?) OR (kind = 'combination' AND subject_id IN {combo_ids}) \
+             OR (kind = 'key' AND subject_id IN {key_ids}) \
+             OR (kind = 'key_type' AND subject_id IN (SELECT id FROM key_types WHERE key_id IN {key_ids}))) \
+             ORDER BY hour, id LIMIT 500"
+        ),
+        vec![tenant.id.into(), event.id.into()],
+    )
+    .await?
+    .into_iter()
+    .map(|d| DiscoveryItem {
+        kind: d.kind,
+        label: d.label,
+        hour: hour_text(Some(d.hour)).unwrap_or_default(),
+        news: d.news,
+    })
+    .collect();
+    let tags = tags_of(services, "event", &[event.id]).await?;
+    Ok(EventDetail {
+        tenant: tenant.slug.clone(),
+        name: event.name,
+        first_seen: hour_text(event.first_seen),
+        last_seen: hour_text(event.last_seen),
+        curation: Curation {
+            description: event.description,
+            owner: event.owner,
+            status: event.status,
+            tags: tags.get(&event.id).cloned().unwrap_or_default(),
+        },
+        can_edit: actor.can_own(tenant.id),
+        range: range.view(),
+        split: match split {
+            Split::Version => "version",
+            Split::Platform => "platform",
+        }
+        .to_owned(),
+        hourly,
+        daily,
+        events_total,
+        screens: seen(screens),
+        versions: seen(on_versions),
+        keys: key_rows,
+        discoveries,
+    })
+}

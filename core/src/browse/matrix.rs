@@ -1,0 +1,207 @@
+//! `/t/{tenant}/matrix`: events × versions (of one application and platform) or events × screens,
+//! as counts over the range — to see at a glance what a new version stopped or started sending.
+
+use std::collections::HashMap;
+
+use blueprint_types::catalog::{Matrix, MatrixRow};
+use sea_orm::FromQueryResult;
+
+use super::{Range, TenantRef, fetch, ids, version_order};
+use crate::Services;
+use crate::accounts::AccountError;
+
+/// Rows (events) and screen columns shown at most.
+pub const MAX_ROWS: usize = 150;
+pub const MAX_SCREENS: usize = 40;
+
+#[derive(FromQueryResult)]
+struct Cell {
+    event: String,
+    column_id: i64,
+    events: i64,
+}
+
+#[derive(FromQueryResult)]
+struct AppVolume {
+    application: String,
+    platform: String,
+    events: i64,
+}
+
+/// `by` is `version` (default) or `screen`; `application` is `NAME (PLATFORM)`, by default the
+/// application with the most events in the range.
+pub async fn matrix(
+    services: &Services,
+    tenant: &TenantRef,
+    range: Range,
+    by: Option<&str>,
+    application: Option<&str>,
+) -> Result<Matrix, AccountError> {
+    let by = match by.map(str::trim).filter(|b| !b.is_empty()) {
+        None | Some("version") => "version",
+        Some("screen") => "screen",
+        Some(other) => {
+            return Err(AccountError::Invalid(format!(
+                "`by` must be version or screen, not `{other}`"
+            )));
+        }
+    };
+    let versions = super::versions(services, tenant.id).await?;
+    let volumes: Vec<AppVolume> = fetch(
+        services,
+        "SELECT a.name AS application, a.platform AS platform, CAST(SUM(s.events) AS BIGINT) AS events \
+         FROM daily_sessions s JOIN app_versions v ON v.id = s.version_id JOIN applications a ON a.id = v.application_id \
+         WHERE s.tenant_id = ? AND s.day >= ? AND s.day < ? GROUP BY a.name, a.platform",
+        vec![tenant.id.into(), range.from.into(), range.to.into()],
+    )
+    .await?;
+    let label = |name: &str, platform: &str| format!("{name} ({platform})");
+    let mut applications: Vec<String> = versions
+        .values()
+        .map(|v| label(&v.application, &v.platform))
+        .collect();
+    applications.sort();
+    applications.dedup();
+    let chosen = match application.map(str::trim).filter(|a| !a.is_empty()) {
+        Some(name) => {
+            if !applications.iter().any(|a| a == name) {
+                return Err(AccountError::Invalid(format!(
+                    "there is no application `{name}` in this tenant (write it as NAME (PLATFORM))"
+                )));
+            }
+            Some(name.to_owned())
+        }
+        None => volumes
+            .iter()
+            .max_by(|a, b| {
+                a.events
+                    .cmp(&b.events)
+                    .then(b.application.cmp(&a.application))
+            })
+            .map(|v| label(&v.application, &v.platform)),
+    };
+    let version_ids: Vec<i64> = versions
+        .values()
+        .filter(|v| chosen.as_deref() == Some(label(&v.application, &v.platform).as_str()))
+        .map(|v| v.id)
+        .collect();
+    let column = if by == "version" {
+        "c.version_id"
+    } else {
+        "c.screen_id"
+    };
+    let cells: Vec<Cell> = fetch(
+        services,
+        &format!(
+            "SELECT e.name AS event, {column} AS column_id, CAST(SUM(d.events) AS BIGINT) AS events FROM daily_counts d \
+             JOIN combinations c ON c.id = d.combination_id JOIN events e ON e.id = c.event_id \
+             WHERE d.tenant_id = ? AND d.day >= ? AND d.day < ? AND c.version_id IN {} GROUP BY e.name, {column}",
+            ids(version_ids.iter().copied())
+        ),
+        vec![tenant.id.into(), range.from.into(), range.to.into()],
+    )
+    .await?;
+    // Columns: the versions with traffic in the range, oldest first; or the biggest screens.
+    let mut column_totals: HashMap<i64, i64> = HashMap::new();
+    for cell in &cells {
+        *column_totals.entry(cell.column_id).or_default() += cell.events;
+    }
+    let mut column_ids: Vec<i64> = column_totals.keys().copied().collect();
+    let names: HashMap<i64, String> = if by == "version" {
+        column_ids.sort_by(|a, b| version_order(&versions[a].version, &versions[b].version));
+        column_ids
+            .iter()
+            .map(|id| (*id, versions[id].version.clone()))
+            .collect()
+    } else {
+        column_ids.sort_by(|a, b| column_totals[b].cmp(&column_totals[a]).then(a.cmp(b)));
+        column_ids.truncate(MAX_SCREENS);
+        #[derive(FromQueryResult)]
+        struct Name {
+            id: i64,
+            name: String,
+        }
+        fetch::<Name>(
+            services,
+            &format!(
+                "SELECT id, name FROM screens WHERE id IN {}",
+                ids(column_ids.iter().copied())
+            ),
+            vec![],
+        )
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n.name))
+        .collect()
+    };
+    let position: HashMap<i64, usize> = column_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (*id, i))
+        .collect();
+    let mut rows: HashMap<String, Vec<i64>> = HashMap::new();
+    for cell in cells {
+        if let Some(i) = position.get(&cell.column_id) {
+            rows.entry(cell.event)
+                .or_insert_with(|| vec![0; column_ids.len()])[*i] += cell.events;
+        }
+    }
+    let mut rows: Vec<(String, Vec<i64>)> = rows.into_iter().collect();
+    rows.sort_by(|a, b| {
+        b.1.iter()
+            .sum::<i64>()
+            .cmp(&a.1.iter().sum::<i64>())
+            .then(a.0.cmp(&b.0))
+    });
+    let more = rows.len().saturating_sub(MAX_ROWS) as u64;
+    rows.truncate(MAX_ROWS);
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let max = rows
+        .iter()
+        .flat_map(|r| r.1.iter().copied())
+        .max()
+        .unwrap_or(0);
+    let rows = rows
+        .into_iter()
+        .map(|(event, cells)| {
+            let stopped = if by == "version" {
+                stopped(&cells)
+            } else {
+                Vec::new()
+            };
+            MatrixRow {
+                event,
+                cells,
+                stopped,
+            }
+        })
+        .collect();
+    Ok(Matrix {
+        range: range.view(),
+        by: by.to_owned(),
+        application: chosen,
+        applications,
+        columns: column_ids.iter().map(|id| names[id].clone()).collect(),
+        rows,
+        max,
+        more,
+    })
+}
+
+/// The columns after the last one that sent the event, when an earlier one did.
+pub fn stopped(cells: &[i64]) -> Vec<usize> {
+    match cells.iter().rposition(|n| *n > 0) {
+        Some(last) => (last + 1..cells.len()).collect(),
+        None => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_event_stops_after_its_last_sending_version() {
+        assert_eq!(super::stopped(&[5, 3, 0, 0]), vec![2, 3]);
+        assert_eq!(super::stopped(&[0, 3, 0, 4]), Vec::<usize>::new());
+        assert_eq!(super::stopped(&[0, 0]), Vec::<usize>::new());
+    }
+}

@@ -1,0 +1,160 @@
+//! `/t/{tenant}/screens` and `/t/{tenant}/screens/{screen}`: screens with their volume in the
+//! range and how many events fire on them; a screen's events per day and where each was seen.
+
+use std::collections::HashMap;
+
+use blueprint_types::catalog::{Curation, ScreenDetail, ScreenList, ScreenRow, SeenRow};
+use sea_orm::FromQueryResult;
+
+use super::{
+    Range, TenantRef, contains_pattern, day_text, fetch, fetch_one, hour_text, series, tags_of,
+};
+use crate::Services;
+use crate::accounts::{AccountError, Actor};
+
+#[derive(FromQueryResult)]
+struct ScreenCols {
+    id: i64,
+    name: String,
+    description: Option<String>,
+    owner: Option<String>,
+    status: String,
+    first_seen: Option<i64>,
+    last_seen: Option<i64>,
+}
+
+#[derive(FromQueryResult)]
+struct Count {
+    id: i64,
+    n: i64,
+}
+
+pub async fn list(
+    services: &Services,
+    tenant: &TenantRef,
+    range: Range,
+    q: Option<&str>,
+) -> Result<ScreenList, AccountError> {
+    let mut sql = String::from(
+        "SELECT id, name, description, owner, status, first_seen, last_seen FROM screens WHERE tenant_id = ? AND first_seen IS NOT NULL",
+    );
+    let mut values = vec![tenant.id.into()];
+    if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
+        sql.push_str(" AND LOWER(name) LIKE ? ESCAPE '\\'");
+        values.push(contains_pattern(q).into());
+    }
+    let screens: Vec<ScreenCols> = fetch(services, &sql, values).await?;
+    let volumes: HashMap<i64, i64> = fetch::<Count>(
+        services,
+        "SELECT c.screen_id AS id, CAST(SUM(d.events) AS BIGINT) AS n FROM daily_counts d JOIN combinations c ON c.id = d.combination_id \
+         WHERE d.tenant_id = ? AND d.day >= ? AND d.day < ? GROUP BY c.screen_id",
+        vec![tenant.id.into(), range.from.into(), range.to.into()],
+    )
+    .await?
+    .into_iter()
+    .map(|c| (c.id, c.n))
+    .collect();
+    let events: HashMap<i64, i64> = fetch::<Count>(
+        services,
+        "SELECT screen_id AS id, COUNT(DISTINCT event_id) AS n FROM combinations WHERE tenant_id = ? AND first_seen IS NOT NULL GROUP BY screen_id",
+        vec![tenant.id.into()],
+    )
+    .await?
+    .into_iter()
+    .map(|c| (c.id, c.n))
+    .collect();
+    let mut rows: Vec<ScreenRow> = screens
+        .into_iter()
+        .map(|s| ScreenRow {
+            volume: volumes.get(&s.id).copied().unwrap_or(0),
+            events: events.get(&s.id).copied().unwrap_or(0),
+            name: s.name,
+            description: s.description,
+            status: s.status,
+            first_seen: hour_text(s.first_seen),
+            last_seen: hour_text(s.last_seen),
+        })
+        .collect();
+    rows.sort_by(|a, b| b.volume.cmp(&a.volume).then(a.name.cmp(&b.name)));
+    Ok(ScreenList {
+        range: range.view(),
+        rows,
+    })
+}
+
+#[derive(FromQueryResult)]
+struct ComboDay {
+    event: String,
+    first_seen: Option<i64>,
+    last_seen: Option<i64>,
+    day: Option<i64>,
+    events: Option<i64>,
+}
+
+pub async fn detail(
+    services: &Services,
+    actor: &Actor,
+    tenant: &TenantRef,
+    name: &str,
+    range: Range,
+) -> Result<ScreenDetail, AccountError> {
+    let screen: ScreenCols = fetch_one(
+        services,
+        "SELECT id, name, description, owner, status, first_seen, last_seen FROM screens WHERE tenant_id = ? AND name = ?",
+        vec![tenant.id.into(), name.into()],
+    )
+    .await?
+    .ok_or(AccountError::NotFound)?;
+    let rows: Vec<ComboDay> = fetch(
+        services,
+        "SELECT e.name AS event, c.first_seen AS first_seen, c.last_seen AS last_seen, d.day AS day, d.events AS events \
+         FROM combinations c JOIN events e ON e.id = c.event_id \
+         LEFT JOIN daily_counts d ON d.combination_id = c.id AND d.day >= ? AND d.day < ? \
+         WHERE c.screen_id = ? AND c.first_seen IS NOT NULL",
+        vec![range.from.into(), range.to.into(), screen.id.into()],
+    )
+    .await?;
+    let mut events: HashMap<String, SeenRow> = HashMap::new();
+    for row in &rows {
+        let entry = events.entry(row.event.clone()).or_insert_with(|| SeenRow {
+            name: row.event.clone(),
+            first_seen: None,
+            last_seen: None,
+            events: 0,
+        });
+        entry.events += row.events.unwrap_or(0);
+        let (first, last) = (hour_text(row.first_seen), hour_text(row.last_seen));
+        if first.is_some() && (entry.first_seen.is_none() || first < entry.first_seen) {
+            entry.first_seen = first;
+        }
+        if last > entry.last_seen {
+            entry.last_seen = last;
+        }
+    }
+    let daily = series(
+        &range.day_starts(),
+        day_text,
+        rows.iter()
+            .filter_map(|r| Some((r.event.clone(), r.day?, r.events.unwrap_or(0) as f64))),
+        8,
+    );
+    let mut events: Vec<SeenRow> = events.into_values().collect();
+    events.sort_by(|a, b| b.events.cmp(&a.events).then(a.name.cmp(&b.name)));
+    let tags = tags_of(services, "screen", &[screen.id]).await?;
+    Ok(ScreenDetail {
+        tenant: tenant.slug.clone(),
+        name: screen.name,
+        first_seen: hour_text(screen.first_seen),
+        last_seen: hour_text(screen.last_seen),
+        curation: Curation {
+            description: screen.description,
+            owner: screen.owner,
+            status: screen.status,
+            tags: tags.get(&screen.id).cloned().unwrap_or_default(),
+        },
+        can_edit: actor.can_own(tenant.id),
+        range: range.view(),
+        daily,
+        events,
+    })
+}
