@@ -3,6 +3,9 @@ const { expect } = require('@playwright/test');
 
 const ADMIN = { email: 'admin@e2e.test', password: 'admin-password-e2e' };
 const VIEWER = { email: 'viewer@e2e.test', password: 'viewer-password-e2e' };
+// Owner and viewer of the demo tenant `shopwave`.
+const OWNER = { email: 'owner@e2e.test', password: 'owner-password-e2e' };
+const READER = { email: 'reader@e2e.test', password: 'reader-password-e2e' };
 
 function jsEnabled(testInfo) {
   return testInfo.project.use.javaScriptEnabled !== false;
@@ -28,4 +31,13 @@ async function signIn(page, user) {
   await expect(page.getByTestId('signed-in-as')).toHaveText(user.email);
 }
 
-module.exports = { jsEnabled, settle, signIn, ADMIN, VIEWER };
+// Saves a full-page screenshot for review under e2e/screenshots/<project>/<name>.png.
+async function screenshot(page, testInfo, name) {
+  const path = require('path');
+  await page.screenshot({
+    path: path.join(__dirname, '..', 'screenshots', testInfo.project.name, `${name}.png`),
+    fullPage: true,
+  });
+}
+
+module.exports = { jsEnabled, settle, signIn, screenshot, ADMIN, VIEWER, OWNER, READER };

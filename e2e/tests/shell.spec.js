@@ -15,7 +15,7 @@ test('the tenants page lists the tenant folders of the events root', async ({ pa
   await expect(page).toHaveTitle('Tenants · Blueprint');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Tenants');
   const rows = page.locator('[data-testid=tenants] tbody tr');
-  await expect(rows).toHaveCount(3);
+  await expect(rows).toHaveCount(5);
   await expect(rows.first()).toContainText('acme');
   await expect(page.locator('footer')).toContainText(/Blueprint \d+\.\d+\.\d+/);
   await expect(page.getByRole('link', { name: 'Tenants' })).toHaveAttribute('aria-current', 'page');
@@ -40,7 +40,7 @@ test('the filter narrows the tenants, as you type or by submitting the form', as
   await expect(rows.first()).toContainText('globex');
   await filter.fill('');
   await filter.press('Enter');
-  await expect(page.locator('[data-testid=tenants] tbody tr')).toHaveCount(3);
+  await expect(page.locator('[data-testid=tenants] tbody tr')).toHaveCount(5);
 });
 
 test('an unknown address shows the not-found page with status 404', async ({ page }, testInfo) => {

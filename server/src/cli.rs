@@ -125,7 +125,14 @@ pub enum Command {
         file: Option<PathBuf>,
     },
     /// Write the demo data set into the events root and ingest it.
-    Demo,
+    Demo {
+        /// Hours of data, ending with the last full hour (default: 14 days).
+        #[arg(long, default_value_t = 14 * 24, value_parser = clap::value_parser!(u32).range(1..=24 * 400))]
+        hours: u32,
+        /// Events per hour and tenant, before the daily rhythm.
+        #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        events_per_hour: u32,
+    },
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
@@ -245,7 +252,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 preset,
                 file,
             } => data::mapping(&config, &tenant, preset.as_deref(), file.as_deref()).await,
-            Command::Demo => crate::commands::demo::demo(&config).await,
+            Command::Demo {
+                hours,
+                events_per_hour,
+            } => crate::commands::demo::demo(&config, hours, events_per_hour).await,
             Command::User(UserCommand::Add {
                 email,
                 role,

@@ -87,7 +87,11 @@ fn server_functions(
             "tenant=shop&from=&to=".into(),
             SHOP_READERS,
         ),
-        ("list_events", "tenant=shop".into(), SHOP_READERS),
+        (
+            "list_events",
+            "tenant=shop&filter%5Bq%5D=op".into(),
+            SHOP_READERS,
+        ),
         (
             "get_event",
             "tenant=shop&event=open&from=&to=&split=".into(),

@@ -14,9 +14,17 @@ use crate::run;
 const TENANTS: [&str; 3] = ["acme", "globex", "shop"];
 
 /// Users the specs sign in as: (email, role, password); the viewer belongs to `acme`.
-const USERS: [(&str, &str, &str); 2] = [
-    ("admin@e2e.test", "admin", "admin-password-e2e"),
-    ("viewer@e2e.test", "viewer", "viewer-password-e2e"),
+/// (email, role, password, tenant).
+const USERS: [(&str, &str, &str, &str); 4] = [
+    ("admin@e2e.test", "admin", "admin-password-e2e", ""),
+    ("viewer@e2e.test", "viewer", "viewer-password-e2e", "acme"),
+    ("owner@e2e.test", "owner", "owner-password-e2e", "shopwave"),
+    (
+        "reader@e2e.test",
+        "viewer",
+        "reader-password-e2e",
+        "shopwave",
+    ),
 ];
 
 pub fn run() -> Result<(), String> {
@@ -40,8 +48,13 @@ pub fn run() -> Result<(), String> {
         std::fs::write(hour.join("part-0.jsonl"), "{\"event\":\"screen\"}\n")
             .map_err(|err| err.to_string())?;
     }
-    for (email, role, password) in USERS {
-        add_user(&scratch, email, role, password)?;
+    // The catalog pages read the demo tenants (shopwave, travelnest): two days, ingested.
+    let mut demo = Command::new(build::binary(Profile::Debug));
+    server_env(&mut demo, &scratch);
+    demo.args(["demo", "--hours", "48", "--events-per-hour", "60"]);
+    run::status(demo.stdout(Stdio::null()))?;
+    for (email, role, password, tenant) in USERS {
+        add_user(&scratch, email, role, password, tenant)?;
     }
     let playwright = |base_url: &str, dir: &str, grep: Option<&str>| {
         let mut command = Command::new("npx");
@@ -96,12 +109,18 @@ fn server_env(command: &mut Command, scratch: &Path) {
         .env("BLUEPRINT_SITE_ROOT", build::site_root());
 }
 
-fn add_user(scratch: &Path, email: &str, role: &str, password: &str) -> Result<(), String> {
+fn add_user(
+    scratch: &Path,
+    email: &str,
+    role: &str,
+    password: &str,
+    tenant: &str,
+) -> Result<(), String> {
     let mut command = Command::new(build::binary(Profile::Debug));
     server_env(&mut command, scratch);
     command.args(["user", "add", email, "--role", role, "--password-stdin"]);
-    if role != "admin" {
-        command.args(["--tenant", "acme"]);
+    if !tenant.is_empty() {
+        command.args(["--tenant", tenant]);
     }
     let mut child = command
         .stdin(Stdio::piped())

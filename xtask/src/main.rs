@@ -3,6 +3,7 @@
 //! failure with the step's name.
 
 mod bench;
+mod bench_pages;
 mod build;
 mod e2e;
 mod run;
@@ -24,7 +25,10 @@ commands:
   e2e    build, then run only the browser tests
 
   bench-ingest [--gb 2] [--runs 3]
-         ingestion benchmark: one large generated hour, `blueprint ingest` beside DuckDB";
+         ingestion benchmark: one large generated hour, `blueprint ingest` beside DuckDB
+  bench-pages [--requests 400] [--postgres postgres://postgres@127.0.0.1:5432]
+         page-speed benchmark: a large ledger loaded into Postgres (database blueprint_bench),
+         every catalog page and the main API calls over 8 connections: p50/p95/max";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
         Some("demo") => demo(),
         Some("test") => test(),
         Some("bench-ingest") => bench::run(&args[1..]),
+        Some("bench-pages") => bench_pages::run(&args[1..]),
         Some("e2e") => tools::ensure()
             .and_then(|()| build::site_and_server(Profile::Debug))
             .and_then(|()| run::step("browser tests (Chromium, JavaScript on and off)", e2e::run)),

@@ -11,11 +11,14 @@ use crate::commands::open_services;
 use crate::commands::progress::Progress;
 use crate::config::Config;
 
-pub async fn demo(config: &Config) -> anyhow::Result<()> {
+pub async fn demo(config: &Config, hours: u32, events_per_hour: u32) -> anyhow::Result<()> {
     let EventsLocation::Local(root) = &config.events else {
         bail!("demo writes its events to a local folder; set BLUEPRINT_EVENTS_URL to a path");
     };
-    let options = DemoOptions::demo(chrono::Utc::now());
+    let mut options = DemoOptions::demo(chrono::Utc::now());
+    options.first_hour += chrono::Duration::hours(i64::from(options.hours) - i64::from(hours));
+    options.hours = hours;
+    options.events_per_hour = events_per_hour;
     let from = Hour::containing(options.first_hour);
     let to = from.plus(i64::from(options.hours));
     eprintln!(
