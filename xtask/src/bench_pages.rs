@@ -169,7 +169,7 @@ fn measure_all(port: u16, requests: usize) -> Result<(), String> {
     let t = "/t/bench-large";
     let a = "/api/v1/tenants/bench-large";
     let urls = [
-        ("page: overview", format!("{t}")),
+        ("page: overview", t.to_owned()),
         ("page: applications", format!("{t}/applications")),
         ("page: events (first page)", format!("{t}/events")),
         (

@@ -41,7 +41,7 @@ pub fn thousands(value: i64) -> String {
     let digits = value.abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -97,11 +97,8 @@ pub fn TimeChart(
             })
             .fold(0.0, f64::max),
     };
-    let max = if percent {
-        max.max(1.0).min(1.0)
-    } else {
-        max.max(1.0)
-    };
+    // Shares are drawn on a fixed 0–100% scale.
+    let max = if percent { 1.0 } else { max.max(1.0) };
     let y = move |v: f64| TOP + plot_h - (v / max) * plot_h;
     let fmt = move |v: f64| {
         if percent {

@@ -198,7 +198,6 @@ pub fn resolve_days(tenant: &TenantRef, days: &str) -> Result<Range, AccountErro
 }
 
 /// Hours as the ledger prints them.
-
 pub fn hour_text(seconds: Option<i64>) -> Option<String> {
     crate::ledger::hour_text(seconds)
 }
