@@ -264,7 +264,7 @@ async fn the_catalog_reads_what_was_ingested() {
         ));
 
         // Applications: per-version events add up to the tenant's total.
-        let apps = applications::applications(&services, &tenant, range)
+        let apps = applications::applications(&services, &viewer, &tenant, range)
             .await
             .unwrap();
         let app_events: i64 = apps

@@ -128,6 +128,8 @@ pub struct ApplicationEntry {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Applications {
     pub range: DayRange,
+    /// Whether the caller may edit the applications' curation (owners and admins).
+    pub can_edit: bool,
     pub applications: Vec<ApplicationEntry>,
 }
 

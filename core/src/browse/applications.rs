@@ -9,7 +9,7 @@ use sea_orm::FromQueryResult;
 
 use super::{Range, TenantRef, day_text, fetch, hour_text, series, tags_of, version_order};
 use crate::Services;
-use crate::accounts::AccountError;
+use crate::accounts::{AccountError, Actor};
 use crate::entities::application;
 use crate::ingest::sketch::Sketch;
 
@@ -24,6 +24,7 @@ struct DayRow {
 
 pub async fn applications(
     services: &Services,
+    actor: &Actor,
     tenant: &TenantRef,
     range: Range,
 ) -> Result<Applications, AccountError> {
@@ -124,6 +125,7 @@ pub async fn applications(
     out.sort_by(|a, b| (&a.name, &a.platform).cmp(&(&b.name, &b.platform)));
     Ok(Applications {
         range: range.view(),
+        can_edit: actor.can_own(tenant.id),
         applications: out,
     })
 }

@@ -7,7 +7,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use blueprint_core::accounts::{AccountError, Actor, SignedIn};
 use blueprint_core::hour::Hour;
 use blueprint_core::ledger::counts;
@@ -67,6 +67,12 @@ pub const ROUTES: &[(&str, &str, Access, &str)] = &[
         "/api/v1/tenants/{tenant}/applications",
         Access::TenantViewer,
         "Applications per platform with their versions and session shares",
+    ),
+    (
+        "PATCH",
+        "/api/v1/tenants/{tenant}/applications/{application}/{platform}",
+        Access::TenantOwner,
+        "Edit an application's {\"description\",\"owner\",\"status\",\"tags\"} (owners and admins)",
     ),
     (
         "GET",
@@ -143,6 +149,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/tenants/{tenant}/applications",
             get(catalog::applications),
+        )
+        .route(
+            "/api/v1/tenants/{tenant}/applications/{application}/{platform}",
+            patch(catalog::edit_application),
         )
         .route("/api/v1/tenants/{tenant}/events", get(catalog::events))
         .route(

@@ -77,9 +77,9 @@ pub async fn applications(
     Path(slug): Path<String>,
     Query(query): Query<RangeQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let (_, tenant) = open(&state, signed_in, &slug).await?;
+    let (actor, tenant) = open(&state, signed_in, &slug).await?;
     let range = range(&tenant, &query)?;
-    to_json(apps::applications(&state.services, &tenant, range).await)
+    to_json(apps::applications(&state.services, &actor, &tenant, range).await)
 }
 
 pub async fn events(
@@ -125,6 +125,16 @@ pub async fn edit_event(
     body: Result<Json<CurationEdit>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     edit(state, signed_in, slug, curate::Subject::Event(name), body).await
+}
+
+pub async fn edit_application(
+    State(state): State<AppState>,
+    signed_in: Signed,
+    Path((slug, name, platform)): Path<(String, String, String)>,
+    body: Result<Json<CurationEdit>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let subject = curate::Subject::Application { name, platform };
+    edit(state, signed_in, slug, subject, body).await
 }
 
 pub async fn edit_screen(

@@ -10,6 +10,7 @@ use crate::components::tenant::{RangePicker, Tab, TenantTabs, range_query, tenan
 use crate::components::urls::{query_string, tenant_path};
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
+use crate::pages::catalog::event::{CurationView, UpdateCuration};
 
 #[server]
 pub async fn get_applications(
@@ -17,9 +18,9 @@ pub async fn get_applications(
     from: String,
     to: String,
 ) -> Result<Applications, AppError> {
-    let (services, _, tenant) = crate::error::open_tenant(&tenant).await?;
+    let (services, actor, tenant) = crate::error::open_tenant(&tenant).await?;
     let range = crate::error::range_of(&tenant, &from, &to)?;
-    blueprint_core::browse::applications::applications(&services, &tenant, range)
+    blueprint_core::browse::applications::applications(&services, &actor, &tenant, range)
         .await
         .map_err(|err| crate::error::from_account("Reading the applications", err))
 }
@@ -28,9 +29,10 @@ pub async fn get_applications(
 pub fn ApplicationsPage() -> impl IntoView {
     let tenant = tenant_param();
     let (from, to) = range_query();
+    let save = ServerAction::<UpdateCuration>::new();
     let data = Resource::new(
-        move || (tenant.get(), from.get(), to.get()),
-        |(tenant, from, to)| get_applications(tenant, from, to),
+        move || (tenant.get(), from.get(), to.get(), save.version().get()),
+        |(tenant, from, to, _)| get_applications(tenant, from, to),
     );
     view! {
         <Title text=move || format!("Applications · {}", tenant.get()) />
@@ -47,7 +49,7 @@ pub fn ApplicationsPage() -> impl IntoView {
                                 <RangePicker range=apps.range.clone() action=tenant_path(&slug, &["applications"]) />
                             </div>
                             {apps.applications.is_empty().then(|| view! { <p class="muted">"No application has sent events yet."</p> })}
-                            {apps.applications.into_iter().map(|app| view! { <Application app tenant=slug.clone() /> }).collect::<Vec<_>>()}
+                            {apps.applications.into_iter().map(|app| view! { <Application app tenant=slug.clone() can_edit=apps.can_edit save /> }).collect::<Vec<_>>()}
                         }.into_any()
                     }
                 }
@@ -57,7 +59,12 @@ pub fn ApplicationsPage() -> impl IntoView {
 }
 
 #[component]
-fn Application(app: ApplicationEntry, tenant: String) -> impl IntoView {
+fn Application(
+    app: ApplicationEntry,
+    tenant: String,
+    can_edit: bool,
+    save: ServerAction<UpdateCuration>,
+) -> impl IntoView {
     let events = tenant_path(&tenant, &["events"]);
     let matrix = format!(
         "{}{}",
@@ -71,7 +78,7 @@ fn Application(app: ApplicationEntry, tenant: String) -> impl IntoView {
                 {format!("first seen {} · last seen {}", app.first_seen.clone().unwrap_or_default(), app.last_seen.clone().unwrap_or_default())}
                 " · " <a href=matrix>"events × versions"</a>
             </p>
-            {app.curation.description.clone().map(|d| view! { <p>{d}</p> })}
+            <CurationView curation=app.curation.clone() can_edit save tenant=tenant.clone() kind="application" name=app.name.clone() platform=app.platform.clone() />
             <div class="grid-2">
                 <div>
                     <h3>"Share of sessions per version"</h3>

@@ -112,6 +112,9 @@ pub fn CurationView(
     tenant: String,
     kind: &'static str,
     name: String,
+    /// The application's platform (applications only).
+    #[prop(optional, into)]
+    platform: String,
 ) -> impl IntoView {
     let error = move || {
         save.value()
@@ -137,6 +140,7 @@ pub fn CurationView(
                         <input type="hidden" name="tenant" value=tenant.clone() />
                         <input type="hidden" name="kind" value=kind />
                         <input type="hidden" name="name" value=name.clone() />
+                        <input type="hidden" name="platform" value=platform.clone() />
                         <label>"Description"<textarea name="description" rows="3">{c.description.clone().unwrap_or_default()}</textarea></label>
                         <label>"Owner (email of a member)"<input type="email" name="owner" value=c.owner.clone().unwrap_or_default() /></label>
                         <label>"Status"

@@ -217,9 +217,13 @@ fn EventTable(list: EventList, tenant: String, filter: EventFilter) -> impl Into
         "/api/v1/tenants/{}/counts{}",
         crate::components::urls::encode_query_value(&tenant),
         query_string(&[
-            ("from", &list.range.from),
-            ("to", &list.range.to),
-            ("format", "csv")
+            ("from", &format!("{}T00", list.range.from)),
+            ("to", &format!("{}T00", list.range.to)),
+            ("format", "csv"),
+            ("application", filter.application.as_deref().unwrap_or("")),
+            ("platform", filter.platform.as_deref().unwrap_or("")),
+            ("version", filter.version.as_deref().unwrap_or("")),
+            ("screen", filter.screen.as_deref().unwrap_or("")),
         ])
     );
     let first = (list.page - 1) * list.per_page + 1;
@@ -228,7 +232,7 @@ fn EventTable(list: EventList, tenant: String, filter: EventFilter) -> impl Into
         <RangePicker range=list.range.clone() action=base.clone() keep />
         <p class="muted small" data-testid="result-count">
             {if list.total == 0 { "No event matches.".to_owned() } else { format!("{first}–{last} of {} events", thousands(list.total as i64)) }}
-            " · " <a href=csv>"counts of the range as CSV"</a>
+            " · " <a href=csv>"hourly counts as CSV"</a>
             " · " <a href=format!("/api/v1/tenants/{}/catalog", crate::components::urls::encode_query_value(&tenant))>"tracking plan (JSON)"</a>
         </p>
         <table class="data-table" data-testid="events">
