@@ -2,6 +2,10 @@
 //! by hour and by day split by version or platform, where it fires, its keys and types, and its
 //! discoveries as a timeline.
 
+// `update_curation` takes one argument per form field (the form posts without JavaScript), and
+// the client stub `#[server]` generates for it cannot carry an attribute of its own.
+#![allow(clippy::too_many_arguments)]
+
 use blueprint_types::catalog::{Curation, EventDetail};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -35,7 +39,6 @@ pub async fn get_event(
 /// Saves the description, owner, status and tags of an application, screen or event. `kind` is
 /// `application` (with `platform`), `screen` or `event`; `tags` are comma-separated.
 #[server]
-#[allow(clippy::too_many_arguments)]
 pub async fn update_curation(
     tenant: String,
     kind: String,
