@@ -20,7 +20,7 @@ async fn tenants_page_lists_discovered_tenants_server_side() {
         );
         for slug in ["acme", "shop"] {
             assert!(
-                body.contains(&format!("<td class=\"mono\">{slug}</td>")),
+                body.contains(&format!("<a href=\"/t/{slug}\">{slug}</a>")),
                 "{slug}: {body}"
             );
         }
