@@ -51,7 +51,7 @@ pub fn run() -> Result<(), String> {
     // The catalog pages read the demo tenants (shopwave, travelnest): two days, ingested.
     let mut demo = Command::new(build::binary(Profile::Debug));
     server_env(&mut demo, &scratch);
-    demo.args(["demo", "--hours", "48", "--events-per-hour", "60"]);
+    demo.args(["demo", "--hours", "48", "--events-per-hour", "150"]);
     run::status(demo.stdout(Stdio::null()))?;
     for (email, role, password, tenant) in USERS {
         add_user(&scratch, email, role, password, tenant)?;

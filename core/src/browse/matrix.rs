@@ -10,6 +10,11 @@ use super::{Range, TenantRef, fetch, ids, version_order};
 use crate::Services;
 use crate::accounts::AccountError;
 
+/// A version "stopped" an event only when, at the event's earlier share of traffic, it would have
+/// sent at least this many: a version with little traffic yet is not flagged for what it could not
+/// be expected to send (at 3, a real sender stays silent by chance about 5% of the time).
+pub const MIN_EXPECTED: f64 = 3.0;
+
 /// Rows (events) and screen columns shown at most.
 pub const MAX_ROWS: usize = 150;
 pub const MAX_SCREENS: usize = 40;
@@ -156,6 +161,7 @@ pub async fn matrix(
     let more = rows.len().saturating_sub(MAX_ROWS) as u64;
     rows.truncate(MAX_ROWS);
     rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let totals: Vec<i64> = column_ids.iter().map(|id| column_totals[id]).collect();
     let max = rows
         .iter()
         .flat_map(|r| r.1.iter().copied())
@@ -165,7 +171,7 @@ pub async fn matrix(
         .into_iter()
         .map(|(event, cells)| {
             let stopped = if by == "version" {
-                stopped(&cells)
+                stopped(&cells, &totals)
             } else {
                 Vec::new()
             };
@@ -188,20 +194,36 @@ pub async fn matrix(
     })
 }
 
-/// The columns after the last one that sent the event, when an earlier one did.
-pub fn stopped(cells: &[i64]) -> Vec<usize> {
-    match cells.iter().rposition(|n| *n > 0) {
-        Some(last) => (last + 1..cells.len()).collect(),
-        None => Vec::new(),
+/// The columns after the last one that sent the event where, at the event's share of the earlier
+/// columns' traffic (`totals`: all events per column), at least [`MIN_EXPECTED`] were expected.
+pub fn stopped(cells: &[i64], totals: &[i64]) -> Vec<usize> {
+    let Some(last) = cells.iter().rposition(|n| *n > 0) else {
+        return Vec::new();
+    };
+    let sent: i64 = cells[..=last].iter().sum();
+    let traffic: i64 = totals[..=last].iter().sum();
+    if traffic == 0 {
+        return Vec::new();
     }
+    let share = sent as f64 / traffic as f64;
+    (last + 1..cells.len())
+        .filter(|j| share * totals[*j] as f64 >= MIN_EXPECTED)
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn an_event_stops_after_its_last_sending_version() {
-        assert_eq!(super::stopped(&[5, 3, 0, 0]), vec![2, 3]);
-        assert_eq!(super::stopped(&[0, 3, 0, 4]), Vec::<usize>::new());
-        assert_eq!(super::stopped(&[0, 0]), Vec::<usize>::new());
+        let totals = [100, 100, 100, 5];
+        // 8 of 200 earlier: 4 expected in a column of 100, 0.2 in a column of 5.
+        assert_eq!(super::stopped(&[5, 3, 0, 0], &totals), vec![2]);
+        assert_eq!(super::stopped(&[0, 3, 0, 4], &totals), Vec::<usize>::new());
+        assert_eq!(super::stopped(&[0, 0, 0, 0], &totals), Vec::<usize>::new());
+        assert_eq!(
+            super::stopped(&[1, 0, 0, 0], &totals),
+            Vec::<usize>::new(),
+            "1% of 100 is not enough"
+        );
     }
 }

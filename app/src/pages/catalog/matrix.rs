@@ -88,7 +88,7 @@ fn MatrixView(m: Matrix, tenant: String) -> impl IntoView {
         </div>
         <p class="muted small">
             "Events sent in the range; darker is more. "
-            {(m.by == "version").then(|| view! { <span class="stopped-key">"✕"</span>" an event an earlier version sent and this one does not." })}
+            {(m.by == "version").then(|| view! { <span class="stopped-key">"✕"</span>" an event an earlier version sent and this one does not, though its traffic says it should have." })}
             {(m.more > 0).then(|| format!(" The {} smallest events are left out.", m.more))}
         </p>
         <div class="matrix-wrap">
