@@ -54,25 +54,32 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         if let Cleanup::Postgres { admin_url, schema } = &self.cleanup {
             let (admin_url, schema) = (admin_url.clone(), schema.clone());
-            // Drop runs inside the test's runtime; do the async clean-up on a thread of its own.
-            let done = std::thread::spawn(move || {
+            // Drop runs inside the test's runtime; do the async clean-up on a thread of its own,
+            // and never wait on it for long: a failing test must fail, not hang on its clean-up.
+            let (sender, receiver) = std::sync::mpsc::channel();
+            let name = schema.clone();
+            std::thread::spawn(move || {
                 let runtime = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
                     .expect("cleanup runtime");
-                runtime.block_on(async move {
+                let result = runtime.block_on(async move {
                     let url = DatabaseUrl::parse(&admin_url).expect("admin url");
                     let admin = Database::connect(&url, &small_pool(None)).await?;
                     admin
                         .conn()
-                        .execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+                        .execute_unprepared(&format!(
+                            "SET lock_timeout = '10s'; DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
+                        ))
                         .await?;
                     Ok::<_, crate::DbError>(())
-                })
-            })
-            .join();
-            if let Ok(Err(err)) = done {
-                eprintln!("could not drop test schema: {err}");
+                });
+                let _ = sender.send(result);
+            });
+            match receiver.recv_timeout(Duration::from_secs(20)) {
+                Ok(Ok(())) => {}
+                Ok(Err(err)) => eprintln!("could not drop test schema {name}: {err}"),
+                Err(_) => eprintln!("gave up dropping test schema {name} after 20 s"),
             }
         }
     }

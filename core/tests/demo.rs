@@ -206,6 +206,9 @@ async fn dump(services: &Services) -> String {
         "SELECT * FROM daily_counts ORDER BY combination_id, day",
         "SELECT * FROM daily_keys ORDER BY version_id, key_id, day",
         "SELECT tenant_id, day, version_id, sessions, events FROM daily_sessions ORDER BY version_id, day",
+        "SELECT * FROM event_days ORDER BY event_id, day",
+        "SELECT * FROM version_event_days ORDER BY version_id, event_id, day",
+        "SELECT * FROM screen_days ORDER BY screen_id, day",
         "SELECT id, tenant_id, kind, subject_id, label, hour, news FROM discoveries ORDER BY id",
         "SELECT tenant_id, hour, status, files FROM ingested_hours ORDER BY tenant_id, hour",
     ];

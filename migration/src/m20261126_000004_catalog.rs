@@ -6,6 +6,10 @@
 //! - `hourly_sessions` and `daily_sessions` also carry the version's `events`, so totals per
 //!   version and per tenant come from one small row per version and period.
 //! - `tags` on applications, screens and events.
+//! - Daily totals by event, by (version, event) and by screen (`event_days`,
+//!   `version_event_days`, `screen_days`): what lists, sparklines, movers and the matrix sum over
+//!   ranges, each a few rows per day instead of one per combination. Their indexes end with the
+//!   summed column, so the sums are read from the index alone.
 //!
 //! Existing ledgers are completed here: the days in hourly detail are summed into daily rows, and
 //! their hourly session sketches merged (HyperLogLog registers: the maximum of each register; the
@@ -84,6 +88,33 @@ fn events_column() -> ColumnDef {
         .to_owned()
 }
 
+/// (table, key columns from `combinations`, columns after the key in the by-day index).
+pub const DAY_TOTALS: [(&str, &[&str], &[&str]); 3] = [
+    ("event_days", &["event_id"], &["events"]),
+    (
+        "version_event_days",
+        &["version_id", "event_id"],
+        &["events"],
+    ),
+    ("screen_days", &["screen_id"], &["events"]),
+];
+
+/// Fills a day-totals table from `daily_counts` rows matching `condition` (on `d`).
+pub fn day_totals_sql(table: &str, key: &[&str], condition: &str) -> String {
+    let keys = key.join(", ");
+    let selected = key
+        .iter()
+        .map(|k| format!("c.{k}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "INSERT INTO {table} (tenant_id, day, {keys}, events) \
+         SELECT d.tenant_id, d.day, {selected}, SUM(d.events) FROM daily_counts d \
+         JOIN combinations c ON c.id = d.combination_id WHERE {condition} \
+         GROUP BY d.tenant_id, d.day, {selected}"
+    )
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -124,7 +155,16 @@ impl MigrationTrait for Migration {
             .await?;
         for (name, table, columns) in [
             ("ix_tags_tenant", "tags", &["tenant_id", "tag"][..]),
-            ("ix_combinations_screen", "combinations", &["screen_id"][..]),
+            (
+                "ix_combinations_screen",
+                "combinations",
+                &["tenant_id", "screen_id", "event_id"][..],
+            ),
+            (
+                "ix_combinations_screen_id",
+                "combinations",
+                &["screen_id"][..],
+            ),
             ("ix_discoveries_subject", "discoveries", &["subject_id"][..]),
         ] {
             let mut index = Index::create();
@@ -133,6 +173,36 @@ impl MigrationTrait for Migration {
                 index.col(Alias::new(*column));
             }
             manager.create_index(index.to_owned()).await?;
+        }
+
+        for (name, key, extra) in DAY_TOTALS {
+            let mut table = Table::create();
+            table.table(Alias::new(name));
+            for column in ["tenant_id", "day"]
+                .iter()
+                .chain(key.iter())
+                .chain(["events"].iter())
+            {
+                table.col(ColumnDef::new(Alias::new(*column)).big_integer().not_null());
+            }
+            let mut primary = Index::create();
+            for column in key.iter().chain(["day"].iter()) {
+                primary.col(Alias::new(*column));
+            }
+            table.primary_key(&mut primary);
+            manager.create_table(table.to_owned()).await?;
+            let mut by_day = Index::create();
+            by_day
+                .name(format!("ix_{name}_day"))
+                .table(Alias::new(name));
+            for column in ["tenant_id", "day"]
+                .iter()
+                .chain(key.iter())
+                .chain(extra.iter())
+            {
+                by_day.col(Alias::new(*column));
+            }
+            manager.create_index(by_day.to_owned()).await?;
         }
 
         // Complete the existing ledger.
@@ -173,6 +243,10 @@ impl MigrationTrait for Migration {
             columns.join(", ")
         ))
         .await?;
+        for (name, key, _) in DAY_TOTALS {
+            db.execute_unprepared(&day_totals_sql(name, key, "1 = 1"))
+                .await?;
+        }
         let backend = db.get_database_backend();
         let rows = HourSketch::find_by_statement(Statement::from_string(
             backend,
@@ -216,9 +290,11 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(Alias::new("tags")).to_owned())
-            .await?;
+        for name in ["tags", "event_days", "version_event_days", "screen_days"] {
+            manager
+                .drop_table(Table::drop().table(Alias::new(name)).to_owned())
+                .await?;
+        }
         Ok(())
     }
 }

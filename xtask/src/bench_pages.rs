@@ -30,6 +30,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         })
         .transpose()?
         .unwrap_or(400);
+    if let Some(address) = flag(args, "--address") {
+        // A server already running on a loaded benchmark database: measure only.
+        return measure_all(address, requests);
+    }
     let server_url = flag(args, "--postgres").unwrap_or("postgres://postgres@127.0.0.1:5432");
     let database = "blueprint_bench";
     let url = format!("{server_url}/{database}");
@@ -120,7 +124,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| e.to_string())?;
-    let result = measure_all(port, requests);
+    let result = measure_all(&format!("127.0.0.1:{port}"), requests);
     let _ = server.kill();
     let _ = server.wait();
     result
@@ -131,17 +135,16 @@ fn free_port() -> Result<u16, String> {
     Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
 }
 
-fn measure_all(port: u16, requests: usize) -> Result<(), String> {
-    let address = format!("127.0.0.1:{port}");
+fn measure_all(address: &str, requests: usize) -> Result<(), String> {
     let started = Instant::now();
-    while TcpStream::connect(&address).is_err() {
+    while TcpStream::connect(address).is_err() {
         if started.elapsed() > Duration::from_secs(30) {
             return Err("blueprint serve did not start within 30 s".into());
         }
         std::thread::sleep(Duration::from_millis(200));
     }
     let body = format!(r#"{{"email":"bench@example.com","password":"{PASSWORD}"}}"#);
-    let mut stream = TcpStream::connect(&address).map_err(|e| e.to_string())?;
+    let mut stream = TcpStream::connect(address).map_err(|e| e.to_string())?;
     write!(
         stream,
         "POST /api/v1/session HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -207,7 +210,8 @@ fn measure_all(port: u16, requests: usize) -> Result<(), String> {
     );
     let mut worst: f64 = 0.0;
     for (name, path) in urls {
-        let (latencies, bytes, wall) = load(&address, &path, &cookie, requests)?;
+        let (latencies, bytes, wall) =
+            load(address, &path, &cookie, requests).map_err(|err| format!("{name}: {err}"))?;
         let p = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q).round() as usize];
         worst = worst.max(p(0.95));
         println!(

@@ -151,8 +151,6 @@ pub async fn list(
         }
         None => sort == "volume",
     };
-    let day_sql = "SELECT c.event_id AS id, CAST(SUM(d.events) AS BIGINT) AS events FROM daily_counts d \
-                   JOIN combinations c ON c.id = d.combination_id WHERE d.tenant_id = ? AND d.day >= ? AND d.day < ?";
     match sort {
         "name" => rows.sort_by(|a, b| a.name.cmp(&b.name)),
         "first_seen" => {
@@ -162,7 +160,8 @@ pub async fn list(
         "volume" => {
             let volumes: HashMap<i64, i64> = fetch::<Volume>(
                 services,
-                &format!("{day_sql} GROUP BY c.event_id"),
+                "SELECT event_id AS id, CAST(SUM(events) AS BIGINT) AS events FROM event_days \
+                 WHERE tenant_id = ? AND day >= ? AND day < ? GROUP BY event_id",
                 vec![tenant.id.into(), range.from.into(), range.to.into()],
             )
             .await?
@@ -200,9 +199,7 @@ pub async fn list(
     let days: Vec<DayVolume> = fetch(
         services,
         &format!(
-            "SELECT c.event_id AS id, d.day AS day, CAST(SUM(d.events) AS BIGINT) AS events FROM daily_counts d \
-             JOIN combinations c ON c.id = d.combination_id WHERE c.event_id IN {} AND d.day >= ? AND d.day < ? \
-             GROUP BY c.event_id, d.day",
+            "SELECT event_id AS id, day, events FROM event_days WHERE event_id IN {} AND day >= ? AND day < ?",
             ids(shown_ids.iter().copied())
         ),
         vec![range.from.into(), range.to.into()],

@@ -21,7 +21,7 @@ pub const MAX_SCREENS: usize = 40;
 
 #[derive(FromQueryResult)]
 struct Cell {
-    event: String,
+    event: i64,
     column_id: i64,
     events: i64,
 }
@@ -90,22 +90,44 @@ pub async fn matrix(
         .filter(|v| chosen.as_deref() == Some(label(&v.application, &v.platform).as_str()))
         .map(|v| v.id)
         .collect();
-    let column = if by == "version" {
-        "c.version_id"
-    } else {
-        "c.screen_id"
-    };
-    let cells: Vec<Cell> = fetch(
+    // Events per version of the application in the range, from the day totals.
+    let by_version: Vec<Cell> = fetch(
         services,
         &format!(
-            "SELECT e.name AS event, {column} AS column_id, CAST(SUM(d.events) AS BIGINT) AS events FROM daily_counts d \
-             JOIN combinations c ON c.id = d.combination_id JOIN events e ON e.id = c.event_id \
-             WHERE d.tenant_id = ? AND d.day >= ? AND d.day < ? AND c.version_id IN {} GROUP BY e.name, {column}",
+            "SELECT event_id AS event, version_id AS column_id, CAST(SUM(events) AS BIGINT) AS events \
+             FROM version_event_days WHERE tenant_id = ? AND day >= ? AND day < ? AND version_id IN {} \
+             GROUP BY event_id, version_id",
             ids(version_ids.iter().copied())
         ),
         vec![tenant.id.into(), range.from.into(), range.to.into()],
     )
     .await?;
+    let mut event_totals: HashMap<i64, i64> = HashMap::new();
+    for cell in &by_version {
+        *event_totals.entry(cell.event).or_default() += cell.events;
+    }
+    let mut ranked: Vec<(i64, i64)> = event_totals.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let more = ranked.len().saturating_sub(MAX_ROWS) as u64;
+    ranked.truncate(MAX_ROWS);
+    let cells: Vec<Cell> = if by == "version" {
+        by_version
+    } else {
+        // Screens: the combinations of the shown events in this application's versions.
+        fetch(
+            services,
+            &format!(
+                "SELECT c.event_id AS event, c.screen_id AS column_id, CAST(SUM(d.events) AS BIGINT) AS events \
+                 FROM combinations c JOIN daily_counts d ON d.combination_id = c.id \
+                 WHERE c.event_id IN {} AND c.version_id IN {} AND d.day >= ? AND d.day < ? \
+                 GROUP BY c.event_id, c.screen_id",
+                ids(ranked.iter().map(|(id, _)| *id)),
+                ids(version_ids.iter().copied())
+            ),
+            vec![range.from.into(), range.to.into()],
+        )
+        .await?
+    };
     // Columns: the versions with traffic in the range, oldest first; or the biggest screens.
     let mut column_totals: HashMap<i64, i64> = HashMap::new();
     for cell in &cells {
@@ -144,22 +166,23 @@ pub async fn matrix(
         .enumerate()
         .map(|(i, id)| (*id, i))
         .collect();
-    let mut rows: HashMap<String, Vec<i64>> = HashMap::new();
+    let shown: HashMap<i64, ()> = ranked.iter().map(|(id, _)| (*id, ())).collect();
+    let mut by_event: HashMap<i64, Vec<i64>> = HashMap::new();
     for cell in cells {
-        if let Some(i) = position.get(&cell.column_id) {
-            rows.entry(cell.event)
+        if let (Some(i), true) = (
+            position.get(&cell.column_id),
+            shown.contains_key(&cell.event),
+        ) {
+            by_event
+                .entry(cell.event)
                 .or_insert_with(|| vec![0; column_ids.len()])[*i] += cell.events;
         }
     }
-    let mut rows: Vec<(String, Vec<i64>)> = rows.into_iter().collect();
-    rows.sort_by(|a, b| {
-        b.1.iter()
-            .sum::<i64>()
-            .cmp(&a.1.iter().sum::<i64>())
-            .then(a.0.cmp(&b.0))
-    });
-    let more = rows.len().saturating_sub(MAX_ROWS) as u64;
-    rows.truncate(MAX_ROWS);
+    let event_names = super::names_of(services, "events", by_event.keys().copied()).await?;
+    let mut rows: Vec<(String, Vec<i64>)> = by_event
+        .into_iter()
+        .map(|(id, cells)| (event_names.get(&id).cloned().unwrap_or_default(), cells))
+        .collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     let totals: Vec<i64> = column_ids.iter().map(|id| column_totals[id]).collect();
     let max = rows

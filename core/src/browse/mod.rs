@@ -368,6 +368,36 @@ pub fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
     parts(a).cmp(&parts(b))
 }
 
+/// Names of rows of `table` (a catalog table with `id` and `name`) by id.
+pub(crate) async fn names_of(
+    services: &Services,
+    table: &str,
+    list: impl IntoIterator<Item = i64>,
+) -> Result<HashMap<i64, String>, sea_orm::DbErr> {
+    #[derive(FromQueryResult)]
+    struct Name {
+        id: i64,
+        name: String,
+    }
+    let list: Vec<i64> = list.into_iter().collect();
+    let mut out = HashMap::with_capacity(list.len());
+    for chunk in list.chunks(1000) {
+        for row in fetch::<Name>(
+            services,
+            &format!(
+                "SELECT id, name FROM {table} WHERE id IN {}",
+                ids(chunk.iter().copied())
+            ),
+            vec![],
+        )
+        .await?
+        {
+            out.insert(row.id, row.name);
+        }
+    }
+    Ok(out)
+}
+
 /// Tags of subjects of one kind: subject id → tags, sorted.
 pub(crate) async fn tags_of(
     services: &Services,

@@ -61,7 +61,7 @@ struct Named {
 
 #[derive(FromQueryResult)]
 struct DayVolume {
-    name: String,
+    id: i64,
     day: i64,
     events: i64,
 }
@@ -305,36 +305,33 @@ async fn movers(
     let before = after - DAY;
     let rows: Vec<DayVolume> = fetch(
         services,
-        "SELECT e.name AS name, d.day AS day, CAST(SUM(d.events) AS BIGINT) AS events FROM daily_counts d \
-         JOIN combinations c ON c.id = d.combination_id JOIN events e ON e.id = c.event_id \
-         WHERE d.tenant_id = ? AND d.day IN (?, ?) GROUP BY e.name, d.day",
+        "SELECT event_id AS id, day, events FROM event_days WHERE tenant_id = ? AND day IN (?, ?)",
         vec![tenant_id.into(), before.into(), after.into()],
     )
     .await?;
-    let mut by_event: HashMap<String, (i64, i64)> = HashMap::new();
+    let mut by_event: HashMap<i64, (i64, i64)> = HashMap::new();
     for row in rows {
-        let entry = by_event.entry(row.name).or_default();
+        let entry = by_event.entry(row.id).or_default();
         if row.day == before {
             entry.0 += row.events;
         } else {
             entry.1 += row.events;
         }
     }
-    let mut movers: Vec<Mover> = by_event
+    let mut changed: Vec<(i64, (i64, i64))> =
+        by_event.into_iter().filter(|(_, (b, a))| b != a).collect();
+    changed.sort_by(|(x, (xb, xa)), (y, (yb, ya))| {
+        (ya - yb).abs().cmp(&(xa - xb).abs()).then(x.cmp(y))
+    });
+    changed.truncate(10);
+    let names = super::names_of(services, "events", changed.iter().map(|(id, _)| *id)).await?;
+    let movers = changed
         .into_iter()
-        .filter(|(_, (b, a))| b != a)
-        .map(|(event, (before, after))| Mover {
-            event,
+        .map(|(id, (before, after))| Mover {
+            event: names.get(&id).cloned().unwrap_or_default(),
             before,
             after,
         })
         .collect();
-    movers.sort_by(|a, b| {
-        (b.after - b.before)
-            .abs()
-            .cmp(&(a.after - a.before).abs())
-            .then(a.event.cmp(&b.event))
-    });
-    movers.truncate(10);
     Ok((movers, Some((day_text(before), day_text(after)))))
 }

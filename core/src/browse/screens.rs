@@ -46,8 +46,8 @@ pub async fn list(
     let screens: Vec<ScreenCols> = fetch(services, &sql, values).await?;
     let volumes: HashMap<i64, i64> = fetch::<Count>(
         services,
-        "SELECT c.screen_id AS id, CAST(SUM(d.events) AS BIGINT) AS n FROM daily_counts d JOIN combinations c ON c.id = d.combination_id \
-         WHERE d.tenant_id = ? AND d.day >= ? AND d.day < ? GROUP BY c.screen_id",
+        "SELECT screen_id AS id, CAST(SUM(events) AS BIGINT) AS n FROM screen_days \
+         WHERE tenant_id = ? AND day >= ? AND day < ? GROUP BY screen_id",
         vec![tenant.id.into(), range.from.into(), range.to.into()],
     )
     .await?
@@ -56,7 +56,7 @@ pub async fn list(
     .collect();
     let events: HashMap<i64, i64> = fetch::<Count>(
         services,
-        "SELECT screen_id AS id, COUNT(DISTINCT event_id) AS n FROM combinations WHERE tenant_id = ? AND first_seen IS NOT NULL GROUP BY screen_id",
+        "SELECT screen_id AS id, COUNT(DISTINCT event_id) AS n FROM combinations WHERE tenant_id = ? GROUP BY screen_id",
         vec![tenant.id.into()],
     )
     .await?

@@ -46,7 +46,14 @@ pub async fn refresh_day(
     let day = hour - hour.rem_euclid(DAY);
     let end = day + DAY;
     let span = format!("tenant_id = {tenant_id} AND hour >= {day} AND hour < {end}");
-    for table in ["daily_counts", "daily_keys", "daily_sessions"] {
+    for table in [
+        "daily_counts",
+        "daily_keys",
+        "daily_sessions",
+        "event_days",
+        "version_event_days",
+        "screen_days",
+    ] {
         txn.execute_unprepared(&format!(
             "DELETE FROM {table} WHERE tenant_id = {tenant_id} AND day = {day}"
         ))
@@ -58,6 +65,14 @@ pub async fn refresh_day(
          WHERE {span} GROUP BY tenant_id, combination_id"
     ))
     .await?;
+    for (table, key, _) in blueprint_migration::DAY_TOTALS {
+        txn.execute_unprepared(&blueprint_migration::day_totals_sql(
+            table,
+            key,
+            &format!("d.tenant_id = {tenant_id} AND d.day = {day}"),
+        ))
+        .await?;
+    }
     let sums = KEY_COLUMNS.map(|c| format!("SUM({c})")).join(", ");
     txn.execute_unprepared(&format!(
         "INSERT INTO daily_keys (tenant_id, day, version_id, key_id, {}) \

@@ -3,7 +3,8 @@
 -- events, 50 versions (5 applications x 2 platforms x 5 versions), 400 screens, 100,000
 -- combinations (10 per event), 5,000 of them active in any hour (each event every other hour),
 -- 35 days of hourly detail, a year of daily roll-ups, 10 keys per event. Tenants 2 and 3 are a
--- tenth of that. The latest hour is 2026-11-20T23:00:00Z. hourly_keys is not loaded: no page
+-- tenth of that; the daily totals by event, version and screen are summed from the daily rows,
+-- as ingestion does. The latest hour is 2026-11-20T23:00:00Z. hourly_keys is not loaded: no page
 -- reads it.
 CREATE OR REPLACE FUNCTION bench_tenant(t BIGINT, slug TEXT, n_events INT) RETURNS VOID AS $$
 DECLARE
@@ -46,6 +47,16 @@ BEGIN
     SELECT t, days_from + d * 86400, base + 1000000 + e * 10 + s, 1200 + (e * 13 + d) % 1000, 400 + (e + d) % 300
     FROM generate_series(0, 364) d, generate_series(0, n_events - 1) e, generate_series(0, 1) s
     WHERE s = 0 OR d < 300;
+  INSERT INTO event_days (tenant_id, day, event_id, events)
+    SELECT d.tenant_id, d.day, c.event_id, SUM(d.events) FROM daily_counts d
+    JOIN combinations c ON c.id = d.combination_id WHERE d.tenant_id = t GROUP BY d.tenant_id, d.day, c.event_id;
+  INSERT INTO version_event_days (tenant_id, day, version_id, event_id, events)
+    SELECT d.tenant_id, d.day, c.version_id, c.event_id, SUM(d.events) FROM daily_counts d
+    JOIN combinations c ON c.id = d.combination_id WHERE d.tenant_id = t
+    GROUP BY d.tenant_id, d.day, c.version_id, c.event_id;
+  INSERT INTO screen_days (tenant_id, day, screen_id, events)
+    SELECT d.tenant_id, d.day, c.screen_id, SUM(d.events) FROM daily_counts d
+    JOIN combinations c ON c.id = d.combination_id WHERE d.tenant_id = t GROUP BY d.tenant_id, d.day, c.screen_id;
   INSERT INTO hourly_sessions (tenant_id, hour, version_id, sessions, sketch, events)
     SELECT t, hours_from + h * 3600, base + 100 + v, 500 + (v * 7 + h) % 300, decode('0100000a', 'hex'), 20000 + (v * 11 + h) % 5000
     FROM generate_series(0, 35 * 24 - 1) h, generate_series(0, 49) v;

@@ -35,7 +35,7 @@ pub fn ApplicationsPage() -> impl IntoView {
         |(tenant, from, to, _)| get_applications(tenant, from, to),
     );
     view! {
-        <Title text=move || format!("Applications · {}", tenant.get()) />
+        <Title text={format!("Applications · {}", tenant.get_untracked())} />
         <TenantTabs tenant=tenant.get_untracked() current=Tab::Applications />
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {

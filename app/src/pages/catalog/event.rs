@@ -94,7 +94,7 @@ pub fn EventPage() -> impl IntoView {
         |(tenant, event, from, to, split, _)| get_event(tenant, event, from, to, split),
     );
     view! {
-        <Title text=move || format!("{} · {}", event.get(), tenant.get()) />
+        <Title text={format!("{} · {}", event.get_untracked(), tenant.get_untracked())} />
         <TenantTabs tenant=tenant.get_untracked() current=Tab::Events />
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {

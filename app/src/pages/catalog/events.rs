@@ -113,7 +113,7 @@ pub fn EventsPage() -> impl IntoView {
     };
     let q = move || filter.with(|f| f.q.clone().unwrap_or_default());
     view! {
-        <Title text=move || format!("Events · {}", tenant.get()) />
+        <Title text={format!("Events · {}", tenant.get_untracked())} />
         <TenantTabs tenant=tenant.get_untracked() current=Tab::Events />
         <div class="page-head"><h1>"Events"</h1></div>
         <form method="get" action=move || tenant_path(&tenant.get(), &["events"]) class="toolbar" role="search">

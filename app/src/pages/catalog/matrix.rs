@@ -47,7 +47,7 @@ pub fn MatrixPage() -> impl IntoView {
         |(tenant, by, application, from, to)| get_matrix(tenant, by, application, from, to),
     );
     view! {
-        <Title text=move || format!("Matrix · {}", tenant.get()) />
+        <Title text={format!("Matrix · {}", tenant.get_untracked())} />
         <TenantTabs tenant=tenant.get_untracked() current=Tab::Matrix />
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {

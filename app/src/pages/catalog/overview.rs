@@ -29,7 +29,7 @@ pub fn OverviewPage() -> impl IntoView {
         |(tenant, from, to)| get_overview(tenant, from, to),
     );
     view! {
-        <Title text=move || tenant.get() />
+        <Title text={tenant.get_untracked()} />
         <TenantTabs tenant=tenant.get_untracked() current=Tab::Overview />
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {

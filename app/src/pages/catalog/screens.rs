@@ -51,7 +51,7 @@ pub fn ScreensPage() -> impl IntoView {
         |(tenant, q, from, to)| list_screens(tenant, q, from, to),
     );
     view! {
-        <Title text=move || format!("Screens · {}", tenant.get()) />
+        <Title text={format!("Screens · {}", tenant.get_untracked())} />
         <TenantTabs tenant=tenant.get_untracked() current=Tab::Screens />
         <div class="page-head"><h1>"Screens"</h1></div>
         <form method="get" action=move || tenant_path(&tenant.get(), &["screens"]) class="toolbar" role="search">
@@ -109,7 +109,7 @@ pub fn ScreenPage() -> impl IntoView {
         |(tenant, screen, from, to, _)| get_screen(tenant, screen, from, to),
     );
     view! {
-        <Title text=move || format!("{} · {}", screen.get(), tenant.get()) />
+        <Title text={format!("{} · {}", screen.get_untracked(), tenant.get_untracked())} />
         <TenantTabs tenant=tenant.get_untracked() current=Tab::Screens />
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
