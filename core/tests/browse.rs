@@ -134,6 +134,33 @@ async fn the_catalog_reads_what_was_ingested() {
             "{label}"
         );
         assert_eq!(volume as u64, total);
+        let mut by_name = Vec::new();
+        for page in [1, 2] {
+            let filter = EventFilter {
+                page: Some(page),
+                ..Default::default()
+            };
+            let list = events::list(&services, &tenant, range, &filter)
+                .await
+                .unwrap();
+            by_name.extend(list.rows.into_iter().map(|r| r.name));
+        }
+        assert_eq!(by_name, names, "{label}: pages by name, in byte order");
+        let last = EventFilter {
+            sort: Some("last_seen".into()),
+            order: Some("desc".into()),
+            page: Some(1),
+            ..Default::default()
+        };
+        let recent = events::list(&services, &tenant, range, &last)
+            .await
+            .unwrap();
+        assert!(
+            recent
+                .rows
+                .windows(2)
+                .all(|w| w[0].last_seen >= w[1].last_seen)
+        );
         let search = |q: &str| EventFilter {
             q: Some(q.into()),
             ..Default::default()

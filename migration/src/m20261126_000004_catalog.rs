@@ -88,15 +88,24 @@ fn events_column() -> ColumnDef {
         .to_owned()
 }
 
-/// (table, key columns from `combinations`, columns after the key in the by-day index).
+/// (table, key columns from `combinations`, the columns of its range index). The range indexes
+/// lead with what the pages filter on and end with the summed column.
 pub const DAY_TOTALS: [(&str, &[&str], &[&str]); 3] = [
-    ("event_days", &["event_id"], &["events"]),
+    (
+        "event_days",
+        &["event_id"],
+        &["tenant_id", "day", "event_id", "events"],
+    ),
     (
         "version_event_days",
         &["version_id", "event_id"],
-        &["events"],
+        &["version_id", "day", "event_id", "events"],
     ),
-    ("screen_days", &["screen_id"], &["events"]),
+    (
+        "screen_days",
+        &["screen_id"],
+        &["tenant_id", "day", "screen_id", "events"],
+    ),
 ];
 
 /// Fills a day-totals table from `daily_counts` rows matching `condition` (on `d`).
@@ -111,7 +120,7 @@ pub fn day_totals_sql(table: &str, key: &[&str], condition: &str) -> String {
         "INSERT INTO {table} (tenant_id, day, {keys}, events) \
          SELECT d.tenant_id, d.day, {selected}, SUM(d.events) FROM daily_counts d \
          JOIN combinations c ON c.id = d.combination_id WHERE {condition} \
-         GROUP BY d.tenant_id, d.day, {selected}"
+         GROUP BY d.tenant_id, d.day, {selected} ORDER BY d.day"
     )
 }
 
@@ -155,16 +164,7 @@ impl MigrationTrait for Migration {
             .await?;
         for (name, table, columns) in [
             ("ix_tags_tenant", "tags", &["tenant_id", "tag"][..]),
-            (
-                "ix_combinations_screen",
-                "combinations",
-                &["tenant_id", "screen_id", "event_id"][..],
-            ),
-            (
-                "ix_combinations_screen_id",
-                "combinations",
-                &["screen_id"][..],
-            ),
+            ("ix_combinations_screen", "combinations", &["screen_id"][..]),
             ("ix_discoveries_subject", "discoveries", &["subject_id"][..]),
         ] {
             let mut index = Index::create();
@@ -175,7 +175,7 @@ impl MigrationTrait for Migration {
             manager.create_index(index.to_owned()).await?;
         }
 
-        for (name, key, extra) in DAY_TOTALS {
+        for (name, key, range_index) in DAY_TOTALS {
             let mut table = Table::create();
             table.table(Alias::new(name));
             for column in ["tenant_id", "day"]
@@ -195,11 +195,7 @@ impl MigrationTrait for Migration {
             by_day
                 .name(format!("ix_{name}_day"))
                 .table(Alias::new(name));
-            for column in ["tenant_id", "day"]
-                .iter()
-                .chain(key.iter())
-                .chain(extra.iter())
-            {
+            for column in range_index {
                 by_day.col(Alias::new(*column));
             }
             manager.create_index(by_day.to_owned()).await?;

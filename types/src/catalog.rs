@@ -249,8 +249,6 @@ pub struct ScreenRow {
     pub first_seen: Option<String>,
     pub last_seen: Option<String>,
     pub volume: i64,
-    /// Distinct events fired on it, ever.
-    pub events: i64,
 }
 
 /// `/t/{tenant}/screens`.

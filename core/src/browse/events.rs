@@ -35,6 +35,19 @@ struct EventCols {
     last_seen: Option<i64>,
 }
 
+const COLUMNS: &str = "id, name, description, owner, status, first_seen, last_seen";
+
+#[derive(FromQueryResult)]
+struct Count {
+    n: i64,
+}
+
+#[derive(FromQueryResult)]
+struct IdName {
+    id: i64,
+    name: String,
+}
+
 #[derive(FromQueryResult)]
 struct Volume {
     id: i64,
@@ -64,9 +77,8 @@ pub async fn list(
     range: Range,
     filter: &EventFilter,
 ) -> Result<EventList, AccountError> {
-    let mut sql = String::from(
-        "SELECT id, name, description, owner, status, first_seen, last_seen FROM events e WHERE tenant_id = ? AND first_seen IS NOT NULL",
-    );
+    // `sql` is the FROM and WHERE of the matching events; the queries below add what they read.
+    let mut sql = String::from(" FROM events e WHERE tenant_id = ? AND first_seen IS NOT NULL");
     let mut values: Vec<Value> = vec![tenant.id.into()];
     if let Some(q) = given(&filter.q) {
         sql.push_str(
@@ -138,8 +150,6 @@ pub async fn list(
         sql.push_str(" AND last_seen < ?");
         values.push(parse_day("not_seen_since", day)?.into());
     }
-    let mut rows: Vec<EventCols> = fetch(services, &sql, values).await?;
-
     let sort = given(&filter.sort).unwrap_or("name");
     let descending = match given(&filter.order) {
         Some("desc") => true,
@@ -151,13 +161,38 @@ pub async fn list(
         }
         None => sort == "volume",
     };
-    match sort {
-        "name" => rows.sort_by(|a, b| a.name.cmp(&b.name)),
-        "first_seen" => {
-            rows.sort_by(|a, b| a.first_seen.cmp(&b.first_seen).then(a.name.cmp(&b.name)))
+    let direction = if descending { "DESC" } else { "ASC" };
+    // Names sort by their bytes on every database.
+    let by_name = match services.db.backend() {
+        sea_orm::DbBackend::Postgres => "name COLLATE \"C\"",
+        _ => "name",
+    };
+    let total = fetch_one::<Count>(
+        services,
+        &format!("SELECT COUNT(*) AS n{sql}"),
+        values.clone(),
+    )
+    .await?
+    .map_or(0, |c| c.n) as u64;
+    let pages = total.div_ceil(u64::from(PER_PAGE)).max(1) as u32;
+    let page = filter.page.unwrap_or(1).clamp(1, pages);
+    let start = u64::from((page - 1) * PER_PAGE);
+    let shown: Vec<EventCols> = match sort {
+        "name" | "first_seen" | "last_seen" => {
+            let order = if sort == "name" {
+                format!("{by_name} {direction}")
+            } else {
+                format!("{sort} {direction}, {by_name} {direction}")
+            };
+            fetch(
+                services,
+                &format!("SELECT {COLUMNS}{sql} ORDER BY {order} LIMIT {PER_PAGE} OFFSET {start}"),
+                values,
+            )
+            .await?
         }
-        "last_seen" => rows.sort_by(|a, b| a.last_seen.cmp(&b.last_seen).then(a.name.cmp(&b.name))),
         "volume" => {
+            // Every matching event's volume in the range, from the day totals; then one page.
             let volumes: HashMap<i64, i64> = fetch::<Volume>(
                 services,
                 "SELECT event_id AS id, CAST(SUM(events) AS BIGINT) AS events FROM event_days \
@@ -168,32 +203,48 @@ pub async fn list(
             .into_iter()
             .map(|v| (v.id, v.events))
             .collect();
-            rows.sort_by(|a, b| {
+            let mut ranked: Vec<(i64, String)> =
+                fetch::<IdName>(services, &format!("SELECT id, name{sql}"), values)
+                    .await?
+                    .into_iter()
+                    .map(|r| (r.id, r.name))
+                    .collect();
+            ranked.sort_by(|a, b| {
                 let (va, vb) = (
-                    volumes.get(&a.id).unwrap_or(&0),
-                    volumes.get(&b.id).unwrap_or(&0),
+                    volumes.get(&a.0).unwrap_or(&0),
+                    volumes.get(&b.0).unwrap_or(&0),
                 );
-                va.cmp(vb).then(b.name.cmp(&a.name))
+                va.cmp(vb).then(b.1.cmp(&a.1))
             });
+            if descending {
+                ranked.reverse();
+            }
+            let page_ids: Vec<i64> = ranked
+                .iter()
+                .skip(start as usize)
+                .take(PER_PAGE as usize)
+                .map(|(id, _)| *id)
+                .collect();
+            let mut rows: HashMap<i64, EventCols> = fetch::<EventCols>(
+                services,
+                &format!(
+                    "SELECT {COLUMNS} FROM events WHERE id IN {}",
+                    ids(page_ids.iter().copied())
+                ),
+                vec![],
+            )
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+            page_ids.iter().filter_map(|id| rows.remove(id)).collect()
         }
         other => {
             return Err(AccountError::Invalid(format!(
                 "sort `{other}` is not name, volume, first_seen or last_seen"
             )));
         }
-    }
-    if descending {
-        rows.reverse();
-    }
-    let total = rows.len() as u64;
-    let pages = total.div_ceil(u64::from(PER_PAGE)).max(1) as u32;
-    let page = filter.page.unwrap_or(1).clamp(1, pages);
-    let start = ((page - 1) * PER_PAGE) as usize;
-    let shown: Vec<EventCols> = rows
-        .into_iter()
-        .skip(start)
-        .take(PER_PAGE as usize)
-        .collect();
+    };
     let shown_ids: Vec<i64> = shown.iter().map(|r| r.id).collect();
 
     let days: Vec<DayVolume> = fetch(

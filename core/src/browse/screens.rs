@@ -54,20 +54,10 @@ pub async fn list(
     .into_iter()
     .map(|c| (c.id, c.n))
     .collect();
-    let events: HashMap<i64, i64> = fetch::<Count>(
-        services,
-        "SELECT screen_id AS id, COUNT(DISTINCT event_id) AS n FROM combinations WHERE tenant_id = ? GROUP BY screen_id",
-        vec![tenant.id.into()],
-    )
-    .await?
-    .into_iter()
-    .map(|c| (c.id, c.n))
-    .collect();
     let mut rows: Vec<ScreenRow> = screens
         .into_iter()
         .map(|s| ScreenRow {
             volume: volumes.get(&s.id).copied().unwrap_or(0),
-            events: events.get(&s.id).copied().unwrap_or(0),
             name: s.name,
             description: s.description,
             status: s.status,

@@ -67,7 +67,7 @@ pub fn ScreensPage() -> impl IntoView {
                         view! {
                             <RangePicker range=list.range.clone() action=tenant_path(&slug, &["screens"]) keep=vec![("q", q.get_untracked())] />
                             <table class="data-table" data-testid="screens">
-                                <thead><tr><th>"Screen"</th><th>"Status"</th><th>"First seen"</th><th>"Last seen"</th><th class="num">"Events in range"</th><th class="num">"Distinct events"</th></tr></thead>
+                                <thead><tr><th>"Screen"</th><th>"Status"</th><th>"First seen"</th><th>"Last seen"</th><th class="num">"Events in range"</th></tr></thead>
                                 <tbody>
                                     {list.rows.into_iter().map(|r| view! {
                                         <tr>
@@ -77,7 +77,6 @@ pub fn ScreensPage() -> impl IntoView {
                                             <td class="mono small">{r.first_seen.unwrap_or_default()}</td>
                                             <td class="mono small">{r.last_seen.unwrap_or_default()}</td>
                                             <td class="num">{thousands(r.volume)}</td>
-                                            <td class="num">{r.events}</td>
                                         </tr>
                                     }).collect::<Vec<_>>()}
                                 </tbody>
