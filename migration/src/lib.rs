@@ -8,6 +8,7 @@ mod m20261126_000002_ledger;
 mod m20261126_000003_accounts;
 mod m20261126_000004_catalog;
 
+pub use m20261126_000002_ledger::TYPE_COLUMNS;
 pub use m20261126_000004_catalog::{DAY_TOTALS, day_totals_sql};
 
 /// Applies Blueprint's migrations in order.

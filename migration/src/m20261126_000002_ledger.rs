@@ -77,7 +77,8 @@ fn table(name: &str) -> TableCreateStatement {
     table
 }
 
-const TYPE_COLUMNS: [&str; 7] = [
+/// The count columns of key statistics, one per JSON type, in `JsonType::ALL` order.
+pub const TYPE_COLUMNS: [&str; 7] = [
     "string_count",
     "integer_count",
     "number_count",

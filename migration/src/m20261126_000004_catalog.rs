@@ -222,15 +222,7 @@ impl MigrationTrait for Migration {
              GROUP BY tenant_id, {day}, combination_id"
         ))
         .await?;
-        let columns = [
-            "string_count",
-            "integer_count",
-            "number_count",
-            "boolean_count",
-            "object_count",
-            "array_count",
-            "null_count",
-        ];
+        let columns = crate::TYPE_COLUMNS;
         let sums = columns.map(|c| format!("SUM({c})")).join(", ");
         db.execute_unprepared(&format!(
             "INSERT INTO daily_keys (tenant_id, day, version_id, key_id, {}) \

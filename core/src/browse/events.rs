@@ -348,26 +348,6 @@ struct KeyCols {
     last_seen: Option<i64>,
 }
 
-#[derive(FromQueryResult)]
-struct KeyTotals {
-    key_id: i64,
-    string_count: i64,
-    integer_count: i64,
-    number_count: i64,
-    boolean_count: i64,
-    object_count: i64,
-    array_count: i64,
-    null_count: i64,
-}
-
-#[derive(FromQueryResult)]
-struct Discovered {
-    kind: String,
-    label: String,
-    hour: i64,
-    news: bool,
-}
-
 /// How an event page splits its charts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Split {
@@ -482,20 +462,9 @@ pub async fn detail(
             (&mut screens, combo.screen.clone()),
             (&mut on_versions, version),
         ] {
-            let row = map.entry(key.clone()).or_insert_with(|| SeenRow {
-                name: key,
-                first_seen: None,
-                last_seen: None,
-                events: 0,
-            });
+            let row = super::seen_row(map, &key);
             row.events += count;
-            let (first, last) = (hour_text(combo.first_seen), hour_text(combo.last_seen));
-            if first.is_some() && (row.first_seen.is_none() || first < row.first_seen) {
-                row.first_seen = first;
-            }
-            if last > row.last_seen {
-                row.last_seen = last;
-            }
+            super::widen(row, combo.first_seen, combo.last_seen);
         }
     }
     let seen = |map: BTreeMap<String, SeenRow>| -> Vec<SeenRow> {
@@ -514,34 +483,15 @@ pub async fn detail(
         vec![event.id.into()],
     )
     .await?;
-    let totals: HashMap<i64, [i64; 7]> = fetch::<KeyTotals>(
-        services,
+    let totals = crate::ledger::key_type_totals(
+        services.db.conn(),
         &format!(
-            "SELECT key_id, CAST(SUM(string_count) AS BIGINT) AS string_count, CAST(SUM(integer_count) AS BIGINT) AS integer_count, \
-             CAST(SUM(number_count) AS BIGINT) AS number_count, CAST(SUM(boolean_count) AS BIGINT) AS boolean_count, \
-             CAST(SUM(object_count) AS BIGINT) AS object_count, CAST(SUM(array_count) AS BIGINT) AS array_count, \
-             CAST(SUM(null_count) AS BIGINT) AS null_count FROM daily_keys WHERE key_id IN {} AND day >= ? AND day < ? GROUP BY key_id",
+            "key_id IN {} AND day >= ? AND day < ?",
             ids(keys.iter().map(|k| k.id))
         ),
         vec![range.from.into(), range.to.into()],
     )
-    .await?
-    .into_iter()
-    .map(|t| {
-        (
-            t.key_id,
-            [
-                t.string_count,
-                t.integer_count,
-                t.number_count,
-                t.boolean_count,
-                t.object_count,
-                t.array_count,
-                t.null_count,
-            ],
-        )
-    })
-    .collect();
+    .await?;
     let key_rows = keys
         .iter()
         .map(|key| {
@@ -572,7 +522,7 @@ pub async fn detail(
 
     // Discoveries about the event, its combinations and keys.
     let key_ids = ids(keys.iter().map(|k| k.id));
-    let discoveries = fetch::<Discovered>(
+    let discoveries = fetch::<super::Discovered>(
         services,
         &format!(
             "SELECT kind, label, hour, news FROM discoveries WHERE tenant_id = ? AND ( \
@@ -585,12 +535,7 @@ pub async fn detail(
     )
     .await?
     .into_iter()
-    .map(|d| DiscoveryItem {
-        kind: d.kind,
-        label: d.label,
-        hour: hour_text(Some(d.hour)).unwrap_or_default(),
-        news: d.news,
-    })
+    .map(DiscoveryItem::from)
     .collect();
     let tags = tags_of(services, "event", &[event.id]).await?;
     Ok(EventDetail {

@@ -16,8 +16,8 @@ use crate::accounts::AccountError;
 pub const MIN_EXPECTED: f64 = 3.0;
 
 /// Rows (events) and screen columns shown at most.
-pub const MAX_ROWS: usize = 150;
-pub const MAX_SCREENS: usize = 40;
+pub const MAX_ROWS: usize = 100;
+pub const MAX_SCREENS: usize = 24;
 
 #[derive(FromQueryResult)]
 struct Cell {

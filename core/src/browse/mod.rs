@@ -368,6 +368,55 @@ pub fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
     parts(a).cmp(&parts(b))
 }
 
+/// A discovery row as the pages list it.
+#[derive(FromQueryResult)]
+pub(crate) struct Discovered {
+    kind: String,
+    label: String,
+    hour: i64,
+    news: bool,
+}
+
+impl From<Discovered> for blueprint_types::catalog::DiscoveryItem {
+    fn from(d: Discovered) -> Self {
+        Self {
+            kind: d.kind,
+            label: d.label,
+            hour: hour_text(Some(d.hour)).unwrap_or_default(),
+            news: d.news,
+        }
+    }
+}
+
+/// The row of `name` in `rows`, created empty when missing.
+pub(crate) fn seen_row<'a>(
+    rows: &'a mut std::collections::BTreeMap<String, blueprint_types::catalog::SeenRow>,
+    name: &str,
+) -> &'a mut blueprint_types::catalog::SeenRow {
+    rows.entry(name.to_owned())
+        .or_insert_with(|| blueprint_types::catalog::SeenRow {
+            name: name.to_owned(),
+            first_seen: None,
+            last_seen: None,
+            events: 0,
+        })
+}
+
+/// Widens a row's first/last seen to include a sighting from `first` to `last` (epoch hours).
+pub(crate) fn widen(
+    row: &mut blueprint_types::catalog::SeenRow,
+    first: Option<i64>,
+    last: Option<i64>,
+) {
+    let (first, last) = (hour_text(first), hour_text(last));
+    if first.is_some() && (row.first_seen.is_none() || first < row.first_seen) {
+        row.first_seen = first;
+    }
+    if last > row.last_seen {
+        row.last_seen = last;
+    }
+}
+
 /// Names of rows of `table` (a catalog table with `id` and `name`) by id.
 pub(crate) async fn names_of(
     services: &Services,

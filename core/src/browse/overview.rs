@@ -26,14 +26,6 @@ struct Activity {
 }
 
 #[derive(FromQueryResult)]
-struct Discovered {
-    kind: String,
-    label: String,
-    hour: i64,
-    news: bool,
-}
-
-#[derive(FromQueryResult)]
 struct KindCount {
     kind: String,
     n: i64,
@@ -117,7 +109,7 @@ pub async fn overview(
     let health = health(services, tenant, range).await?;
 
     let kinds = LISTED.map(|k| format!("'{k}'")).join(",");
-    let discovered: Vec<DiscoveryItem> = fetch::<Discovered>(
+    let discovered: Vec<DiscoveryItem> = fetch::<super::Discovered>(
         services,
         &format!(
             "SELECT kind, label, hour, news FROM discoveries WHERE tenant_id = ? AND hour >= ? AND hour < ? \
@@ -127,12 +119,7 @@ pub async fn overview(
     )
     .await?
     .into_iter()
-    .map(|d| DiscoveryItem {
-        kind: d.kind,
-        label: d.label,
-        hour: hour_text(Some(d.hour)).unwrap_or_default(),
-        news: d.news,
-    })
+    .map(DiscoveryItem::from)
     .collect();
     let mut discovered_by_kind: Vec<(String, i64)> = fetch::<KindCount>(
         services,

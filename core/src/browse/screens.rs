@@ -1,7 +1,7 @@
 //! `/t/{tenant}/screens` and `/t/{tenant}/screens/{screen}`: screens with their volume in the
 //! range and how many events fire on them; a screen's events per day and where each was seen.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use blueprint_types::catalog::{Curation, ScreenDetail, ScreenList, ScreenRow, SeenRow};
 use sea_orm::FromQueryResult;
@@ -104,22 +104,11 @@ pub async fn detail(
         vec![range.from.into(), range.to.into(), screen.id.into()],
     )
     .await?;
-    let mut events: HashMap<String, SeenRow> = HashMap::new();
+    let mut events: BTreeMap<String, SeenRow> = BTreeMap::new();
     for row in &rows {
-        let entry = events.entry(row.event.clone()).or_insert_with(|| SeenRow {
-            name: row.event.clone(),
-            first_seen: None,
-            last_seen: None,
-            events: 0,
-        });
+        let entry = super::seen_row(&mut events, &row.event);
         entry.events += row.events.unwrap_or(0);
-        let (first, last) = (hour_text(row.first_seen), hour_text(row.last_seen));
-        if first.is_some() && (entry.first_seen.is_none() || first < entry.first_seen) {
-            entry.first_seen = first;
-        }
-        if last > entry.last_seen {
-            entry.last_seen = last;
-        }
+        super::widen(entry, row.first_seen, row.last_seen);
     }
     let daily = series(
         &range.day_starts(),

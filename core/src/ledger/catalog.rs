@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, Statement};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 
 use crate::Services;
@@ -51,18 +51,6 @@ pub struct KeyEntry {
     pub types: BTreeMap<String, i64>,
     pub first_seen: Option<String>,
     pub last_seen: Option<String>,
-}
-
-#[derive(FromQueryResult)]
-struct KeyTotals {
-    key_id: i64,
-    string_count: i64,
-    integer_count: i64,
-    number_count: i64,
-    boolean_count: i64,
-    object_count: i64,
-    array_count: i64,
-    null_count: i64,
 }
 
 pub async fn catalog(
@@ -112,32 +100,8 @@ pub async fn catalog(
         .collect();
     screens.sort_by(|a, b| a.name.cmp(&b.name));
 
-    let sql = format!(
-        "SELECT key_id, CAST(SUM(string_count) AS BIGINT) AS string_count, CAST(SUM(integer_count) AS BIGINT) AS integer_count, \
-         CAST(SUM(number_count) AS BIGINT) AS number_count, CAST(SUM(boolean_count) AS BIGINT) AS boolean_count, CAST(SUM(object_count) AS BIGINT) AS object_count, \
-         CAST(SUM(array_count) AS BIGINT) AS array_count, CAST(SUM(null_count) AS BIGINT) AS null_count \
-         FROM daily_keys WHERE tenant_id = {tenant_id} GROUP BY key_id"
-    );
-    let totals: HashMap<i64, [i64; 7]> =
-        KeyTotals::find_by_statement(Statement::from_string(conn.get_database_backend(), sql))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|t| {
-                (
-                    t.key_id,
-                    [
-                        t.string_count,
-                        t.integer_count,
-                        t.number_count,
-                        t.boolean_count,
-                        t.object_count,
-                        t.array_count,
-                        t.null_count,
-                    ],
-                )
-            })
-            .collect();
+    let totals =
+        crate::ledger::key_type_totals(conn, "tenant_id = ?", vec![tenant_id.into()]).await?;
     let mut keys_by_event: HashMap<i64, Vec<KeyEntry>> = HashMap::new();
     for key in event_key::Entity::find()
         .filter(event_key::Column::TenantId.eq(tenant_id))

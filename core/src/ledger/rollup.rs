@@ -19,15 +19,7 @@ use crate::ledger::LedgerError;
 
 pub const DAY: i64 = 86_400;
 
-const KEY_COLUMNS: [&str; 7] = [
-    "string_count",
-    "integer_count",
-    "number_count",
-    "boolean_count",
-    "object_count",
-    "array_count",
-    "null_count",
-];
+pub(crate) const KEY_COLUMNS: [&str; 7] = blueprint_migration::TYPE_COLUMNS;
 
 /// The first hour kept in hourly detail: the start of the UTC day `retention_days` before `latest`.
 pub fn window_start(latest: Hour, retention_days: i32) -> Hour {

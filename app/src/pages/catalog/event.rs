@@ -18,6 +18,7 @@ use crate::components::tenant::{
 use crate::components::urls::{encode_query_value, query_string, tenant_path};
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
+use crate::pages::catalog::DiscoveryItems;
 
 #[server]
 pub async fn get_event(
@@ -244,10 +245,7 @@ fn EventView(detail: EventDetail, save: ServerAction<UpdateCuration>) -> impl In
         <section class="card" data-testid="timeline">
             <h2>"Discoveries"</h2>
             <ol class="timeline">
-                {d.discoveries.iter().map(|x| view! {
-                    <li><span class="mono small">{x.hour.clone()}</span>" "<span class="badge">{x.kind.clone()}</span>" "{x.label.clone()}
-                    {(!x.news).then(|| view! { <span class="muted small">" (history)"</span> })}</li>
-                }).collect::<Vec<_>>()}
+                <DiscoveryItems items=d.discoveries.clone() />
             </ol>
         </section>
     }

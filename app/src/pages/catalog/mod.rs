@@ -9,3 +9,23 @@ pub mod events;
 pub mod matrix;
 pub mod overview;
 pub mod screens;
+
+use blueprint_types::catalog::DiscoveryItem;
+use leptos::prelude::*;
+
+/// Discoveries as list items: hour, kind, what; history (not pushed as news) marked.
+#[component]
+pub fn DiscoveryItems(items: Vec<DiscoveryItem>) -> impl IntoView {
+    items
+        .into_iter()
+        .map(|d| {
+            view! {
+                <li>
+                    <span class="mono small">{d.hour}</span>" "
+                    <span class="badge">{d.kind}</span>" "{d.label}
+                    {(!d.news).then(|| view! { <span class="muted small">" (history)"</span> })}
+                </li>
+            }
+        })
+        .collect_view()
+}

@@ -10,6 +10,7 @@ use crate::components::tenant::{RangePicker, Tab, TenantTabs, range_query, tenan
 use crate::components::urls::{query_string, tenant_path};
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
+use crate::pages::catalog::DiscoveryItems;
 
 #[server]
 pub async fn get_overview(tenant: String, from: String, to: String) -> Result<Overview, AppError> {
@@ -124,13 +125,7 @@ fn OverviewView(o: Overview) -> impl IntoView {
                     {o.discovered_by_kind.iter().map(|(kind, n)| format!("{n} {kind}")).collect::<Vec<_>>().join(" · ")}
                 </p>
                 <ul class="compact">
-                    {o.discovered.iter().map(|d| view! {
-                        <li>
-                            <span class="badge">{d.kind.clone()}</span>" "{d.label.clone()}" "
-                            <span class="muted small mono">{d.hour.clone()}</span>
-                            {(!d.news).then(|| view! { <span class="muted small">" (history)"</span> })}
-                        </li>
-                    }).collect::<Vec<_>>()}
+                    <DiscoveryItems items=o.discovered.clone() />
                 </ul>
                 <a href=format!("{events_href}{}", query_string(&[("new_since", &o.range.from)]))>"Events first seen in this range →"</a>
             </section>
