@@ -103,6 +103,35 @@ async fn the_catalog_reads_what_was_ingested() {
                 .any(|(k, n)| k == "event" && *n as usize == want.events.len())
         );
 
+        // Movers: the last two full days, per event, as the generator counted them.
+        assert_eq!(
+            o.movers_days,
+            Some(("2026-11-01".into(), "2026-11-02".into()))
+        );
+        let mut per_day: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        for (k, v) in &want.counts {
+            let entry = per_day.entry(k.event.clone()).or_default();
+            if k.hour.starts_with("2026-11-01") {
+                entry.0 += v.events as i64;
+            } else if k.hour.starts_with("2026-11-02") {
+                entry.1 += v.events as i64;
+            }
+        }
+        let biggest = per_day.values().map(|(b, a)| (a - b).abs()).max().unwrap();
+        assert_eq!(
+            (o.movers[0].after - o.movers[0].before).abs(),
+            biggest,
+            "{label}"
+        );
+        for m in &o.movers {
+            assert_eq!(
+                per_day[&m.event],
+                (m.before, m.after),
+                "{label}: {}",
+                m.event
+            );
+        }
+
         // Events: every page together holds every event once, and the volumes add up.
         let mut names = Vec::new();
         let mut volume = 0;

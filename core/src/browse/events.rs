@@ -43,18 +43,6 @@ struct Count {
 }
 
 #[derive(FromQueryResult)]
-struct IdName {
-    id: i64,
-    name: String,
-}
-
-#[derive(FromQueryResult)]
-struct Volume {
-    id: i64,
-    events: i64,
-}
-
-#[derive(FromQueryResult)]
 struct DayVolume {
     id: i64,
     day: i64,
@@ -192,52 +180,27 @@ pub async fn list(
             .await?
         }
         "volume" => {
-            // Every matching event's volume in the range, from the day totals; then one page.
-            let volumes: HashMap<i64, i64> = fetch::<Volume>(
-                services,
-                "SELECT event_id AS id, CAST(SUM(events) AS BIGINT) AS events FROM event_days \
-                 WHERE tenant_id = ? AND day >= ? AND day < ? GROUP BY event_id",
-                vec![tenant.id.into(), range.from.into(), range.to.into()],
-            )
-            .await?
-            .into_iter()
-            .map(|v| (v.id, v.events))
-            .collect();
-            let mut ranked: Vec<(i64, String)> =
-                fetch::<IdName>(services, &format!("SELECT id, name{sql}"), values)
-                    .await?
-                    .into_iter()
-                    .map(|r| (r.id, r.name))
-                    .collect();
-            ranked.sort_by(|a, b| {
-                let (va, vb) = (
-                    volumes.get(&a.0).unwrap_or(&0),
-                    volumes.get(&b.0).unwrap_or(&0),
-                );
-                va.cmp(vb).then(b.1.cmp(&a.1))
-            });
-            if descending {
-                ranked.reverse();
-            }
-            let page_ids: Vec<i64> = ranked
-                .iter()
-                .skip(start as usize)
-                .take(PER_PAGE as usize)
-                .map(|(id, _)| *id)
-                .collect();
-            let mut rows: HashMap<i64, EventCols> = fetch::<EventCols>(
+            // The range's volume of every matching event, summed and sorted by the database.
+            let volumes = format!(
+                "(SELECT event_id, SUM(events) AS volume FROM event_days WHERE tenant_id = {} \
+                 AND day >= {} AND day < {} GROUP BY event_id) v",
+                tenant.id, range.from, range.to
+            );
+            let joined = sql.replacen(
+                " FROM events e WHERE",
+                &format!(" FROM events e LEFT JOIN {volumes} ON v.event_id = e.id WHERE"),
+                1,
+            );
+            let names = if descending { "ASC" } else { "DESC" };
+            fetch(
                 services,
                 &format!(
-                    "SELECT {COLUMNS} FROM events WHERE id IN {}",
-                    ids(page_ids.iter().copied())
+                    "SELECT {COLUMNS}{joined} ORDER BY COALESCE(v.volume, 0) {direction}, {by_name} {names} \
+                     LIMIT {PER_PAGE} OFFSET {start}"
                 ),
-                vec![],
+                values,
             )
             .await?
-            .into_iter()
-            .map(|r| (r.id, r))
-            .collect();
-            page_ids.iter().filter_map(|id| rows.remove(id)).collect()
         }
         other => {
             return Err(AccountError::Invalid(format!(
