@@ -120,7 +120,11 @@ fn redact(url: &str) -> String {
 pub struct Database {
     conn: DatabaseConnection,
     target: String,
+    /// Tells apart the databases one process opened (caches key on it).
+    instance: u64,
 }
+
+static INSTANCES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// How to connect: the pool size and how long to wait for a connection.
 #[derive(Clone, Debug)]
@@ -185,7 +189,12 @@ impl Database {
                     reason: one_line(&err),
                 })?;
         }
-        Ok(Self { conn, target })
+        let instance = INSTANCES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(Self {
+            conn,
+            target,
+            instance,
+        })
     }
 
     /// Applies pending migrations; returns how many were applied.
@@ -222,6 +231,11 @@ impl Database {
     /// The database named in messages (no password).
     pub fn target(&self) -> &str {
         &self.target
+    }
+
+    /// A number unique to this connection pool within the process.
+    pub fn instance(&self) -> u64 {
+        self.instance
     }
 }
 

@@ -519,6 +519,45 @@ async fn the_catalog_reads_what_was_ingested() {
         assert_eq!(alone.tenants.len(), 1);
         assert!(alone.shared_events.is_empty());
 
+        // A new hour changes the ledger: what was ranked and cached before is ranked again.
+        let by_volume = EventFilter {
+            sort: Some("volume".into()),
+            ..Default::default()
+        };
+        let before = events::list(&services, &tenant, range, &by_volume)
+            .await
+            .unwrap();
+        assert_ne!(before.rows[0].name, "zzzBurst");
+        let hour: Hour = "2026-11-03T00".parse().unwrap();
+        let dir = root.join("shopwave").join(hour.folder());
+        std::fs::create_dir_all(&dir).unwrap();
+        let burst = r#"{"type":"track","event":"zzzBurst","context":{"app":{"name":"Shopwave","version":"3.9"},"os":{"name":"Android"}}}"#;
+        std::fs::write(dir.join("part-0.jsonl"), vec![burst; 5000].join("\n")).unwrap();
+        ingestion::ingest_hour(
+            &services,
+            "shopwave",
+            hour,
+            ingestion::Trigger::Cli,
+            None,
+            1,
+        )
+        .await
+        .unwrap();
+        let tenant = browse::open_tenant(&services, &viewer, "shopwave")
+            .await
+            .unwrap();
+        let range = browse::resolve_range(&tenant, None, None).unwrap();
+        let after = events::list(&services, &tenant, range, &by_volume)
+            .await
+            .unwrap();
+        assert_eq!(after.rows[0].name, "zzzBurst", "{label}");
+        assert_eq!(after.rows[0].volume, 5000);
+        let o = overview::overview(&services, &tenant, range).await.unwrap();
+        assert_eq!(
+            o.movers_days,
+            Some(("2026-11-01".into(), "2026-11-02".into()))
+        );
+
         // JSON Schema of the observed keys.
         let schema = export::event_schema(&services, &tenant, name)
             .await

@@ -38,6 +38,39 @@ struct EventCols {
 const COLUMNS: &str = "id, name, description, owner, status, first_seen, last_seen";
 
 #[derive(FromQueryResult)]
+struct Id {
+    id: i64,
+}
+
+/// Event id → its place when ranked by volume in `range` (most first, then by name).
+async fn volume_ranking(
+    services: &Services,
+    tenant_id: i64,
+    range: Range,
+) -> Result<HashMap<i64, usize>, sea_orm::DbErr> {
+    #[derive(FromQueryResult)]
+    struct Ranked {
+        id: i64,
+        name: String,
+        volume: i64,
+    }
+    let mut rows: Vec<Ranked> = fetch(
+        services,
+        "SELECT e.id AS id, e.name AS name, CAST(COALESCE(v.volume, 0) AS BIGINT) AS volume FROM events e \
+         LEFT JOIN (SELECT event_id, SUM(events) AS volume FROM event_days WHERE tenant_id = ? AND day >= ? AND day < ? \
+         GROUP BY event_id) v ON v.event_id = e.id WHERE e.tenant_id = ?",
+        vec![tenant_id.into(), range.from.into(), range.to.into(), tenant_id.into()],
+    )
+    .await?;
+    rows.sort_by(|a, b| b.volume.cmp(&a.volume).then(a.name.cmp(&b.name)));
+    Ok(rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| (r.id, i))
+        .collect())
+}
+
+#[derive(FromQueryResult)]
 struct Count {
     n: i64,
 }
@@ -180,27 +213,44 @@ pub async fn list(
             .await?
         }
         "volume" => {
-            // The range's volume of every matching event, summed and sorted by the database.
-            let volumes = format!(
-                "(SELECT event_id, SUM(events) AS volume FROM event_days WHERE tenant_id = {} \
-                 AND day >= {} AND day < {} GROUP BY event_id) v",
-                tenant.id, range.from, range.to
-            );
-            let joined = sql.replacen(
-                " FROM events e WHERE",
-                &format!(" FROM events e LEFT JOIN {volumes} ON v.event_id = e.id WHERE"),
-                1,
-            );
-            let names = if descending { "ASC" } else { "DESC" };
-            fetch(
+            // Every event of the tenant ranked by its volume in the range (most first, then by
+            // name), computed once per ledger version; the matching ones are paged in that order.
+            let ranking = super::cache::cached(
+                &services.db,
+                format!("volume-rank:{}:{}:{}", tenant.id, range.from, range.to),
+                tenant.version,
+                volume_ranking(services, tenant.id, range),
+            )
+            .await?;
+            let mut matching: Vec<(usize, i64)> =
+                fetch::<Id>(services, &format!("SELECT id{sql}"), values)
+                    .await?
+                    .into_iter()
+                    .map(|r| (ranking.get(&r.id).copied().unwrap_or(usize::MAX), r.id))
+                    .collect();
+            matching.sort_unstable();
+            if !descending {
+                matching.reverse();
+            }
+            let page_ids: Vec<i64> = matching
+                .iter()
+                .skip(start as usize)
+                .take(PER_PAGE as usize)
+                .map(|(_, id)| *id)
+                .collect();
+            let mut rows: HashMap<i64, EventCols> = fetch::<EventCols>(
                 services,
                 &format!(
-                    "SELECT {COLUMNS}{joined} ORDER BY COALESCE(v.volume, 0) {direction}, {by_name} {names} \
-                     LIMIT {PER_PAGE} OFFSET {start}"
+                    "SELECT {COLUMNS} FROM events WHERE id IN {}",
+                    ids(page_ids.iter().copied())
                 ),
-                values,
+                vec![],
             )
             .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+            page_ids.iter().filter_map(|id| rows.remove(id)).collect()
         }
         other => {
             return Err(AccountError::Invalid(format!(
@@ -254,12 +304,17 @@ pub async fn list(
         page,
         per_page: PER_PAGE,
         rows,
-        options: options(services, tenant.id).await?,
+        options: options(services, tenant).await?,
     })
 }
 
-/// The values each filter can take.
-pub async fn options(services: &Services, tenant_id: i64) -> Result<FilterOptions, sea_orm::DbErr> {
+/// The values each filter can take: what the ledger holds (cached per ledger version), and the
+/// owners and tags people set (read each time).
+pub async fn options(
+    services: &Services,
+    tenant: &TenantRef,
+) -> Result<FilterOptions, sea_orm::DbErr> {
+    let tenant_id = tenant.id;
     let list = |sql: &'static str| async move {
         let mut values: Vec<String> = fetch::<Text>(services, sql, vec![tenant_id.into()])
             .await?
@@ -270,20 +325,39 @@ pub async fn options(services: &Services, tenant_id: i64) -> Result<FilterOption
         values.dedup();
         Ok::<_, sea_orm::DbErr>(values)
     };
+    let ledger = super::cache::cached(
+        &services.db,
+        format!("filter-options:{tenant_id}"),
+        tenant.version,
+        async {
+            Ok::<_, sea_orm::DbErr>(FilterOptions {
+                applications: list(
+                    "SELECT DISTINCT name AS value FROM applications WHERE tenant_id = ?",
+                )
+                .await?,
+                platforms: list(
+                    "SELECT DISTINCT platform AS value FROM applications WHERE tenant_id = ?",
+                )
+                .await?,
+                versions: list(
+                    "SELECT DISTINCT version AS value FROM app_versions WHERE tenant_id = ?",
+                )
+                .await?,
+                screens: list("SELECT name AS value FROM screens WHERE tenant_id = ?").await?,
+                owners: Vec::new(),
+                tags: Vec::new(),
+            })
+        },
+    )
+    .await?;
     Ok(FilterOptions {
-        applications: list("SELECT DISTINCT name AS value FROM applications WHERE tenant_id = ?")
-            .await?,
-        platforms: list("SELECT DISTINCT platform AS value FROM applications WHERE tenant_id = ?")
-            .await?,
-        versions: list("SELECT DISTINCT version AS value FROM app_versions WHERE tenant_id = ?")
-            .await?,
-        screens: list("SELECT name AS value FROM screens WHERE tenant_id = ?").await?,
         owners: list(
             "SELECT DISTINCT owner AS value FROM events WHERE tenant_id = ? AND owner IS NOT NULL",
         )
         .await?,
         tags: list("SELECT DISTINCT tag AS value FROM tags WHERE tenant_id = ? AND kind = 'event'")
             .await?,
+        ..ledger.as_ref().clone()
     })
 }
 

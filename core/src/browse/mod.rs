@@ -8,6 +8,7 @@
 //! for: no page scans a tenant's hourly counts.
 
 pub mod applications;
+mod cache;
 pub mod compare;
 pub mod curate;
 pub mod events;
@@ -45,11 +46,14 @@ pub struct TenantRef {
     pub latest: Option<i64>,
     /// The first hour kept in hourly detail.
     pub window: Option<i64>,
+    /// The ledger's version: the newest run that wrote one of its hours (0 before any).
+    pub version: i64,
 }
 
 #[derive(FromQueryResult)]
 struct Latest {
     latest: Option<i64>,
+    version: Option<i64>,
 }
 
 /// The tenant `slug` if the actor may read it; `NotFound` otherwise, exactly like a missing one.
@@ -66,13 +70,14 @@ pub async fn open_tenant(
     actor
         .require_read(row.id)
         .map_err(|_| AccountError::NotFound)?;
-    let latest = fetch_one::<Latest>(
+    let state = fetch_one::<Latest>(
         services,
-        "SELECT MAX(hour) AS latest FROM ingested_hours WHERE tenant_id = ?",
+        "SELECT MAX(hour) AS latest, MAX(run_id) AS version FROM ingested_hours WHERE tenant_id = ?",
         vec![row.id.into()],
     )
-    .await?
-    .and_then(|row| row.latest);
+    .await?;
+    let latest = state.as_ref().and_then(|s| s.latest);
+    let version = state.and_then(|s| s.version).unwrap_or(0);
     let window = latest.and_then(|latest| {
         let hour = Hour::from_epoch_seconds(latest)?;
         Some(crate::ledger::rollup::window_start(hour, row.retention_days).epoch_seconds())
@@ -83,6 +88,7 @@ pub async fn open_tenant(
         name: row.name,
         latest,
         window,
+        version,
     })
 }
 
@@ -493,6 +499,7 @@ mod tests {
             name: "t".into(),
             latest: latest.map(|h| h.parse::<Hour>().unwrap().epoch_seconds()),
             window: None,
+            version: 0,
         }
     }
 

@@ -151,7 +151,15 @@ pub async fn overview(
         None => Vec::new(),
     };
     let (movers, movers_days) = match tenant.latest {
-        Some(latest) => movers(services, id, latest).await?,
+        Some(latest) => super::cache::cached(
+            &services.db,
+            format!("movers:{id}:{latest}"),
+            tenant.version,
+            movers(services, id, latest),
+        )
+        .await?
+        .as_ref()
+        .clone(),
         None => (Vec::new(), None),
     };
     Ok(Overview {
