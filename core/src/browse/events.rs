@@ -144,24 +144,42 @@ pub async fn list(
         given(&filter.screen),
     );
     if application.is_some() || platform.is_some() || version.is_some() || screen.is_some() {
-        let mut sub = String::from(
-            " AND id IN (SELECT c.event_id FROM combinations c JOIN app_versions v ON v.id = c.version_id \
-             JOIN applications a ON a.id = v.application_id JOIN screens s ON s.id = c.screen_id WHERE c.tenant_id = ?",
-        );
-        values.push(tenant.id.into());
-        for (column, value) in [
-            ("a.name", application),
-            ("a.platform", platform),
-            ("v.version", version),
-            ("s.name", screen),
-        ] {
-            if let Some(value) = value {
-                sub.push_str(&format!(" AND {column} = ?"));
-                values.push(value.into());
+        // Resolved to ids first, so the sub-query reads the combinations' own indexes.
+        let mut conditions = Vec::new();
+        if application.is_some() || platform.is_some() || version.is_some() {
+            let mut version_sql = String::from(
+                "SELECT v.id AS id FROM app_versions v JOIN applications a ON a.id = v.application_id WHERE v.tenant_id = ?",
+            );
+            let mut version_values: Vec<Value> = vec![tenant.id.into()];
+            for (column, value) in [
+                ("a.name", application),
+                ("a.platform", platform),
+                ("v.version", version),
+            ] {
+                if let Some(value) = value {
+                    version_sql.push_str(&format!(" AND {column} = ?"));
+                    version_values.push(value.into());
+                }
             }
+            let version_ids = fetch::<Id>(services, &version_sql, version_values).await?;
+            conditions.push(format!(
+                "version_id IN {}",
+                ids(version_ids.into_iter().map(|v| v.id))
+            ));
         }
-        sub.push(')');
-        sql.push_str(&sub);
+        if let Some(screen) = screen {
+            let found = fetch_one::<Id>(
+                services,
+                "SELECT id FROM screens WHERE tenant_id = ? AND name = ?",
+                vec![tenant.id.into(), screen.into()],
+            )
+            .await?;
+            conditions.push(format!("screen_id = {}", found.map_or(-1, |s| s.id)));
+        }
+        sql.push_str(&format!(
+            " AND id IN (SELECT event_id FROM combinations WHERE {})",
+            conditions.join(" AND ")
+        ));
     }
     if let Some(day) = given(&filter.new_since) {
         sql.push_str(" AND first_seen >= ?");
