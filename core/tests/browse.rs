@@ -238,6 +238,34 @@ async fn the_catalog_reads_what_was_ingested() {
             "{label}"
         );
         assert!(on_screen.total < want.events.len() as u64);
+        let old_version = EventFilter {
+            application: Some("Shopwave".into()),
+            platform: Some("Android".into()),
+            version: Some("3.8".into()),
+            ..Default::default()
+        };
+        let sent_by_old = events::list(&services, &tenant, range, &old_version)
+            .await
+            .unwrap();
+        let mut wanted: Vec<String> = want
+            .counts
+            .keys()
+            .filter(|k| {
+                k.application == "Shopwave" && k.platform == "Android" && k.version == "3.8"
+            })
+            .map(|k| k.event.clone())
+            .collect();
+        wanted.sort();
+        wanted.dedup();
+        assert_eq!(
+            sent_by_old
+                .rows
+                .iter()
+                .map(|r| r.name.clone())
+                .collect::<Vec<_>>(),
+            wanted,
+            "{label}"
+        );
         let bad = events::list(
             &services,
             &tenant,
