@@ -11,10 +11,20 @@ use std::sync::{Arc, LazyLock, Mutex};
 /// Entries kept at most; the oldest half goes when it is full.
 const CAPACITY: usize = 512;
 
-type Entry = (u64, Arc<dyn Any + Send + Sync>);
+/// One cached value: the ledger version it was computed for, when it was last stored.
+struct Slot {
+    version: i64,
+    age: u64,
+    value: Arc<dyn Any + Send + Sync>,
+}
 
-static ENTRIES: LazyLock<Mutex<(u64, HashMap<String, (i64, Entry)>)>> =
-    LazyLock::new(|| Mutex::new((0, HashMap::new())));
+#[derive(Default)]
+struct Cache {
+    clock: u64,
+    slots: HashMap<String, Slot>,
+}
+
+static ENTRIES: LazyLock<Mutex<Cache>> = LazyLock::new(|| Mutex::new(Cache::default()));
 
 /// The value cached under `key` for this database and ledger `version`, or `compute`'s (then
 /// cached).
@@ -29,25 +39,32 @@ where
     F: Future<Output = Result<T, E>>,
 {
     let key = format!("{}:{key}", database.instance());
-    if let Ok(entries) = ENTRIES.lock()
-        && let Some((at, (_, value))) = entries.1.get(&key)
-        && *at == version
-        && let Ok(value) = value.clone().downcast::<T>()
+    if let Ok(cache) = ENTRIES.lock()
+        && let Some(slot) = cache.slots.get(&key)
+        && slot.version == version
+        && let Ok(value) = slot.value.clone().downcast::<T>()
     {
         return Ok(value);
     }
     let value = Arc::new(compute.await?);
-    if let Ok(mut entries) = ENTRIES.lock() {
-        let (clock, map) = &mut *entries;
-        *clock += 1;
-        if map.len() >= CAPACITY {
-            let mut ages: Vec<u64> = map.values().map(|(_, (age, _))| *age).collect();
+    if let Ok(mut cache) = ENTRIES.lock() {
+        cache.clock += 1;
+        if cache.slots.len() >= CAPACITY {
+            let mut ages: Vec<u64> = cache.slots.values().map(|slot| slot.age).collect();
             ages.sort_unstable();
             let cut = ages[ages.len() / 2];
-            map.retain(|_, (_, (age, _))| *age > cut);
+            cache.slots.retain(|_, slot| slot.age > cut);
         }
+        let age = cache.clock;
         let shared: Arc<dyn Any + Send + Sync> = value.clone();
-        map.insert(key, (version, (*clock, shared)));
+        cache.slots.insert(
+            key,
+            Slot {
+                version,
+                age,
+                value: shared,
+            },
+        );
     }
     Ok(value)
 }
