@@ -5,8 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use blueprint_types::catalog::{
-    Curation, DiscoveryItem, EventDetail, EventFilter, EventList, EventRow, FilterOptions, KeyRow,
-    SeenRow,
+    DiscoveryItem, EventDetail, EventFilter, EventList, EventRow, FilterOptions, KeyRow, SeenRow,
 };
 use sea_orm::{FromQueryResult, Value};
 
@@ -24,16 +23,7 @@ const HOUR: i64 = 3_600;
 /// Series drawn on a chart; the rest are summed as "other".
 const SERIES: usize = 8;
 
-#[derive(FromQueryResult)]
-struct EventCols {
-    id: i64,
-    name: String,
-    description: Option<String>,
-    owner: Option<String>,
-    status: String,
-    first_seen: Option<i64>,
-    last_seen: Option<i64>,
-}
+use super::CuratedRow as EventCols;
 
 const COLUMNS: &str = "id, name, description, owner, status, first_seen, last_seen";
 
@@ -430,13 +420,7 @@ pub async fn detail(
     range: Range,
     split: Split,
 ) -> Result<EventDetail, AccountError> {
-    let event: EventCols = fetch_one(
-        services,
-        "SELECT id, name, description, owner, status, first_seen, last_seen FROM events WHERE tenant_id = ? AND name = ?",
-        vec![tenant.id.into(), name.into()],
-    )
-    .await?
-    .ok_or(AccountError::NotFound)?;
+    let event = super::curated_row(services, "events", tenant.id, name).await?;
     let versions = super::versions(services, tenant.id).await?;
     let combos: Vec<Combo> = fetch(
         services,
@@ -592,18 +576,13 @@ pub async fn detail(
     .into_iter()
     .map(DiscoveryItem::from)
     .collect();
-    let tags = tags_of(services, "event", &[event.id]).await?;
+    let curation = super::curation_of(services, "event", &event).await?;
     Ok(EventDetail {
         tenant: tenant.slug.clone(),
         name: event.name,
         first_seen: hour_text(event.first_seen),
         last_seen: hour_text(event.last_seen),
-        curation: Curation {
-            description: event.description,
-            owner: event.owner,
-            status: event.status,
-            tags: tags.get(&event.id).cloned().unwrap_or_default(),
-        },
+        curation,
         can_edit: actor.can_own(tenant.id),
         range: range.view(),
         split: match split {

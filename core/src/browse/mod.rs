@@ -374,6 +374,51 @@ pub fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
     parts(a).cmp(&parts(b))
 }
 
+/// An event or screen row: its name, what people curate on it, first/last seen.
+#[derive(FromQueryResult)]
+pub(crate) struct CuratedRow {
+    pub id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    pub owner: Option<String>,
+    pub status: String,
+    pub first_seen: Option<i64>,
+    pub last_seen: Option<i64>,
+}
+
+/// The event or screen (`table`) named `name` in the tenant, or `NotFound`.
+pub(crate) async fn curated_row(
+    services: &Services,
+    table: &str,
+    tenant_id: i64,
+    name: &str,
+) -> Result<CuratedRow, AccountError> {
+    fetch_one(
+        services,
+        &format!(
+            "SELECT id, name, description, owner, status, first_seen, last_seen FROM {table} WHERE tenant_id = ? AND name = ?"
+        ),
+        vec![tenant_id.into(), name.into()],
+    )
+    .await?
+    .ok_or(AccountError::NotFound)
+}
+
+/// What people curate on a row (`kind`: the tags' kind), with its tags.
+pub(crate) async fn curation_of(
+    services: &Services,
+    kind: &str,
+    row: &CuratedRow,
+) -> Result<blueprint_types::catalog::Curation, sea_orm::DbErr> {
+    let tags = tags_of(services, kind, &[row.id]).await?;
+    Ok(blueprint_types::catalog::Curation {
+        description: row.description.clone(),
+        owner: row.owner.clone(),
+        status: row.status.clone(),
+        tags: tags.get(&row.id).cloned().unwrap_or_default(),
+    })
+}
+
 /// A discovery row as the pages list it.
 #[derive(FromQueryResult)]
 pub(crate) struct Discovered {

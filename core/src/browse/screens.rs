@@ -3,25 +3,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use blueprint_types::catalog::{Curation, ScreenDetail, ScreenList, ScreenRow, SeenRow};
+use blueprint_types::catalog::{ScreenDetail, ScreenList, ScreenRow, SeenRow};
 use sea_orm::FromQueryResult;
 
-use super::{
-    Range, TenantRef, contains_pattern, day_text, fetch, fetch_one, hour_text, series, tags_of,
-};
+use super::{Range, TenantRef, contains_pattern, day_text, fetch, hour_text, series};
 use crate::Services;
 use crate::accounts::{AccountError, Actor};
 
-#[derive(FromQueryResult)]
-struct ScreenCols {
-    id: i64,
-    name: String,
-    description: Option<String>,
-    owner: Option<String>,
-    status: String,
-    first_seen: Option<i64>,
-    last_seen: Option<i64>,
-}
+use super::CuratedRow as ScreenCols;
 
 #[derive(FromQueryResult)]
 struct Count {
@@ -88,13 +77,7 @@ pub async fn detail(
     name: &str,
     range: Range,
 ) -> Result<ScreenDetail, AccountError> {
-    let screen: ScreenCols = fetch_one(
-        services,
-        "SELECT id, name, description, owner, status, first_seen, last_seen FROM screens WHERE tenant_id = ? AND name = ?",
-        vec![tenant.id.into(), name.into()],
-    )
-    .await?
-    .ok_or(AccountError::NotFound)?;
+    let screen = super::curated_row(services, "screens", tenant.id, name).await?;
     let rows: Vec<ComboDay> = fetch(
         services,
         "SELECT e.name AS event, c.first_seen AS first_seen, c.last_seen AS last_seen, d.day AS day, d.events AS events \
@@ -119,18 +102,13 @@ pub async fn detail(
     );
     let mut events: Vec<SeenRow> = events.into_values().collect();
     events.sort_by(|a, b| b.events.cmp(&a.events).then(a.name.cmp(&b.name)));
-    let tags = tags_of(services, "screen", &[screen.id]).await?;
+    let curation = super::curation_of(services, "screen", &screen).await?;
     Ok(ScreenDetail {
         tenant: tenant.slug.clone(),
         name: screen.name,
         first_seen: hour_text(screen.first_seen),
         last_seen: hour_text(screen.last_seen),
-        curation: Curation {
-            description: screen.description,
-            owner: screen.owner,
-            status: screen.status,
-            tags: tags.get(&screen.id).cloned().unwrap_or_default(),
-        },
+        curation,
         can_edit: actor.can_own(tenant.id),
         range: range.view(),
         daily,
