@@ -9,8 +9,7 @@ use crate::components::urls::{query_string, tenant_path};
 
 /// The `tenant` route parameter.
 pub fn tenant_param() -> Memo<String> {
-    let params = use_params_map();
-    Memo::new(move |_| params.with(|p| p.get("tenant").unwrap_or_default()))
+    path_param("tenant")
 }
 
 /// A route parameter (names in paths arrive decoded).
@@ -97,16 +96,25 @@ pub fn RangePicker(
     }
 }
 
+/// The `from` a server function takes: `days:N` when the query asks for the N days up to the
+/// latest data (`days=N`), else the query's `from`.
+pub fn range_from(days: &str, from: &str) -> String {
+    match days.parse::<i64>() {
+        Ok(days) => format!("days:{days}"),
+        Err(_) => from.to_owned(),
+    }
+}
+
 /// `from`/`to` of the query, where `days=N` means the N days up to the latest data.
 pub fn range_query() -> (Memo<String>, Memo<String>) {
     let query = use_query_map();
     let from = Memo::new(move |_| {
-        query.with(
-            |q| match q.get("days").and_then(|d| d.parse::<i64>().ok()) {
-                Some(days) => format!("days:{days}"),
-                None => q.get("from").unwrap_or_default(),
-            },
-        )
+        query.with(|q| {
+            range_from(
+                &q.get("days").unwrap_or_default(),
+                &q.get("from").unwrap_or_default(),
+            )
+        })
     });
     let to = Memo::new(move |_| query.with(|q| q.get("to").unwrap_or_default()));
     (from, to)

@@ -143,23 +143,7 @@ pub async fn matrix(
     } else {
         column_ids.sort_by(|a, b| column_totals[b].cmp(&column_totals[a]).then(a.cmp(b)));
         column_ids.truncate(MAX_SCREENS);
-        #[derive(FromQueryResult)]
-        struct Name {
-            id: i64,
-            name: String,
-        }
-        fetch::<Name>(
-            services,
-            &format!(
-                "SELECT id, name FROM screens WHERE id IN {}",
-                ids(column_ids.iter().copied())
-            ),
-            vec![],
-        )
-        .await?
-        .into_iter()
-        .map(|n| (n.id, n.name))
-        .collect()
+        super::names_of(services, "screens", column_ids.iter().copied()).await?
     };
     let position: HashMap<i64, usize> = column_ids
         .iter()

@@ -48,10 +48,11 @@ pub async fn list_events(tenant: String, filter: EventFilter) -> Result<EventLis
 
 fn filter_from(get: impl Fn(&str) -> String) -> EventFilter {
     let opt = |name: &str| Some(get(name)).filter(|v| !v.is_empty());
-    let from = match get("days").parse::<i64>() {
-        Ok(days) => Some(format!("days:{days}")),
-        Err(_) => opt("from"),
-    };
+    let from = Some(crate::components::tenant::range_from(
+        &get("days"),
+        &get("from"),
+    ))
+    .filter(|f| !f.is_empty());
     EventFilter {
         q: opt("q"),
         status: opt("status"),
