@@ -208,6 +208,12 @@ impl Database {
             .map_err(migrate_err)?
             .len();
         Migrator::up(&self.conn, None).await.map_err(migrate_err)?;
+        crate::jobs::queue::setup(self)
+            .await
+            .map_err(|reason| DbError::Migrate {
+                target: self.target.clone(),
+                reason: format!("the job queue tables: {reason}"),
+            })?;
         Ok(pending)
     }
 

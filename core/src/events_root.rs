@@ -180,16 +180,40 @@ impl EventsRoot {
         Ok(slugs)
     }
 
+    /// The names of the folders directly under `under` (a tenant's `dt=` days, say), sorted.
+    pub async fn list_folders(&self, under: &str) -> Result<Vec<String>, EventsRootError> {
+        let path = self.path_of(under);
+        let listing = self
+            .store
+            .list_with_delimiter(Some(&path))
+            .await
+            .map_err(|err| EventsRootError::List {
+                url: self.display.clone(),
+                reason: crate::error_chain(&err),
+            })?;
+        let mut names: Vec<String> = listing
+            .common_prefixes
+            .iter()
+            .filter_map(|dir| dir.filename().map(str::to_owned))
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    fn path_of(&self, under: &str) -> Path {
+        if self.prefix.as_ref().is_empty() {
+            Path::from(under)
+        } else {
+            Path::from(format!("{}/{under}", self.prefix))
+        }
+    }
+
     /// Every object under a tenant folder (used by ingestion and tests).
     pub async fn list_objects(
         &self,
         under: &str,
     ) -> Result<Vec<object_store::ObjectMeta>, EventsRootError> {
-        let path = if self.prefix.as_ref().is_empty() {
-            Path::from(under)
-        } else {
-            Path::from(format!("{}/{under}", self.prefix))
-        };
+        let path = self.path_of(under);
         self.store
             .list(Some(&path))
             .try_collect()

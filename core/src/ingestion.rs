@@ -45,6 +45,7 @@ pub enum Trigger {
     Cli,
     Backfill,
     Schedule,
+    Retry,
 }
 
 impl Trigger {
@@ -53,6 +54,7 @@ impl Trigger {
             Trigger::Cli => "cli",
             Trigger::Backfill => "backfill",
             Trigger::Schedule => "schedule",
+            Trigger::Retry => "retry",
         }
     }
 }
@@ -141,6 +143,20 @@ pub async fn ingest_hour(
     policy: Option<NewsPolicy>,
     workers: usize,
 ) -> Result<RunOutcome, IngestionError> {
+    ingest_hour_by(services, slug, hour, trigger, policy, workers, None).await
+}
+
+/// [`ingest_hour`], recording the job worker that runs it (so a run cut short by a dead worker
+/// can be closed by another).
+pub async fn ingest_hour_by(
+    services: &Services,
+    slug: &str,
+    hour: Hour,
+    trigger: Trigger,
+    policy: Option<NewsPolicy>,
+    workers: usize,
+    worker_id: Option<&str>,
+) -> Result<RunOutcome, IngestionError> {
     let started = Instant::now();
     let tenant = tenant(services, slug).await?;
     let tenant_id = tenant.id;
@@ -167,6 +183,7 @@ pub async fn ingest_hour(
         status: Set("running".to_owned()),
         trigger: Set(trigger.as_str().to_owned()),
         started_at: Set(now_seconds()),
+        worker_id: Set(worker_id.map(str::to_owned)),
         ..Default::default()
     }
     .insert(services.db.conn())

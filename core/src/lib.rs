@@ -9,6 +9,7 @@ pub mod events_root;
 pub mod hour;
 pub mod ingest;
 pub mod ingestion;
+pub mod jobs;
 pub mod ledger;
 pub mod mapping;
 pub mod mappings;

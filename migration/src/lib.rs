@@ -7,6 +7,7 @@ mod m20261126_000001_tenants_users;
 mod m20261126_000002_ledger;
 mod m20261126_000003_accounts;
 mod m20261126_000004_catalog;
+mod m20261126_000005_jobs;
 
 pub use m20261126_000002_ledger::TYPE_COLUMNS;
 pub use m20261126_000004_catalog::{DAY_TOTALS, day_totals_sql};
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_ledger::Migration),
             Box::new(m20261126_000003_accounts::Migration),
             Box::new(m20261126_000004_catalog::Migration),
+            Box::new(m20261126_000005_jobs::Migration),
         ]
     }
 }

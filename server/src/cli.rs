@@ -67,12 +67,33 @@ pub struct SettingsArgs {
     /// Mark session cookies Secure (when served over HTTPS).
     #[arg(long, env = "BLUEPRINT_SECURE_COOKIES", global = true)]
     pub secure_cookies: Option<bool>,
+    /// Tenant-hours one process ingests at once (default 2).
+    #[arg(long, env = "BLUEPRINT_JOB_CONCURRENCY", global = true)]
+    pub job_concurrency: Option<usize>,
+    /// Further attempts after an hour fails to read (default 2).
+    #[arg(long, env = "BLUEPRINT_JOB_RETRIES", global = true)]
+    pub job_retries: Option<u32>,
+    /// The first back-off before a retry, doubled each time (default 30).
+    #[arg(long, env = "BLUEPRINT_JOB_RETRY_BACKOFF_SECONDS", global = true)]
+    pub job_retry_backoff_seconds: Option<u64>,
+    /// How long after an hour ends it is queued, for late files (default 10).
+    #[arg(long, env = "BLUEPRINT_SCHEDULE_DELAY_MINUTES", global = true)]
+    pub schedule_delay_minutes: Option<u64>,
+    /// Missing hours this far back are caught up at start-up and every hour (default 48).
+    #[arg(long, env = "BLUEPRINT_LOOKBACK_HOURS", global = true)]
+    pub lookback_hours: Option<i64>,
+    /// How often a worker says it is alive; 3 missed make it dead (default 10).
+    #[arg(long, env = "BLUEPRINT_HEARTBEAT_SECONDS", global = true)]
+    pub heartbeat_seconds: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the web app and REST API (the default command).
+    /// Serve the web app and REST API, with job workers and the hourly schedule (the default).
     Serve,
+    /// Run job workers and the hourly schedule only (no web server); any number may share a
+    /// Postgres database.
+    Worker,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Ingest one hour of a tenant (replacing it if it was ingested before).
@@ -83,7 +104,7 @@ pub enum Command {
         #[arg(long)]
         hour: Hour,
     },
-    /// Ingest every hour of [from, to) of a tenant, in order, with progress.
+    /// Queue the re-ingestion of every hour of [from, to) of a tenant.
     Backfill {
         #[arg(long)]
         tenant: String,
@@ -92,7 +113,7 @@ pub enum Command {
         /// Exclusive.
         #[arg(long)]
         to: Hour,
-        /// Return when the range is done (this version always works in-process and waits).
+        /// Wait until the range is done, with progress; works itself when no worker is alive.
         #[arg(long)]
         wait: bool,
     },
@@ -207,6 +228,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         log_format,
         ingest_workers,
         secure_cookies,
+        job_concurrency,
+        job_retries,
+        job_retry_backoff_seconds,
+        schedule_delay_minutes,
+        lookback_hours,
+        heartbeat_seconds,
     } = cli.settings;
     let given = RawSettings {
         database_url,
@@ -217,11 +244,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         log_format,
         ingest_workers,
         secure_cookies,
+        job_concurrency,
+        job_retries,
+        job_retry_backoff_seconds,
+        schedule_delay_minutes,
+        lookback_hours,
+        heartbeat_seconds,
     };
 
     let config = Config::load(given, config.as_deref())?;
     let default_log = match cli.command {
-        None | Some(Command::Serve) => "info",
+        None | Some(Command::Serve | Command::Worker) => "info",
         Some(_) => "warn",
     };
     crate::telemetry::init(&config, default_log);
@@ -238,8 +271,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 tenant,
                 from,
                 to,
-                wait: _,
-            } => data::backfill(&config, &tenant, from, to).await,
+                wait,
+            } => data::backfill(&config, &tenant, from, to, wait).await,
+            Command::Worker => crate::web::work(config).await,
             Command::Counts {
                 tenant,
                 from,

@@ -4,6 +4,9 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use blueprint_core::jobs::JobSettings;
 
 use blueprint_core::db::DatabaseUrl;
 use blueprint_core::events_root::EventsLocation;
@@ -32,6 +35,12 @@ pub enum ConfigError {
     Log { value: String },
     #[error("log_format: `{value}` is not one of text, json")]
     LogFormat { value: String },
+    #[error("{name}: {value} is out of range ({range})")]
+    OutOfRange {
+        name: &'static str,
+        value: String,
+        range: &'static str,
+    },
 }
 
 /// Settings as given, before validation: every field optional.
@@ -46,6 +55,12 @@ pub struct RawSettings {
     pub log_format: Option<String>,
     pub ingest_workers: Option<usize>,
     pub secure_cookies: Option<bool>,
+    pub job_concurrency: Option<usize>,
+    pub job_retries: Option<u32>,
+    pub job_retry_backoff_seconds: Option<u64>,
+    pub schedule_delay_minutes: Option<u64>,
+    pub lookback_hours: Option<i64>,
+    pub heartbeat_seconds: Option<u64>,
 }
 
 impl RawSettings {
@@ -60,6 +75,14 @@ impl RawSettings {
             log_format: self.log_format.or(lower.log_format),
             ingest_workers: self.ingest_workers.or(lower.ingest_workers),
             secure_cookies: self.secure_cookies.or(lower.secure_cookies),
+            job_concurrency: self.job_concurrency.or(lower.job_concurrency),
+            job_retries: self.job_retries.or(lower.job_retries),
+            job_retry_backoff_seconds: self
+                .job_retry_backoff_seconds
+                .or(lower.job_retry_backoff_seconds),
+            schedule_delay_minutes: self.schedule_delay_minutes.or(lower.schedule_delay_minutes),
+            lookback_hours: self.lookback_hours.or(lower.lookback_hours),
+            heartbeat_seconds: self.heartbeat_seconds.or(lower.heartbeat_seconds),
         }
     }
 }
@@ -86,6 +109,30 @@ pub struct Config {
     pub ingest_workers: usize,
     /// Mark session cookies `Secure` (set when Blueprint is served over HTTPS).
     pub secure_cookies: bool,
+    /// The background jobs: concurrency, retries, the schedule's delay and look-back.
+    pub jobs: JobSettings,
+}
+
+/// Checks an optional number against its range; unset gives the default.
+fn within<T>(
+    name: &'static str,
+    value: Option<T>,
+    range: std::ops::RangeInclusive<T>,
+    text: &'static str,
+    default: T,
+) -> Result<T, ConfigError>
+where
+    T: PartialOrd + std::fmt::Display + Copy,
+{
+    match value {
+        None => Ok(default),
+        Some(value) if range.contains(&value) => Ok(value),
+        Some(value) => Err(ConfigError::OutOfRange {
+            name,
+            value: value.to_string(),
+            range: text,
+        }),
+    }
 }
 
 impl Config {
@@ -124,6 +171,59 @@ impl Config {
                 value: filter.clone(),
             });
         }
+        let ingest_workers = raw
+            .ingest_workers
+            .filter(|n| *n > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
+        let defaults = JobSettings::default();
+        let jobs = JobSettings {
+            concurrency: within(
+                "job_concurrency",
+                raw.job_concurrency,
+                1..=64,
+                "1 to 64",
+                defaults.concurrency,
+            )?,
+            ingest_workers,
+            retries: within(
+                "job_retries",
+                raw.job_retries,
+                0..=20,
+                "0 to 20",
+                defaults.retries,
+            )?,
+            retry_backoff: Duration::from_secs(within(
+                "job_retry_backoff_seconds",
+                raw.job_retry_backoff_seconds,
+                1..=3600,
+                "1 to 3600",
+                defaults.retry_backoff.as_secs(),
+            )?),
+            schedule_delay: Duration::from_secs(
+                60 * within(
+                    "schedule_delay_minutes",
+                    raw.schedule_delay_minutes,
+                    0..=1440,
+                    "0 to 1440",
+                    defaults.schedule_delay.as_secs() / 60,
+                )?,
+            ),
+            lookback_hours: within(
+                "lookback_hours",
+                raw.lookback_hours,
+                1..=24 * 400,
+                "1 to 9600",
+                defaults.lookback_hours,
+            )?,
+            heartbeat: Duration::from_secs(within(
+                "heartbeat_seconds",
+                raw.heartbeat_seconds,
+                1..=300,
+                "1 to 300",
+                defaults.heartbeat.as_secs(),
+            )?),
+            poll: defaults.poll,
+        };
         Ok(Self {
             database_url,
             events,
@@ -132,10 +232,8 @@ impl Config {
             log,
             log_format,
             secure_cookies: raw.secure_cookies.unwrap_or(false),
-            ingest_workers: raw
-                .ingest_workers
-                .filter(|n| *n > 0)
-                .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from)),
+            ingest_workers,
+            jobs,
         })
     }
 }
@@ -229,6 +327,20 @@ mod tests {
                     ..Default::default()
                 },
                 "log:",
+            ),
+            (
+                RawSettings {
+                    job_concurrency: Some(0),
+                    ..Default::default()
+                },
+                "job_concurrency:",
+            ),
+            (
+                RawSettings {
+                    lookback_hours: Some(-3),
+                    ..Default::default()
+                },
+                "lookback_hours:",
             ),
         ];
         for (raw, prefix) in cases {

@@ -81,3 +81,4 @@ pub enum ClientError {
     Unavailable(String),
 }
 pub mod catalog;
+pub mod jobs;

@@ -26,6 +26,8 @@ pub struct Model {
     pub write_ms: i64,
     pub rejected_samples: Option<String>,
     pub error: Option<String>,
+    /// The job worker that ran it (none for CLI runs).
+    pub worker_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -52,6 +52,39 @@ pub async fn list_hour(
     Ok(reader::event_files(listing))
 }
 
+/// Lists the event files of every hour folder of a tenant's day (`day` is its first hour), by
+/// hour: one listing instead of 24.
+pub async fn list_day(
+    events: &EventsRoot,
+    tenant: &str,
+    day: Hour,
+) -> Result<std::collections::BTreeMap<Hour, Vec<HourFile>>, IngestError> {
+    let folder = format!("{tenant}/{}", day.start().format("dt=%Y-%m-%d"));
+    let listing = events
+        .list_objects(&folder)
+        .await
+        .map_err(|err| IngestError::List {
+            folder: folder.clone(),
+            reason: err.to_string(),
+        })?;
+    let mut by_hour: std::collections::BTreeMap<Hour, Vec<object_store::ObjectMeta>> =
+        std::collections::BTreeMap::new();
+    for meta in listing {
+        let hour = meta
+            .location
+            .parts()
+            .find_map(|part| part.as_ref().strip_prefix("hr=")?.parse::<i64>().ok())
+            .filter(|hh| (0..24).contains(hh));
+        if let Some(hh) = hour {
+            by_hour.entry(day.plus(hh)).or_default().push(meta);
+        }
+    }
+    Ok(by_hour
+        .into_iter()
+        .map(|(hour, metas)| (hour, reader::event_files(metas)))
+        .collect())
+}
+
 /// Reads the listed files of an hour with `workers` parser threads.
 pub async fn read_hour(
     events: &EventsRoot,

@@ -7,11 +7,11 @@ use std::collections::{BTreeSet, HashMap};
 
 use sea_orm::{
     ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QuerySelect, Set, TransactionTrait, sea_query::Expr,
 };
 
 use crate::entities::{
-    discovery, hourly_count, hourly_key, hourly_session, ingested_hour, ingestion_run,
+    discovery, hourly_count, hourly_key, hourly_session, ingested_hour, ingestion_run, tenant,
 };
 use crate::hour::Hour;
 use crate::ingest::reader::{HourFile, HourRead, HourStats};
@@ -58,6 +58,14 @@ pub async fn write_hour(
     let txn = db.begin().await?;
     let hour = write.hour.epoch_seconds();
     let tenant_id = write.tenant_id;
+    // One writer per tenant at a time: two hours of a tenant written side by side would each sum
+    // their day's totals without the other's uncommitted rows. Touching the tenant's row first
+    // takes its row lock on Postgres, and SQLite's write lock before any read.
+    tenant::Entity::update_many()
+        .col_expr(tenant::Column::Id, Expr::col(tenant::Column::Id).into())
+        .filter(tenant::Column::Id.eq(tenant_id))
+        .exec(&txn)
+        .await?;
     let counts = &write.read.counts;
     let text = |id: u32| counts.strings.get(id);
     let mut catalog = Catalog::load(&txn, tenant_id, hour).await?;

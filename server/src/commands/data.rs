@@ -7,9 +7,14 @@ use blueprint_core::ledger::{catalog, counts};
 use blueprint_core::mapping::Mapping;
 use blueprint_core::mappings;
 
+use blueprint_core::jobs::backfills::{self, NewBackfill};
+use blueprint_core::jobs::queue::JobQueue;
+use blueprint_core::jobs::workers::{self, WorkerKind};
+
 use crate::commands::open_services;
 use crate::commands::progress::Progress;
 use crate::config::Config;
+use crate::jobs::JobRuntime;
 
 /// Output formats of `counts` and `catalog`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -64,43 +69,89 @@ pub async fn ingest(config: &Config, tenant: &str, hour: Hour) -> anyhow::Result
     Ok(())
 }
 
-pub async fn backfill(config: &Config, tenant: &str, from: Hour, to: Hour) -> anyhow::Result<()> {
+/// Queues a backfill; with `wait`, follows it to the end with a progress bar, doing the work in
+/// this process when no worker is alive (a lone SQLite install needs no server for this).
+pub async fn backfill(
+    config: &Config,
+    tenant: &str,
+    from: Hour,
+    to: Hour,
+    wait: bool,
+) -> anyhow::Result<()> {
     let services = open_services(config).await?;
-    let total = from.until(to).count();
-    let mut progress = Progress::new(format!("backfill {tenant}"), total);
-    let mut events = 0u64;
-    let outcomes = ingestion::backfill(
+    let row = ingestion::tenant(&services, tenant).await?;
+    let queue = JobQueue::open(&services.db).await?;
+    let backfill = backfills::request(
         &services,
-        tenant,
-        from,
-        to,
-        config.ingest_workers,
-        |done, _, outcome| {
-            events += outcome.stats.events;
-            progress.update(done, &format!("{} ({events} events)", outcome.hour));
+        &queue,
+        &row,
+        NewBackfill {
+            from,
+            to,
+            origin: "cli".to_owned(),
+            requested_by: None,
         },
+        Hour::containing(chrono::Utc::now()),
     )
     .await?;
-    let failed: Vec<&RunOutcome> = outcomes
-        .iter()
-        .filter(|o| matches!(o.status, RunStatus::Failed(_)))
-        .collect();
-    let no_data = outcomes
-        .iter()
-        .filter(|o| o.status == RunStatus::NoData)
-        .count();
-    println!(
-        "{tenant} {from} to {to}: {} hours, {} ok, {no_data} without data, {} failed; {events} events",
-        outcomes.len(),
-        outcomes.len() - no_data - failed.len(),
-        failed.len()
-    );
-    if let Some(first) = failed.first() {
-        bail!(
-            "{} hours failed, the first: {}",
-            failed.len(),
-            describe(tenant, first)
+    let id = backfill.id;
+    let total = usize::try_from(backfill.hours_total).unwrap_or_default();
+    let conn = services.db.conn();
+    let dead_after = config.jobs.dead_after();
+    if !wait {
+        println!("queued backfill {id}: {tenant} {from} to {to} ({total} hours)");
+        if workers::alive(conn, dead_after).await?.is_empty() {
+            println!(
+                "no worker is running: it starts when `blueprint serve` or `blueprint worker` runs (or use --wait)"
+            );
+        }
+        return Ok(());
+    }
+    let mut runtime = None;
+    let mut progress = Progress::new(format!("backfill {id} {tenant}"), total);
+    let view = loop {
+        if runtime.is_none() && workers::alive(conn, dead_after).await?.is_empty() {
+            runtime = Some(
+                JobRuntime::start(services.clone(), config.jobs.clone(), WorkerKind::Cli, None)
+                    .await?,
+            );
+        }
+        let view = backfills::view(conn, id)
+            .await?
+            .with_context(|| format!("backfill {id} disappeared"))?;
+        progress.update(
+            usize::try_from(view.hours_finished()).unwrap_or_default(),
+            &format!("({} events)", view.events),
         );
+        if !view.is_open() {
+            break view;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    };
+    if let Some(runtime) = runtime {
+        runtime.shutdown().await;
+    }
+    let outcome = backfills::hours_outcome(conn, id).await?;
+    println!(
+        "{tenant} {from} to {to}: {total} hours, {} ok, {} without data, {} failed{}; {} events",
+        outcome.ok,
+        outcome.no_data,
+        outcome.failed.len(),
+        if outcome.cancelled > 0 {
+            format!(", {} cancelled", outcome.cancelled)
+        } else {
+            String::new()
+        },
+        outcome.events
+    );
+    if let Some((hour, reason)) = outcome.failed.first() {
+        bail!(
+            "{} hours failed, the first: {tenant} {hour}: {reason}",
+            outcome.failed.len()
+        );
+    }
+    if view.status == "cancelled" {
+        bail!("backfill {id} was cancelled");
     }
     Ok(())
 }

@@ -19,6 +19,8 @@ use crate::web::{AppState, auth};
 
 #[path = "api_catalog.rs"]
 mod catalog;
+#[path = "api_jobs.rs"]
+mod jobs;
 
 /// Who may call a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +29,7 @@ pub enum Access {
     SignedIn,
     TenantViewer,
     TenantOwner,
+    Admin,
 }
 
 /// (method, path, access, summary) of every REST route.
@@ -134,6 +137,54 @@ pub const ROUTES: &[(&str, &str, Access, &str)] = &[
         Access::SignedIn,
         "One event name (event=NAME) across the caller's tenants, keys and types side by side",
     ),
+    (
+        "POST",
+        "/api/v1/tenants/{tenant}/backfills",
+        Access::Admin,
+        "Re-ingest the hours [from, to) of a tenant: {\"from\",\"to\"} as YYYY-MM-DDTHH; answers 202 with the backfill",
+    ),
+    (
+        "GET",
+        "/api/v1/tenants/{tenant}/backfills",
+        Access::Admin,
+        "The tenant's newest backfills with their progress",
+    ),
+    (
+        "GET",
+        "/api/v1/backfills/{id}",
+        Access::Admin,
+        "One backfill: status (queued, running, done, failed, cancelled), hours total, done, failed, running, queued, cancelled, events",
+    ),
+    (
+        "POST",
+        "/api/v1/backfills/{id}/cancel",
+        Access::Admin,
+        "Cancel a queued or running backfill (hours not started are dropped); 409 when it has ended",
+    ),
+    (
+        "GET",
+        "/api/v1/tenants/{tenant}/hours",
+        Access::Admin,
+        "The tenant's hours [from, to) (default: the last 48) with state, events, rejected lines and duration",
+    ),
+    (
+        "GET",
+        "/api/v1/tenants/{tenant}/hours/{hour}",
+        Access::Admin,
+        "One hour: state, runs with errors, rejected samples",
+    ),
+    (
+        "POST",
+        "/api/v1/tenants/{tenant}/hours/{hour}/retry",
+        Access::Admin,
+        "Queue one hour again; answers 202",
+    ),
+    (
+        "GET",
+        "/api/v1/jobs",
+        Access::Admin,
+        "The job monitor: live workers and their hours, the queue, recent backfills, every tenant's last 48 hours",
+    ),
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -174,6 +225,22 @@ pub fn routes() -> Router<AppState> {
             get(catalog::tracking_plan),
         )
         .route("/api/v1/compare", get(catalog::compare))
+        .route(
+            "/api/v1/tenants/{tenant}/backfills",
+            get(jobs::tenant_backfills).post(jobs::request_backfill),
+        )
+        .route("/api/v1/backfills/{id}", get(jobs::backfill))
+        .route("/api/v1/backfills/{id}/cancel", post(jobs::cancel_backfill))
+        .route("/api/v1/tenants/{tenant}/hours", get(jobs::hours))
+        .route(
+            "/api/v1/tenants/{tenant}/hours/{hour}",
+            get(jobs::hour_detail),
+        )
+        .route(
+            "/api/v1/tenants/{tenant}/hours/{hour}/retry",
+            post(jobs::retry_hour),
+        )
+        .route("/api/v1/jobs", get(jobs::jobs))
         .route(
             "/api/v1/{*rest}",
             get(not_found)

@@ -26,8 +26,11 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
+use crate::jobs::JobRuntime;
 use crate::web::metrics::Metrics;
 use crate::web::site::Site;
+use blueprint_core::jobs::workers::WorkerKind;
+use blueprint_core::jobs::{Clock, JobSettings, SystemClock};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -38,6 +41,8 @@ pub struct AppState {
     pub site: Site,
     /// Session cookies carry `Secure` (Blueprint is served over HTTPS).
     pub secure_cookies: bool,
+    /// How jobs run (the ingestion page tells live workers by their heartbeat).
+    pub jobs: JobSettings,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -46,8 +51,46 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
-/// Opens the database and events root, then serves until Ctrl-C or SIGTERM.
+/// Opens the database and events root, then serves (with job workers and the hourly schedule)
+/// until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    run(config, listener, Arc::new(SystemClock), shutdown_signal()).await
+}
+
+/// `blueprint worker`: job workers and the schedule, no web server, until Ctrl-C or SIGTERM.
+pub async fn work(config: Config) -> anyhow::Result<()> {
+    let services = crate::commands::open_services(&config).await?;
+    if let Err(err) = blueprint_core::tenants::discover_tenants(&services).await {
+        tracing::warn!(error = %err, "tenant discovery failed; will retry later");
+    }
+    let runtime = JobRuntime::start(
+        services.clone(),
+        config.jobs.clone(),
+        WorkerKind::Worker,
+        Some(Arc::new(SystemClock)),
+    )
+    .await?;
+    println!(
+        "Blueprint worker {} is running on {}",
+        runtime.worker_id,
+        services.db.target()
+    );
+    shutdown_signal().await;
+    runtime.shutdown().await;
+    Ok(())
+}
+
+/// Serves on `listener` until `shutdown` completes, with job workers whose schedule reads
+/// `clock` (tests pass a clock they move).
+pub async fn run(
+    config: Config,
+    listener: tokio::net::TcpListener,
+    clock: Arc<dyn Clock>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let db = Database::open(&config.database_url, &PoolSettings::default()).await?;
     let events = EventsRoot::open(&config.events)?;
     let services = Services { db, events };
@@ -63,6 +106,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         metrics: Arc::new(Metrics::new()),
         site,
         secure_cookies: config.secure_cookies,
+        jobs: config.jobs.clone(),
     };
 
     match blueprint_core::accounts::users::count_users(&state.services).await {
@@ -73,10 +117,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         Err(err) => tracing::warn!(error = %err, "cannot count users"),
     }
     spawn_session_cleanup(state.services.clone());
+    let runtime = JobRuntime::start(
+        state.services.clone(),
+        config.jobs.clone(),
+        WorkerKind::Serve,
+        Some(clock),
+    )
+    .await?;
     let router = build_router(state.clone());
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
     let address = listener.local_addr().context("listener address")?;
     tracing::info!(
         database = state.services.db.target(),
@@ -91,9 +139,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(shutdown)
     .await
     .context("the web server stopped")?;
+    runtime.shutdown().await;
     Ok(())
 }
 

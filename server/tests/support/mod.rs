@@ -106,6 +106,7 @@ impl TestServer {
             metrics: Arc::new(Metrics::new()),
             site,
             secure_cookies: false,
+            jobs: blueprint_core::jobs::JobSettings::default(),
         };
         TestServer {
             router: build_router(state.clone()),

@@ -1,0 +1,170 @@
+//! Background jobs (DESIGN.md, "Running it"; issue: jobs). apalis carries the work between
+//! processes; Blueprint keeps what people need to see in its own tables, because apalis has no
+//! progress field and cannot update a queued task (STACK.md, trap 3):
+//!
+//! - [`queue`]: the named apalis queues in Blueprint's database and pushing onto them;
+//! - [`tasks`]: one tenant-hour to ingest — claimed so that no two workers ingest it at once, and
+//!   skipped when a later run already did its work (a queued duplicate never runs twice);
+//! - [`backfills`]: re-ingestion of a range, fanned out into hour tasks, with progress and cancel;
+//! - [`workers`]: the processes running jobs, their heartbeats, and taking over a dead one's work;
+//! - [`schedule`]: every hour, every tenant's new hour, the missing hours of the look-back window,
+//!   hours whose files changed, and a new tenant's baseline;
+//! - [`monitor`]: the admin's views (the hour timeline of a tenant, workers and queues).
+//!
+//! The apalis workers themselves run in the `blueprint` binary (`serve`, `worker`, a waiting
+//! `backfill --wait`); everything they do is a call into this module.
+
+pub mod backfills;
+pub mod monitor;
+pub mod queue;
+pub mod schedule;
+pub mod tasks;
+pub mod workers;
+
+use std::fmt::Debug;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::accounts::AccountError;
+use crate::ingestion::IngestionError;
+
+/// Why a job operation failed. Messages are for people: they name the backfill, hour or range.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error("database query failed: {0}")]
+    Db(#[from] sea_orm::DbErr),
+    #[error("cannot queue the job: {0}")]
+    Queue(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Ingestion(#[from] IngestionError),
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    #[error(transparent)]
+    Tenants(#[from] crate::tenants::TenantError),
+    #[error(transparent)]
+    Events(#[from] crate::EventsRootError),
+    #[error(transparent)]
+    Read(#[from] crate::ingest::IngestError),
+}
+
+impl From<JobError> for AccountError {
+    fn from(err: JobError) -> Self {
+        match err {
+            JobError::Account(err) => err,
+            JobError::Invalid(message) => AccountError::Invalid(message),
+            JobError::NotFound => AccountError::NotFound,
+            JobError::Db(err) => AccountError::Db(err),
+            JobError::Ingestion(IngestionError::UnknownTenant(_)) => AccountError::NotFound,
+            JobError::Ingestion(
+                err @ (IngestionError::BeyondRetention { .. } | IngestionError::EmptyRange { .. }),
+            ) => AccountError::Invalid(err.to_string()),
+            other => AccountError::Db(sea_orm::DbErr::Custom(other.to_string())),
+        }
+    }
+}
+
+/// How the jobs run: set from `BLUEPRINT_JOB_*` settings (README, "Settings").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobSettings {
+    /// Tenant-hours one process ingests at once.
+    pub concurrency: usize,
+    /// Parser threads per ingested hour.
+    pub ingest_workers: usize,
+    /// Further attempts after an hour fails to read, with a doubling back-off.
+    pub retries: u32,
+    pub retry_backoff: Duration,
+    /// How long after an hour ends the schedule waits for late files before queueing it.
+    pub schedule_delay: Duration,
+    /// Missing hours up to this many hours back are queued at start-up and at every tick.
+    pub lookback_hours: i64,
+    /// How often a worker says it is alive; three missed heartbeats make it dead.
+    pub heartbeat: Duration,
+    /// How often an idle worker looks for work and the schedule reads the clock.
+    pub poll: Duration,
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        Self {
+            concurrency: 2,
+            ingest_workers: std::thread::available_parallelism().map_or(2, usize::from),
+            retries: 2,
+            retry_backoff: Duration::from_secs(30),
+            schedule_delay: Duration::from_secs(600),
+            lookback_hours: 48,
+            heartbeat: Duration::from_secs(10),
+            poll: Duration::from_secs(1),
+        }
+    }
+}
+
+impl JobSettings {
+    /// Seconds without a heartbeat after which a worker is dead.
+    pub fn dead_after(&self) -> i64 {
+        (self.heartbeat.as_secs_f64() * 3.0).ceil().max(3.0) as i64
+    }
+}
+
+/// Where the schedule reads the time: the system clock, or a clock a test moves.
+pub trait Clock: Send + Sync + Debug {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+#[derive(Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that stands still until it is set (tests drive the schedule with it).
+#[derive(Debug)]
+pub struct ManualClock(Mutex<DateTime<Utc>>);
+
+impl ManualClock {
+    pub fn new(at: DateTime<Utc>) -> Self {
+        Self(Mutex::new(at))
+    }
+
+    pub fn set(&self, at: DateTime<Utc>) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = at;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Seconds since the epoch, now.
+pub(crate) fn now() -> i64 {
+    Utc::now().timestamp()
+}
+
+/// Epoch seconds as RFC 3339 UTC text.
+pub(crate) fn instant(seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Epoch seconds of an hour as `YYYY-MM-DDTHH:00:00Z`.
+pub(crate) fn hour_text(seconds: i64) -> String {
+    crate::hour::Hour::from_epoch_seconds(seconds)
+        .map_or_else(|| seconds.to_string(), |h| h.to_string())
+}

@@ -1,0 +1,154 @@
+//! The apalis queues, stored in Blueprint's own database (SQLite or Postgres), and pushing onto
+//! them. Queue names are spelled out (STACK.md, trap 2) and prefixed by a namespace: `blueprint`,
+//! or on Postgres the schema Blueprint lives in when that is not `public`, so installations that
+//! share a database in separate schemas (and parallel tests) never take each other's jobs.
+//! apalis' own migrations are run here, not through its `setup()`, which would switch SQLite's
+//! durability off for the whole file.
+
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+use apalis_core::backend::TaskSink;
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+use crate::db::Database;
+use crate::jobs::JobError;
+
+/// Ingest one tenant-hour: the task row says which and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestHourJob {
+    pub task_id: i64,
+}
+
+/// Fan a backfill out into hour tasks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackfillJob {
+    pub backfill_id: i64,
+}
+
+/// Discover tenants, then plan what each needs for the hours up to `due_hour` (epoch seconds).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscoverJob {
+    pub due_hour: i64,
+}
+
+/// The three queues.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Queue {
+    IngestHour,
+    Backfill,
+    Discover,
+}
+
+impl Queue {
+    pub const ALL: [Queue; 3] = [Queue::IngestHour, Queue::Backfill, Queue::Discover];
+
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Queue::IngestHour => "ingest-hour",
+            Queue::Backfill => "backfill",
+            Queue::Discover => "discover-tenants",
+        }
+    }
+}
+
+/// The pools apalis' storages are built on.
+#[derive(Clone, Debug)]
+pub enum QueueBackend {
+    Sqlite(apalis_sqlite::SqlitePool),
+    Postgres(apalis_postgres::PgPool),
+}
+
+/// Blueprint's queues in its database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct JobQueue {
+    namespace: String,
+    backend: QueueBackend,
+}
+
+/// Runs apalis' storage migrations (idempotent; concurrent callers wait for each other).
+pub async fn setup(db: &Database) -> Result<(), String> {
+    let conn = db.conn();
+    match db.backend() {
+        DbBackend::Postgres => apalis_postgres::PostgresStorage::<()>::migrations()
+            .run(conn.get_postgres_connection_pool())
+            .await
+            .map_err(|err| err.to_string()),
+        _ => apalis_sqlite::SqliteStorage::<()>::migrations()
+            .run(conn.get_sqlite_connection_pool())
+            .await
+            .map_err(|err| err.to_string()),
+    }
+}
+
+impl JobQueue {
+    pub async fn open(db: &Database) -> Result<Self, JobError> {
+        let conn = db.conn();
+        let (namespace, backend) = match db.backend() {
+            DbBackend::Postgres => {
+                let row = conn
+                    .query_one_raw(Statement::from_string(
+                        DbBackend::Postgres,
+                        "SELECT current_schema() AS schema",
+                    ))
+                    .await?;
+                let schema: Option<String> = match row {
+                    Some(row) => row.try_get("", "schema")?,
+                    None => None,
+                };
+                let namespace = match schema.as_deref() {
+                    None | Some("public") => "blueprint".to_owned(),
+                    Some(schema) => schema.to_owned(),
+                };
+                (
+                    namespace,
+                    QueueBackend::Postgres(conn.get_postgres_connection_pool().clone()),
+                )
+            }
+            _ => (
+                "blueprint".to_owned(),
+                QueueBackend::Sqlite(conn.get_sqlite_connection_pool().clone()),
+            ),
+        };
+        Ok(Self { namespace, backend })
+    }
+
+    /// The queue's full name, as stored in apalis' tables.
+    pub fn name(&self, queue: Queue) -> String {
+        format!("{}.{}", self.namespace, queue.suffix())
+    }
+
+    pub fn backend(&self) -> &QueueBackend {
+        &self.backend
+    }
+
+    pub async fn push<J>(&self, queue: Queue, jobs: Vec<J>) -> Result<(), JobError>
+    where
+        J: Serialize + DeserializeOwned + Send + Sync + Unpin + 'static,
+    {
+        if jobs.is_empty() {
+            return Ok(());
+        }
+        let name = self.name(queue);
+        let failed = |err: &dyn std::fmt::Display| JobError::Queue(format!("{name}: {err}"));
+        match &self.backend {
+            QueueBackend::Sqlite(pool) => {
+                let mut storage = apalis_sqlite::SqliteStorage::<J>::new(pool)
+                    .with_config(apalis_sqlite::Config::default().queue(&name));
+                storage.push_bulk(jobs).await.map_err(|e| failed(&e))
+            }
+            QueueBackend::Postgres(pool) => {
+                let mut storage = apalis_postgres::PostgresStorage::<J>::new(pool)
+                    .with_config(apalis_postgres::Config::default().queue(&name));
+                storage.push_bulk(jobs).await.map_err(|e| failed(&e))
+            }
+        }
+    }
+
+    pub async fn push_hours(&self, task_ids: &[i64]) -> Result<(), JobError> {
+        let jobs = task_ids
+            .iter()
+            .map(|&task_id| IngestHourJob { task_id })
+            .collect();
+        self.push(Queue::IngestHour, jobs).await
+    }
+}

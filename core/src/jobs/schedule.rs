@@ -1,0 +1,351 @@
+//! The hourly schedule. Shortly after each hour ends (`schedule_delay`, for late files), one
+//! process takes the turn for that hour and queues a `discover-tenants` job; the job discovers
+//! tenant folders and plans, per tenant:
+//!
+//! - a tenant with no ingested hour yet: one backfill from its first day folder (within the
+//!   retention window) up to the due hour — its baseline, history rather than news;
+//! - else every hour of the look-back window that is missing from the ledger (the one just ended
+//!   included), and every ingested hour whose file listing has changed since (late files);
+//! - more than 24 such hours after the tenant's latest hour become one `catch-up` backfill, so a
+//!   long outage is summarised instead of pushed item by item.
+//!
+//! Start-up takes a turn too, so a server that was down catches up as soon as it is back. Hours
+//! already queued or running are left alone; a queued hour whose job seems lost (queued over an
+//! hour ago) has its job pushed again, which is harmless (a duplicate is skipped).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+
+use crate::Services;
+use crate::entities::{ingested_hour, job_schedule, tenant};
+use crate::hour::Hour;
+use crate::ingest::{self, reader::HourFile};
+use crate::ingestion::{self, NewsPolicy};
+use crate::jobs::backfills::{self, NewBackfill};
+use crate::jobs::queue::{DiscoverJob, JobQueue, Queue};
+use crate::jobs::tasks::{self, NewTask, Origin};
+use crate::jobs::{JobError, JobSettings, now};
+use crate::ledger::rollup;
+
+const TURN: &str = "hourly";
+
+/// The latest hour that ended at least `delay` ago.
+pub fn due_hour(now: DateTime<Utc>, delay: std::time::Duration) -> Hour {
+    let delay = chrono::Duration::from_std(delay).unwrap_or_default();
+    Hour::containing(now - delay).plus(-1)
+}
+
+/// Takes the schedule's turn for `due`: true for one process per due hour. `force` (start-up)
+/// also takes it when the last turn is older than a minute, so a restart plans again.
+pub async fn take_turn(
+    conn: &impl ConnectionTrait,
+    due: Hour,
+    worker_id: &str,
+    force: bool,
+) -> Result<bool, DbErr> {
+    let insert = job_schedule::Entity::insert(job_schedule::ActiveModel {
+        name: Set(TURN.to_owned()),
+        due_hour: Set(i64::MIN),
+        planned_at: Set(0),
+        worker_id: Set(worker_id.to_owned()),
+    })
+    .on_conflict(
+        OnConflict::column(job_schedule::Column::Name)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await;
+    match insert {
+        Ok(_) | Err(DbErr::RecordNotInserted) => {}
+        Err(err) => return Err(err),
+    }
+    let at = now();
+    let mut due_or_stale =
+        Condition::any().add(job_schedule::Column::DueHour.lt(due.epoch_seconds()));
+    if force {
+        due_or_stale = due_or_stale.add(job_schedule::Column::PlannedAt.lt(at - 60));
+    }
+    let taken = job_schedule::Entity::update_many()
+        .col_expr(
+            job_schedule::Column::DueHour,
+            Expr::value(due.epoch_seconds()),
+        )
+        .col_expr(job_schedule::Column::PlannedAt, Expr::value(at))
+        .col_expr(job_schedule::Column::WorkerId, Expr::value(worker_id))
+        .filter(job_schedule::Column::Name.eq(TURN))
+        .filter(due_or_stale)
+        .exec(conn)
+        .await?;
+    Ok(taken.rows_affected == 1)
+}
+
+/// Takes the turn for the hour due at `now` and queues its planning job; true when queued.
+pub async fn tick(
+    services: &Services,
+    queue: &JobQueue,
+    settings: &JobSettings,
+    now: DateTime<Utc>,
+    worker_id: &str,
+    force: bool,
+) -> Result<Option<Hour>, JobError> {
+    let due = due_hour(now, settings.schedule_delay);
+    if !take_turn(services.db.conn(), due, worker_id, force).await? {
+        return Ok(None);
+    }
+    queue
+        .push(
+            Queue::Discover,
+            vec![DiscoverJob {
+                due_hour: due.epoch_seconds(),
+            }],
+        )
+        .await?;
+    Ok(Some(due))
+}
+
+/// What planning queued.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    pub tenants: usize,
+    /// Hours queued one by one (due, missing, late files).
+    pub hours: usize,
+    pub late_files: usize,
+    /// Backfills asked for (baselines and long catch-ups).
+    pub backfills: usize,
+    /// Queued hours whose job was pushed again.
+    pub repushed: usize,
+}
+
+/// Discovers tenants and queues what each needs up to `due` (see the module comment). A tenant
+/// whose folder cannot be listed is logged and skipped; the others are still planned.
+pub async fn plan(
+    services: &Services,
+    queue: &JobQueue,
+    settings: &JobSettings,
+    due: Hour,
+) -> Result<Plan, JobError> {
+    crate::tenants::discover_tenants(services).await?;
+    let tenants = tenant::Entity::find().all(services.db.conn()).await?;
+    let mut plan = Plan::default();
+    for tenant in tenants {
+        plan.tenants += 1;
+        if let Err(err) = plan_tenant(services, queue, settings, &tenant, due, &mut plan).await {
+            tracing::warn!(tenant = tenant.slug, error = %crate::error_chain(&err), "cannot plan the tenant's hours");
+        }
+    }
+    tracing::info!(
+        %due,
+        tenants = plan.tenants,
+        hours = plan.hours,
+        late_files = plan.late_files,
+        backfills = plan.backfills,
+        "planned the hour"
+    );
+    Ok(plan)
+}
+
+async fn plan_tenant(
+    services: &Services,
+    queue: &JobQueue,
+    settings: &JobSettings,
+    tenant: &tenant::Model,
+    due: Hour,
+    plan: &mut Plan,
+) -> Result<(), JobError> {
+    let conn = services.db.conn();
+    let end = due.plus(1);
+    let current = due.plus(1).max(Hour::containing(Utc::now()));
+    let latest = ingestion::latest_ingested(services, tenant.id).await?;
+    let Some(latest) = latest else {
+        if backfills::has_open(conn, tenant.id).await? {
+            return Ok(());
+        }
+        let window = rollup::window_start(due, tenant.retention_days);
+        let Some(first_day) = first_day(services, &tenant.slug).await? else {
+            return Ok(());
+        };
+        let from = first_day.max(window);
+        if from < end {
+            backfills::request(
+                services,
+                queue,
+                tenant,
+                NewBackfill {
+                    from,
+                    to: end,
+                    origin: "baseline".to_owned(),
+                    requested_by: None,
+                },
+                current,
+            )
+            .await?;
+            plan.backfills += 1;
+        }
+        return Ok(());
+    };
+    let window = rollup::window_start(latest.max(due), tenant.retention_days);
+    let from = due.plus(1 - settings.lookback_hours.max(1)).max(window);
+    if from >= end {
+        return Ok(());
+    }
+    let ingested: HashMap<i64, String> = ingested_hour::Entity::find()
+        .filter(ingested_hour::Column::TenantId.eq(tenant.id))
+        .filter(ingested_hour::Column::Hour.gte(from.epoch_seconds()))
+        .filter(ingested_hour::Column::Hour.lt(end.epoch_seconds()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|row| (row.hour, row.files))
+        .collect();
+    let mut open: HashMap<i64, (i64, bool)> = HashMap::new();
+    for task in tasks::open_tasks(conn, tenant.id, from, end).await? {
+        let stale = task.state == tasks::QUEUED && task.queued_at < now() - 3600;
+        open.insert(task.hour, (task.id, stale));
+    }
+    let mut listings: BTreeMap<Hour, Vec<HourFile>> = BTreeMap::new();
+    let mut day =
+        Hour::from_epoch_seconds(from.epoch_seconds().div_euclid(86_400) * 86_400).unwrap_or(from);
+    while day < end {
+        listings.extend(ingest::list_day(&services.events, &tenant.slug, day).await?);
+        day = day.plus(24);
+    }
+    let mut wanted: Vec<(Hour, Origin)> = Vec::new();
+    let mut repush = Vec::new();
+    for hour in from.until(end) {
+        if let Some(&(task_id, stale)) = open.get(&hour.epoch_seconds()) {
+            if stale {
+                repush.push(task_id);
+            }
+            continue;
+        }
+        match ingested.get(&hour.epoch_seconds()) {
+            None => wanted.push((
+                hour,
+                if hour == due {
+                    Origin::Schedule
+                } else {
+                    Origin::CatchUp
+                },
+            )),
+            Some(stored) => {
+                if changed(stored, listings.get(&hour).map_or(&[][..], Vec::as_slice)) {
+                    wanted.push((hour, Origin::LateFiles));
+                    plan.late_files += 1;
+                }
+            }
+        }
+    }
+    let forward: Vec<Hour> = wanted
+        .iter()
+        .map(|(hour, _)| *hour)
+        .filter(|hour| *hour > latest)
+        .collect();
+    if forward.len() > 24 {
+        // A long gap after downtime: one backfill, summarised rather than pushed hour by hour.
+        let first = forward[0];
+        backfills::request(
+            services,
+            queue,
+            tenant,
+            NewBackfill {
+                from: first,
+                to: end,
+                origin: "catch-up".to_owned(),
+                requested_by: None,
+            },
+            current,
+        )
+        .await?;
+        plan.backfills += 1;
+        wanted.retain(|(hour, _)| *hour < first);
+    }
+    let policy = NewsPolicy {
+        previous_latest: Some(latest),
+        long_forward_backfill: false,
+    };
+    let new: Vec<NewTask> = wanted
+        .iter()
+        .map(|&(hour, origin)| NewTask {
+            tenant_id: tenant.id,
+            hour,
+            backfill_id: None,
+            origin,
+            policy,
+        })
+        .collect();
+    plan.hours += tasks::queue_tasks(services, queue, &new).await?.len();
+    queue.push_hours(&repush).await?;
+    plan.repushed += repush.len();
+    Ok(())
+}
+
+/// The first hour of the tenant's earliest `dt=` day folder.
+async fn first_day(services: &Services, slug: &str) -> Result<Option<Hour>, JobError> {
+    let folders = services.events.list_folders(slug).await?;
+    Ok(folders
+        .iter()
+        .filter_map(|name| {
+            let day = name.strip_prefix("dt=")?;
+            let date = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+            Some(Hour::containing(date.and_hms_opt(0, 0, 0)?.and_utc()))
+        })
+        .min())
+}
+
+/// Whether an hour's files differ from the listing stored when it was ingested.
+fn changed(stored: &str, now: &[HourFile]) -> bool {
+    let Ok(before) = serde_json::from_str::<Vec<HourFile>>(stored) else {
+        return true;
+    };
+    let key = |f: &HourFile| (f.name.clone(), f.size, f.modified.clone(), f.e_tag.clone());
+    let mut before: Vec<_> = before.iter().map(key).collect();
+    let mut after: Vec<_> = now.iter().map(key).collect();
+    before.sort();
+    after.sort();
+    before != after
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_due_hour_waits_for_late_files() {
+        let delay = std::time::Duration::from_secs(600);
+        let at = |text: &str| DateTime::parse_from_rfc3339(text).unwrap().to_utc();
+        let hour = |text: &str| text.parse::<Hour>().unwrap();
+        assert_eq!(
+            due_hour(at("2026-11-20T11:09:59Z"), delay),
+            hour("2026-11-20T09")
+        );
+        assert_eq!(
+            due_hour(at("2026-11-20T11:10:00Z"), delay),
+            hour("2026-11-20T10")
+        );
+        assert_eq!(
+            due_hour(at("2026-11-21T00:10:00Z"), delay),
+            hour("2026-11-20T23")
+        );
+    }
+
+    #[test]
+    fn a_listing_changes_with_a_new_or_rewritten_file() {
+        let file = |name: &str, size: u64| HourFile {
+            name: name.to_owned(),
+            size,
+            modified: "2026-11-20T10:05:00Z".to_owned(),
+            e_tag: None,
+            location: object_store::path::Path::default(),
+        };
+        let stored = serde_json::to_string(&vec![file("a.json", 10)]).unwrap();
+        assert!(!changed(&stored, &[file("a.json", 10)]));
+        assert!(changed(&stored, &[file("a.json", 11)]));
+        assert!(changed(&stored, &[file("a.json", 10), file("b.json", 1)]));
+        assert!(changed(&stored, &[]));
+        assert!(!changed("[]", &[]));
+    }
+}
