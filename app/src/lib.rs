@@ -13,7 +13,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::components::layout::{Footer, Header};
-use crate::pages::admin::{audit::AuditPage, tokens::TokensPage, users::UsersPage};
+use crate::pages::admin::{
+    audit::AuditPage, ingestion::IngestionPage, tokens::TokensPage, users::UsersPage,
+};
 use crate::pages::catalog::{
     applications::ApplicationsPage, compare::ComparePage, event::EventPage, events::EventsPage,
     matrix::MatrixPage, overview::OverviewPage, screens::ScreenPage, screens::ScreensPage,
@@ -67,6 +69,7 @@ pub fn App() -> impl IntoView {
                         <Route path=(StaticSegment("admin"), StaticSegment("users")) view=UsersPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("tokens")) view=TokensPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=AuditPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("ingestion")) view=IngestionPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("t"), ParamSegment("tenant")) view=OverviewPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("t"), ParamSegment("tenant"), StaticSegment("applications")) view=ApplicationsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("t"), ParamSegment("tenant"), StaticSegment("events")) view=EventsPage ssr=SsrMode::Async />

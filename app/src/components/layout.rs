@@ -49,6 +49,7 @@ fn SignedInNav(user: CurrentUser) -> impl IntoView {
             {user.admin.then(|| view! {
                 <A href="/admin/users">"Users"</A>
                 <A href="/admin/audit">"Audit"</A>
+                <A href="/admin/ingestion">"Ingestion"</A>
             })}
         </nav>
         <div class="session">

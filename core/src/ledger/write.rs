@@ -62,7 +62,7 @@ pub async fn write_hour(
     // their day's totals without the other's uncommitted rows. Touching the tenant's row first
     // takes its row lock on Postgres, and SQLite's write lock before any read.
     tenant::Entity::update_many()
-        .col_expr(tenant::Column::Id, Expr::col(tenant::Column::Id).into())
+        .col_expr(tenant::Column::Id, Expr::col(tenant::Column::Id))
         .filter(tenant::Column::Id.eq(tenant_id))
         .exec(&txn)
         .await?;

@@ -176,7 +176,11 @@ fn spawn_session_cleanup(services: Services) {
 pub fn build_router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let services = state.services.clone();
-    let context = move || provide_context(services.clone());
+    let jobs = state.jobs.clone();
+    let context = move || {
+        provide_context(services.clone());
+        provide_context(jobs.clone());
+    };
     let shell_options = state.leptos.clone();
     let hydrate = state.site.hydrate;
     let app_shell = move || shell(shell_options.clone(), hydrate);

@@ -1,7 +1,8 @@
-//! Admin pages: users, API tokens, the audit log. Their server functions check the caller in
+//! Admin pages: users, API tokens, the audit log, ingestion. Their server functions check the caller in
 //! `blueprint-core`; a page that refuses shows why, with HTTP 403.
 
 pub mod audit;
+pub mod ingestion;
 pub mod tokens;
 pub mod users;
 
