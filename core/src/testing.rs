@@ -138,11 +138,12 @@ async fn postgres(admin_url: &str) -> TestDb {
         .execute_unprepared(&format!("CREATE SCHEMA \"{schema}\""))
         .await
         .expect("create test schema");
-    let db = Database::open(&parsed, &small_pool(Some(schema.clone())))
+    // `public` stays on the path for the extensions apalis uses (jobs::queue).
+    let db = Database::open(&parsed, &small_pool(Some(format!("{schema},public"))))
         .await
         .expect("migrated Postgres database");
     let separator = if admin_url.contains('?') { '&' } else { '?' };
-    let url = format!("{admin_url}{separator}options=-c%20search_path%3D{schema}");
+    let url = format!("{admin_url}{separator}options=-c%20search_path%3D{schema}%2Cpublic");
     TestDb {
         db,
         label: "postgres",

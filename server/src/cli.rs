@@ -85,6 +85,10 @@ pub struct SettingsArgs {
     /// How often a worker says it is alive; 3 missed make it dead (default 10).
     #[arg(long, env = "BLUEPRINT_HEARTBEAT_SECONDS", global = true)]
     pub heartbeat_seconds: Option<u64>,
+    /// Run the hourly schedule in this process (default true; false for workers that only
+    /// take work).
+    #[arg(long, env = "BLUEPRINT_SCHEDULE", global = true)]
+    pub schedule: Option<bool>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -234,6 +238,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         schedule_delay_minutes,
         lookback_hours,
         heartbeat_seconds,
+        schedule,
     } = cli.settings;
     let given = RawSettings {
         database_url,
@@ -250,6 +255,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         schedule_delay_minutes,
         lookback_hours,
         heartbeat_seconds,
+        schedule,
     };
 
     let config = Config::load(given, config.as_deref())?;

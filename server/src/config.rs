@@ -61,6 +61,7 @@ pub struct RawSettings {
     pub schedule_delay_minutes: Option<u64>,
     pub lookback_hours: Option<i64>,
     pub heartbeat_seconds: Option<u64>,
+    pub schedule: Option<bool>,
 }
 
 impl RawSettings {
@@ -83,6 +84,7 @@ impl RawSettings {
             schedule_delay_minutes: self.schedule_delay_minutes.or(lower.schedule_delay_minutes),
             lookback_hours: self.lookback_hours.or(lower.lookback_hours),
             heartbeat_seconds: self.heartbeat_seconds.or(lower.heartbeat_seconds),
+            schedule: self.schedule.or(lower.schedule),
         }
     }
 }
@@ -223,6 +225,7 @@ impl Config {
                 defaults.heartbeat.as_secs(),
             )?),
             poll: defaults.poll,
+            schedule: raw.schedule.unwrap_or(defaults.schedule),
         };
         Ok(Self {
             database_url,

@@ -193,7 +193,7 @@ impl JobRuntime {
             tokio::spawn(supervise(ctx.clone(), queues, stopped.clone())),
             tokio::spawn(heartbeat(ctx.clone(), stopped.clone())),
         ];
-        if let Some(clock) = clock {
+        if let Some(clock) = clock.filter(|_| settings.schedule) {
             handles.push(tokio::spawn(run_schedule(ctx.clone(), clock, stopped)));
         }
         tracing::info!(

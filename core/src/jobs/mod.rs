@@ -87,6 +87,8 @@ pub struct JobSettings {
     pub heartbeat: Duration,
     /// How often an idle worker looks for work and the schedule reads the clock.
     pub poll: Duration,
+    /// Whether this process runs the hourly schedule (off for workers that only take work).
+    pub schedule: bool,
 }
 
 impl Default for JobSettings {
@@ -100,6 +102,7 @@ impl Default for JobSettings {
             lookback_hours: 48,
             heartbeat: Duration::from_secs(10),
             poll: Duration::from_secs(1),
+            schedule: true,
         }
     }
 }

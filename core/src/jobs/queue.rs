@@ -3,7 +3,10 @@
 //! or on Postgres the schema Blueprint lives in when that is not `public`, so installations that
 //! share a database in separate schemas (and parallel tests) never take each other's jobs.
 //! apalis' own migrations are run here, not through its `setup()`, which would switch SQLite's
-//! durability off for the whole file.
+//! durability off for the whole file. On Postgres its tables live in the `apalis` schema and use
+//! the `pgcrypto` and `hstore` extensions, which are created in `public` first: created by its
+//! migrations they would land in whichever schema comes first on the search path, and go when
+//! that schema is dropped. Blueprint in another schema keeps `public` on its search path.
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
@@ -69,10 +72,31 @@ pub struct JobQueue {
 pub async fn setup(db: &Database) -> Result<(), String> {
     let conn = db.conn();
     match db.backend() {
-        DbBackend::Postgres => apalis_postgres::PostgresStorage::<()>::migrations()
-            .run(conn.get_postgres_connection_pool())
-            .await
-            .map_err(|err| err.to_string()),
+        DbBackend::Postgres => {
+            for extension in ["pgcrypto", "hstore"] {
+                let sql = format!("CREATE EXTENSION IF NOT EXISTS {extension} SCHEMA public");
+                if let Err(err) = conn.execute_unprepared(&sql).await {
+                    // Another process may be creating it at this very moment.
+                    let present = conn
+                        .query_one_raw(Statement::from_string(
+                            DbBackend::Postgres,
+                            format!(
+                                "SELECT 1 AS one FROM pg_extension WHERE extname = '{extension}'"
+                            ),
+                        ))
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .is_some();
+                    if !present {
+                        return Err(format!("cannot create the {extension} extension: {err}"));
+                    }
+                }
+            }
+            apalis_postgres::PostgresStorage::<()>::migrations()
+                .run(conn.get_postgres_connection_pool())
+                .await
+                .map_err(|err| err.to_string())
+        }
         _ => apalis_sqlite::SqliteStorage::<()>::migrations()
             .run(conn.get_sqlite_connection_pool())
             .await

@@ -165,7 +165,7 @@ async fn plan_tenant(
             return Ok(());
         }
         let window = rollup::window_start(due, tenant.retention_days);
-        let Some(first_day) = first_day(services, &tenant.slug).await? else {
+        let Some(first_day) = first_day(services, &tenant.slug, window).await? else {
             return Ok(());
         };
         let from = first_day.max(window);
@@ -283,8 +283,9 @@ async fn plan_tenant(
     Ok(())
 }
 
-/// The first hour of the tenant's earliest `dt=` day folder.
-async fn first_day(services: &Services, slug: &str) -> Result<Option<Hour>, JobError> {
+/// The first hour of the tenant's earliest `dt=` day folder from `since` on (older days cannot
+/// be ingested: they are beyond the retention window).
+async fn first_day(services: &Services, slug: &str, since: Hour) -> Result<Option<Hour>, JobError> {
     let folders = services.events.list_folders(slug).await?;
     Ok(folders
         .iter()
@@ -293,6 +294,7 @@ async fn first_day(services: &Services, slug: &str) -> Result<Option<Hour>, JobE
             let date = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
             Some(Hour::containing(date.and_hms_opt(0, 0, 0)?.and_utc()))
         })
+        .filter(|day| day.plus(24) > since)
         .min())
 }
 

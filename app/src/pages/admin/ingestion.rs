@@ -64,9 +64,12 @@ pub async fn retry_hour(tenant: String, hour: String) -> Result<i64, AppError> {
 
 #[cfg(feature = "ssr")]
 fn parse_hour(name: &str, text: &str) -> Result<blueprint_core::hour::Hour, AppError> {
-    text.parse().map_err(|err: blueprint_core::hour::HourError| {
-        AppError::Client(blueprint_types::ClientError::Invalid(format!("{name}: {err}")))
-    })
+    text.parse()
+        .map_err(|err: blueprint_core::hour::HourError| {
+            AppError::Client(blueprint_types::ClientError::Invalid(format!(
+                "{name}: {err}"
+            )))
+        })
 }
 
 fn cell_title(tenant: &str, cell: &HourCell) -> String {
@@ -87,7 +90,12 @@ fn cell_title(tenant: &str, cell: &HourCell) -> String {
 }
 
 #[component]
-fn Timeline(tenant: String, name: String, latest: Option<String>, hours: Vec<HourCell>) -> impl IntoView {
+fn Timeline(
+    tenant: String,
+    name: String,
+    latest: Option<String>,
+    hours: Vec<HourCell>,
+) -> impl IntoView {
     let first = hours.first().map(|c| c.hour.clone()).unwrap_or_default();
     let last = hours.last().map(|c| c.hour.clone()).unwrap_or_default();
     view! {
