@@ -94,7 +94,14 @@ macro_rules! monitor_for {
             .make_backoff();
             RetryPolicy::retries(settings.retries as usize).with_backoff(backoff)
         };
-        let mut monitor = Monitor::new().shutdown_timeout(Duration::from_secs(60));
+        // A worker whose backend fails (the database went away for a moment, say) is started
+        // again; connecting waits up to the pool's timeout, so this does not spin.
+        let mut monitor = Monitor::new()
+            .shutdown_timeout(Duration::from_secs(60))
+            .should_restart(|worker, error| {
+                tracing::warn!(worker = worker.name(), %error, "job worker failed; starting it again");
+                true
+            });
         let name = |queue: Queue| format!("{}.{}", ctx.worker_id, queue.suffix());
         let poll = settings.poll;
         let concurrency = settings.concurrency;

@@ -154,11 +154,22 @@ pub async fn request_as(
 /// again after a crash), it creates nothing new and pushes the still-queued hours again.
 pub async fn fan_out(services: &Services, queue: &JobQueue, id: i64) -> Result<usize, JobError> {
     let conn = services.db.conn();
+    let after_run = tasks::max_run_id(conn).await?;
     let txn = conn.begin().await?;
+    // Write first (SQLite takes its write lock here, not midway): whoever moves it from queued to
+    // running creates the hour tasks.
+    let started = backfill::Entity::update_many()
+        .col_expr(backfill::Column::Status, Expr::value(RUNNING))
+        .filter(backfill::Column::Id.eq(id))
+        .filter(backfill::Column::Status.eq(QUEUED))
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
     let Some(row) = backfill::Entity::find_by_id(id).one(&txn).await? else {
         return Ok(0);
     };
-    if row.status == QUEUED {
+    if started {
         let policy = NewsPolicy {
             previous_latest: row.previous_latest.and_then(Hour::from_epoch_seconds),
             long_forward_backfill: row.long_forward,
@@ -181,13 +192,7 @@ pub async fn fan_out(services: &Services, queue: &JobQueue, id: i64) -> Result<u
                 policy,
             })
             .collect();
-        tasks::insert_tasks(&txn, &new).await?;
-        backfill::Entity::update_many()
-            .col_expr(backfill::Column::Status, Expr::value(RUNNING))
-            .filter(backfill::Column::Id.eq(id))
-            .filter(backfill::Column::Status.eq(QUEUED))
-            .exec(&txn)
-            .await?;
+        tasks::insert_tasks(&txn, &new, after_run).await?;
     } else if row.status != RUNNING {
         return Ok(0);
     }
@@ -276,22 +281,25 @@ pub async fn cancel(
     id: i64,
 ) -> Result<backfill::Model, JobError> {
     let txn = conn.begin().await?;
-    let row = backfill::Entity::find_by_id(id)
-        .one(&txn)
+    let cancelled = backfill::Entity::update_many()
+        .col_expr(backfill::Column::Status, Expr::value(CANCELLED))
+        .col_expr(backfill::Column::FinishedAt, Expr::value(now()))
+        .filter(backfill::Column::Id.eq(id))
+        .filter(backfill::Column::Status.is_in([QUEUED, RUNNING]))
+        .exec(&txn)
         .await?
-        .ok_or(JobError::NotFound)?;
-    if row.status != QUEUED && row.status != RUNNING {
+        .rows_affected;
+    if cancelled == 0 {
+        txn.rollback().await?;
+        let row = backfill::Entity::find_by_id(id)
+            .one(conn)
+            .await?
+            .ok_or(JobError::NotFound)?;
         return Err(JobError::Invalid(format!(
             "backfill {id} is already {}; only a queued or running backfill can be cancelled",
             row.status
         )));
     }
-    backfill::Entity::update_many()
-        .col_expr(backfill::Column::Status, Expr::value(CANCELLED))
-        .col_expr(backfill::Column::FinishedAt, Expr::value(now()))
-        .filter(backfill::Column::Id.eq(id))
-        .exec(&txn)
-        .await?;
     tasks::cancel_queued(&txn, id).await?;
     let row = backfill::Entity::find_by_id(id)
         .one(&txn)

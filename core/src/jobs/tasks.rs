@@ -87,11 +87,14 @@ pub(crate) async fn max_run_id(conn: &impl ConnectionTrait) -> Result<i64, DbErr
 }
 
 /// Inserts task rows (their jobs are pushed by the caller, after the rows are committed).
+/// `after_run` is [`max_run_id`] read just before: a run started after that read saw every file
+/// the tasks were queued for. (Read outside the writing transaction: on SQLite a transaction that
+/// reads before it writes can fail to take the write lock.)
 pub(crate) async fn insert_tasks(
     conn: &impl ConnectionTrait,
     tasks: &[NewTask],
+    after_run: i64,
 ) -> Result<Vec<i64>, DbErr> {
-    let after_run = max_run_id(conn).await?;
     let queued_at = now();
     let mut ids = Vec::with_capacity(tasks.len());
     for task in tasks {
@@ -125,8 +128,9 @@ pub async fn queue_tasks(
     if tasks.is_empty() {
         return Ok(Vec::new());
     }
+    let after_run = max_run_id(services.db.conn()).await?;
     let txn = services.db.conn().begin().await?;
-    let ids = insert_tasks(&txn, tasks).await?;
+    let ids = insert_tasks(&txn, tasks, after_run).await?;
     txn.commit().await?;
     queue.push_hours(&ids).await?;
     Ok(ids)
