@@ -278,7 +278,7 @@ fn data_commands_follow_the_command_line_contract() {
         .contains("preset snowplow")
     );
 
-    let failures: [(&[&str], &str); 5] = [
+    let failures: [(&[&str], &str); 8] = [
         (
             &["ingest", "--tenant", "nope", "--hour", "2026-11-20T10"],
             "unknown tenant `nope`",
@@ -307,11 +307,67 @@ fn data_commands_follow_the_command_line_contract() {
             &["catalog", "--tenant", "shop", "--format", "xml"],
             "invalid value 'xml'",
         ),
+        (
+            &[
+                "backfill",
+                "--tenant",
+                "shop",
+                "--from",
+                "2026-11-20T12",
+                "--to",
+                "2026-11-20T12",
+            ],
+            "is empty",
+        ),
+        (
+            &[
+                "backfill",
+                "--tenant",
+                "nope",
+                "--from",
+                "2026-11-20T10",
+                "--to",
+                "2026-11-20T12",
+            ],
+            "unknown tenant `nope`",
+        ),
+        (
+            &[
+                "backfill",
+                "--tenant",
+                "shop",
+                "--from",
+                "2026-09-01T00",
+                "--to",
+                "2026-09-01T02",
+            ],
+            "older than the hourly detail",
+        ),
     ];
     for (args, needle) in failures {
         let output = blueprint(dir.path()).args(args).output().unwrap();
         assert_one_line_error(&output, needle);
     }
+    // The refused backfills queued nothing: the next one is number 2 (after the one above).
+    let queued = run_ok(
+        dir.path(),
+        &[
+            "backfill",
+            "--tenant",
+            "shop",
+            "--from",
+            "2026-11-20T10",
+            "--to",
+            "2026-11-20T11",
+        ],
+    );
+    assert!(
+        queued.contains(
+            "queued backfill 2: shop 2026-11-20T10:00:00Z to 2026-11-20T11:00:00Z (1 hour)"
+        ),
+        "{queued}"
+    );
+    assert!(queued.contains("no worker is running"), "{queued}");
 }
 
 fn http(address: &str, request: &str) -> String {

@@ -118,6 +118,24 @@ fn server_functions(
             "tenant=shop&kind=event&name=open&description=Opens&owner=&status=active&tags=".into(),
             SHOP_OWNERS,
         ),
+        ("get_ingestion", String::new(), ADMIN_ONLY),
+        (
+            "get_hour",
+            "tenant=shop&hour=2026-11-01T00".into(),
+            ADMIN_ONLY,
+        ),
+        (
+            "request_backfill",
+            "tenant=shop&from=2026-11-01T00&to=2026-11-01T01".into(),
+            ADMIN_ONLY,
+        ),
+        // The admin's request above is backfill 1.
+        ("cancel_backfill", "id=1".into(), ADMIN_ONLY),
+        (
+            "retry_hour",
+            "tenant=shop&hour=2026-11-01T00".into(),
+            ADMIN_ONLY,
+        ),
     ]
 }
 
@@ -240,12 +258,61 @@ fn rest_calls() -> Vec<(&'static str, &'static str, &'static str, [u16; 5])> {
             "/api/v1/compare",
             [401, 200, 200, 200, 200],
         ),
+        (
+            "POST",
+            "/api/v1/tenants/shop/backfills",
+            "/api/v1/tenants/{tenant}/backfills",
+            [401, 403, 403, 202, 404],
+        ),
+        (
+            "GET",
+            "/api/v1/tenants/shop/backfills",
+            "/api/v1/tenants/{tenant}/backfills",
+            [401, 403, 403, 200, 404],
+        ),
+        // The admin's POST above is backfill 2 (the server function made 1).
+        (
+            "GET",
+            "/api/v1/backfills/2",
+            "/api/v1/backfills/{id}",
+            [401, 403, 403, 200, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/backfills/2/cancel",
+            "/api/v1/backfills/{id}/cancel",
+            [401, 403, 403, 200, 403],
+        ),
+        (
+            "GET",
+            "/api/v1/tenants/shop/hours",
+            "/api/v1/tenants/{tenant}/hours",
+            [401, 403, 403, 200, 404],
+        ),
+        (
+            "GET",
+            "/api/v1/tenants/shop/hours/2026-11-01T00",
+            "/api/v1/tenants/{tenant}/hours/{hour}",
+            [401, 403, 403, 200, 404],
+        ),
+        (
+            "POST",
+            "/api/v1/tenants/shop/hours/2026-11-01T00/retry",
+            "/api/v1/tenants/{tenant}/hours/{hour}/retry",
+            [401, 403, 403, 202, 404],
+        ),
+        (
+            "GET",
+            "/api/v1/jobs",
+            "/api/v1/jobs",
+            [401, 403, 403, 200, 403],
+        ),
         ("DELETE", "/api/v1/session", "/api/v1/session", [204; 5]),
     ]
 }
 
 /// (page, status for each caller).
-const PAGES: [(&str, [u16; 5]); 14] = [
+const PAGES: [(&str, [u16; 5]); 15] = [
     ("/", [303, 200, 200, 200, 200]),
     ("/t/shop", [303, 200, 200, 200, 404]),
     ("/t/nowhere", [303, 404, 404, 404, 404]),
@@ -259,6 +326,7 @@ const PAGES: [(&str, [u16; 5]); 14] = [
     ("/login", [200; 5]),
     ("/admin/users", [303, 403, 403, 200, 403]),
     ("/admin/audit", [303, 403, 403, 200, 403]),
+    ("/admin/ingestion", [303, 403, 403, 200, 403]),
     ("/admin/tokens", [303, 200, 200, 200, 200]),
 ];
 
@@ -356,7 +424,8 @@ async fn every_route_answers_every_role_as_designed() {
         for (index, cookie) in cookies.iter().enumerate() {
             for (method, path, _, expected) in rest_calls() {
                 let body = match method {
-                    "POST" => Some(("application/json", r#"{"email":"owner@example.com","password":"correct horse battery staple"}"#.to_owned())),
+                    "POST" if path == "/api/v1/session" => Some(("application/json", r#"{"email":"owner@example.com","password":"correct horse battery staple"}"#.to_owned())),
+                    "POST" if path.ends_with("/backfills") => Some(("application/json", r#"{"from":"2026-11-01T00","to":"2026-11-01T01"}"#.to_owned())),
                     "PATCH" => Some(("application/json", r#"{"description":"Edited through the API","tags":["core"]}"#.to_owned())),
                     _ => None,
                 };
@@ -364,7 +433,7 @@ async fn every_route_answers_every_role_as_designed() {
                 // Signing out ends the session: give each call a fresh sign-in where it matters.
                 let cookie = match (method, CALLERS[index]) {
                     ("DELETE", Some(email)) => Some(server.sign_in(email).await),
-                    ("POST", _) => None,
+                    ("POST", _) if path == "/api/v1/session" => None,
                     _ => cookie.clone(),
                 };
 

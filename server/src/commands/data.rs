@@ -99,7 +99,8 @@ pub async fn backfill(
     let conn = services.db.conn();
     let dead_after = config.jobs.dead_after();
     if !wait {
-        println!("queued backfill {id}: {tenant} {from} to {to} ({total} hours)");
+        let plural = if total == 1 { "" } else { "s" };
+        println!("queued backfill {id}: {tenant} {from} to {to} ({total} hour{plural})");
         if workers::alive(conn, dead_after).await?.is_empty() {
             println!(
                 "no worker is running: it starts when `blueprint serve` or `blueprint worker` runs (or use --wait)"
