@@ -106,7 +106,12 @@ fn server_env(command: &mut Command, scratch: &Path) {
             format!("sqlite://{}/blueprint.db?mode=rwc", scratch.display()),
         )
         .env("BLUEPRINT_EVENTS_URL", scratch.join("events"))
-        .env("BLUEPRINT_SITE_ROOT", build::site_root());
+        .env("BLUEPRINT_SITE_ROOT", build::site_root())
+        // The workers run (the ingestion page's re-ingestion needs them), the hourly schedule
+        // does not: the pages under test must not change while the tests read them. The
+        // schedule has its own test (server/tests/jobs.rs).
+        .env("BLUEPRINT_SCHEDULE", "false")
+        .env("BLUEPRINT_HEARTBEAT_SECONDS", "2");
 }
 
 fn add_user(

@@ -312,7 +312,7 @@ pub fn IngestionPage() -> impl IntoView {
             })}
         </Suspense>
         {move || outcome(retry.value().get(), |task| format!("Hour queued again (task {task})."))}
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match state.await {
                     Err(err) => view! { <Refusal error=err /> }.into_any(),
@@ -370,6 +370,6 @@ pub fn IngestionPage() -> impl IntoView {
                     }
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
