@@ -671,3 +671,86 @@ async fn a_dead_workers_hour_is_taken_over_and_failures_are_retried_then_shown()
         assert_eq!(names, vec![alive.as_str()], "only live workers are shown");
     }
 }
+
+#[tokio::test]
+async fn finished_job_history_beyond_the_window_is_pruned() {
+    use blueprint_core::jobs::prune;
+    use sea_orm::ConnectionTrait;
+    for db in test_databases().await {
+        let root = db.scratch_dir().join("events");
+        let hour = now_hour().plus(-4);
+        write(&root, "shop", hour, "part-0.jsonl", 2);
+        let services = db.services(&root);
+        let queue = JobQueue::open(&services.db).await.unwrap();
+        let conn = services.db.conn();
+        let tenant = blueprint_core::ingestion::tenant(&services, "shop")
+            .await
+            .unwrap();
+        let worker = workers::register(conn, WorkerKind::Worker, 1)
+            .await
+            .unwrap();
+        let mut ids = Vec::new();
+        for _ in 0..2 {
+            let new = NewBackfill {
+                from: hour,
+                to: hour.plus(1),
+                origin: "api".into(),
+                requested_by: None,
+            };
+            let row = backfills::request(&services, &queue, &tenant, new, now_hour())
+                .await
+                .unwrap();
+            backfills::fan_out(&services, &queue, row.id).await.unwrap();
+            run_backfill(&services, &worker, row.id).await;
+            ids.push(row.id);
+        }
+        // The first backfill finished 40 days ago; so did its jobs in apalis' table.
+        let long_ago = chrono::Utc::now().timestamp() - 40 * 86_400;
+        backfill::Entity::update(backfill::ActiveModel {
+            id: Set(ids[0]),
+            finished_at: Set(Some(long_ago)),
+            ..Default::default()
+        })
+        .exec(conn)
+        .await
+        .unwrap();
+        let aged = match services.db.backend() {
+            sea_orm::DbBackend::Postgres => format!(
+                "UPDATE apalis.jobs SET status = 'Done', done_at = to_timestamp({long_ago}) WHERE job_type LIKE '{}.%'",
+                queue.namespace()
+            ),
+            _ => format!("UPDATE Jobs SET status = 'Done', done_at = {long_ago}"),
+        };
+        let aged_jobs = conn
+            .execute_unprepared(&aged)
+            .await
+            .unwrap()
+            .rows_affected();
+        assert!(aged_jobs >= 4, "{aged_jobs} jobs on {}", db.label);
+        let pruned = prune::prune(&services, &queue, prune::KEEP_DAYS)
+            .await
+            .unwrap();
+        assert_eq!(
+            (pruned.backfills, pruned.hour_tasks),
+            (1, 1),
+            "{pruned:?} on {}",
+            db.label
+        );
+        assert_eq!(pruned.queue_jobs, aged_jobs);
+        let left: Vec<i64> = backfill::Entity::find()
+            .all(conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| row.id)
+            .collect();
+        assert_eq!(left, vec![ids[1]], "recent history stays");
+        assert_eq!(hour_task::Entity::find().count(conn).await.unwrap(), 1);
+        assert_eq!(
+            prune::prune(&services, &queue, prune::KEEP_DAYS)
+                .await
+                .unwrap(),
+            prune::Pruned::default()
+        );
+    }
+}

@@ -18,7 +18,7 @@ use blueprint_core::jobs::queue::{
 };
 use blueprint_core::jobs::tasks::{self, TaskOutcome};
 use blueprint_core::jobs::workers::{self, WorkerKind};
-use blueprint_core::jobs::{Clock, JobSettings, backfills, schedule};
+use blueprint_core::jobs::{Clock, JobSettings, backfills, prune, schedule};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -67,6 +67,13 @@ async fn discover(job: DiscoverJob, Data(ctx): Data<Shared>) -> Result<(), BoxDy
     schedule::plan(&ctx.services, &ctx.queue, &ctx.settings, due)
         .await
         .map_err(|err| blueprint_core::error_chain(&err))?;
+    match prune::prune(&ctx.services, &ctx.queue, prune::KEEP_DAYS).await {
+        Ok(pruned) if pruned != prune::Pruned::default() => {
+            tracing::info!(?pruned, "deleted old job history")
+        }
+        Ok(_) => {}
+        Err(err) => tracing::warn!(error = %err, "cannot delete old job history"),
+    }
     Ok(())
 }
 

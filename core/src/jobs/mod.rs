@@ -9,13 +9,15 @@
 //! - [`workers`]: the processes running jobs, their heartbeats, and taking over a dead one's work;
 //! - [`schedule`]: every hour, every tenant's new hour, the missing hours of the look-back window,
 //!   hours whose files changed, and a new tenant's baseline;
-//! - [`monitor`]: the admin's views (the hour timeline of a tenant, workers and queues).
+//! - [`monitor`]: the admin's views (the hour timeline of a tenant, workers and queues);
+//! - [`prune`]: deleting finished job history older than the retention window.
 //!
 //! The apalis workers themselves run in the `blueprint` binary (`serve`, `worker`, a waiting
 //! `backfill --wait`); everything they do is a call into this module.
 
 pub mod backfills;
 pub mod monitor;
+pub mod prune;
 pub mod queue;
 pub mod schedule;
 pub mod tasks;

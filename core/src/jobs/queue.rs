@@ -141,6 +141,11 @@ impl JobQueue {
         format!("{}.{}", self.namespace, queue.suffix())
     }
 
+    /// The prefix of this installation's queue names.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
     pub fn backend(&self) -> &QueueBackend {
         &self.backend
     }
