@@ -133,11 +133,7 @@ pub async fn hour_detail_as(
 ) -> Result<HourDetail, AccountError> {
     actor.require_admin()?;
     let conn = services.db.conn();
-    let tenant = tenant::Entity::find()
-        .filter(tenant::Column::Slug.eq(slug))
-        .one(conn)
-        .await?
-        .ok_or(AccountError::NotFound)?;
+    let tenant = tenant_by_slug(conn, slug).await?;
     let cell = timeline(conn, tenant.id, hour, hour.plus(1))
         .await?
         .pop()
@@ -267,10 +263,17 @@ pub async fn timeline_as(
         )));
     }
     let conn = services.db.conn();
-    let tenant = tenant::Entity::find()
+    let tenant = tenant_by_slug(conn, slug).await?;
+    Ok(timeline(conn, tenant.id, from, to).await?)
+}
+
+async fn tenant_by_slug(
+    conn: &impl ConnectionTrait,
+    slug: &str,
+) -> Result<tenant::Model, AccountError> {
+    tenant::Entity::find()
         .filter(tenant::Column::Slug.eq(slug))
         .one(conn)
         .await?
-        .ok_or(AccountError::NotFound)?;
-    Ok(timeline(conn, tenant.id, from, to).await?)
+        .ok_or(AccountError::NotFound)
 }

@@ -159,12 +159,9 @@ pub async fn run_task(
     task_id: i64,
 ) -> Result<TaskOutcome, JobError> {
     let conn = services.db.conn();
-    let Some(task) = hour_task::Entity::find_by_id(task_id).one(conn).await? else {
+    let Some(task) = open_task(conn, task_id).await? else {
         return Ok(TaskOutcome::Stale);
     };
-    if task.state != QUEUED && task.state != RUNNING {
-        return Ok(TaskOutcome::Stale);
-    }
     if let Some(owner) = &task.worker_id
         && task.state == RUNNING
         && owner != worker_id
@@ -208,12 +205,9 @@ async fn run_claimed(
 ) -> Result<TaskOutcome, JobError> {
     let conn = services.db.conn();
     // Read again under the claim: another worker may have finished this very task meanwhile.
-    let Some(task) = hour_task::Entity::find_by_id(task_id).one(conn).await? else {
+    let Some(task) = open_task(conn, task_id).await? else {
         return Ok(TaskOutcome::Stale);
     };
-    if task.state != QUEUED && task.state != RUNNING {
-        return Ok(TaskOutcome::Stale);
-    }
     if let Some(run_id) = later_success(conn, &task).await? {
         finish(conn, task_id, SKIPPED, Some(run_id), 0, None).await?;
         return Ok(TaskOutcome::Skipped { run_id });
@@ -305,6 +299,17 @@ async fn run_claimed(
     })
 }
 
+/// The task, while it is queued or running.
+async fn open_task(
+    conn: &impl ConnectionTrait,
+    task_id: i64,
+) -> Result<Option<hour_task::Model>, DbErr> {
+    Ok(hour_task::Entity::find_by_id(task_id)
+        .one(conn)
+        .await?
+        .filter(|task| task.state == QUEUED || task.state == RUNNING))
+}
+
 /// The newest successful run of the task's hour that started after the task was queued.
 async fn later_success(
     conn: &impl ConnectionTrait,
@@ -391,11 +396,7 @@ async fn claim(
                 .await?;
             continue;
         }
-        let open = hour_task::Entity::find_by_id(task.id)
-            .one(conn)
-            .await?
-            .is_some_and(|t| t.state == QUEUED || t.state == RUNNING);
-        if !open {
+        if open_task(conn, task.id).await?.is_none() {
             return Ok(false);
         }
         tokio::time::sleep(settings.poll).await;

@@ -78,15 +78,11 @@ pub async fn heartbeat(conn: &impl ConnectionTrait, worker_id: &str) -> Result<(
     Ok(())
 }
 
-/// Marks a worker stopped on a clean shutdown.
+/// Marks a worker stopped on a clean shutdown ([`retire`] also hands back its work).
 pub async fn stop(conn: &impl ConnectionTrait, worker_id: &str) -> Result<(), DbErr> {
     job_worker::Entity::update_many()
         .col_expr(job_worker::Column::StoppedAt, Expr::value(now()))
         .filter(job_worker::Column::Id.eq(worker_id))
-        .exec(conn)
-        .await?;
-    hour_claim::Entity::delete_many()
-        .filter(hour_claim::Column::WorkerId.eq(worker_id))
         .exec(conn)
         .await?;
     Ok(())

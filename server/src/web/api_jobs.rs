@@ -24,6 +24,12 @@ fn hour(text: &str, name: &str) -> Result<Hour, ApiError> {
         .map_err(|err| ApiError(StatusCode::BAD_REQUEST, format!("{name}: {err}")))
 }
 
+/// A backfill id from the path; anything else names no backfill.
+fn backfill_id(text: &str) -> Result<i64, ApiError> {
+    text.parse::<i64>()
+        .map_err(|_| AccountError::NotFound.into())
+}
+
 /// The caller, once the tenant is known to be visible to them (else 404).
 async fn visible(state: &AppState, signed_in: Signed, slug: &str) -> Result<Actor, ApiError> {
     let actor = actor(signed_in)?;
@@ -65,7 +71,7 @@ pub async fn backfill(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let actor = actor(signed_in)?;
-    let id = id.parse::<i64>().map_err(|_| AccountError::NotFound)?;
+    let id = backfill_id(&id)?;
     Ok(Json(json!(
         backfills::get_as(&state.services, &actor, id).await?
     )))
@@ -77,7 +83,7 @@ pub async fn cancel_backfill(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let actor = actor(signed_in)?;
-    let id = id.parse::<i64>().map_err(|_| AccountError::NotFound)?;
+    let id = backfill_id(&id)?;
     match backfills::cancel_as(&state.services, &actor, id).await {
         Ok(view) => Ok(Json(json!(view))),
         // A finished backfill cannot be cancelled: that is a conflict, not bad input.
