@@ -269,6 +269,18 @@ pub async fn ingest_hour_by(
             return Err(err.into());
         }
     };
+    if news && !written.discoveries.is_empty() {
+        // The hour is written; news that cannot be told now is logged, not lost from the ledger.
+        match crate::notify::notify_run(services.db.conn(), tenant_id, run.id).await {
+            Ok(told) if told > 0 => {
+                tracing::info!(tenant = slug, %hour, notifications = told, "news told")
+            }
+            Ok(_) => {}
+            Err(err) => {
+                tracing::warn!(tenant = slug, %hour, error = %err, "cannot produce the hour's notifications")
+            }
+        }
+    }
     let rolled = rollup::roll_up(services.db.conn(), tenant_id, window).await?;
     if rolled > 0 {
         tracing::info!(tenant = slug, %window, rows = rolled, "rolled hourly detail up into days");

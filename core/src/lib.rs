@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod ledger;
 pub mod mapping;
 pub mod mappings;
+pub mod notify;
 pub mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -82,3 +82,4 @@ pub enum ClientError {
 }
 pub mod catalog;
 pub mod jobs;
+pub mod notify;

@@ -262,7 +262,7 @@ pub(crate) async fn refresh(conn: &impl ConnectionTrait, id: i64) -> Result<(), 
         return Ok(());
     }
     let failed = counts.iter().any(|c| c.state == tasks::FAILED);
-    backfill::Entity::update_many()
+    let closed = backfill::Entity::update_many()
         .col_expr(
             backfill::Column::Status,
             Expr::value(if failed { FAILED } else { DONE }),
@@ -272,6 +272,10 @@ pub(crate) async fn refresh(conn: &impl ConnectionTrait, id: i64) -> Result<(), 
         .filter(backfill::Column::Status.eq(RUNNING))
         .exec(conn)
         .await?;
+    if closed.rows_affected == 1 {
+        // What it found is history: one summary for the tenant's watchers.
+        crate::notify::notify_backfill(conn, id).await?;
+    }
     Ok(())
 }
 
