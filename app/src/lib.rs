@@ -66,6 +66,8 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFound>
                         <Route path=StaticSegment("") view=TenantsPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("inbox") view=crate::pages::inbox::InboxPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("watches") view=crate::pages::inbox::WatchesPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("users")) view=UsersPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("tokens")) view=TokensPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=AuditPage ssr=SsrMode::Async />

@@ -136,6 +136,20 @@ fn server_functions(
             "tenant=shop&hour=2026-11-01T00".into(),
             ADMIN_ONLY,
         ),
+        ("get_inbox", "unread=&kind=".into(), ANON_ONLY_DENIED),
+        ("mark_read", "id=".into(), ANON_ONLY_DENIED),
+        ("list_watches", String::new(), ANON_ONLY_DENIED),
+        (
+            "add_watch",
+            "tenant=shop&target=event&name=open&news=".into(),
+            SHOP_READERS,
+        ),
+        // The viewer's watch is the first (1): only they may remove it.
+        (
+            "remove_watch",
+            "id=1".into(),
+            ["unauth", "ok", "notfound", "notfound", "notfound"],
+        ),
     ]
 }
 
@@ -307,12 +321,42 @@ fn rest_calls() -> Vec<(&'static str, &'static str, &'static str, [u16; 5])> {
             "/api/v1/jobs",
             [401, 403, 403, 200, 403],
         ),
+        (
+            "POST",
+            "/api/v1/watches",
+            "/api/v1/watches",
+            [401, 201, 201, 201, 404],
+        ),
+        (
+            "GET",
+            "/api/v1/watches",
+            "/api/v1/watches",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            "DELETE",
+            "/api/v1/watches/999",
+            "/api/v1/watches/{id}",
+            [401, 404, 404, 404, 404],
+        ),
+        (
+            "GET",
+            "/api/v1/inbox",
+            "/api/v1/inbox",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            "POST",
+            "/api/v1/inbox/read",
+            "/api/v1/inbox/read",
+            [401, 200, 200, 200, 200],
+        ),
         ("DELETE", "/api/v1/session", "/api/v1/session", [204; 5]),
     ]
 }
 
 /// (page, status for each caller).
-const PAGES: [(&str, [u16; 5]); 15] = [
+const PAGES: [(&str, [u16; 5]); 17] = [
     ("/", [303, 200, 200, 200, 200]),
     ("/t/shop", [303, 200, 200, 200, 404]),
     ("/t/nowhere", [303, 404, 404, 404, 404]),
@@ -327,6 +371,8 @@ const PAGES: [(&str, [u16; 5]); 15] = [
     ("/admin/users", [303, 403, 403, 200, 403]),
     ("/admin/audit", [303, 403, 403, 200, 403]),
     ("/admin/ingestion", [303, 403, 403, 200, 403]),
+    ("/inbox", [303, 200, 200, 200, 200]),
+    ("/watches", [303, 200, 200, 200, 200]),
     ("/admin/tokens", [303, 200, 200, 200, 200]),
 ];
 
@@ -426,6 +472,8 @@ async fn every_route_answers_every_role_as_designed() {
                 let body = match method {
                     "POST" if path == "/api/v1/session" => Some(("application/json", r#"{"email":"owner@example.com","password":"correct horse battery staple"}"#.to_owned())),
                     "POST" if path.ends_with("/backfills") => Some(("application/json", r#"{"from":"2026-11-01T00","to":"2026-11-01T01"}"#.to_owned())),
+                    "POST" if path == "/api/v1/watches" => Some(("application/json", r#"{"tenant":"shop","target":"event","name":"open"}"#.to_owned())),
+                    "POST" if path == "/api/v1/inbox/read" => Some(("application/json", r#"{"all":true}"#.to_owned())),
                     "PATCH" => Some(("application/json", r#"{"description":"Edited through the API","tags":["core"]}"#.to_owned())),
                     _ => None,
                 };

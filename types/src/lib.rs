@@ -22,6 +22,9 @@ pub struct CurrentUser {
     pub email: String,
     pub display_name: String,
     pub admin: bool,
+    /// Unread notifications in the inbox.
+    #[serde(default)]
+    pub unread: i64,
 }
 
 /// A user as the admin pages list them.

@@ -10,10 +10,20 @@ use crate::error::AppError;
 /// The signed-in user, if any (the header asks on every page).
 #[server]
 pub async fn whoami() -> Result<Option<CurrentUser>, AppError> {
-    Ok(crate::error::actor().ok().map(|actor| CurrentUser {
+    let Ok(actor) = crate::error::actor() else {
+        return Ok(None);
+    };
+    let unread = match crate::error::services() {
+        Ok(services) => blueprint_core::notify::unread_count(&services, &actor)
+            .await
+            .unwrap_or_default(),
+        Err(_) => 0,
+    };
+    Ok(Some(CurrentUser {
         admin: actor.is_admin(),
         email: actor.email,
         display_name: actor.display_name,
+        unread,
     }))
 }
 
@@ -44,6 +54,13 @@ fn SignedInNav(user: CurrentUser) -> impl IntoView {
         <nav class="site-nav" aria-label="Main">
             <A href="/" exact=true>"Tenants"</A>
             <A href="/compare">"Compare"</A>
+            <A href="/inbox">
+                "Inbox"
+                {(user.unread > 0).then(|| view! {
+                    " " <span class="badge unread" data-testid="unread" aria-label=format!("{} unread", user.unread)>{user.unread}</span>
+                })}
+            </A>
+            <A href="/watches">"Watches"</A>
 
             <A href="/admin/tokens">"Tokens"</A>
             {user.admin.then(|| view! {

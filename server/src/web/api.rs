@@ -7,7 +7,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
+use axum::routing::{delete, get, patch, post};
 use blueprint_core::accounts::{AccountError, Actor, SignedIn};
 use blueprint_core::hour::Hour;
 use blueprint_core::ledger::counts;
@@ -21,6 +21,8 @@ use crate::web::{AppState, auth};
 mod catalog;
 #[path = "api_jobs.rs"]
 mod jobs;
+#[path = "api_notify.rs"]
+mod notify;
 
 /// Who may call a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -185,6 +187,36 @@ pub const ROUTES: &[(&str, &str, Access, &str)] = &[
         Access::Admin,
         "The job monitor: live workers and their hours, the queue, recent backfills, every tenant's last 48 hours",
     ),
+    (
+        "POST",
+        "/api/v1/watches",
+        Access::SignedIn,
+        "Watch {\"tenant\",\"target\":\"tenant|application|screen|event\",\"name\",\"news\":[kinds]} (news optional: every kind); 201 with the watch",
+    ),
+    (
+        "GET",
+        "/api/v1/watches",
+        Access::SignedIn,
+        "The caller's watches",
+    ),
+    (
+        "DELETE",
+        "/api/v1/watches/{id}",
+        Access::SignedIn,
+        "Stop watching (the caller's own watches only); 204",
+    ),
+    (
+        "GET",
+        "/api/v1/inbox",
+        Access::SignedIn,
+        "The caller's notifications, newest first, with the unread count (unread=true, tenant, kind, limit)",
+    ),
+    (
+        "POST",
+        "/api/v1/inbox/read",
+        Access::SignedIn,
+        "Mark notifications read: {\"ids\":[…]} or {\"all\":true}; answers the unread count",
+    ),
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -241,6 +273,13 @@ pub fn routes() -> Router<AppState> {
             post(jobs::retry_hour),
         )
         .route("/api/v1/jobs", get(jobs::jobs))
+        .route(
+            "/api/v1/watches",
+            get(notify::watches).post(notify::add_watch),
+        )
+        .route("/api/v1/watches/{id}", delete(notify::remove_watch))
+        .route("/api/v1/inbox", get(notify::inbox))
+        .route("/api/v1/inbox/read", post(notify::mark_read))
         .route(
             "/api/v1/{*rest}",
             get(not_found)

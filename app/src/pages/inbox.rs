@@ -1,0 +1,209 @@
+//! `/inbox` and `/watches`: the caller's news, newest first (filters by kind and unread, mark read),
+//! and what they watch (add by tenant, target, name and kinds of news; stop watching). Forms post
+//! to server functions, so both pages work without JavaScript.
+
+use blueprint_types::notify::{Inbox, NEWS_KINDS, Watch};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::error::AppError;
+use crate::pages::admin::Refusal;
+
+#[server]
+pub async fn get_inbox(unread: String, kind: String) -> Result<Inbox, AppError> {
+    use crate::error::{actor, from_account, services};
+    let query = blueprint_core::notify::InboxQuery {
+        unread_only: unread == "true",
+        tenant: None,
+        kind: Some(kind),
+        limit: 200,
+    };
+    blueprint_core::notify::inbox_of(&services()?, &actor()?, &query)
+        .await
+        .map_err(|err| from_account("Reading the inbox", err))
+}
+
+/// Marks one notification read (`id`), or all of them (`id` empty).
+#[server]
+pub async fn mark_read(id: String) -> Result<i64, AppError> {
+    use crate::error::{actor, from_account, services};
+    let ids = match id.trim() {
+        "" => None,
+        text => Some(vec![text.parse::<i64>().map_err(|_| {
+            AppError::Client(blueprint_types::ClientError::Invalid(format!(
+                "`{text}` is not a notification"
+            )))
+        })?]),
+    };
+    blueprint_core::notify::mark_read_as(&services()?, &actor()?, ids)
+        .await
+        .map_err(|err| from_account("Marking read", err))
+}
+
+#[server]
+pub async fn list_watches() -> Result<Vec<Watch>, AppError> {
+    use crate::error::{actor, from_account, services};
+    blueprint_core::notify::watches_of(&services()?, &actor()?)
+        .await
+        .map_err(|err| from_account("Reading your watches", err))
+}
+
+/// Watches `name` (empty for the whole tenant) for the comma-separated kinds of news (empty: all).
+#[server]
+pub async fn add_watch(
+    tenant: String,
+    target: String,
+    name: String,
+    news: String,
+) -> Result<Watch, AppError> {
+    use crate::error::{actor, from_account, services};
+    let kinds: Vec<String> = news
+        .split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let request = blueprint_types::notify::WatchRequest {
+        tenant,
+        target,
+        name: (!name.trim().is_empty()).then(|| name.trim().to_owned()),
+        news: (!kinds.is_empty()).then_some(kinds),
+    };
+    blueprint_core::notify::watch_as(&services()?, &actor()?, &request)
+        .await
+        .map_err(|err| from_account("Adding the watch", err))
+}
+
+#[server]
+pub async fn remove_watch(id: i64) -> Result<(), AppError> {
+    use crate::error::{actor, from_account, services};
+    blueprint_core::notify::unwatch_as(&services()?, &actor()?, id)
+        .await
+        .map_err(|err| from_account("Removing the watch", err))
+}
+
+#[component]
+pub fn InboxPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |name: &'static str| query.with(|q| q.get(name).unwrap_or_default());
+    let read = ServerAction::<MarkRead>::new();
+    let inbox = Resource::new(
+        move || (param("unread"), param("kind"), read.version().get()),
+        |(unread, kind, _)| get_inbox(unread, kind),
+    );
+    view! {
+        <Title text="Inbox" />
+        <div class="page-head"><h1>"Inbox"</h1></div>
+        <form method="get" action="/inbox" class="toolbar">
+            <select name="kind" aria-label="kind of news">
+                <option value="">"every kind"</option>
+                {NEWS_KINDS.iter().chain(["summary"].iter()).map(|k| view! {
+                    <option value=*k selected=move || param("kind") == *k>{k.replace('_', " ")}</option>
+                }).collect_view()}
+            </select>
+            <label><input type="checkbox" name="unread" value="true" checked=move || param("unread") == "true" /> " unread only"</label>
+            <button type="submit">"Filter"</button>
+        </form>
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match inbox.await {
+                    Err(err) => view! { <Refusal error=err /> }.into_any(),
+                    Ok(inbox) if inbox.items.is_empty() => view! {
+                        <p class="muted" data-testid="inbox-empty">"Nothing here yet. Watch a tenant, an application, a screen or an event to hear what is new."</p>
+                    }.into_any(),
+                    Ok(inbox) => view! {
+                        <p class="muted">{format!("{} unread", inbox.unread)}</p>
+                        <ActionForm action=read>
+                            <input type="hidden" name="id" value="" />
+                            <button type="submit" class="secondary">"Mark all read"</button>
+                        </ActionForm>
+                        <table class="data-table" data-testid="inbox">
+                            <thead><tr><th>"News"</th><th>"Tenant"</th><th>"Kind"</th><th>"Hour"</th><th></th></tr></thead>
+                            <tbody>
+                                {inbox.items.into_iter().map(|item| view! {
+                                    <tr class:unread=!item.read data-read=item.read.to_string()>
+                                        <td><a href=item.link.clone()>{item.title.clone()}</a></td>
+                                        <td>{item.tenant.clone()}</td>
+                                        <td><span class="badge">{item.kind.replace('_', " ")}</span></td>
+                                        <td class="mono small">{item.hour.clone().unwrap_or_default()}</td>
+                                        <td>
+                                            {(!item.read).then(|| view! {
+                                                <ActionForm action=read>
+                                                    <input type="hidden" name="id" value=item.id />
+                                                    <button type="submit" class="secondary">"Mark read"</button>
+                                                </ActionForm>
+                                            })}
+                                        </td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn WatchesPage() -> impl IntoView {
+    let add = ServerAction::<AddWatch>::new();
+    let remove = ServerAction::<RemoveWatch>::new();
+    let watches = Resource::new(
+        move || (add.version().get(), remove.version().get()),
+        |_| list_watches(),
+    );
+    view! {
+        <Title text="Watches" />
+        <div class="page-head"><h1>"Watches"</h1></div>
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match watches.await {
+                    Err(err) => view! { <Refusal error=err /> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="muted">"You watch nothing yet."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <table class="data-table" data-testid="watches">
+                            <thead><tr><th>"Tenant"</th><th>"Watching"</th><th>"News"</th><th>"Since"</th><th></th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|w| view! {
+                                    <tr>
+                                        <td>{w.tenant.clone()}</td>
+                                        <td>{if w.target == "tenant" { "the whole tenant".to_owned() } else { format!("{} {}", w.target, w.name) }}</td>
+                                        <td>{if w.news.is_empty() { "every kind".to_owned() } else { w.news.join(", ").replace('_', " ") }}</td>
+                                        <td class="mono small">{w.created_at.clone()}</td>
+                                        <td>
+                                            <ActionForm action=remove>
+                                                <input type="hidden" name="id" value=w.id />
+                                                <button type="submit" class="secondary">"Stop watching"</button>
+                                            </ActionForm>
+                                        </td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+        <h2>"Watch something"</h2>
+        <ActionForm action=add attr:class="inline-form" attr:data-testid="watch-form">
+            <input type="text" name="tenant" placeholder="tenant" aria-label="tenant" required />
+            <select name="target" aria-label="what">
+                <option value="event">"event"</option>
+                <option value="screen">"screen"</option>
+                <option value="application">"application"</option>
+                <option value="tenant">"the whole tenant"</option>
+            </select>
+            <input type="text" name="name" placeholder="name (empty for a tenant)" aria-label="name" />
+            <input type="text" name="news" placeholder="kinds of news (empty: all)" aria-label="kinds of news" />
+            <button type="submit">"Watch"</button>
+        </ActionForm>
+        {move || match add.value().get() {
+            Some(Err(err)) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+            Some(Ok(w)) => view! { <p class="ok" role="status">{format!("Watching {} {} in {}.", w.target, w.name, w.tenant)}</p> }.into_any(),
+            None => ().into_any(),
+        }}
+        <p class="muted small">{format!("Kinds of news: {}.", NEWS_KINDS.join(", "))}</p>
+    }
+}

@@ -1,0 +1,128 @@
+//! Watches and the inbox over REST: `POST /api/v1/watches` (DESIGN.md), the caller's watches,
+//! removing one, `GET /api/v1/inbox` with filters, and marking items read. Every signed-in user
+//! has their own; a tenant they cannot see answers 404.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use blueprint_core::accounts::{AccountError, SignedIn};
+use blueprint_core::notify::{self, InboxQuery};
+use blueprint_types::notify::WatchRequest;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{ApiError, actor};
+use crate::web::AppState;
+
+type Signed = Option<axum::Extension<SignedIn>>;
+
+pub async fn add_watch(
+    State(state): State<AppState>,
+    signed_in: Signed,
+    body: Result<Json<WatchRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let actor = actor(signed_in)?;
+    let Json(request) = body.map_err(|err| ApiError(StatusCode::BAD_REQUEST, err.body_text()))?;
+    let watch = notify::watch_as(&state.services, &actor, &request).await?;
+    Ok((StatusCode::CREATED, Json(json!(watch))).into_response())
+}
+
+pub async fn watches(
+    State(state): State<AppState>,
+    signed_in: Signed,
+) -> Result<Json<Value>, ApiError> {
+    let actor = actor(signed_in)?;
+    Ok(Json(json!(
+        notify::watches_of(&state.services, &actor).await?
+    )))
+}
+
+pub async fn remove_watch(
+    State(state): State<AppState>,
+    signed_in: Signed,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let actor = actor(signed_in)?;
+    let id = id.parse::<i64>().map_err(|_| AccountError::NotFound)?;
+    notify::unwatch_as(&state.services, &actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct InboxParams {
+    unread: Option<String>,
+    tenant: Option<String>,
+    kind: Option<String>,
+    limit: Option<String>,
+}
+
+pub async fn inbox(
+    State(state): State<AppState>,
+    signed_in: Signed,
+    Query(params): Query<InboxParams>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = actor(signed_in)?;
+    let unread_only = match params.unread.as_deref() {
+        None | Some("" | "false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(ApiError(
+                StatusCode::BAD_REQUEST,
+                format!("unread: `{other}` is not true or false"),
+            ));
+        }
+    };
+    let limit = match params.limit.as_deref() {
+        None | Some("") => 100,
+        Some(text) => text
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (1..=500).contains(n))
+            .ok_or_else(|| {
+                ApiError(
+                    StatusCode::BAD_REQUEST,
+                    format!("limit: `{text}` is not a number from 1 to 500"),
+                )
+            })?,
+    };
+    let query = InboxQuery {
+        unread_only,
+        tenant: params.tenant,
+        kind: params.kind,
+        limit,
+    };
+    Ok(Json(json!(
+        notify::inbox_of(&state.services, &actor, &query).await?
+    )))
+}
+
+/// `{"ids":[…]}` marks those read; `{"all":true}` marks everything read.
+#[derive(Debug, Deserialize)]
+pub struct ReadRequest {
+    #[serde(default)]
+    ids: Option<Vec<i64>>,
+    #[serde(default)]
+    all: bool,
+}
+
+pub async fn mark_read(
+    State(state): State<AppState>,
+    signed_in: Signed,
+    body: Result<Json<ReadRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = actor(signed_in)?;
+    let Json(request) = body.map_err(|err| ApiError(StatusCode::BAD_REQUEST, err.body_text()))?;
+    let ids = match (request.ids, request.all) {
+        (Some(ids), false) => Some(ids),
+        (None, true) => None,
+        _ => {
+            return Err(ApiError(
+                StatusCode::BAD_REQUEST,
+                "give either {\"ids\":[…]} or {\"all\":true}".into(),
+            ));
+        }
+    };
+    let unread = notify::mark_read_as(&state.services, &actor, ids).await?;
+    Ok(Json(json!({ "unread": unread })))
+}
