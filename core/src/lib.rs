@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod mapping;
 pub mod mappings;
 pub mod notify;
+pub mod obsolete;
 pub mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -371,10 +371,7 @@ pub async fn notify_run(
         .into_iter()
         .map(|a| (a.id, a))
         .collect();
-    let watches = watch::Entity::find()
-        .filter(watch::Column::TenantId.eq(tenant_id))
-        .all(conn)
-        .await?;
+    let watches = watches_in(conn, tenant_id).await?;
     let readers = readers(conn, tenant_id).await?;
     let mut rows = Vec::new();
     for d in &found {
@@ -382,30 +379,20 @@ pub async fn notify_run(
         let event = on.event.and_then(|id| events.get(&id));
         let screen = on.screen.and_then(|id| screens.get(&id));
         let app = on.application.and_then(|id| applications.get(&id));
-        let mut to: BTreeSet<i64> = watches
-            .iter()
-            .filter(|w| w.news.is_empty() || w.news.split(',').any(|k| k == d.kind))
-            .filter(|w| match w.target.as_str() {
-                "tenant" => true,
-                "event" => event.is_some_and(|e| e.name == w.name),
-                "screen" => screen.is_some_and(|s| s.name == w.name),
-                "application" => app.is_some_and(|a| a.name == w.name),
-                _ => false,
-            })
-            .map(|w| w.user_id)
-            .collect();
-        let owners = [
-            event.and_then(|e| e.owner.clone()),
-            screen.and_then(|s| s.owner.clone()),
-            app.and_then(|a| a.owner.clone()),
-        ];
-        for owner in owners.into_iter().flatten() {
-            if let Some(id) = readers.get(&owner.to_lowercase()) {
-                to.insert(*id);
-            }
-        }
-        // Only members (and admins) of the tenant hear about it.
-        to.retain(|id| readers.values().any(|r| r == id));
+        let subject = Subject {
+            event: event.map(|e| e.name.as_str()),
+            screen: screen.map(|s| s.name.as_str()),
+            application: app.map(|a| a.name.as_str()),
+            owners: [
+                event.and_then(|e| e.owner.clone()),
+                screen.and_then(|s| s.owner.clone()),
+                app.and_then(|a| a.owner.clone()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        };
+        let to = recipients(&watches, &readers, &d.kind, &subject);
         let link = match (event, screen) {
             (Some(e), _) => format!("/t/{}/events/{}", segment(&tenant.slug), segment(&e.name)),
             (None, Some(s)) => {
@@ -431,8 +418,90 @@ pub async fn notify_run(
     insert_new(conn, rows).await
 }
 
+/// What a piece of news is about, for finding who hears it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Subject<'a> {
+    pub event: Option<&'a str>,
+    pub screen: Option<&'a str>,
+    pub application: Option<&'a str>,
+    /// The `owner` fields (emails) of the event, screen and application.
+    pub owners: Vec<String>,
+}
+
+/// Who hears news of `kind` about `subject`: the watchers of it (or of its tenant) who want that
+/// kind, and its owners — members (or admins) of the tenant only.
+pub(crate) fn recipients(
+    watches: &[watch::Model],
+    readers: &HashMap<String, i64>,
+    kind: &str,
+    subject: &Subject<'_>,
+) -> BTreeSet<i64> {
+    let mut to: BTreeSet<i64> = watches
+        .iter()
+        .filter(|w| w.news.is_empty() || w.news.split(',').any(|k| k == kind))
+        .filter(|w| match w.target.as_str() {
+            "tenant" => true,
+            "event" => subject.event == Some(w.name.as_str()),
+            "screen" => subject.screen == Some(w.name.as_str()),
+            "application" => subject.application == Some(w.name.as_str()),
+            _ => false,
+        })
+        .map(|w| w.user_id)
+        .collect();
+    for owner in &subject.owners {
+        if let Some(id) = readers.get(&owner.to_lowercase()) {
+            to.insert(*id);
+        }
+    }
+    to.retain(|id| readers.values().any(|r| r == id));
+    to
+}
+
+/// A tenant's watches.
+pub(crate) async fn watches_in(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+) -> Result<Vec<watch::Model>, DbErr> {
+    watch::Entity::find()
+        .filter(watch::Column::TenantId.eq(tenant_id))
+        .all(conn)
+        .await
+}
+
+/// A path segment, percent-encoded (for links stored with notifications).
+pub(crate) fn path_segment(text: &str) -> String {
+    segment(text)
+}
+
+/// A notification for each of `to`, once per user and `dedupe` key.
+pub(crate) async fn tell(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    to: &BTreeSet<i64>,
+    kind: &str,
+    title: &str,
+    link: &str,
+    dedupe: &str,
+) -> Result<u64, DbErr> {
+    let rows = to
+        .iter()
+        .map(|user_id| notification::ActiveModel {
+            user_id: Set(*user_id),
+            tenant_id: Set(tenant_id),
+            kind: Set(kind.to_owned()),
+            title: Set(title.to_owned()),
+            link: Set(link.to_owned()),
+            hour: Set(None),
+            dedupe: Set(dedupe.to_owned()),
+            created_at: Set(now()),
+            ..Default::default()
+        })
+        .collect();
+    insert_new(conn, rows).await
+}
+
 /// Users who may read a tenant (its members and every admin), by lower-cased email.
-async fn readers(
+pub(crate) async fn readers(
     conn: &impl ConnectionTrait,
     tenant_id: i64,
 ) -> Result<HashMap<String, i64>, DbErr> {

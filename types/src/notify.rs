@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The kinds of news a watch can ask for: first sightings of each kind of catalog row.
-pub const NEWS_KINDS: [&str; 7] = [
+/// The kinds of news a watch can ask for: first sightings of each kind of catalog row, and
+/// `obsolete` (not seen for a while, or retired from the newest version) and `returned`.
+pub const NEWS_KINDS: [&str; 9] = [
     "application",
     "version",
     "screen",
@@ -12,6 +13,8 @@ pub const NEWS_KINDS: [&str; 7] = [
     "combination",
     "key",
     "key_type",
+    "obsolete",
+    "returned",
 ];
 
 /// `POST /api/v1/watches`.

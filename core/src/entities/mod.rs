@@ -22,6 +22,7 @@ pub mod key_type;
 pub mod mapping;
 pub mod membership;
 pub mod notification;
+pub mod quiet_mark;
 pub mod screen;
 pub mod sign_in_throttle;
 pub mod tenant;

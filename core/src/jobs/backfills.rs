@@ -273,8 +273,12 @@ pub(crate) async fn refresh(conn: &impl ConnectionTrait, id: i64) -> Result<(), 
         .exec(conn)
         .await?;
     if closed.rows_affected == 1 {
-        // What it found is history: one summary for the tenant's watchers.
+        // What it found is history: one summary for the tenant's watchers. Then what the
+        // backfill may have made obsolete, or brought back.
         crate::notify::notify_backfill(conn, id).await?;
+        if let Some(row) = backfill::Entity::find_by_id(id).one(conn).await? {
+            crate::obsolete::detect(conn, row.tenant_id).await?;
+        }
     }
     Ok(())
 }
