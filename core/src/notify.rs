@@ -21,21 +21,12 @@ use crate::entities::{
     notification, screen, tenant, user, watch,
 };
 use crate::hour::Hour;
+use crate::jobs::{instant, now};
 
 pub const TARGETS: [&str; 4] = ["tenant", "application", "screen", "event"];
 
-fn now() -> i64 {
-    chrono::Utc::now().timestamp()
-}
-
-fn instant(seconds: i64) -> String {
-    chrono::DateTime::from_timestamp(seconds, 0)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-/// A path segment, percent-encoded.
-fn segment(text: &str) -> String {
+/// A path segment, percent-encoded (for links stored with notifications).
+pub(crate) fn path_segment(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
@@ -394,11 +385,19 @@ pub async fn notify_run(
         };
         let to = recipients(&watches, &readers, &d.kind, &subject);
         let link = match (event, screen) {
-            (Some(e), _) => format!("/t/{}/events/{}", segment(&tenant.slug), segment(&e.name)),
+            (Some(e), _) => format!(
+                "/t/{}/events/{}",
+                path_segment(&tenant.slug),
+                path_segment(&e.name)
+            ),
             (None, Some(s)) => {
-                format!("/t/{}/screens/{}", segment(&tenant.slug), segment(&s.name))
+                format!(
+                    "/t/{}/screens/{}",
+                    path_segment(&tenant.slug),
+                    path_segment(&s.name)
+                )
             }
-            _ => format!("/t/{}/applications", segment(&tenant.slug)),
+            _ => format!("/t/{}/applications", path_segment(&tenant.slug)),
         };
         let title = format!("New {}: {}", kind_text(&d.kind), d.label);
         for user_id in to {
@@ -466,11 +465,6 @@ pub(crate) async fn watches_in(
         .filter(watch::Column::TenantId.eq(tenant_id))
         .all(conn)
         .await
-}
-
-/// A path segment, percent-encoded (for links stored with notifications).
-pub(crate) fn path_segment(text: &str) -> String {
-    segment(text)
 }
 
 /// A notification for each of `to`, once per user and `dedupe` key.
@@ -606,7 +600,7 @@ pub async fn notify_backfill(conn: &impl ConnectionTrait, backfill_id: i64) -> R
             tenant_id: Set(row.tenant_id),
             kind: Set("summary".to_owned()),
             title: Set(title.clone()),
-            link: Set(format!("/t/{}", segment(&tenant.slug))),
+            link: Set(format!("/t/{}", path_segment(&tenant.slug))),
             hour: Set(None),
             dedupe: Set(format!("backfill:{backfill_id}")),
             created_at: Set(now()),

@@ -288,33 +288,33 @@ pub async fn detect(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<Detec
             .filter(quiet_mark::Column::Id.eq(m.id))
             .exec(conn)
             .await?;
-        let (event, screen_name, app) = match m.kind.as_str() {
-            "event" => (Some(m.label.clone()), None, None),
-            "screen" => (None, Some(m.label.clone()), None),
-            _ => (
-                None,
-                None,
-                m.label.rsplit_once(" (").map(|(name, _)| {
-                    // `Name (Platform)` or `Name Version (Platform)`: the watch names the app.
-                    apps.iter()
-                        .find(|a| name == a.name || name.starts_with(&format!("{} ", a.name)))
-                        .map_or_else(|| name.to_owned(), |a| a.name.clone())
-                }),
-            ),
+        // The mark's subject, read back by id: its event, screen or application, and its owner.
+        let app = match m.kind.as_str() {
+            "application" => app_by_id.get(&m.subject_id).copied(),
+            "version" => versions
+                .iter()
+                .find(|v| v.id == m.subject_id)
+                .and_then(|v| app_by_id.get(&v.application_id).copied()),
+            _ => None,
         };
-        let owners: Vec<String> = match m.kind.as_str() {
-            "event" => event_by_id.get(&m.subject_id).and_then(|e| e.owner.clone()),
-            "screen" => screens
-                .iter()
-                .find(|s| s.id == m.subject_id)
-                .and_then(|s| s.owner.clone()),
-            _ => apps
-                .iter()
-                .find(|a| Some(&a.name) == app.as_ref())
-                .and_then(|a| a.owner.clone()),
-        }
+        let screen_row = screens
+            .iter()
+            .find(|s| m.kind == "screen" && s.id == m.subject_id);
+        let event_row = event_by_id
+            .get(&m.subject_id)
+            .copied()
+            .filter(|_| m.kind == "event");
+        let event = event_row.map(|e| e.name.clone());
+        let screen_name = screen_row.map(|s| s.name.clone());
+        let owners: Vec<String> = [
+            event_row.and_then(|e| e.owner.clone()),
+            screen_row.and_then(|s| s.owner.clone()),
+            app.and_then(|a| a.owner.clone()),
+        ]
         .into_iter()
+        .flatten()
         .collect();
+        let app = app.map(|a| a.name.clone());
         let subject = Subject {
             event: event.as_deref(),
             screen: screen_name.as_deref(),
