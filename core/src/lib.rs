@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod browse;
+pub mod channels;
 pub mod db;
 pub mod entities;
 pub mod events_root;

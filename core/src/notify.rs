@@ -16,6 +16,7 @@ use sea_orm::{
 
 use crate::Services;
 use crate::accounts::{AccountError, Actor};
+use crate::channels::webhooks;
 use crate::entities::{
     app_version, application, combination, discovery, event, event_key, key_type, membership,
     notification, screen, tenant, user, watch,
@@ -365,6 +366,7 @@ pub async fn notify_run(
     let watches = watches_in(conn, tenant_id).await?;
     let readers = readers(conn, tenant_id).await?;
     let mut rows = Vec::new();
+    let mut announced = Vec::with_capacity(found.len());
     for d in &found {
         let on = about.get(&d.id).cloned().unwrap_or_default();
         let event = on.event.and_then(|id| events.get(&id));
@@ -400,6 +402,7 @@ pub async fn notify_run(
             _ => format!("/t/{}/applications", path_segment(&tenant.slug)),
         };
         let title = format!("New {}: {}", kind_text(&d.kind), d.label);
+        announced.push((title.clone(), link.clone(), format!("discovery:{}", d.id)));
         for user_id in to {
             rows.push(notification::ActiveModel {
                 user_id: Set(user_id),
@@ -414,6 +417,18 @@ pub async fn notify_run(
             });
         }
     }
+    let hooks: Vec<webhooks::News<'_>> = found
+        .iter()
+        .zip(&announced)
+        .map(|(d, (title, link, dedupe))| webhooks::News {
+            kind: &d.kind,
+            title,
+            link,
+            hour: Some(d.hour),
+            dedupe,
+        })
+        .collect();
+    webhooks::announce(conn, tenant_id, &hooks).await?;
     insert_new(conn, rows).await
 }
 
@@ -477,6 +492,14 @@ pub(crate) async fn tell(
     link: &str,
     dedupe: &str,
 ) -> Result<u64, DbErr> {
+    let news = webhooks::News {
+        kind,
+        title,
+        link,
+        hour: None,
+        dedupe,
+    };
+    webhooks::announce(conn, tenant_id, &[news]).await?;
     let rows = to
         .iter()
         .map(|user_id| notification::ActiveModel {
@@ -587,6 +610,16 @@ pub async fn notify_backfill(conn: &impl ConnectionTrait, backfill_id: i64) -> R
         },
         what.join(", ")
     );
+    let link = format!("/t/{}", path_segment(&tenant.slug));
+    let dedupe = format!("backfill:{backfill_id}");
+    let news = webhooks::News {
+        kind: "summary",
+        title: &title,
+        link: &link,
+        hour: None,
+        dedupe: &dedupe,
+    };
+    webhooks::announce(conn, row.tenant_id, &[news]).await?;
     let readers = readers(conn, row.tenant_id).await?;
     let rows = watch::Entity::find()
         .filter(watch::Column::TenantId.eq(row.tenant_id))
@@ -600,9 +633,9 @@ pub async fn notify_backfill(conn: &impl ConnectionTrait, backfill_id: i64) -> R
             tenant_id: Set(row.tenant_id),
             kind: Set("summary".to_owned()),
             title: Set(title.clone()),
-            link: Set(format!("/t/{}", path_segment(&tenant.slug))),
+            link: Set(link.clone()),
             hour: Set(None),
-            dedupe: Set(format!("backfill:{backfill_id}")),
+            dedupe: Set(dedupe.clone()),
             created_at: Set(now()),
             ..Default::default()
         })

@@ -1,6 +1,6 @@
 //! Obsolete detection. Counted back from the tenant's latest ingested hour (so a paused pipeline
 //! does not mark everything obsolete), an event, screen, application or application version not
-//! seen for [`QUIET_DAYS`] days is `gone`; an event still sent by older versions of an application
+//! seen for the quiet period ([`QUIET_DAYS`] days unless the tenant or the event sets its own) is `gone`; an event still sent by older versions of an application
 //! but absent from that application's newest live version is `retired` there. Each gets one open
 //! mark, and its owner and watchers are told once; when it is seen again (or the newest version
 //! sends it after all) the mark is lifted and they are told that too.
@@ -65,8 +65,11 @@ pub async fn detect(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<Detec
     let Some(latest) = latest.flatten() else {
         return Ok(Detected::default());
     };
-    let threshold = latest - QUIET_DAYS * 86_400;
-    let gone = |last_seen: Option<i64>| last_seen.is_some_and(|seen| seen <= threshold);
+    let tenant_days = tenant.quiet_days.map_or(QUIET_DAYS, i64::from);
+    let gone_after = |days: i64, last_seen: Option<i64>| {
+        last_seen.is_some_and(|seen| seen <= latest - days * 86_400)
+    };
+    let gone = |last_seen: Option<i64>| gone_after(tenant_days, last_seen);
     let slug = notify::path_segment(&tenant.slug);
     let mut quiet: Vec<Quiet> = Vec::new();
 
@@ -88,7 +91,9 @@ pub async fn detect(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<Detec
         .await?;
     let app_by_id: HashMap<i64, &application::Model> = apps.iter().map(|a| (a.id, a)).collect();
 
-    for e in events.iter().filter(|e| gone(e.last_seen)) {
+    let event_gone =
+        |e: &event::Model| gone_after(e.quiet_days.map_or(tenant_days, i64::from), e.last_seen);
+    for e in events.iter().filter(|e| event_gone(e)) {
         quiet.push(Quiet {
             kind: "event",
             subject_id: e.id,
@@ -207,7 +212,7 @@ pub async fn detect(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<Detec
         ) else {
             continue;
         };
-        if gone(e.last_seen) || by.contains(&latest_version.id) {
+        if event_gone(e) || by.contains(&latest_version.id) {
             continue;
         }
         retired.entry(*event_id).or_default().push(format!(

@@ -426,6 +426,7 @@ async fn the_catalog_reads_what_was_ingested() {
             owner: Some("Owner@Example.com".into()),
             status: Some("deprecated".into()),
             tags: Some(vec!["promo".into(), " Legacy ".into()]),
+            quiet_days: Some(30),
         };
         assert!(matches!(
             curate::update(&services, &viewer, &tenant, &subject, &edit).await,
@@ -439,6 +440,7 @@ async fn the_catalog_reads_what_was_ingested() {
             .unwrap();
         assert_eq!(saved.owner.as_deref(), Some("owner@example.com"));
         assert_eq!(saved.tags, ["legacy", "promo"]);
+        assert_eq!(saved.quiet_days, Some(30));
         for (bad, message) in [
             (
                 CurationEdit {
@@ -460,6 +462,13 @@ async fn the_catalog_reads_what_was_ingested() {
                     ..Default::default()
                 },
                 "tag `two words` is not valid",
+            ),
+            (
+                CurationEdit {
+                    quiet_days: Some(400),
+                    ..Default::default()
+                },
+                "a quiet period of 400 days is not from 1 to 365",
             ),
             (
                 CurationEdit {

@@ -10,6 +10,7 @@ mod m20261126_000004_catalog;
 mod m20261126_000005_jobs;
 mod m20261126_000006_notifications;
 mod m20261126_000007_quiet_marks;
+mod m20261126_000008_channels;
 
 pub use m20261126_000002_ledger::TYPE_COLUMNS;
 pub use m20261126_000004_catalog::{DAY_TOTALS, day_totals_sql};
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_jobs::Migration),
             Box::new(m20261126_000006_notifications::Migration),
             Box::new(m20261126_000007_quiet_marks::Migration),
+            Box::new(m20261126_000008_channels::Migration),
         ]
     }
 }

@@ -85,6 +85,17 @@ pub struct SettingsArgs {
     /// How often a worker says it is alive; 3 missed make it dead (default 10).
     #[arg(long, env = "BLUEPRINT_HEARTBEAT_SECONDS", global = true)]
     pub heartbeat_seconds: Option<u64>,
+    /// Email: `smtp://[user:password@]host[:port]` (add `?tls=required` for STARTTLS) or
+    /// `smtps://…`; unset, no email is sent and the inbox still works.
+    #[arg(long, env = "BLUEPRINT_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of email, such as `Blueprint <blueprint@example.com>`.
+    #[arg(long, env = "BLUEPRINT_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+    /// The address people reach the web app at, for links in email and webhooks (default
+    /// http:// and the listen address).
+    #[arg(long, env = "BLUEPRINT_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
     /// Run the hourly schedule in this process (default true; false for workers that only
     /// take work).
     #[arg(long, env = "BLUEPRINT_SCHEDULE", global = true)]
@@ -239,6 +250,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         lookback_hours,
         heartbeat_seconds,
         schedule,
+        smtp_url,
+        mail_from,
+        public_url,
     } = cli.settings;
     let given = RawSettings {
         database_url,
@@ -256,6 +270,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         lookback_hours,
         heartbeat_seconds,
         schedule,
+        smtp_url,
+        mail_from,
+        public_url,
     };
 
     let config = Config::load(given, config.as_deref())?;

@@ -6,6 +6,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use blueprint_core::channels::Channels;
+use blueprint_core::channels::mail::{MailError, Mailer};
 use blueprint_core::jobs::JobSettings;
 
 use blueprint_core::db::DatabaseUrl;
@@ -35,6 +37,10 @@ pub enum ConfigError {
     Log { value: String },
     #[error("log_format: `{value}` is not one of text, json")]
     LogFormat { value: String },
+    #[error(transparent)]
+    Mail(#[from] MailError),
+    #[error("public_url: `{value}` is not an http:// or https:// address")]
+    PublicUrl { value: String },
     #[error("{name}: {value} is out of range ({range})")]
     OutOfRange {
         name: &'static str,
@@ -62,6 +68,9 @@ pub struct RawSettings {
     pub lookback_hours: Option<i64>,
     pub heartbeat_seconds: Option<u64>,
     pub schedule: Option<bool>,
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
+    pub public_url: Option<String>,
 }
 
 impl RawSettings {
@@ -85,6 +94,9 @@ impl RawSettings {
             lookback_hours: self.lookback_hours.or(lower.lookback_hours),
             heartbeat_seconds: self.heartbeat_seconds.or(lower.heartbeat_seconds),
             schedule: self.schedule.or(lower.schedule),
+            smtp_url: self.smtp_url.or(lower.smtp_url),
+            mail_from: self.mail_from.or(lower.mail_from),
+            public_url: self.public_url.or(lower.public_url),
         }
     }
 }
@@ -113,6 +125,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// The background jobs: concurrency, retries, the schedule's delay and look-back.
     pub jobs: JobSettings,
+    /// Email (SMTP) and the public address links point to.
+    pub channels: Channels,
 }
 
 /// Checks an optional number against its range; unset gives the default.
@@ -227,7 +241,24 @@ impl Config {
             poll: defaults.poll,
             schedule: raw.schedule.unwrap_or(defaults.schedule),
         };
+        let public_url = match raw.public_url {
+            None => format!("http://{listen}"),
+            Some(value) => {
+                let valid = url::Url::parse(&value)
+                    .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
+                if !valid {
+                    return Err(ConfigError::PublicUrl { value });
+                }
+                value.trim_end_matches('/').to_owned()
+            }
+        };
+        let mailer = match (raw.smtp_url.filter(|u| !u.is_empty()), raw.mail_from) {
+            (None, _) => None,
+            (Some(_), None) => return Err(MailError::NoFrom.into()),
+            (Some(url), Some(from)) => Some(Mailer::new(&url, &from, &public_url)?),
+        };
         Ok(Self {
+            channels: Channels { mailer, public_url },
             database_url,
             events,
             listen,

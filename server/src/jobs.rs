@@ -1,5 +1,7 @@
-//! The job runtime of a `blueprint` process: apalis workers on the three named queues, a heartbeat
-//! that also takes over dead workers' hours, and (in `serve` and `worker`) the hourly schedule.
+//! The job runtime of a `blueprint` process: apalis workers on the named queues (ingestion's
+//! three, webhook deliveries and email digests), a heartbeat that also takes over dead workers'
+//! hours and queues what the notification outboxes hold, and (in `serve` and `worker`) the hourly
+//! schedule.
 //! Everything the workers do is a call into `blueprint_core::jobs`.
 //!
 //! `serve` and `worker` start it for as long as they run; `backfill --wait` starts one without the
@@ -12,6 +14,9 @@ use apalis::layers::retry::HasherRng;
 use apalis::layers::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
 use apalis::prelude::*;
 use blueprint_core::Services;
+use blueprint_core::channels::mail::{self, SendDigestJob};
+use blueprint_core::channels::webhooks::{self, DeliverJob};
+use blueprint_core::channels::{Attempt, Channels};
 use blueprint_core::hour::Hour;
 use blueprint_core::jobs::queue::{
     BackfillJob, DiscoverJob, IngestHourJob, JobQueue, Queue, QueueBackend,
@@ -29,6 +34,10 @@ struct JobContext {
     queue: JobQueue,
     settings: JobSettings,
     worker_id: String,
+    channels: Channels,
+    http: reqwest::Client,
+    /// Where digests' periods are read (the schedule's clock); `None` in a waiting CLI.
+    clock: Option<Arc<dyn Clock>>,
 }
 
 type Shared = Arc<JobContext>;
@@ -77,7 +86,47 @@ async fn discover(job: DiscoverJob, Data(ctx): Data<Shared>) -> Result<(), BoxDy
     Ok(())
 }
 
-/// Builds the monitor with the three workers for one storage type (the two differ only in type).
+/// Reports an outbox attempt to apalis: a failure to retry is an error (apalis backs off and
+/// runs the job again); sent, given up or skipped is done.
+fn attempted<E: std::error::Error + 'static>(
+    what: &str,
+    id: i64,
+    attempt: Result<Attempt, E>,
+) -> Result<(), BoxDynError> {
+    match attempt {
+        Ok(Attempt::Retry(reason)) => {
+            tracing::warn!(what, id, %reason, "sending failed; will retry");
+            Err(reason.into())
+        }
+        Ok(Attempt::GaveUp(reason)) => {
+            tracing::warn!(what, id, %reason, "sending failed for the last time");
+            Ok(())
+        }
+        Ok(Attempt::Sent | Attempt::Skipped) => Ok(()),
+        Err(err) => Err(blueprint_core::error_chain(&err).into()),
+    }
+}
+
+async fn deliver(job: DeliverJob, Data(ctx): Data<Shared>) -> Result<(), BoxDynError> {
+    let attempt = webhooks::deliver(
+        &ctx.services,
+        &ctx.http,
+        &ctx.channels.public_url,
+        job.delivery_id,
+    )
+    .await;
+    attempted("webhook delivery", job.delivery_id, attempt)
+}
+
+async fn send_digest(job: SendDigestJob, Data(ctx): Data<Shared>) -> Result<(), BoxDynError> {
+    let Some(mailer) = &ctx.channels.mailer else {
+        return Err("email is not configured in this process (BLUEPRINT_SMTP_URL)".into());
+    };
+    let attempt = mail::send(&ctx.services, mailer, job.digest_id).await;
+    attempted("email digest", job.digest_id, attempt)
+}
+
+/// Builds the monitor with the workers for one storage type (the two differ only in type).
 macro_rules! monitor_for {
     ($storage:ty, $config:ty, $pool:expr, $ctx:expr, $queues:expr) => {{
         let ctx: Shared = $ctx;
@@ -168,6 +217,57 @@ macro_rules! monitor_for {
                     .build(discover)
             });
         }
+        let outbox_retry = |attempts: i32| {
+            let backoff = ExponentialBackoffMaker::new(
+                settings.retry_backoff,
+                settings.retry_backoff * 16,
+                0.1,
+                HasherRng::default(),
+            )
+            .expect("a valid back-off")
+            .make_backoff();
+            RetryPolicy::retries((attempts - 1).max(0) as usize).with_backoff(backoff)
+        };
+        if $queues.contains(&Queue::Webhook) {
+            let (ctx, pool, config, retry, name) = (
+                ctx.clone(),
+                pool.clone(),
+                config.clone(),
+                outbox_retry(webhooks::ATTEMPTS),
+                name(Queue::Webhook),
+            );
+            monitor = monitor.register(move |_| {
+                let backend = <$storage>::new(&pool)
+                    .with_config(config(Queue::Webhook, 4))
+                    .poll_with_interval(poll);
+                WorkerBuilder::new(name.clone())
+                    .backend(backend)
+                    .data(ctx.clone())
+                    .concurrency(4)
+                    .retry(retry.clone())
+                    .build(deliver)
+            });
+        }
+        if $queues.contains(&Queue::Mail) && ctx.channels.mailer.is_some() {
+            let (ctx, pool, config, retry, name) = (
+                ctx.clone(),
+                pool.clone(),
+                config.clone(),
+                outbox_retry(mail::ATTEMPTS),
+                name(Queue::Mail),
+            );
+            monitor = monitor.register(move |_| {
+                let backend = <$storage>::new(&pool)
+                    .with_config(config(Queue::Mail, 2))
+                    .poll_with_interval(poll);
+                WorkerBuilder::new(name.clone())
+                    .backend(backend)
+                    .data(ctx.clone())
+                    .concurrency(2)
+                    .retry(retry.clone())
+                    .build(send_digest)
+            });
+        }
         monitor
     }};
 }
@@ -187,6 +287,7 @@ impl JobRuntime {
     pub async fn start(
         services: Services,
         settings: JobSettings,
+        channels: Channels,
         kind: WorkerKind,
         clock: Option<Arc<dyn Clock>>,
     ) -> anyhow::Result<Self> {
@@ -198,6 +299,11 @@ impl JobRuntime {
             queue: queue.clone(),
             settings: settings.clone(),
             worker_id: worker_id.clone(),
+            channels,
+            http: reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(10))
+                .build()?,
+            clock: clock.clone(),
         });
         let queues: Vec<Queue> = match kind {
             WorkerKind::Cli => vec![Queue::IngestHour, Queue::Backfill],
@@ -313,9 +419,26 @@ async fn heartbeat(ctx: Shared, stopped: watch::Receiver<bool>) {
             tracing::warn!(error = %err, "heartbeat failed");
             continue;
         }
+        dispatch(&ctx).await;
         match workers::recover(&ctx.services, &ctx.queue, ctx.settings.dead_after()).await {
             Ok(_) => {}
             Err(err) => tracing::warn!(error = %err, "cannot take over dead workers"),
+        }
+    }
+}
+
+/// Queues the webhook deliveries and (when email is on) the digests that are due.
+async fn dispatch(ctx: &JobContext) {
+    match webhooks::dispatch(&ctx.services, &ctx.queue).await {
+        Ok(0) => {}
+        Ok(queued) => tracing::debug!(queued, "webhook deliveries queued"),
+        Err(err) => tracing::warn!(error = %err, "cannot queue webhook deliveries"),
+    }
+    if let (Some(_), Some(clock)) = (&ctx.channels.mailer, &ctx.clock) {
+        match mail::dispatch(&ctx.services, &ctx.queue, clock.now()).await {
+            Ok(0) => {}
+            Ok(queued) => tracing::debug!(queued, "email digests queued"),
+            Err(err) => tracing::warn!(error = %err, "cannot queue email digests"),
         }
     }
 }

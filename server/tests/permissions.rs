@@ -150,6 +150,12 @@ fn server_functions(
             "id=1".into(),
             ["unauth", "ok", "notfound", "notfound", "notfound"],
         ),
+        ("get_mail_preference", String::new(), ANON_ONLY_DENIED),
+        (
+            "set_mail_preference",
+            "digest=hourly".into(),
+            ANON_ONLY_DENIED,
+        ),
     ]
 }
 
@@ -351,6 +357,36 @@ fn rest_calls() -> Vec<(&'static str, &'static str, &'static str, [u16; 5])> {
             "/api/v1/inbox/read",
             [401, 200, 200, 200, 200],
         ),
+        (
+            "GET",
+            "/api/v1/me/mail",
+            "/api/v1/me/mail",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            "PUT",
+            "/api/v1/me/mail",
+            "/api/v1/me/mail",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            "/api/v1/tenants/shop/webhooks",
+            "/api/v1/tenants/{tenant}/webhooks",
+            [401, 403, 200, 200, 404],
+        ),
+        (
+            "POST",
+            "/api/v1/tenants/shop/webhooks",
+            "/api/v1/tenants/{tenant}/webhooks",
+            [401, 403, 201, 201, 404],
+        ),
+        (
+            "DELETE",
+            "/api/v1/webhooks/999",
+            "/api/v1/webhooks/{id}",
+            [401, 404, 404, 404, 404],
+        ),
         ("DELETE", "/api/v1/session", "/api/v1/session", [204; 5]),
     ]
 }
@@ -475,6 +511,8 @@ async fn every_route_answers_every_role_as_designed() {
                     "POST" if path.ends_with("/backfills") => Some(("application/json", r#"{"from":"2026-11-01T00","to":"2026-11-01T01"}"#.to_owned())),
                     "POST" if path == "/api/v1/watches" => Some(("application/json", r#"{"tenant":"shop","target":"event","name":"open"}"#.to_owned())),
                     "POST" if path == "/api/v1/inbox/read" => Some(("application/json", r#"{"all":true}"#.to_owned())),
+                    "PUT" if path == "/api/v1/me/mail" => Some(("application/json", r#"{"digest":"hourly"}"#.to_owned())),
+                    "POST" if path.ends_with("/webhooks") => Some(("application/json", r#"{"url":"http://127.0.0.1:9/hook"}"#.to_owned())),
                     "PATCH" => Some(("application/json", r#"{"description":"Edited through the API","tags":["core"]}"#.to_owned())),
                     _ => None,
                 };

@@ -33,6 +33,10 @@ pub struct Curation {
     /// `active`, `deprecated` or `obsolete`.
     pub status: String,
     pub tags: Vec<String>,
+    /// Events only: days without a sighting before the event is marked obsolete, when it has
+    /// its own period (otherwise the tenant's, 7 days by default).
+    #[serde(default)]
+    pub quiet_days: Option<i32>,
 }
 
 /// A first sighting, dated by its hour.
@@ -335,4 +339,7 @@ pub struct CurationEdit {
     pub status: Option<String>,
     /// Comma-separated when it comes from a form.
     pub tags: Option<Vec<String>>,
+    /// Events only: their own quiet period in days (1 to 365); 0 goes back to the tenant's.
+    #[serde(default)]
+    pub quiet_days: Option<i32>,
 }

@@ -64,3 +64,57 @@ pub struct Inbox {
     pub unread: i64,
     pub items: Vec<InboxItem>,
 }
+
+/// The email digest choices.
+pub const DIGESTS: [&str; 3] = ["off", "hourly", "daily"];
+
+/// `GET`/`PUT /api/v1/me/mail`: how the caller gets email.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailPreference {
+    /// `off`, `hourly` or `daily` (see [`DIGESTS`]).
+    pub digest: String,
+    /// Whether this installation sends email at all (SMTP configured); read-only.
+    #[serde(default)]
+    pub email_enabled: bool,
+}
+
+/// `POST /api/v1/tenants/{tenant}/webhooks`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookRequest {
+    pub url: String,
+    /// Kinds of news to send (see [`NEWS_KINDS`], plus `summary`); none or empty for all.
+    #[serde(default)]
+    pub news: Option<Vec<String>>,
+}
+
+/// A tenant's webhook, with its last deliveries (newest first).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Webhook {
+    pub id: i64,
+    pub tenant: String,
+    pub url: String,
+    /// The key of the `X-Blueprint-Signature` HMAC-SHA256 header.
+    pub secret: String,
+    pub news: Vec<String>,
+    pub enabled: bool,
+    pub created_at: String,
+    pub deliveries: Vec<WebhookDelivery>,
+}
+
+/// One piece of news sent (or being sent) to a webhook.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookDelivery {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    /// `pending`, `sending`, `retrying`, `sent` or `failed` (gave up after the last attempt).
+    pub status: String,
+    pub attempts: i32,
+    /// The HTTP status of the last attempt, if the endpoint answered.
+    pub response_status: Option<i32>,
+    /// The start of the last response's body.
+    pub response_body: Option<String>,
+    pub error: Option<String>,
+    pub created_at: String,
+    pub delivered_at: Option<String>,
+}

@@ -1,8 +1,9 @@
 //! `/inbox` and `/watches`: the caller's news, newest first (filters by kind and unread, mark read),
 //! and what they watch (add by tenant, target, name and kinds of news; stop watching). Forms post
-//! to server functions, so both pages work without JavaScript.
+//! to server functions, so both pages work without JavaScript. `/watches` also holds the email
+//! digest choice; [`WatchButton`] watches a catalog page's subject in one click.
 
-use blueprint_types::notify::{Inbox, NEWS_KINDS, Watch};
+use blueprint_types::notify::{DIGESTS, Inbox, MailPreference, NEWS_KINDS, Watch};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -146,6 +147,93 @@ pub fn InboxPage() -> impl IntoView {
     }
 }
 
+/// The caller's email digest choice, and whether email is on at all.
+#[server]
+pub async fn get_mail_preference() -> Result<MailPreference, AppError> {
+    use crate::error::{actor, from_account, services};
+    let on =
+        leptos::prelude::use_context::<blueprint_core::channels::EmailOn>().unwrap_or_default();
+    blueprint_core::channels::mail::preference_of(&services()?, &actor()?, on.0)
+        .await
+        .map_err(|err| from_account("Reading your email settings", err))
+}
+
+/// Sets the caller's email digest: `off`, `hourly` or `daily`.
+#[server]
+pub async fn set_mail_preference(digest: String) -> Result<MailPreference, AppError> {
+    use crate::error::{actor, from_account, services};
+    let on =
+        leptos::prelude::use_context::<blueprint_core::channels::EmailOn>().unwrap_or_default();
+    blueprint_core::channels::mail::set_preference_as(&services()?, &actor()?, &digest, on.0)
+        .await
+        .map_err(|err| from_account("Saving your email settings", err))
+}
+
+/// A button on a catalog page that watches its subject for every kind of news.
+#[component]
+pub fn WatchButton(
+    tenant: String,
+    /// `tenant`, `application`, `screen` or `event`.
+    target: &'static str,
+    /// The subject's name (none for a tenant).
+    #[prop(optional, into)]
+    name: String,
+) -> impl IntoView {
+    let add = ServerAction::<AddWatch>::new();
+    view! {
+        <span class="watch-button" data-testid="watch-button">
+            <ActionForm action=add attr:class="inline-form">
+                <input type="hidden" name="tenant" value=tenant />
+                <input type="hidden" name="target" value=target />
+                <input type="hidden" name="name" value=name />
+                <input type="hidden" name="news" value="" />
+                <button type="submit" class="secondary" title="Be told of its news in your inbox, by email and digest">
+                    {format!("Watch this {target}")}
+                </button>
+            </ActionForm>
+            {move || match add.value().get() {
+                Some(Ok(_)) => view! { <span class="ok small" role="status">"Watching · " <a href="/watches">"manage watches"</a></span> }.into_any(),
+                Some(Err(err)) => view! { <span class="error small" role="alert">{err.to_string()}</span> }.into_any(),
+                None => ().into_any(),
+            }}
+        </span>
+    }
+}
+
+#[component]
+fn MailSettings() -> impl IntoView {
+    let save = ServerAction::<SetMailPreference>::new();
+    let current = Resource::new(move || save.version().get(), |_| get_mail_preference());
+    view! {
+        <h2>"Email"</h2>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match current.await {
+                    Err(err) => view! { <Refusal error=err /> }.into_any(),
+                    Ok(pref) => view! {
+                        <ActionForm action=save attr:class="inline-form" attr:data-testid="mail-form">
+                            <label>"Send me a digest of my unread news "
+                                <select name="digest">
+                                    {DIGESTS.map(|d| view! { <option value=d selected=d == pref.digest>{d}</option> })}
+                                </select>
+                            </label>
+                            <button type="submit">"Save"</button>
+                        </ActionForm>
+                        {(!pref.email_enabled).then(|| view! {
+                            <p class="muted small">"Email is not set up on this installation (BLUEPRINT_SMTP_URL); your choice applies once it is."</p>
+                        })}
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+        {move || match save.value().get() {
+            Some(Err(err)) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+            Some(Ok(pref)) => view! { <p class="ok" role="status">{format!("Email digest: {}.", pref.digest)}</p> }.into_any(),
+            None => ().into_any(),
+        }}
+    }
+}
+
 #[component]
 pub fn WatchesPage() -> impl IntoView {
     let add = ServerAction::<AddWatch>::new();
@@ -205,5 +293,6 @@ pub fn WatchesPage() -> impl IntoView {
             None => ().into_any(),
         }}
         <p class="muted small">{format!("Kinds of news: {}.", NEWS_KINDS.join(", "))}</p>
+        <MailSettings />
     }
 }

@@ -204,6 +204,8 @@ mod tests {
             is_admin: admin,
             disabled: false,
             created_at: chrono::Utc::now(),
+            mail_digest: "daily".into(),
+            mail_since: None,
         }
     }
 

@@ -113,6 +113,7 @@ pub async fn applications(
                 owner: app.owner,
                 status: app.status,
                 tags: tags.get(&app.id).cloned().unwrap_or_default(),
+                quiet_days: None,
             },
             name: app.name,
             platform: app.platform,

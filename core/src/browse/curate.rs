@@ -13,6 +13,7 @@ pub const STATUSES: [&str; 3] = ["active", "deprecated", "obsolete"];
 pub const MAX_DESCRIPTION: usize = 10_000;
 pub const MAX_TAGS: usize = 20;
 pub const MAX_TAG: usize = 40;
+pub const MAX_QUIET_DAYS: i32 = 365;
 
 /// What is edited.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,6 +54,7 @@ struct Row {
     description: Option<String>,
     owner: Option<String>,
     status: String,
+    quiet_days: Option<i32>,
 }
 
 #[derive(FromQueryResult)]
@@ -129,7 +131,10 @@ pub async fn update(
     let table = subject.table();
     let row: Row = fetch_one(
         services,
-        &format!("SELECT id, description, owner, status FROM {table} WHERE {where_sql}"),
+        &format!(
+            "SELECT id, description, owner, status, {} FROM {table} WHERE {where_sql}",
+            super::quiet_column(table)
+        ),
         values.clone(),
     )
     .await?
@@ -149,6 +154,7 @@ pub async fn update(
         owner: row.owner.clone(),
         status: row.status.clone(),
         tags: tags_before,
+        quiet_days: row.quiet_days,
     };
 
     // Validate everything before changing anything.
@@ -196,6 +202,19 @@ pub async fn update(
     if let Some(tags) = &edit.tags {
         after.tags = clean_tags(tags)?;
     }
+    if let Some(days) = edit.quiet_days {
+        if !matches!(subject, Subject::Event(_)) {
+            return Err(AccountError::Invalid(
+                "only events have their own quiet period".into(),
+            ));
+        }
+        if !(0..=MAX_QUIET_DAYS).contains(&days) {
+            return Err(AccountError::Invalid(format!(
+                "a quiet period of {days} days is not from 1 to {MAX_QUIET_DAYS} (0: the tenant's)"
+            )));
+        }
+        after.quiet_days = (days > 0).then_some(days);
+    }
     if after == before {
         return Ok(after);
     }
@@ -213,6 +232,14 @@ pub async fn update(
         update_values,
     ))
     .await?;
+    if after.quiet_days != before.quiet_days {
+        txn.execute_raw(statement(
+            backend,
+            "UPDATE events SET quiet_days = ? WHERE id = ?",
+            vec![after.quiet_days.into(), row.id.into()],
+        ))
+        .await?;
+    }
     if after.tags != before.tags {
         txn.execute_raw(statement(
             backend,

@@ -384,6 +384,8 @@ pub(crate) struct CuratedRow {
     pub status: String,
     pub first_seen: Option<i64>,
     pub last_seen: Option<i64>,
+    /// Events only (NULL for screens).
+    pub quiet_days: Option<i32>,
 }
 
 /// The event or screen (`table`) named `name` in the tenant, or `NotFound`.
@@ -393,10 +395,11 @@ pub(crate) async fn curated_row(
     tenant_id: i64,
     name: &str,
 ) -> Result<CuratedRow, AccountError> {
+    let quiet = quiet_column(table);
     fetch_one(
         services,
         &format!(
-            "SELECT id, name, description, owner, status, first_seen, last_seen FROM {table} WHERE tenant_id = ? AND name = ?"
+            "SELECT id, name, description, owner, status, first_seen, last_seen, {quiet} FROM {table} WHERE tenant_id = ? AND name = ?"
         ),
         vec![tenant_id.into(), name.into()],
     )
@@ -416,7 +419,17 @@ pub(crate) async fn curation_of(
         owner: row.owner.clone(),
         status: row.status.clone(),
         tags: tags.get(&row.id).cloned().unwrap_or_default(),
+        quiet_days: row.quiet_days,
     })
+}
+
+/// The select expression of a row's own quiet period: events have one, others not.
+pub(crate) fn quiet_column(table: &str) -> &'static str {
+    if table == "events" {
+        "quiet_days"
+    } else {
+        "CAST(NULL AS INTEGER) AS quiet_days"
+    }
 }
 
 /// A discovery row as the pages list it.

@@ -14,6 +14,8 @@ pub struct Model {
     pub description: Option<String>,
     pub owner: Option<String>,
     pub status: String,
+    /// Overrides the tenant's quiet period for this event.
+    pub quiet_days: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,8 @@ pub struct Model {
     pub dedupe: String,
     pub created_at: i64,
     pub read_at: Option<i64>,
+    /// The email digest this notification went out in (at most one).
+    pub digest_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,8 @@ pub struct Model {
     pub discovered_at: DateTimeUtc,
     /// Days of hourly detail kept before daily roll-ups (DESIGN.md, "Ledger semantics").
     pub retention_days: i32,
+    /// Days without a sighting before something is marked obsolete; `None`: the default.
+    pub quiet_days: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,11 @@ pub struct Model {
     pub is_admin: bool,
     pub disabled: bool,
     pub created_at: DateTimeUtc,
+    /// Email digest: `off`, `hourly` or `daily`.
+    pub mail_digest: String,
+    /// Notifications older than this (epoch seconds) are never mailed; `None`: since the account
+    /// was created.
+    pub mail_since: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

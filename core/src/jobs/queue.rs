@@ -34,22 +34,33 @@ pub struct DiscoverJob {
     pub due_hour: i64,
 }
 
-/// The three queues.
+/// The queues: ingestion's three, and the two outboxes of notifications (webhook deliveries,
+/// email digests).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Queue {
     IngestHour,
     Backfill,
     Discover,
+    Webhook,
+    Mail,
 }
 
 impl Queue {
-    pub const ALL: [Queue; 3] = [Queue::IngestHour, Queue::Backfill, Queue::Discover];
+    pub const ALL: [Queue; 5] = [
+        Queue::IngestHour,
+        Queue::Backfill,
+        Queue::Discover,
+        Queue::Webhook,
+        Queue::Mail,
+    ];
 
     pub fn suffix(self) -> &'static str {
         match self {
             Queue::IngestHour => "ingest-hour",
             Queue::Backfill => "backfill",
             Queue::Discover => "discover-tenants",
+            Queue::Webhook => "webhook",
+            Queue::Mail => "mail",
         }
     }
 }

@@ -113,8 +113,14 @@ pub async fn backfill(
     let view = loop {
         if runtime.is_none() && workers::alive(conn, dead_after).await?.is_empty() {
             runtime = Some(
-                JobRuntime::start(services.clone(), config.jobs.clone(), WorkerKind::Cli, None)
-                    .await?,
+                JobRuntime::start(
+                    services.clone(),
+                    config.jobs.clone(),
+                    config.channels.clone(),
+                    WorkerKind::Cli,
+                    None,
+                )
+                .await?,
             );
         }
         let view = backfills::view(conn, id)

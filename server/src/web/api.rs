@@ -217,6 +217,36 @@ pub const ROUTES: &[(&str, &str, Access, &str)] = &[
         Access::SignedIn,
         "Mark notifications read: {\"ids\":[…]} or {\"all\":true}; answers the unread count",
     ),
+    (
+        "GET",
+        "/api/v1/me/mail",
+        Access::SignedIn,
+        "The caller's email digest: {\"digest\":\"off|hourly|daily\",\"email_enabled\"}",
+    ),
+    (
+        "PUT",
+        "/api/v1/me/mail",
+        Access::SignedIn,
+        "Choose the email digest: {\"digest\":\"off|hourly|daily\"}",
+    ),
+    (
+        "GET",
+        "/api/v1/tenants/{tenant}/webhooks",
+        Access::TenantOwner,
+        "The tenant's webhooks with their secrets and last deliveries (status, attempts, response)",
+    ),
+    (
+        "POST",
+        "/api/v1/tenants/{tenant}/webhooks",
+        Access::TenantOwner,
+        "Add a webhook: {\"url\",\"news\"?} → 201; deliveries are signed (X-Blueprint-Signature)",
+    ),
+    (
+        "DELETE",
+        "/api/v1/webhooks/{id}",
+        Access::TenantOwner,
+        "Remove a webhook and its deliveries; 204",
+    ),
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -281,10 +311,20 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/inbox", get(notify::inbox))
         .route("/api/v1/inbox/read", post(notify::mark_read))
         .route(
+            "/api/v1/me/mail",
+            get(notify::mail_preference).put(notify::set_mail_preference),
+        )
+        .route(
+            "/api/v1/tenants/{tenant}/webhooks",
+            get(notify::webhooks).post(notify::add_webhook),
+        )
+        .route("/api/v1/webhooks/{id}", delete(notify::remove_webhook))
+        .route(
             "/api/v1/{*rest}",
             get(not_found)
                 .post(not_found)
                 .delete(not_found)
+                .put(not_found)
                 .patch(not_found),
         )
 }

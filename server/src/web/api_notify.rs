@@ -1,14 +1,16 @@
 //! Watches and the inbox over REST: `POST /api/v1/watches` (DESIGN.md), the caller's watches,
 //! removing one, `GET /api/v1/inbox` with filters, and marking items read. Every signed-in user
-//! has their own; a tenant they cannot see answers 404.
+//! has their own; a tenant they cannot see answers 404. Also each user's email digest choice
+//! (`/api/v1/me/mail`) and a tenant's webhooks (its owners and admins).
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use blueprint_core::accounts::{AccountError, SignedIn};
+use blueprint_core::channels::{mail, webhooks};
 use blueprint_core::notify::{self, InboxQuery};
-use blueprint_types::notify::WatchRequest;
+use blueprint_types::notify::{WatchRequest, WebhookRequest};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -125,4 +127,71 @@ pub async fn mark_read(
     };
     let unread = notify::mark_read_as(&state.services, &actor, ids).await?;
     Ok(Json(json!({ "unread": unread })))
+}
+
+/// `GET /api/v1/me/mail`: the caller's email digest choice.
+pub async fn mail_preference(
+    State(state): State<AppState>,
+    signed_in: Signed,
+) -> Result<Json<Value>, ApiError> {
+    let actor = actor(signed_in)?;
+    Ok(Json(json!(
+        mail::preference_of(&state.services, &actor, state.email).await?
+    )))
+}
+
+/// `PUT /api/v1/me/mail` with `{"digest":"off|hourly|daily"}`.
+pub async fn set_mail_preference(
+    State(state): State<AppState>,
+    signed_in: Signed,
+    body: Result<Json<MailPreferenceRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = actor(signed_in)?;
+    let Json(request) = body.map_err(|err| ApiError(StatusCode::BAD_REQUEST, err.body_text()))?;
+    Ok(Json(json!(
+        mail::set_preference_as(&state.services, &actor, &request.digest, state.email).await?
+    )))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MailPreferenceRequest {
+    digest: String,
+}
+
+/// `GET /api/v1/tenants/{tenant}/webhooks`: the tenant's webhooks and their last deliveries.
+pub async fn webhooks(
+    State(state): State<AppState>,
+    signed_in: Signed,
+    Path(tenant): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = actor(signed_in)?;
+    Ok(Json(json!(
+        webhooks::list_as(&state.services, &actor, &tenant).await?
+    )))
+}
+
+/// `POST /api/v1/tenants/{tenant}/webhooks` with `{"url","news"?}` → 201 and the webhook,
+/// with the secret its signatures are made with.
+pub async fn add_webhook(
+    State(state): State<AppState>,
+    signed_in: Signed,
+    Path(tenant): Path<String>,
+    body: Result<Json<WebhookRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let actor = actor(signed_in)?;
+    let Json(request) = body.map_err(|err| ApiError(StatusCode::BAD_REQUEST, err.body_text()))?;
+    let hook = webhooks::create_as(&state.services, &actor, &tenant, &request).await?;
+    Ok((StatusCode::CREATED, Json(json!(hook))).into_response())
+}
+
+/// `DELETE /api/v1/webhooks/{id}`.
+pub async fn remove_webhook(
+    State(state): State<AppState>,
+    signed_in: Signed,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let actor = actor(signed_in)?;
+    let id = id.parse::<i64>().map_err(|_| AccountError::NotFound)?;
+    webhooks::delete_as(&state.services, &actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -43,6 +43,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// How jobs run (the ingestion page tells live workers by their heartbeat).
     pub jobs: JobSettings,
+    /// Email is configured (`BLUEPRINT_SMTP_URL`): users can choose a digest.
+    pub email: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -69,6 +71,7 @@ pub async fn work(config: Config) -> anyhow::Result<()> {
     let runtime = JobRuntime::start(
         services.clone(),
         config.jobs.clone(),
+        config.channels.clone(),
         WorkerKind::Worker,
         Some(Arc::new(SystemClock)),
     )
@@ -107,6 +110,7 @@ pub async fn run(
         site,
         secure_cookies: config.secure_cookies,
         jobs: config.jobs.clone(),
+        email: config.channels.mailer.is_some(),
     };
 
     match blueprint_core::accounts::users::count_users(&state.services).await {
@@ -120,6 +124,7 @@ pub async fn run(
     let runtime = JobRuntime::start(
         state.services.clone(),
         config.jobs.clone(),
+        config.channels.clone(),
         WorkerKind::Serve,
         Some(clock),
     )
@@ -177,9 +182,11 @@ pub fn build_router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let services = state.services.clone();
     let jobs = state.jobs.clone();
+    let email = blueprint_core::channels::EmailOn(state.email);
     let context = move || {
         provide_context(services.clone());
         provide_context(jobs.clone());
+        provide_context(email);
     };
     let shell_options = state.leptos.clone();
     let hydrate = state.site.hydrate;

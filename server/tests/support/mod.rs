@@ -107,6 +107,7 @@ impl TestServer {
             site,
             secure_cookies: false,
             jobs: blueprint_core::jobs::JobSettings::default(),
+            email: false,
         };
         TestServer {
             router: build_router(state.clone()),

@@ -11,6 +11,7 @@ use crate::components::urls::{query_string, tenant_path};
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
 use crate::pages::catalog::event::{CurationView, UpdateCuration};
+use crate::pages::inbox::WatchButton;
 
 #[server]
 pub async fn get_applications(
@@ -74,6 +75,7 @@ fn Application(
     view! {
         <section class="card" data-testid="application">
             <h2>{format!("{} ", app.name)}<span class="badge">{app.platform.clone()}</span></h2>
+            <WatchButton tenant=tenant.clone() target="application" name=app.name.clone() />
             <p class="muted small">
                 {format!("first seen {} · last seen {}", app.first_seen.clone().unwrap_or_default(), app.last_seen.clone().unwrap_or_default())}
                 " · " <a href=matrix>"events × versions"</a>

@@ -19,6 +19,7 @@ use crate::components::urls::{encode_query_value, query_string, tenant_path};
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
 use crate::pages::catalog::DiscoveryItems;
+use crate::pages::inbox::WatchButton;
 
 #[server]
 pub async fn get_event(
@@ -49,6 +50,9 @@ pub async fn update_curation(
     owner: String,
     status: String,
     tags: String,
+    /// Events only: their own quiet period in days; empty leaves it, 0 goes back to the tenant's.
+    #[server(default)]
+    quiet_days: String,
 ) -> Result<Curation, AppError> {
     use blueprint_core::browse::curate::{Subject, split_tags, update};
     use blueprint_types::catalog::CurationEdit;
@@ -63,11 +67,20 @@ pub async fn update_curation(
             )));
         }
     };
+    let quiet_days = match quiet_days.trim() {
+        "" => None,
+        text => Some(text.parse::<i32>().map_err(|_| {
+            AppError::Client(blueprint_types::ClientError::Invalid(format!(
+                "the quiet period `{text}` is not a number of days"
+            )))
+        })?),
+    };
     let edit = CurationEdit {
         description: Some(description),
         owner: Some(owner),
         status: Some(status),
         tags: Some(split_tags(&tags)),
+        quiet_days,
     };
     update(&services, &actor, &tenant, &subject, &edit)
         .await
@@ -134,6 +147,7 @@ pub fn CurationView(
             </p>
             <p class="small">
                 <span class=format!("badge {}", c.status)>{c.status.clone()}</span>
+                {c.quiet_days.map(|days| view! { " " <span class="muted" data-testid="quiet-days">{format!("obsolete after {days} quiet days")}</span> })}
                 " owner: " <span data-testid="owner">{c.owner.clone().unwrap_or_else(|| "nobody".into())}</span>
                 {c.tags.iter().map(|t| view! { " " <span class="tag">{t.clone()}</span> }).collect::<Vec<_>>()}
             </p>
@@ -153,6 +167,11 @@ pub fn CurationView(
                             </select>
                         </label>
                         <label>"Tags (comma-separated)"<input type="text" name="tags" value=c.tags.join(", ") /></label>
+                        {(kind == "event").then(|| view! {
+                            <label>"Obsolete after this many days without a sighting (0: the tenant's period)"
+                                <input type="number" name="quiet_days" min="0" max="365" value=c.quiet_days.unwrap_or(0) />
+                            </label>
+                        })}
                         <button type="submit">"Save"</button>
                     </ActionForm>
                     {error}
@@ -188,6 +207,7 @@ fn EventView(detail: EventDetail, save: ServerAction<UpdateCuration>) -> impl In
     view! {
         <div class="page-head">
             <h1 data-testid="event-name">{d.name.clone()}</h1>
+            <WatchButton tenant=d.tenant.clone() target="event" name=d.name.clone() />
             <p class="muted small">
                 {format!("first seen {} · last seen {} · {} events in the range", d.first_seen.clone().unwrap_or_default(), d.last_seen.clone().unwrap_or_default(), thousands(d.events_total))}
                 " · " <a href=schema.clone()>"JSON Schema"</a>

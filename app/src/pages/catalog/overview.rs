@@ -11,6 +11,7 @@ use crate::components::urls::{query_string, tenant_path};
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
 use crate::pages::catalog::DiscoveryItems;
+use crate::pages::inbox::WatchButton;
 
 #[server]
 pub async fn get_overview(tenant: String, from: String, to: String) -> Result<Overview, AppError> {
@@ -63,6 +64,7 @@ fn OverviewView(o: Overview) -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>{o.name.clone()}</h1>
+            <WatchButton tenant=o.tenant.clone() target="tenant" />
             <RangePicker range=o.range.clone() action=tenant_path(&o.tenant, &[]) />
         </div>
         <section class="card">

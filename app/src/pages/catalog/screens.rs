@@ -12,6 +12,7 @@ use crate::components::urls::tenant_path;
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
 use crate::pages::catalog::event::{CurationView, SeenTable, UpdateCuration};
+use crate::pages::inbox::WatchButton;
 
 #[server]
 pub async fn list_screens(
@@ -117,6 +118,7 @@ pub fn ScreenPage() -> impl IntoView {
                     Ok(s) => view! {
                         <div class="page-head">
                             <h1>{s.name.clone()}</h1>
+                            <WatchButton tenant=s.tenant.clone() target="screen" name=s.name.clone() />
                             <p class="muted small">{format!("first seen {} · last seen {}", s.first_seen.clone().unwrap_or_default(), s.last_seen.clone().unwrap_or_default())}</p>
                             <RangePicker range=s.range.clone() action=tenant_path(&s.tenant, &["screens", &s.name]) />
                         </div>

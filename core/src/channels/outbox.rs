@@ -1,0 +1,165 @@
+//! What email digests and webhook deliveries share: rows that wait to be sent, are queued once on
+//! the job queue, claimed by exactly one worker per attempt, and settled as sent, retrying or
+//! failed. The claim (`pending`/`retrying` → `sending`) is one conditional UPDATE, so two workers
+//! holding the same job never both send; `queued_at` is set by a conditional UPDATE too, so two
+//! dispatchers never queue a row twice. A row left `sending` by a process that died is retried.
+
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
+
+use crate::jobs::now;
+
+/// A row left `sending` this long (its worker died mid-send) is sent again.
+const STALE_SENDING: i64 = 600;
+/// A row left `retrying` this long after its last attempt lost its queued job; it is queued again.
+const LOST_RETRY: i64 = 3_600;
+
+/// How one attempt ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Attempt {
+    Sent,
+    /// Failed; another attempt follows after a back-off.
+    Retry(String),
+    /// Failed for the last time (recorded; the others go on).
+    GaveUp(String),
+    /// Nothing to do: already sent, or another worker has it.
+    Skipped,
+}
+
+/// One outbox table.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Outbox {
+    pub table: &'static str,
+    /// Attempts before giving up.
+    pub attempts: i32,
+}
+
+fn col(name: &str) -> Alias {
+    Alias::new(name)
+}
+
+impl Outbox {
+    /// Claims a row for one attempt; `false` when it is not waiting (sent, failed, or taken).
+    pub async fn claim(&self, conn: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
+        let statement = Query::update()
+            .table(col(self.table))
+            .value(col("status"), "sending")
+            .value(col("claimed_at"), now())
+            .value(col("attempts"), Expr::col(col("attempts")).add(1))
+            .and_where(Expr::col(col("id")).eq(id))
+            .and_where(Expr::col(col("status")).is_in(["pending", "retrying"]))
+            .to_owned();
+        Ok(conn.execute(&statement).await?.rows_affected() == 1)
+    }
+
+    /// Settles an attempt: `Sent`, or a failure that is retried unless it was the last attempt.
+    /// Returns what the caller reports.
+    pub async fn settle(
+        &self,
+        conn: &impl ConnectionTrait,
+        id: i64,
+        attempts: i32,
+        failure: Option<String>,
+        sent_column: &str,
+    ) -> Result<Attempt, DbErr> {
+        let mut statement = Query::update();
+        statement
+            .table(col(self.table))
+            .and_where(Expr::col(col("id")).eq(id));
+        let outcome = match failure {
+            None => {
+                statement
+                    .value(col("status"), "sent")
+                    .value(col(sent_column), now())
+                    .value(col("last_error"), Value::String(None));
+                Attempt::Sent
+            }
+            Some(reason) if attempts >= self.attempts => {
+                statement
+                    .value(col("status"), "failed")
+                    .value(col("last_error"), reason.clone());
+                Attempt::GaveUp(reason)
+            }
+            Some(reason) => {
+                statement
+                    .value(col("status"), "retrying")
+                    .value(col("last_error"), reason.clone());
+                Attempt::Retry(reason)
+            }
+        };
+        conn.execute(&statement).await?;
+        Ok(outcome)
+    }
+
+    /// Rows to push onto the job queue now: waiting rows never queued, rows whose worker died
+    /// mid-send, and retries whose job was lost. Each is marked queued by this caller only.
+    pub async fn take_unqueued(&self, conn: &impl ConnectionTrait) -> Result<Vec<i64>, DbErr> {
+        let at = now();
+        let revive = Query::update()
+            .table(col(self.table))
+            .value(col("status"), "retrying")
+            .value(col("queued_at"), Value::BigInt(None))
+            .and_where(
+                Expr::col(col("status"))
+                    .eq("sending")
+                    .and(Expr::col(col("claimed_at")).lt(at - STALE_SENDING))
+                    .or(Expr::col(col("status"))
+                        .eq("retrying")
+                        .and(Expr::col(col("claimed_at")).lt(at - LOST_RETRY))),
+            )
+            .to_owned();
+        conn.execute(&revive).await?;
+        let backend = conn.get_database_backend();
+        let sql = format!(
+            "SELECT id FROM {} WHERE queued_at IS NULL AND status IN ('pending', 'retrying') \
+             ORDER BY id LIMIT 500",
+            quoted(backend, self.table)
+        );
+        let rows = conn
+            .query_all_raw(Statement::from_string(backend, sql))
+            .await?;
+        let mut taken = Vec::new();
+        for row in rows {
+            let id: i64 = row.try_get("", "id")?;
+            let mark = Query::update()
+                .table(col(self.table))
+                .value(col("queued_at"), at)
+                .and_where(Expr::col(col("id")).eq(id))
+                .and_where(Expr::col(col("queued_at")).is_null())
+                .to_owned();
+            if conn.execute(&mark).await?.rows_affected() == 1 {
+                taken.push(id);
+            }
+        }
+        Ok(taken)
+    }
+
+    /// Forgets that rows were queued (their push failed), so the next dispatch queues them.
+    pub async fn unqueue(&self, conn: &impl ConnectionTrait, ids: &[i64]) -> Result<(), DbErr> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let statement = Query::update()
+            .table(col(self.table))
+            .value(col("queued_at"), Value::BigInt(None))
+            .and_where(Expr::col(col("id")).is_in(ids.iter().copied()))
+            .to_owned();
+        conn.execute(&statement).await?;
+        Ok(())
+    }
+}
+
+fn quoted(backend: DbBackend, table: &str) -> String {
+    match backend {
+        DbBackend::MySql => format!("`{table}`"),
+        _ => format!("\"{table}\""),
+    }
+}
+
+/// At most `limit` characters of `text`, marked when cut.
+pub(crate) fn excerpt(text: &str, limit: usize) -> String {
+    match text.char_indices().nth(limit) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}

@@ -1,0 +1,543 @@
+//! Notifications through every channel, for real: hours in which an event appears, a key
+//! appears, a key changes type and an event stops are ingested; the watchers' inboxes hold exactly
+//! that news; a real SMTP server on loopback receives each user's digest (hourly or daily, as
+//! they chose); a real HTTP server receives each piece of news once, signed, also when its first
+//! answer was an error (retried on the job queue). Re-ingesting the same hours sends nothing new.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use blueprint_core::Services;
+use blueprint_core::accounts::{Actor, Role};
+use blueprint_core::browse::{self, curate};
+use blueprint_core::channels::{mail, webhooks};
+use blueprint_core::entities::{mail_digest, notification, webhook_delivery};
+use blueprint_core::hour::Hour;
+use blueprint_core::ingestion::{self, Trigger};
+use blueprint_core::jobs::{Clock, ManualClock};
+use blueprint_core::notify::{self, InboxQuery};
+use blueprint_core::testing::{actor, test_databases};
+use blueprint_server::config::{Config, RawSettings};
+use blueprint_types::catalog::CurationEdit;
+use blueprint_types::notify::{WatchRequest, WebhookRequest};
+use hmac::{Hmac, KeyInit, Mac};
+use sea_orm::{EntityTrait, PaginatorTrait};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+/// A message as the SMTP server received it.
+#[derive(Clone, Debug)]
+struct Received {
+    from: String,
+    to: Vec<String>,
+    data: String,
+}
+
+/// A minimal SMTP server on loopback: accepts every message and keeps it.
+async fn smtp_server() -> (u16, Arc<Mutex<Vec<Received>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let inbox = Arc::new(Mutex::new(Vec::new()));
+    let store = inbox.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((socket, _)) = listener.accept().await else {
+                return;
+            };
+            let store = store.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 test.local ESMTP\r\n").await.unwrap();
+                let (mut from, mut to) = (String::new(), Vec::new());
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let upper = line.to_ascii_uppercase();
+                    let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        b"250-test.local\r\n250 8BITMIME\r\n"
+                    } else if upper.starts_with("MAIL FROM:") {
+                        from = line[10..].trim().to_owned();
+                        b"250 OK\r\n"
+                    } else if upper.starts_with("RCPT TO:") {
+                        to.push(line[8..].trim().to_owned());
+                        b"250 OK\r\n"
+                    } else if upper == "DATA" {
+                        write.write_all(b"354 go ahead\r\n").await.unwrap();
+                        let mut data = String::new();
+                        while let Ok(Some(line)) = lines.next_line().await {
+                            if line == "." {
+                                break;
+                            }
+                            let line = line.strip_prefix('.').map_or(line.as_str(), |l| l);
+                            data.push_str(line);
+                            data.push('\n');
+                        }
+                        store.lock().unwrap().push(Received {
+                            from: std::mem::take(&mut from),
+                            to: std::mem::take(&mut to),
+                            data,
+                        });
+                        b"250 queued\r\n"
+                    } else if upper == "QUIT" {
+                        let _ = write.write_all(b"221 bye\r\n").await;
+                        return;
+                    } else {
+                        b"250 OK\r\n"
+                    };
+                    write.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    (port, inbox)
+}
+
+/// A request the webhook endpoint received.
+#[derive(Clone, Debug)]
+struct Hook {
+    headers: HeaderMap,
+    body: String,
+}
+
+/// An HTTP server on loopback that records every POST; it answers 500 to the very first one.
+async fn webhook_server() -> (String, Arc<Mutex<Vec<Hook>>>) {
+    let received = Arc::new(Mutex::new(Vec::<Hook>::new()));
+    let store = received.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: Bytes| {
+            let store = store.clone();
+            async move {
+                let mut all = store.lock().unwrap();
+                all.push(Hook {
+                    headers,
+                    body: String::from_utf8(body.to_vec()).unwrap(),
+                });
+                if all.len() == 1 {
+                    (StatusCode::INTERNAL_SERVER_ERROR, "try again later")
+                } else {
+                    (StatusCode::OK, "thanks")
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, received)
+}
+
+async fn wait_for<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = Instant::now();
+    while !check().await {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "waited a minute for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn line(event: &str, properties: &str) -> String {
+    format!(
+        r#"{{"event":"{event}","context":{{"app":{{"name":"Shop","version":"1.0"}},"os":{{"name":"iOS"}},"sessionId":"s1"}},"properties":{properties}}}"#
+    )
+}
+
+fn write(root: &std::path::Path, hour: Hour, lines: &[String]) {
+    let dir = root.join("shop").join(hour.folder());
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("part-0.jsonl"), lines.join("\n")).unwrap();
+}
+
+async fn titles(services: &Services, who: &Actor) -> Vec<String> {
+    let query = InboxQuery {
+        limit: 100,
+        ..InboxQuery::default()
+    };
+    let mut titles: Vec<String> = notify::inbox_of(services, who, &query)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|item| item.title)
+        .collect();
+    titles.sort();
+    titles
+}
+
+fn watch(kinds: &[&str]) -> WatchRequest {
+    WatchRequest {
+        tenant: "shop".into(),
+        target: "tenant".into(),
+        name: None,
+        news: Some(kinds.iter().map(|k| (*k).to_owned()).collect()),
+    }
+}
+
+/// The body of a message, decoded as a mail client would (quoted-printable or as is).
+fn body(data: &str) -> String {
+    let (head, body) = data.split_once("\n\n").unwrap_or((data, ""));
+    if !head.contains("Content-Transfer-Encoding: quoted-printable") {
+        return body.to_owned();
+    }
+    let joined = body.replace("=\n", "");
+    let mut out = Vec::new();
+    let bytes = joined.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+            out.push(u8::from_str_radix(hex, 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// The `- [tenant] title` lines of a digest, sorted.
+fn digest_items(data: &str) -> Vec<String> {
+    let mut items: Vec<String> = body(data)
+        .lines()
+        .filter(|l| l.starts_with("- ["))
+        .map(str::to_owned)
+        .collect();
+    items.sort();
+    items
+}
+
+fn header<'a>(data: &'a str, name: &str) -> &'a str {
+    data.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn news_reaches_inbox_email_and_webhook_exactly_once() {
+    for db in test_databases().await {
+        let label = db.label;
+        let root = db.scratch_dir().join("events");
+        let h0 = Hour::containing(chrono::Utc::now()).plus(-30);
+        let view_string = line("view", r#"{"sku":"p1"}"#);
+        let view_price = line("view", r#"{"sku":"p1","price":9.5}"#);
+        let view_number = line("view", r#"{"sku":42,"price":9.5}"#);
+        let promo = line("promo", "{}");
+        write(&root, h0, std::slice::from_ref(&view_string));
+        // An event appears,
+        write(&root, h0.plus(1), &[view_string.clone(), promo.clone()]);
+        // a key appears,
+        write(&root, h0.plus(2), &[view_price.clone(), promo.clone()]);
+        // a key changes type and `promo` stops,
+        write(&root, h0.plus(3), std::slice::from_ref(&view_number));
+        // and a day later it is still missing.
+        write(&root, h0.plus(29), std::slice::from_ref(&view_number));
+        let services = db.services(&root);
+        let ingest = |hour: Hour| {
+            let services = services.clone();
+            async move {
+                ingestion::ingest_hour(&services, "shop", hour, Trigger::Cli, None, 1)
+                    .await
+                    .unwrap()
+            }
+        };
+        ingest(h0).await; // the baseline: history, nobody is told
+
+        let admin = actor(&services, "admin@example.com", true, &[]).await;
+        let hourly = actor(
+            &services,
+            "hourly@example.com",
+            false,
+            &[("shop", Role::Owner)],
+        )
+        .await;
+        let daily = actor(
+            &services,
+            "daily@example.com",
+            false,
+            &[("shop", Role::Viewer)],
+        )
+        .await;
+        let kinds = ["event", "key", "key_type", "obsolete"];
+        notify::watch_as(&services, &hourly, &watch(&kinds))
+            .await
+            .unwrap();
+        notify::watch_as(&services, &daily, &watch(&["event"]))
+            .await
+            .unwrap();
+        mail::set_preference_as(&services, &hourly, "hourly", true)
+            .await
+            .unwrap();
+        let (hook_url, hooks) = webhook_server().await;
+        let request = WebhookRequest {
+            url: hook_url,
+            news: Some(kinds.iter().map(|k| (*k).to_owned()).collect()),
+        };
+        let hook = webhooks::create_as(&services, &admin, "shop", &request)
+            .await
+            .unwrap();
+
+        // A bad webhook is refused and stores nothing.
+        for (url, reason) in [
+            ("ftp://example.com/x", "not an http:// or https:// address"),
+            ("not a url", "is not a URL"),
+        ] {
+            let bad = WebhookRequest {
+                url: url.into(),
+                news: None,
+            };
+            let err = webhooks::create_as(&services, &admin, "shop", &bad)
+                .await
+                .unwrap_err();
+            assert!(err.to_string().contains(reason), "{url}: {err}");
+        }
+        assert_eq!(
+            webhooks::list_as(&services, &admin, "shop")
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+
+        for hour in [h0.plus(1), h0.plus(2), h0.plus(3)] {
+            ingest(hour).await;
+        }
+        // `promo` is obsolete after one quiet day (its own period; the tenant's is 7).
+        let tenant = browse::open_tenant(&services, &hourly, "shop")
+            .await
+            .unwrap();
+        let edit = CurationEdit {
+            quiet_days: Some(1),
+            ..Default::default()
+        };
+        curate::update(
+            &services,
+            &hourly,
+            &tenant,
+            &curate::Subject::Event("promo".into()),
+            &edit,
+        )
+        .await
+        .unwrap();
+        ingest(h0.plus(29)).await;
+        let tenant_id = ingestion::tenant_id(&services, "shop").await.unwrap();
+        blueprint_core::obsolete::detect(services.db.conn(), tenant_id)
+            .await
+            .unwrap();
+
+        let expected = vec![
+            format!(
+                "Event promo has not been seen since {} (gone everywhere)",
+                h0.plus(2)
+            ),
+            "New event: promo".to_owned(),
+            "New key type: view: price is number".to_owned(),
+            "New key type: view: sku is integer".to_owned(),
+            "New key: view: price".to_owned(),
+        ];
+        assert_eq!(titles(&services, &hourly).await, expected, "{label}");
+        assert_eq!(
+            titles(&services, &daily).await,
+            vec!["New event: promo".to_owned()],
+            "{label}"
+        );
+
+        // The process that sends: email over the SMTP server, webhooks with 1 s back-off.
+        let (smtp_port, mails) = smtp_server().await;
+        let settings = RawSettings {
+            database_url: Some(db.url.clone()),
+            events_url: Some(root.display().to_string()),
+            heartbeat_seconds: Some(1),
+            job_retry_backoff_seconds: Some(1),
+            schedule: Some(false),
+            smtp_url: Some(format!("smtp://127.0.0.1:{smtp_port}")),
+            mail_from: Some("Blueprint <blueprint@example.com>".into()),
+            public_url: Some("http://blueprint.test/".into()),
+            ..Default::default()
+        };
+        let config = Config::load(settings, None).unwrap();
+        let next_hour = Hour::containing(chrono::Utc::now()).plus(1).start();
+        let clock = Arc::new(ManualClock::new(next_hour + chrono::Duration::minutes(1)));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(blueprint_server::web::run(
+            config,
+            listener,
+            clock.clone() as Arc<dyn Clock>,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+
+        // Webhook: each piece of news once, signed; the first answer (500) was retried.
+        wait_for("the webhook deliveries", || async {
+            webhooks::list_as(&services, &admin, "shop").await.unwrap()[0]
+                .deliveries
+                .iter()
+                .filter(|d| d.status == "sent")
+                .count()
+                == 5
+        })
+        .await;
+        let received = hooks.lock().unwrap().clone();
+        assert_eq!(
+            received.len(),
+            6,
+            "{label}: five deliveries, one of them twice"
+        );
+        let mut bodies = Vec::new();
+        for hit in &received {
+            let timestamp = hit.headers["x-blueprint-timestamp"].to_str().unwrap();
+            let mut mac = Hmac::<sha2_11::Sha256>::new_from_slice(hook.secret.as_bytes()).unwrap();
+            mac.update(format!("{timestamp}.{}", hit.body).as_bytes());
+            let expected_signature: String = mac
+                .finalize()
+                .into_bytes()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert_eq!(
+                hit.headers["x-blueprint-signature"].to_str().unwrap(),
+                format!("sha256={expected_signature}"),
+                "{label}"
+            );
+            assert_eq!(hit.headers["content-type"], "application/json");
+            let body: serde_json::Value = serde_json::from_str(&hit.body).unwrap();
+            assert_eq!(
+                hit.headers["x-blueprint-delivery"].to_str().unwrap(),
+                body["delivery"].to_string()
+            );
+            bodies.push(body);
+        }
+        let retried = &bodies[0];
+        assert_eq!(
+            bodies
+                .iter()
+                .filter(|b| b["delivery"] == retried["delivery"])
+                .count(),
+            2,
+            "the failed delivery was sent again"
+        );
+        let mut sent: Vec<serde_json::Value> = bodies[1..].to_vec();
+        sent.sort_by_key(|b| b["title"].as_str().unwrap().to_owned());
+        let titles_sent: Vec<&str> = sent.iter().map(|b| b["title"].as_str().unwrap()).collect();
+        assert_eq!(titles_sent, expected, "{label}");
+        let promo_news = &sent[1];
+        assert_eq!(
+            promo_news,
+            &serde_json::json!({
+                "delivery": promo_news["delivery"],
+                "tenant": "shop",
+                "kind": "event",
+                "title": "New event: promo",
+                "hour": h0.plus(1).to_string(),
+                "link": "http://blueprint.test/t/shop/events/promo",
+                "text": "[shop] New event: promo\nhttp://blueprint.test/t/shop/events/promo",
+            })
+        );
+        assert_eq!(sent[0]["kind"], "obsolete");
+        assert_eq!(sent[0]["hour"], serde_json::Value::Null);
+        let listed = webhooks::list_as(&services, &admin, "shop").await.unwrap();
+        let twice = listed[0]
+            .deliveries
+            .iter()
+            .find(|d| serde_json::json!(d.id) == retried["delivery"])
+            .unwrap();
+        assert_eq!(
+            (
+                twice.attempts,
+                twice.response_status,
+                twice.response_body.as_deref()
+            ),
+            (2, Some(200), Some("thanks"))
+        );
+
+        // Email: the hourly user's digest of the hour; the daily user's waits for the day.
+        wait_for("the hourly digest", || async {
+            !mails.lock().unwrap().is_empty()
+        })
+        .await;
+        let mail = mails.lock().unwrap()[0].clone();
+        assert_eq!(mail.from, "<blueprint@example.com>");
+        assert_eq!(mail.to, vec!["<hourly@example.com>".to_owned()]);
+        assert_eq!(
+            header(&mail.data, "Subject"),
+            "Blueprint: 5 new notifications (hourly digest)"
+        );
+        assert_eq!(header(&mail.data, "To"), "hourly <hourly@example.com>");
+        let mut lines: Vec<String> = expected.iter().map(|t| format!("- [shop] {t}")).collect();
+        lines.sort();
+        assert_eq!(digest_items(&mail.data), lines, "{label}: {}", mail.data);
+        assert!(
+            body(&mail.data).contains("  http://blueprint.test/t/shop/events/promo\n"),
+            "{}",
+            mail.data
+        );
+
+        // Re-ingesting the same hours, detecting again and another hour passing: nothing new.
+        let counts = |services: Services| async move {
+            (
+                notification::Entity::find()
+                    .count(services.db.conn())
+                    .await
+                    .unwrap(),
+                webhook_delivery::Entity::find()
+                    .count(services.db.conn())
+                    .await
+                    .unwrap(),
+                mail_digest::Entity::find()
+                    .count(services.db.conn())
+                    .await
+                    .unwrap(),
+            )
+        };
+        let before = counts(services.clone()).await;
+        assert_eq!(before, (6, 5, 1), "{label}");
+        for hour in [h0.plus(1), h0.plus(2), h0.plus(3), h0.plus(29)] {
+            ingest(hour).await;
+        }
+        blueprint_core::obsolete::detect(services.db.conn(), tenant_id)
+            .await
+            .unwrap();
+        clock.set(next_hour + chrono::Duration::minutes(61));
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        assert_eq!(counts(services.clone()).await, before, "{label}");
+        assert_eq!(hooks.lock().unwrap().len(), 6);
+        assert_eq!(mails.lock().unwrap().len(), 1);
+
+        // The next UTC day: the daily user's digest, and nothing more for the hourly one.
+        let next_day = chrono::Utc::now()
+            .date_naive()
+            .succ_opt()
+            .unwrap()
+            .and_hms_opt(0, 1, 0)
+            .unwrap()
+            .and_utc();
+        clock.set(next_day);
+        wait_for("the daily digest", || async {
+            mails.lock().unwrap().len() == 2
+        })
+        .await;
+        let mail = mails.lock().unwrap()[1].clone();
+        assert_eq!(mail.to, vec!["<daily@example.com>".to_owned()]);
+        assert_eq!(
+            header(&mail.data, "Subject"),
+            "Blueprint: 1 new notification (daily digest)"
+        );
+        assert_eq!(
+            digest_items(&mail.data),
+            vec!["- [shop] New event: promo".to_owned()]
+        );
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        assert_eq!(mails.lock().unwrap().len(), 2, "{label}");
+
+        stop.send(()).unwrap();
+        server.await.unwrap().unwrap();
+    }
+}
