@@ -14,7 +14,8 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::components::layout::{Footer, Header};
 use crate::pages::admin::{
-    audit::AuditPage, ingestion::IngestionPage, tokens::TokensPage, users::UsersPage,
+    audit::AuditPage, ingestion::IngestionPage, notifications::NotificationsPage,
+    tokens::TokensPage, users::UsersPage,
 };
 use crate::pages::catalog::{
     applications::ApplicationsPage, compare::ComparePage, event::EventPage, events::EventsPage,
@@ -72,6 +73,7 @@ pub fn App() -> impl IntoView {
                         <Route path=(StaticSegment("admin"), StaticSegment("tokens")) view=TokensPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=AuditPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("ingestion")) view=IngestionPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("notifications")) view=NotificationsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("t"), ParamSegment("tenant")) view=OverviewPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("t"), ParamSegment("tenant"), StaticSegment("applications")) view=ApplicationsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("t"), ParamSegment("tenant"), StaticSegment("events")) view=EventsPage ssr=SsrMode::Async />

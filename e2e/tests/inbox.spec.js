@@ -1,4 +1,5 @@
-// Watches and the inbox: a user watches an event, the next ingestion brings news of it (a key the
+// Watches and the inbox: a user watches an event (with the event page's button, or without
+// JavaScript through the watches page's form), the next ingestion brings news of it (a key the
 // event never had), and the inbox shows it with the unread count in the header. Each project uses
 // its own tenant: the second would otherwise find the hour already ingested, and its key no news.
 const fs = require('fs');
@@ -16,13 +17,23 @@ test('a user watches an event, the next ingestion brings news, the inbox shows i
   const key = `e2e_coupon_${testInfo.project.name.replace('-', '_')}`;
 
   await signIn(page, who);
-  await page.goto('/watches');
-  await settle(page, testInfo);
-  const form = page.getByTestId('watch-form');
-  await form.getByLabel('tenant').fill(tenant);
-  await form.getByLabel('what').selectOption('event');
-  await form.getByLabel('name', { exact: true }).fill('appOpened');
-  await form.getByRole('button', { name: 'Watch' }).click();
+  if (js) {
+    // From the event's page, in one click.
+    await page.goto(`/t/${tenant}/events/appOpened`);
+    await settle(page, testInfo);
+    await page.getByTestId('watch-button').getByRole('button', { name: 'Watch this event' }).click();
+    await expect(page.getByTestId('watch-button').getByRole('status')).toContainText('Watching');
+    await page.goto('/watches');
+  } else {
+    // From the watches page's form.
+    await page.goto('/watches');
+    await settle(page, testInfo);
+    const form = page.getByTestId('watch-form');
+    await form.getByLabel('tenant').fill(tenant);
+    await form.getByLabel('what').selectOption('event');
+    await form.getByLabel('name', { exact: true }).fill('appOpened');
+    await form.getByRole('button', { name: 'Watch' }).click();
+  }
   await expect(page.getByTestId('watches')).toContainText('event appOpened');
 
   // New raw events in the current hour: appOpened with a key it never had.

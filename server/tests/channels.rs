@@ -541,3 +541,151 @@ async fn news_reaches_inbox_email_and_webhook_exactly_once() {
         server.await.unwrap().unwrap();
     }
 }
+
+#[tokio::test]
+async fn a_failing_webhook_is_recorded_and_holds_up_nothing() {
+    for db in test_databases().await {
+        let label = db.label;
+        let root = db.scratch_dir().join("events");
+        let h0 = Hour::containing(chrono::Utc::now()).plus(-5);
+        write(&root, h0, &[line("view", "{}")]);
+        write(
+            &root,
+            h0.plus(1),
+            &[line("view", "{}"), line("promo", "{}")],
+        );
+        let services = db.services(&root);
+        ingestion::ingest_hour(&services, "shop", h0, Trigger::Cli, None, 1)
+            .await
+            .unwrap();
+        let admin = actor(&services, "admin@example.com", true, &[]).await;
+        let viewer = actor(
+            &services,
+            "viewer@example.com",
+            false,
+            &[("shop", Role::Viewer)],
+        )
+        .await;
+        // An address nobody listens on, and a live endpoint.
+        let dead = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            format!("http://{}/hook", listener.local_addr().unwrap())
+        };
+        let (live, received) = webhook_server().await;
+        received.lock().unwrap().push(Hook {
+            headers: HeaderMap::new(),
+            body: "(the server's first answer is an error: spend it)".into(),
+        });
+        for url in [&dead, &live] {
+            let request = WebhookRequest {
+                url: url.clone(),
+                news: Some(vec!["event".into()]),
+            };
+            webhooks::create_as(&services, &admin, "shop", &request)
+                .await
+                .unwrap();
+        }
+        // A viewer may not add one; nothing is stored.
+        let refused = webhooks::create_as(
+            &services,
+            &viewer,
+            "shop",
+            &WebhookRequest {
+                url: live.clone(),
+                news: None,
+            },
+        )
+        .await;
+        assert!(refused.is_err());
+
+        ingestion::ingest_hour(&services, "shop", h0.plus(1), Trigger::Cli, None, 1)
+            .await
+            .unwrap();
+        let hooks = webhooks::list_as(&services, &admin, "shop").await.unwrap();
+        assert_eq!(hooks.len(), 2, "{label}");
+        let id_of = |i: usize| hooks[i].deliveries[0].id;
+        let client = reqwest::Client::new();
+        let public = "http://blueprint.test";
+        let mut outcomes = Vec::new();
+        for _ in 0..webhooks::ATTEMPTS {
+            outcomes.push(
+                webhooks::deliver(&services, &client, public, id_of(0))
+                    .await
+                    .unwrap(),
+            );
+        }
+        assert!(
+            outcomes[..4]
+                .iter()
+                .all(|o| matches!(o, blueprint_core::channels::Attempt::Retry(r) if r.contains("cannot reach"))),
+            "{outcomes:?}"
+        );
+        assert!(matches!(
+            &outcomes[4],
+            blueprint_core::channels::Attempt::GaveUp(_)
+        ));
+        // Given up: a further job for it does nothing.
+        assert_eq!(
+            webhooks::deliver(&services, &client, public, id_of(0))
+                .await
+                .unwrap(),
+            blueprint_core::channels::Attempt::Skipped
+        );
+        assert_eq!(
+            webhooks::deliver(&services, &client, public, id_of(1))
+                .await
+                .unwrap(),
+            blueprint_core::channels::Attempt::Sent
+        );
+        let hooks = webhooks::list_as(&services, &admin, "shop").await.unwrap();
+        let failed = &hooks[0].deliveries[0];
+        assert_eq!(
+            (failed.status.as_str(), failed.attempts),
+            ("failed", 5),
+            "{label}"
+        );
+        assert!(
+            failed.error.as_deref().unwrap().contains("cannot reach"),
+            "{failed:?}"
+        );
+        let sent = &hooks[1].deliveries[0];
+        assert_eq!(
+            (sent.status.as_str(), sent.attempts, sent.response_status),
+            ("sent", 1, Some(200))
+        );
+        assert_eq!(received.lock().unwrap().len(), 2);
+
+        // Bad settings are refused and change nothing.
+        let err = mail::set_preference_as(&services, &viewer, "weekly", true)
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("`weekly` is not a digest"),
+            "{err}"
+        );
+        assert_eq!(
+            mail::preference_of(&services, &viewer, true)
+                .await
+                .unwrap()
+                .digest,
+            "daily"
+        );
+        let err = webhooks::set_quiet_days_as(&services, &admin, "shop", -1)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("is not from 1 to 365"), "{err}");
+        assert!(
+            webhooks::set_quiet_days_as(&services, &viewer, "shop", 3)
+                .await
+                .is_err()
+        );
+        let settings = webhooks::settings_of(&services, &admin).await.unwrap();
+        assert_eq!(settings[0].quiet_days, None, "{label}");
+        assert_eq!(
+            webhooks::set_quiet_days_as(&services, &admin, "shop", 3)
+                .await
+                .unwrap(),
+            Some(3)
+        );
+    }
+}

@@ -156,6 +156,18 @@ fn server_functions(
             "digest=hourly".into(),
             ANON_ONLY_DENIED,
         ),
+        ("get_channels", String::new(), ANON_ONLY_DENIED),
+        (
+            "add_webhook",
+            "tenant=shop&url=http%3A%2F%2F127.0.0.1%3A9%2Fhook&news=".into(),
+            SHOP_OWNERS,
+        ),
+        (
+            "remove_webhook",
+            "id=999".into(),
+            ["unauth", "notfound", "notfound", "notfound", "notfound"],
+        ),
+        ("set_quiet_days", "tenant=shop&days=3".into(), SHOP_OWNERS),
     ]
 }
 
@@ -392,7 +404,7 @@ fn rest_calls() -> Vec<(&'static str, &'static str, &'static str, [u16; 5])> {
 }
 
 /// (page, status for each caller).
-const PAGES: [(&str, [u16; 5]); 17] = [
+const PAGES: [(&str, [u16; 5]); 18] = [
     ("/", [303, 200, 200, 200, 200]),
     ("/t/shop", [303, 200, 200, 200, 404]),
     ("/t/nowhere", [303, 404, 404, 404, 404]),
@@ -410,6 +422,7 @@ const PAGES: [(&str, [u16; 5]); 17] = [
     ("/inbox", [303, 200, 200, 200, 200]),
     ("/watches", [303, 200, 200, 200, 200]),
     ("/admin/tokens", [303, 200, 200, 200, 200]),
+    ("/admin/notifications", [303, 200, 200, 200, 200]),
 ];
 
 #[tokio::test]

@@ -118,3 +118,15 @@ pub struct WebhookDelivery {
     pub created_at: String,
     pub delivered_at: Option<String>,
 }
+
+/// A tenant's notification settings as its owners manage them: the quiet period after which
+/// unseen things are marked obsolete, and its webhooks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantChannels {
+    pub tenant: String,
+    /// The tenant's own quiet period in days; `None`: the default.
+    pub quiet_days: Option<i32>,
+    /// The default quiet period, for the page to show.
+    pub default_quiet_days: i32,
+    pub webhooks: Vec<Webhook>,
+}

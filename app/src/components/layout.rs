@@ -63,6 +63,7 @@ fn SignedInNav(user: CurrentUser) -> impl IntoView {
             <A href="/watches">"Watches"</A>
 
             <A href="/admin/tokens">"Tokens"</A>
+            <A href="/admin/notifications">"Notifications"</A>
             {user.admin.then(|| view! {
                 <A href="/admin/users">"Users"</A>
                 <A href="/admin/audit">"Audit"</A>

@@ -13,7 +13,9 @@
 
 use std::time::Duration;
 
-use blueprint_types::notify::{NEWS_KINDS, Webhook, WebhookDelivery, WebhookRequest};
+use blueprint_types::notify::{
+    NEWS_KINDS, TenantChannels, Webhook, WebhookDelivery, WebhookRequest,
+};
 use hmac::{Hmac, KeyInit, Mac};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -361,6 +363,76 @@ pub async fn list_as(
     slug: &str,
 ) -> Result<Vec<Webhook>, AccountError> {
     let tenant = owned_tenant(services, actor, slug).await?;
+    hooks_of(services, &tenant).await
+}
+
+/// The notification settings of every tenant the caller owns (admins: every tenant).
+pub async fn settings_of(
+    services: &Services,
+    actor: &Actor,
+) -> Result<Vec<TenantChannels>, AccountError> {
+    let mut out = Vec::new();
+    for tenant in tenant::Entity::find()
+        .order_by_asc(tenant::Column::Slug)
+        .all(services.db.conn())
+        .await?
+        .into_iter()
+        .filter(|t| actor.can_own(t.id))
+    {
+        out.push(TenantChannels {
+            tenant: tenant.slug.clone(),
+            quiet_days: tenant.quiet_days,
+            default_quiet_days: crate::obsolete::QUIET_DAYS as i32,
+            webhooks: hooks_of(services, &tenant).await?,
+        });
+    }
+    Ok(out)
+}
+
+/// Sets a tenant's quiet period (1 to 365 days; 0 goes back to the default). Owners and admins.
+pub async fn set_quiet_days_as(
+    services: &Services,
+    actor: &Actor,
+    slug: &str,
+    days: i32,
+) -> Result<Option<i32>, AccountError> {
+    let tenant = owned_tenant(services, actor, slug).await?;
+    let max = crate::browse::curate::MAX_QUIET_DAYS;
+    if !(0..=max).contains(&days) {
+        return Err(invalid(format!(
+            "a quiet period of {days} days is not from 1 to {max} (0: the default)"
+        )));
+    }
+    let after = (days > 0).then_some(days);
+    if after == tenant.quiet_days {
+        return Ok(after);
+    }
+    let conn = services.db.conn();
+    tenant::Entity::update_many()
+        .col_expr(
+            tenant::Column::QuietDays,
+            sea_orm::sea_query::Expr::value(after),
+        )
+        .filter(tenant::Column::Id.eq(tenant.id))
+        .exec(conn)
+        .await?;
+    audit::record(
+        conn,
+        Some(actor),
+        Some(tenant.id),
+        "tenant.quiet_days",
+        &tenant.slug,
+        Some(&tenant.quiet_days),
+        Some(&after),
+    )
+    .await?;
+    Ok(after)
+}
+
+async fn hooks_of(
+    services: &Services,
+    tenant: &tenant::Model,
+) -> Result<Vec<Webhook>, AccountError> {
     let conn = services.db.conn();
     let mut hooks = Vec::new();
     for row in webhook::Entity::find()

@@ -1,8 +1,9 @@
-//! Admin pages: users, API tokens, the audit log, ingestion. Their server functions check the caller in
+//! Admin pages: users, API tokens, the audit log, ingestion, notifications. Their server functions check the caller in
 //! `blueprint-core`; a page that refuses shows why, with HTTP 403.
 
 pub mod audit;
 pub mod ingestion;
+pub mod notifications;
 pub mod tokens;
 pub mod users;
 

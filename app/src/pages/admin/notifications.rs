@@ -1,0 +1,186 @@
+//! `/admin/notifications`: for each tenant the caller owns (admins: every tenant), the quiet period
+//! after which unseen events, screens and applications are marked obsolete, and its webhooks with
+//! their secrets and last deliveries (status, attempts, the endpoint's answer). Forms post to
+//! server functions, so the page works without JavaScript.
+
+use blueprint_types::notify::{TenantChannels, Webhook};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::error::AppError;
+use crate::pages::admin::Refusal;
+
+#[server]
+pub async fn get_channels() -> Result<Vec<TenantChannels>, AppError> {
+    use crate::error::{actor, from_account, services};
+    blueprint_core::channels::webhooks::settings_of(&services()?, &actor()?)
+        .await
+        .map_err(|err| from_account("Reading the notification settings", err))
+}
+
+/// Adds a webhook; `news` is comma-separated kinds (empty: all).
+#[server]
+pub async fn add_webhook(tenant: String, url: String, news: String) -> Result<Webhook, AppError> {
+    use crate::error::{actor, from_account, services};
+    let kinds: Vec<String> = news
+        .split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let request = blueprint_types::notify::WebhookRequest {
+        url,
+        news: (!kinds.is_empty()).then_some(kinds),
+    };
+    blueprint_core::channels::webhooks::create_as(&services()?, &actor()?, &tenant, &request)
+        .await
+        .map_err(|err| from_account("Adding the webhook", err))
+}
+
+#[server]
+pub async fn remove_webhook(id: i64) -> Result<(), AppError> {
+    use crate::error::{actor, from_account, services};
+    blueprint_core::channels::webhooks::delete_as(&services()?, &actor()?, id)
+        .await
+        .map_err(|err| from_account("Removing the webhook", err))
+}
+
+/// Sets a tenant's quiet period in days (0: the default).
+#[server]
+pub async fn set_quiet_days(tenant: String, days: String) -> Result<Option<i32>, AppError> {
+    use crate::error::{actor, from_account, services};
+    let days: i32 = days.trim().parse().map_err(|_| {
+        AppError::Client(blueprint_types::ClientError::Invalid(format!(
+            "the quiet period `{days}` is not a number of days"
+        )))
+    })?;
+    blueprint_core::channels::webhooks::set_quiet_days_as(&services()?, &actor()?, &tenant, days)
+        .await
+        .map_err(|err| from_account("Saving the quiet period", err))
+}
+
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    let add = ServerAction::<AddWebhook>::new();
+    let remove = ServerAction::<RemoveWebhook>::new();
+    let quiet = ServerAction::<SetQuietDays>::new();
+    let data = Resource::new(
+        move || {
+            (
+                add.version().get(),
+                remove.version().get(),
+                quiet.version().get(),
+            )
+        },
+        |_| get_channels(),
+    );
+    let failure = move || {
+        let messages: Vec<String> = [
+            add.value().get().and_then(|r| r.err()),
+            remove.value().get().and_then(|r| r.err()),
+            quiet.value().get().and_then(|r| r.err()),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|err| err.to_string())
+        .collect();
+        (!messages.is_empty())
+            .then(|| view! { <p class="error" role="alert">{messages.join(" ")}</p> })
+    };
+    view! {
+        <Title text="Notifications" />
+        <div class="page-head"><h1>"Notifications"</h1>
+            <p class="muted">"Per tenant: when unseen things count as obsolete, and the webhooks that receive its news. "
+                "Each delivery is a JSON POST with a Slack-compatible "<code>"text"</code>", signed: "
+                <code>"X-Blueprint-Signature: sha256=HMAC-SHA256(secret, timestamp + \".\" + body)"</code>
+                " with the timestamp in "<code>"X-Blueprint-Timestamp"</code>"."</p>
+        </div>
+        {failure}
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(err) => view! { <Refusal error=err /> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="muted">"You own no tenant."</p> }.into_any(),
+                    Ok(list) => list.into_iter().map(|t| view! { <TenantSection t add remove quiet /> }).collect_view().into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn TenantSection(
+    t: TenantChannels,
+    add: ServerAction<AddWebhook>,
+    remove: ServerAction<RemoveWebhook>,
+    quiet: ServerAction<SetQuietDays>,
+) -> impl IntoView {
+    let (for_quiet, for_add) = (t.tenant.clone(), t.tenant.clone());
+    view! {
+        <section class="card" data-testid=format!("channels-{}", t.tenant)>
+            <h2>{t.tenant.clone()}</h2>
+            <ActionForm action=quiet attr:class="inline-form">
+                <input type="hidden" name="tenant" value=for_quiet />
+                <label>{format!("Obsolete after this many days without a sighting (0: the default, {})", t.default_quiet_days)}
+                    <input type="number" name="days" min="0" max="365" value=t.quiet_days.unwrap_or(0) />
+                </label>
+                <button type="submit">"Save"</button>
+            </ActionForm>
+            <h3>"Webhooks"</h3>
+            {if t.webhooks.is_empty() {
+                view! { <p class="muted">"No webhooks."</p> }.into_any()
+            } else {
+                t.webhooks.into_iter().map(|h| view! { <WebhookView h remove /> }).collect_view().into_any()
+            }}
+            <ActionForm action=add attr:class="inline-form" attr:data-testid="webhook-form">
+                <input type="hidden" name="tenant" value=for_add />
+                <input type="url" name="url" placeholder="https://hooks.example.com/…" aria-label="webhook URL" required />
+                <input type="text" name="news" placeholder="kinds of news (empty: all)" aria-label="kinds of news" />
+                <button type="submit">"Add webhook"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn WebhookView(h: Webhook, remove: ServerAction<RemoveWebhook>) -> impl IntoView {
+    view! {
+        <div class="webhook" data-testid="webhook">
+            <p>
+                <code>{h.url.clone()}</code>" · "
+                {if h.news.is_empty() { "every kind of news".to_owned() } else { h.news.join(", ").replace('_', " ") }}
+                " · secret " <code class="small">{h.secret.clone()}</code>
+            </p>
+            <ActionForm action=remove attr:class="inline-form">
+                <input type="hidden" name="id" value=h.id />
+                <button type="submit" class="secondary">"Remove"</button>
+            </ActionForm>
+            {if h.deliveries.is_empty() {
+                view! { <p class="muted small">"Nothing sent yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data-table" data-testid="deliveries">
+                        <thead><tr><th>"News"</th><th>"Status"</th><th class="num">"Attempts"</th><th>"Answer"</th><th>"Created"</th><th>"Delivered"</th></tr></thead>
+                        <tbody>
+                            {h.deliveries.into_iter().map(|d| view! {
+                                <tr>
+                                    <td>{d.title.clone()}</td>
+                                    <td><span class=format!("badge {}", d.status)>{d.status.clone()}</span></td>
+                                    <td class="num">{d.attempts}</td>
+                                    <td class="small">
+                                        {d.response_status.map(|s| format!("HTTP {s} ")).unwrap_or_default()}
+                                        <span class="mono">{d.response_body.clone().unwrap_or_default()}</span>
+                                        {d.error.clone().map(|e| view! { <span class="error">{e}</span> })}
+                                    </td>
+                                    <td class="mono small">{d.created_at.clone()}</td>
+                                    <td class="mono small">{d.delivered_at.clone().unwrap_or_default()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </div>
+    }
+}
