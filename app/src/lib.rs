@@ -19,7 +19,8 @@ use crate::pages::admin::{
 };
 use crate::pages::catalog::{
     applications::ApplicationsPage, compare::ComparePage, event::EventPage, events::EventsPage,
-    matrix::MatrixPage, overview::OverviewPage, screens::ScreenPage, screens::ScreensPage,
+    matrix::MatrixPage, overview::OverviewPage, rollouts::RolloutPage, rollouts::RolloutsPage,
+    screens::ScreenPage, screens::ScreensPage,
 };
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
@@ -81,6 +82,8 @@ pub fn App() -> impl IntoView {
                         <Route path=(StaticSegment("t"), ParamSegment("tenant"), StaticSegment("screens")) view=ScreensPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("t"), ParamSegment("tenant"), StaticSegment("screens"), ParamSegment("screen")) view=ScreenPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("t"), ParamSegment("tenant"), StaticSegment("matrix")) view=MatrixPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("t"), ParamSegment("tenant"), StaticSegment("rollouts")) view=RolloutsPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("t"), ParamSegment("tenant"), StaticSegment("rollouts"), ParamSegment("id")) view=RolloutPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("compare") view=ComparePage ssr=SsrMode::Async />
 
 

@@ -281,6 +281,14 @@ pub async fn ingest_hour_by(
             }
         }
     }
+    // Roll-outs: a new version that is news opens one; every open one is judged again.
+    match crate::rollouts::after_hour(services, tenant_id, run.id).await {
+        Ok(0) => {}
+        Ok(changed) => tracing::info!(tenant = slug, %hour, changed, "roll-out verdicts changed"),
+        Err(err) => {
+            tracing::warn!(tenant = slug, %hour, error = %err, "cannot evaluate the roll-outs")
+        }
+    }
     let rolled = rollup::roll_up(services.db.conn(), tenant_id, window).await?;
     if rolled > 0 {
         tracing::info!(tenant = slug, %window, rows = rolled, "rolled hourly detail up into days");

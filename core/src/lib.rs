@@ -16,6 +16,9 @@ pub mod mapping;
 pub mod mappings;
 pub mod notify;
 pub mod obsolete;
+#[cfg(feature = "testing")]
+pub mod rollout_fixture;
+pub mod rollouts;
 pub mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use blueprint_core::hour::Hour;
 
 use crate::commands::data::{self, Format};
+use crate::commands::rollout::{self, RolloutFormat};
 use crate::commands::users::CliRole;
 
 use crate::config::{Config, RawSettings};
@@ -172,6 +173,47 @@ pub enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Roll-outs for release pipelines: open one, or gate on its verdict.
+    #[command(subcommand)]
+    Rollout(RolloutCommand),
+}
+
+/// Which roll-out: the candidate version of an application on a platform.
+#[derive(Debug, Args)]
+pub struct RolloutTarget {
+    #[arg(long)]
+    pub tenant: String,
+    #[arg(long)]
+    pub application: String,
+    #[arg(long)]
+    pub platform: String,
+    /// The candidate version.
+    #[arg(long)]
+    pub version: String,
+    /// `text` (default) or `json` (the report as the API gives it).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: RolloutFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RolloutCommand {
+    /// Open a roll-out of the candidate by hand (or find its roll-out) and print it.
+    Open {
+        #[command(flatten)]
+        target: RolloutTarget,
+        /// The baseline version (default: the one with the most sessions in the last 24 hours).
+        #[arg(long)]
+        baseline: Option<String>,
+    },
+    /// Evaluate the candidate's roll-out on the ledger as it stands and print the verdict; exit 0
+    /// pass, 1 fail, 2 inconclusive or not yet (3 on an error).
+    Status {
+        #[command(flatten)]
+        target: RolloutTarget,
+        /// The stage (percent) to gate on: not reached yet is "not yet" (exit 2).
+        #[arg(long)]
+        stage: Option<i32>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -217,7 +259,7 @@ pub fn main() -> ExitCode {
         }
     };
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(err) => {
             eprintln!("blueprint: {}", one_line(&err));
             ExitCode::from(EXIT_ERROR)
@@ -232,7 +274,8 @@ fn one_line(err: &anyhow::Error) -> String {
         .join(" ")
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs the command; its exit status (0, or a roll-out verdict's).
+fn run(cli: Cli) -> anyhow::Result<u8> {
     let SettingsArgs {
         config,
         database_url,
@@ -286,7 +329,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
-        match cli.command.unwrap_or(Command::Serve) {
+        let done = match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => crate::web::serve(config).await,
             Command::Migrate => migrate(&config).await,
             Command::Ingest { tenant, hour } => data::ingest(&config, &tenant, hour).await,
@@ -325,7 +368,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 email,
                 password_stdin,
             }) => crate::commands::users::passwd(&config, &email, password_stdin).await,
-        }
+            Command::Rollout(RolloutCommand::Open { target, baseline }) => {
+                rollout::open(
+                    &config,
+                    &target.tenant,
+                    &target.application,
+                    &target.platform,
+                    &target.version,
+                    baseline.as_deref(),
+                    target.format,
+                )
+                .await
+            }
+            Command::Rollout(RolloutCommand::Status { target, stage }) => {
+                return rollout::status(
+                    &config,
+                    &target.tenant,
+                    &target.application,
+                    &target.platform,
+                    &target.version,
+                    stage,
+                    target.format,
+                )
+                .await;
+            }
+        };
+        done.map(|()| 0)
     })
 }
 

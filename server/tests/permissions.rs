@@ -399,6 +399,30 @@ fn rest_calls() -> Vec<(&'static str, &'static str, &'static str, [u16; 5])> {
             "/api/v1/webhooks/{id}",
             [401, 404, 404, 404, 404],
         ),
+        (
+            "GET",
+            "/api/v1/tenants/shop/rollouts",
+            "/api/v1/tenants/{tenant}/rollouts",
+            [401, 200, 200, 200, 404],
+        ),
+        (
+            "POST",
+            "/api/v1/tenants/shop/rollouts",
+            "/api/v1/tenants/{tenant}/rollouts",
+            [401, 403, 400, 400, 404],
+        ),
+        (
+            "GET",
+            "/api/v1/rollouts/999",
+            "/api/v1/rollouts/{id}",
+            [401, 404, 404, 404, 404],
+        ),
+        (
+            "PATCH",
+            "/api/v1/rollouts/999",
+            "/api/v1/rollouts/{id}",
+            [401, 404, 404, 404, 404],
+        ),
         ("DELETE", "/api/v1/session", "/api/v1/session", [204; 5]),
     ]
 }
@@ -525,6 +549,8 @@ async fn every_route_answers_every_role_as_designed() {
                     "POST" if path == "/api/v1/watches" => Some(("application/json", r#"{"tenant":"shop","target":"event","name":"open"}"#.to_owned())),
                     "POST" if path == "/api/v1/inbox/read" => Some(("application/json", r#"{"all":true}"#.to_owned())),
                     "PUT" if path == "/api/v1/me/mail" => Some(("application/json", r#"{"digest":"hourly"}"#.to_owned())),
+                    "POST" if path.ends_with("/rollouts") => Some(("application/json", r#"{"application":"Nope","platform":"iOS","version":"1.0"}"#.to_owned())),
+                    "PATCH" if path.starts_with("/api/v1/rollouts/") => Some(("application/json", r#"{"state":"paused"}"#.to_owned())),
                     "POST" if path.ends_with("/webhooks") => Some(("application/json", r#"{"url":"http://127.0.0.1:9/hook"}"#.to_owned())),
                     "PATCH" => Some(("application/json", r#"{"description":"Edited through the API","tags":["core"]}"#.to_owned())),
                     _ => None,

@@ -86,3 +86,4 @@ pub enum ClientError {
 pub mod catalog;
 pub mod jobs;
 pub mod notify;
+pub mod rollouts;

@@ -4,8 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 /// The kinds of news a watch can ask for: first sightings of each kind of catalog row, and
-/// `obsolete` (not seen for a while, or retired from the newest version) and `returned`.
-pub const NEWS_KINDS: [&str; 9] = [
+/// `obsolete` (not seen for a while, or retired from the newest version) and `returned`, and
+/// `rollout` (a change of a roll-out's verdict).
+pub const NEWS_KINDS: [&str; 10] = [
     "application",
     "version",
     "screen",
@@ -15,6 +16,7 @@ pub const NEWS_KINDS: [&str; 9] = [
     "key_type",
     "obsolete",
     "returned",
+    "rollout",
 ];
 
 /// `POST /api/v1/watches`.

@@ -31,6 +31,7 @@ pub enum Tab {
     Events,
     Screens,
     Matrix,
+    Rollouts,
 }
 
 /// The tenant's name and tabs.
@@ -46,6 +47,11 @@ pub fn TenantTabs(#[prop(into)] tenant: String, current: Tab) -> impl IntoView {
         (Tab::Events, "Events", tenant_path(&tenant, &["events"])),
         (Tab::Screens, "Screens", tenant_path(&tenant, &["screens"])),
         (Tab::Matrix, "Matrix", tenant_path(&tenant, &["matrix"])),
+        (
+            Tab::Rollouts,
+            "Roll-outs",
+            tenant_path(&tenant, &["rollouts"]),
+        ),
     ];
     view! {
         <nav class="tabs" aria-label="Tenant">

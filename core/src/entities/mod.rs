@@ -24,6 +24,8 @@ pub mod mapping;
 pub mod membership;
 pub mod notification;
 pub mod quiet_mark;
+pub mod rollout;
+pub mod rollout_verdict;
 pub mod screen;
 pub mod sign_in_throttle;
 pub mod tenant;

@@ -15,6 +15,8 @@ pub struct Model {
     pub retention_days: i32,
     /// Days without a sighting before something is marked obsolete; `None`: the default.
     pub quiet_days: Option<i32>,
+    /// The tenant's default roll-out plan (JSON); `None`: the built-in one.
+    pub rollout_plan: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

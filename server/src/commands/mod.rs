@@ -4,6 +4,7 @@
 pub mod data;
 pub mod demo;
 pub mod progress;
+pub mod rollout;
 pub mod users;
 
 use anyhow::Context;

@@ -23,6 +23,8 @@ mod catalog;
 mod jobs;
 #[path = "api_notify.rs"]
 mod notify;
+#[path = "api_rollouts.rs"]
+mod rollouts;
 
 /// Who may call a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -247,6 +249,30 @@ pub const ROUTES: &[(&str, &str, Access, &str)] = &[
         Access::TenantOwner,
         "Remove a webhook and its deliveries; 204",
     ),
+    (
+        "GET",
+        "/api/v1/tenants/{tenant}/rollouts",
+        Access::TenantViewer,
+        "The tenant's roll-outs, newest first, with their state, stage and verdict",
+    ),
+    (
+        "POST",
+        "/api/v1/tenants/{tenant}/rollouts",
+        Access::TenantOwner,
+        "Open a roll-out by hand: {\"application\",\"platform\",\"version\",\"baseline\"?} → 201 and its report (or the candidate's existing one)",
+    ),
+    (
+        "GET",
+        "/api/v1/rollouts/{id}",
+        Access::TenantViewer,
+        "A roll-out's report: plan, latest evaluation with every check and its interval, verdict history",
+    ),
+    (
+        "PATCH",
+        "/api/v1/rollouts/{id}",
+        Access::TenantOwner,
+        "Pause, resume or close a roll-out, or change its plan: {\"state\"?,\"plan\"?}",
+    ),
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -319,6 +345,14 @@ pub fn routes() -> Router<AppState> {
             get(notify::webhooks).post(notify::add_webhook),
         )
         .route("/api/v1/webhooks/{id}", delete(notify::remove_webhook))
+        .route(
+            "/api/v1/tenants/{tenant}/rollouts",
+            get(rollouts::list).post(rollouts::open),
+        )
+        .route(
+            "/api/v1/rollouts/{id}",
+            get(rollouts::report).patch(rollouts::edit),
+        )
         .route(
             "/api/v1/{*rest}",
             get(not_found)

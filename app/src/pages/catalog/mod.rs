@@ -8,6 +8,7 @@ pub mod event;
 pub mod events;
 pub mod matrix;
 pub mod overview;
+pub mod rollouts;
 pub mod screens;
 
 use blueprint_types::catalog::DiscoveryItem;

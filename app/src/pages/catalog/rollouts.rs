@@ -1,0 +1,355 @@
+//! `/t/{tenant}/rollouts`: the tenant's roll-outs with their state, stage and verdict, and a form
+//! to open one by hand; `/t/{tenant}/rollouts/{id}`: one roll-out's report — the stage timeline
+//! with its verdicts, every check with candidate against baseline, the intervals drawn against the
+//! tolerance, the per-hour series of each rate, and the method in plain words. Owners pause,
+//! resume or close it.
+
+use blueprint_types::catalog::{Series, TimeSeries};
+use blueprint_types::rollouts::{Check, RolloutReport, RolloutSummary};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::charts::{ChartKind, TimeChart, thousands};
+use crate::components::tenant::{Tab, TenantTabs, path_param, tenant_param};
+use crate::components::urls::tenant_path;
+use crate::error::AppError;
+use crate::pages::admin::Refusal;
+
+#[server]
+pub async fn list_rollouts(tenant: String) -> Result<Vec<RolloutSummary>, AppError> {
+    use crate::error::{actor, from_account, services};
+    blueprint_core::rollouts::list_as(&services()?, &actor()?, &tenant)
+        .await
+        .map_err(|err| from_account("Reading the roll-outs", err))
+}
+
+#[server]
+pub async fn get_rollout(id: i64) -> Result<RolloutReport, AppError> {
+    use crate::error::{actor, from_account, services};
+    blueprint_core::rollouts::report_as(&services()?, &actor()?, id)
+        .await
+        .map_err(|err| from_account("Reading the roll-out", err))
+}
+
+/// Opens a roll-out by hand; an empty baseline picks the busiest other version.
+#[server]
+pub async fn open_rollout(
+    tenant: String,
+    application: String,
+    platform: String,
+    version: String,
+    baseline: String,
+) -> Result<RolloutReport, AppError> {
+    use crate::error::{actor, from_account, services};
+    let request = blueprint_types::rollouts::OpenRollout {
+        application: application.trim().to_owned(),
+        platform: platform.trim().to_owned(),
+        version: version.trim().to_owned(),
+        baseline: Some(baseline.trim().to_owned()).filter(|b| !b.is_empty()),
+    };
+    blueprint_core::rollouts::open(&services()?, Some(&actor()?), &tenant, &request)
+        .await
+        .map_err(|err| from_account("Opening the roll-out", err))
+}
+
+/// Pauses, resumes or closes a roll-out.
+#[server]
+pub async fn set_rollout_state(id: i64, state: String) -> Result<RolloutReport, AppError> {
+    use crate::error::{actor, from_account, services};
+    let edit = blueprint_types::rollouts::RolloutEdit {
+        state: Some(state),
+        plan: None,
+    };
+    blueprint_core::rollouts::edit_as(&services()?, &actor()?, id, &edit)
+        .await
+        .map_err(|err| from_account("Changing the roll-out", err))
+}
+
+fn pct(x: f64) -> String {
+    let sign = if x > 0.0 {
+        "+"
+    } else if x < 0.0 {
+        "−"
+    } else {
+        ""
+    };
+    format!("{sign}{:.1} %", x.abs() * 100.0)
+}
+
+fn share(x: Option<f64>) -> String {
+    x.map_or_else(|| "–".into(), |s| format!("{:.1} %", s * 100.0))
+}
+
+#[component]
+fn VerdictBadge(#[prop(into)] verdict: String) -> impl IntoView {
+    let class = match verdict.as_str() {
+        "pass" => "badge ok",
+        "fail" => "badge bad",
+        "inconclusive" => "badge warn",
+        _ => "badge",
+    };
+    view! { <span class=class data-testid="verdict">{verdict}</span> }
+}
+
+#[component]
+pub fn RolloutsPage() -> impl IntoView {
+    let tenant = tenant_param();
+    let open = ServerAction::<OpenRollout>::new();
+    let data = Resource::new(
+        move || (tenant.get(), open.version().get()),
+        |(tenant, _)| list_rollouts(tenant),
+    );
+    view! {
+        <Title text={format!("Roll-outs · {}", tenant.get_untracked())} />
+        <TenantTabs tenant=tenant.get_untracked() current=Tab::Rollouts />
+        <div class="page-head"><h1>"Roll-outs"</h1>
+            <p class="muted">"Each new version is checked against the version it replaces, stage by stage: does it keep the screen loads, events and keys per session of the old one?"</p>
+        </div>
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(error) => view! { <Refusal error /> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="muted">"No roll-outs yet: one opens by itself when a new version appears."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <table class="data-table" data-testid="rollouts">
+                            <thead><tr><th>"Application"</th><th>"Candidate"</th><th>"Baseline"</th><th>"State"</th><th class="num">"Share"</th><th class="num">"Stage"</th><th>"Verdict"</th><th>"Latest hour"</th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|r| {
+                                    let href = tenant_path(&r.tenant, &["rollouts", &r.id.to_string()]);
+                                    view! {
+                                        <tr>
+                                            <td><a href=href>{format!("{} ({})", r.application, r.platform)}</a></td>
+                                            <td class="mono">{r.candidate.clone()}</td>
+                                            <td class="mono">{r.baseline.clone()}</td>
+                                            <td>{r.state.clone()}</td>
+                                            <td class="num">{share(r.share)}</td>
+                                            <td class="num">{r.stage.map(|s| format!("{s} %")).unwrap_or_else(|| "–".into())}</td>
+                                            <td><VerdictBadge verdict=r.verdict.clone() /></td>
+                                            <td class="mono small">{r.latest_hour.clone().unwrap_or_default()}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+        <h2>"Open a roll-out by hand"</h2>
+        <ActionForm action=open attr:class="inline-form">
+            <input type="hidden" name="tenant" value=tenant.get_untracked() />
+            <input type="text" name="application" placeholder="application" aria-label="application" required />
+            <input type="text" name="platform" placeholder="platform" aria-label="platform" required />
+            <input type="text" name="version" placeholder="candidate version" aria-label="candidate version" required />
+            <input type="text" name="baseline" placeholder="baseline (empty: the busiest)" aria-label="baseline version" />
+            <button type="submit">"Open"</button>
+        </ActionForm>
+        {move || open.value().get().and_then(|r| r.err()).map(|err| view! { <p class="error" role="alert">{err.to_string()}</p> })}
+    }
+}
+
+#[component]
+pub fn RolloutPage() -> impl IntoView {
+    let tenant = tenant_param();
+    let id = path_param("id");
+    let state = ServerAction::<SetRolloutState>::new();
+    let data = Resource::new(
+        move || (id.get(), state.version().get()),
+        |(id, _)| async move {
+            match id.parse::<i64>() {
+                Ok(id) => get_rollout(id).await,
+                Err(_) => Err(AppError::Client(blueprint_types::ClientError::NotFound)),
+            }
+        },
+    );
+    view! {
+        <Title text={format!("Roll-out · {}", tenant.get_untracked())} />
+        <TenantTabs tenant=tenant.get_untracked() current=Tab::Rollouts />
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(error) => view! { <Refusal error /> }.into_any(),
+                    Ok(report) if report.rollout.tenant != tenant.get_untracked() => {
+                        let _ = report;
+                        view! { <Refusal error=AppError::Client(blueprint_types::ClientError::NotFound) /> }.into_any()
+                    }
+                    Ok(report) => view! { <Report report state /> }.into_any(),
+                }
+            })}
+        </Suspense>
+        {move || state.value().get().and_then(|r| r.err()).map(|err| view! { <p class="error" role="alert">{err.to_string()}</p> })}
+    }
+}
+
+#[component]
+fn Report(report: RolloutReport, state: ServerAction<SetRolloutState>) -> impl IntoView {
+    let r = report.rollout.clone();
+    let plan = report.plan.clone();
+    let evaluation = report.evaluation.clone();
+    let tolerance = plan.tolerance;
+    let actions = report.can_manage.then(|| {
+        let choices: Vec<(&'static str, &'static str)> = match r.state.as_str() {
+            "open" => vec![("paused", "Pause"), ("closed", "Close")],
+            "paused" => vec![("open", "Resume"), ("closed", "Close")],
+            _ => vec![("open", "Open again")],
+        };
+        choices
+            .into_iter()
+            .map(|(to, label)| {
+                view! {
+                    <ActionForm action=state attr:class="inline-form">
+                        <input type="hidden" name="id" value=r.id />
+                        <input type="hidden" name="state" value=to />
+                        <button type="submit" class="secondary">{label}</button>
+                    </ActionForm>
+                }
+            })
+            .collect_view()
+    });
+    view! {
+        <div class="page-head">
+            <h1 data-testid="rollout-title">{format!("{} {} ({}) against {}", r.application, r.candidate, r.platform, r.baseline)}</h1>
+            <p class="muted small">
+                {format!("{} · opened by {} on {} · candidate share {} of sessions over the last 24 ingested hours", r.state, r.opened_by, r.created_at, share(r.share))}
+            </p>
+            {actions}
+        </div>
+        <section class="card" data-testid="stages">
+            <h2>"Stages"</h2>
+            <ol class="stages">
+                {plan.stages.iter().map(|s| {
+                    let last = report.history.iter().rev().find(|h| h.stage == *s).map(|h| h.verdict.clone());
+                    let reached = r.stage.is_some_and(|at| at >= *s);
+                    view! {
+                        <li class=if reached { "reached" } else { "ahead" }>
+                            <strong>{format!("{s} %")}</strong>" "
+                            {match last {
+                                Some(v) => view! { <VerdictBadge verdict=v /> }.into_any(),
+                                None if reached => view! { <span class="muted">"passed through"</span> }.into_any(),
+                                None => view! { <span class="muted">"not yet"</span> }.into_any(),
+                            }}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+            {(!report.history.is_empty()).then(|| view! {
+                <table class="data-table" data-testid="history">
+                    <thead><tr><th>"When"</th><th>"Latest hour"</th><th class="num">"Stage"</th><th class="num">"Share"</th><th>"Verdict"</th><th>"Why"</th></tr></thead>
+                    <tbody>
+                        {report.history.iter().rev().map(|h| view! {
+                            <tr>
+                                <td class="mono small">{h.at.clone()}</td>
+                                <td class="mono small">{h.latest_hour.clone()}</td>
+                                <td class="num">{format!("{} %", h.stage)}</td>
+                                <td class="num">{share(Some(h.share))}</td>
+                                <td><VerdictBadge verdict=h.verdict.clone() /></td>
+                                <td class="small">{h.reason.clone()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+        </section>
+        {match evaluation {
+            None => view! { <p class="muted">"Not evaluated yet."</p> }.into_any(),
+            Some(e) => {
+                let charted: Vec<Check> = e.checks.iter().filter(|c| c.change.is_some()).cloned().collect();
+                view! {
+                    <section class="card" data-testid="evaluation">
+                        <h2>"Latest evaluation " <VerdictBadge verdict=e.verdict.clone() /></h2>
+                        <p data-testid="reason">{e.reason.clone()}</p>
+                        <p class="muted small">{format!(
+                            "{} hours in which both versions ran · {} candidate and {} baseline sessions · latest hour {}",
+                            e.hours_compared, thousands(e.candidate_sessions), thousands(e.baseline_sessions), e.latest_hour.clone().unwrap_or_default()
+                        )}</p>
+                        {(!charted.is_empty()).then(|| view! { <IntervalChart checks=charted tolerance /> })}
+                        <table class="data-table" data-testid="checks">
+                            <thead><tr><th>"Check"</th><th>"Verdict"</th><th class="num">"Candidate"</th><th class="num">"Baseline"</th><th class="num">"Change (95 % interval)"</th><th>"Detail"</th></tr></thead>
+                            <tbody>
+                                {e.checks.iter().map(|c| view! {
+                                    <tr class=format!("check {}", c.verdict) data-testid="check">
+                                        <td>{c.name.clone()}{c.headline.then(|| view! { " " <span class="muted small">"headline"</span> })}</td>
+                                        <td><VerdictBadge verdict=c.verdict.clone() /></td>
+                                        <td class="num">{c.candidate.filter(|_| c.kind != "coverage").map(|v| format!("{v:.3}")).unwrap_or_default()}</td>
+                                        <td class="num">{c.baseline.filter(|_| c.kind != "coverage").map(|v| format!("{v:.3}")).unwrap_or_default()}</td>
+                                        <td class="num">{match (c.change, c.low, c.high) {
+                                            (Some(x), Some(l), Some(h)) => format!("{} ({} to {})", pct(x), pct(l), pct(h)),
+                                            _ => String::new(),
+                                        }}</td>
+                                        <td class="small">{c.detail.clone()}
+                                            {(!c.missing.is_empty()).then(|| view! {
+                                                <ul class="missing">{c.missing.iter().take(20).map(|m| view! { <li class="mono">{m.clone()}</li> }).collect_view()}</ul>
+                                            })}
+                                        </td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </section>
+                    <section class="card" data-testid="series">
+                        <h2>"Hour by hour"</h2>
+                        {e.checks.iter().filter(|c| c.headline && !c.hours.is_empty()).map(|c| {
+                            let data = TimeSeries {
+                                buckets: c.hours.iter().map(|h| h.hour.clone()).collect(),
+                                series: vec![
+                                    Series { label: format!("candidate {}", r.candidate), values: c.hours.iter().map(|h| h.candidate_rate).collect() },
+                                    Series { label: format!("baseline {}", r.baseline), values: c.hours.iter().map(|h| h.baseline_rate).collect() },
+                                ],
+                            };
+                            view! {
+                                <h3>{c.name.clone()}</h3>
+                                <TimeChart data kind=ChartKind::Lines label=format!("{} per hour, candidate against baseline", c.name) />
+                            }
+                        }).collect_view()}
+                    </section>
+                }.into_any()
+            }
+        }}
+        <section class="card method">
+            <h2>"How the verdict is reached"</h2>
+            <p>{format!(
+                "Both versions run in the same hours, so each hour gives a fair comparison: time of day and day of week affect both alike. For every rate (screen loads per session, events per session, each of the baseline's top {} events and screens per session, and each top event's share of all events), each hour gives the candidate's rate divided by the baseline's. Across the hours in which both ran, these ratios (on a log scale, busier hours weighing more) give an estimate of the relative change and a 95 % interval. A check passes when the whole interval lies within ±{:.0} %, fails when the whole interval lies outside it, and is inconclusive when it straddles the line — more traffic narrows it.",
+                plan.top, plan.tolerance * 100.0
+            )}</p>
+            <p>{format!(
+                "Coverage checks list what the baseline sent at least {} times that the candidate never sent (events, screens, event × screen combinations, keys of its events), counted only when the candidate's traffic makes it expected at least 10 times; a key that now carries a type the baseline never sent fails too. Nothing is decided before each version has {} sessions in the compared hours. The stage is the candidate's share of the two versions' sessions over the last 24 ingested hours; a stage fails when any check fails, and passes when every headline check passes.",
+                plan.min_count, plan.min_sessions
+            )}</p>
+        </section>
+    }
+}
+
+/// Each check's estimate and 95 % interval against the tolerance band, on one axis (±50 %).
+#[component]
+fn IntervalChart(checks: Vec<Check>, tolerance: f64) -> impl IntoView {
+    let (w, label_w, row) = (720.0, 250.0, 22.0);
+    let h = row * checks.len() as f64 + 28.0;
+    let span = 0.5;
+    let x =
+        move |v: f64| label_w + (v.clamp(-span, span) + span) / (2.0 * span) * (w - label_w - 12.0);
+    let band = (x(-tolerance), x(tolerance));
+    view! {
+        <svg class="interval-chart" data-testid="interval-chart" viewBox=format!("0 0 {w} {h}") role="img"
+             aria-label="Each check's change with its 95 % interval against the tolerance">
+            <rect x=band.0 y="0" width=band.1 - band.0 height=h - 20.0 class="tolerance" />
+            <line x1=x(0.0) x2=x(0.0) y1="0" y2=h - 20.0 class="zero" />
+            {[-0.5, -0.25, 0.0, 0.25, 0.5].map(|t| view! {
+                <text x=x(t) y=h - 6.0 text-anchor="middle" class="axis">{format!("{:+.0}%", t * 100.0)}</text>
+            })}
+            {checks.into_iter().enumerate().map(|(i, c)| {
+                let y = row * i as f64 + row / 2.0 + 2.0;
+                let (low, high, mid) = (c.low.unwrap_or(0.0), c.high.unwrap_or(0.0), c.change.unwrap_or(0.0));
+                let class = format!("interval {}", c.verdict);
+                view! {
+                    <g class=class>
+                        <text x=label_w - 8.0 y=y + 4.0 text-anchor="end" class="label">{c.name.clone()}</text>
+                        <line x1=x(low) x2=x(high) y1=y y2=y class="range" />
+                        <circle cx=x(mid) cy=y r="4" class="point" />
+                        <title>{format!("{}: {} ({} to {})", c.name, pct(mid), pct(low), pct(high))}</title>
+                    </g>
+                }
+            }).collect_view()}
+        </svg>
+    }
+}

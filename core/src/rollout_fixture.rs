@@ -1,0 +1,170 @@
+//! Generated Segment-style events for roll-out tests (feature `testing`): four applications, each
+//! with a baseline version for six hours and then a candidate taking a growing share of sessions.
+//!
+//! - `Shop` on Android: the candidate `3.2` loses a third of its screen loads per session;
+//! - `Shop` on iOS: the candidate `3.2` is healthy;
+//! - `Travel` on Android: the candidate `5.1` never sends `share`;
+//! - `Tiny` on iOS: the candidate `1.1` has too little traffic to judge (and half the loads).
+//!
+//! The numbers come from a fixed-seed generator, so every run writes the same files.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::hour::Hour;
+
+/// Hours written: `[start, start + HOURS)`.
+pub const HOURS: i64 = 18;
+/// The hour the candidates appear, counted from the start.
+pub const CANDIDATES_FROM: i64 = 6;
+
+/// One application's traffic plan.
+#[derive(Clone, Copy, Debug)]
+pub struct App {
+    pub name: &'static str,
+    pub platform: &'static str,
+    pub baseline: &'static str,
+    pub candidate: &'static str,
+    /// Baseline sessions per hour.
+    pub sessions: u64,
+    /// Candidate sessions per hour: early hours, then later hours.
+    pub candidate_sessions: (u64, u64),
+    /// The candidate keeps each screen load with this probability (in thirds).
+    pub loads_kept_thirds: u64,
+    /// The candidate sends `share`.
+    pub sends_share: bool,
+}
+
+pub const APPS: [App; 4] = [
+    App {
+        name: "Shop",
+        platform: "Android",
+        baseline: "3.1",
+        candidate: "3.2",
+        sessions: 300,
+        candidate_sessions: (20, 100),
+        loads_kept_thirds: 2,
+        sends_share: true,
+    },
+    App {
+        name: "Shop",
+        platform: "iOS",
+        baseline: "3.1",
+        candidate: "3.2",
+        sessions: 300,
+        candidate_sessions: (20, 100),
+        loads_kept_thirds: 3,
+        sends_share: true,
+    },
+    App {
+        name: "Travel",
+        platform: "Android",
+        baseline: "5.0",
+        candidate: "5.1",
+        sessions: 300,
+        candidate_sessions: (20, 100),
+        loads_kept_thirds: 3,
+        sends_share: false,
+    },
+    App {
+        name: "Tiny",
+        platform: "iOS",
+        baseline: "1.0",
+        candidate: "1.1",
+        sessions: 30,
+        candidate_sessions: (2, 8),
+        loads_kept_thirds: 1,
+        sends_share: true,
+    },
+];
+
+const SCREENS: [&str; 4] = ["Home", "Products", "Cart", "Checkout"];
+
+/// xorshift64*: small, fast, and the same everywhere.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn context(app: &App, version: &str, session: &str, screen: Option<&str>) -> String {
+    let screen = screen.map_or_else(String::new, |s| format!(r#","screen":{{"name":"{s}"}}"#));
+    format!(
+        r#""context":{{"app":{{"name":"{}","version":"{version}"}},"os":{{"name":"{}"}},"sessionId":"{session}"{screen}}}"#,
+        app.name, app.platform
+    )
+}
+
+/// Writes one session's lines.
+fn session(out: &mut String, rng: &mut Rng, app: &App, version: &str, id: &str, candidate: bool) {
+    let loads = 1 + rng.below(7);
+    for _ in 0..loads {
+        let screen = SCREENS[rng.below(4) as usize];
+        let kept = !candidate || rng.below(3) < app.loads_kept_thirds;
+        if kept {
+            let _ = writeln!(
+                out,
+                r#"{{"type":"screen","name":"{screen}",{}}}"#,
+                context(app, version, id, None)
+            );
+        }
+        if rng.below(10) < 6 {
+            let (event, properties) = match rng.below(5) {
+                0 | 1 => ("addToCart", r#"{"sku":"p1","price":9.5}"#),
+                2 | 3 => ("view_item", r#"{"sku":"p1"}"#),
+                _ => ("search", r#"{"query":"shoes"}"#),
+            };
+            let _ = writeln!(
+                out,
+                r#"{{"type":"track","event":"{event}",{},"properties":{properties}}}"#,
+                context(app, version, id, Some(screen))
+            );
+        }
+    }
+    if rng.below(2) == 0 && (!candidate || app.sends_share) {
+        let _ = writeln!(
+            out,
+            r#"{{"type":"track","event":"share",{},"properties":{{"channel":"chat"}}}}"#,
+            context(app, version, id, None)
+        );
+    }
+}
+
+/// Writes the tenant's hours `[start, start + HOURS)` under `root/tenant/`.
+pub fn write(root: &Path, tenant: &str, start: Hour) -> std::io::Result<()> {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for offset in 0..HOURS {
+        let hour = start.plus(offset);
+        let mut out = String::new();
+        for (index, app) in APPS.iter().enumerate() {
+            for i in 0..app.sessions {
+                let id = format!("b{index}-{offset}-{i}");
+                session(&mut out, &mut rng, app, app.baseline, &id, false);
+            }
+            if offset >= CANDIDATES_FROM {
+                let n = if offset < CANDIDATES_FROM + 6 {
+                    app.candidate_sessions.0
+                } else {
+                    app.candidate_sessions.1
+                };
+                for i in 0..n {
+                    let id = format!("c{index}-{offset}-{i}");
+                    session(&mut out, &mut rng, app, app.candidate, &id, true);
+                }
+            }
+        }
+        let dir = root.join(tenant).join(hour.folder());
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join("events.jsonl"), out)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,155 @@
+//! Roll-outs as the pages, the API and the command line show them. Hours are
+//! `YYYY-MM-DDTHH:00:00Z`; changes are relative (`-0.33` is 33 % lower than the baseline).
+
+use serde::{Deserialize, Serialize};
+
+/// The default stages: the candidate's share of the two versions' sessions, in percent.
+pub const DEFAULT_STAGES: [i32; 5] = [1, 5, 20, 50, 100];
+
+/// How a roll-out is judged.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Stages in percent, ascending.
+    pub stages: Vec<i32>,
+    /// The relative change a rate may show and still pass (0.10: ±10 %).
+    pub tolerance: f64,
+    /// Sessions each version needs over the compared hours before anything is decided.
+    pub min_sessions: i64,
+    /// Coverage ignores what the baseline sent fewer times than this.
+    pub min_count: i64,
+    /// How many of the baseline's top events and screens get their own checks.
+    pub top: usize,
+}
+
+impl Default for Plan {
+    fn default() -> Self {
+        Self {
+            stages: DEFAULT_STAGES.to_vec(),
+            tolerance: 0.10,
+            min_sessions: 100,
+            min_count: 50,
+            top: 10,
+        }
+    }
+}
+
+/// One hour of a rate check: the candidate's rate relative to the baseline's in that hour.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HourChange {
+    pub hour: String,
+    pub change: f64,
+    /// Each version's rate in the hour (per session, or share of events).
+    pub candidate_rate: f64,
+    pub baseline_rate: f64,
+    pub candidate_sessions: i64,
+    pub baseline_sessions: i64,
+}
+
+/// One check of an evaluation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Check {
+    /// `rate` (per session), `mix` (share of all events) or `coverage`.
+    pub kind: String,
+    /// What is checked, e.g. `screen loads per session`, `addToCart per session`.
+    pub name: String,
+    /// Headline checks must pass for the stage to pass; the others can only fail it.
+    pub headline: bool,
+    /// `pass`, `fail` or `inconclusive`.
+    pub verdict: String,
+    /// The candidate's and the baseline's value over the compared hours (rates and shares).
+    pub candidate: Option<f64>,
+    pub baseline: Option<f64>,
+    /// The estimated relative change and its 95 % interval.
+    pub change: Option<f64>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    /// Per-hour changes (rate and mix checks).
+    #[serde(default)]
+    pub hours: Vec<HourChange>,
+    /// Coverage: what the candidate lacks (or sends with a new type).
+    #[serde(default)]
+    pub missing: Vec<String>,
+    /// Why, in a sentence.
+    pub detail: String,
+}
+
+/// An evaluation of a roll-out on the ledger as it stands.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// The candidate's share of the two versions' sessions over the last 24 ingested hours.
+    pub share: f64,
+    /// The highest stage the share reaches, if any.
+    pub stage: Option<i32>,
+    /// `pending` (no stage reached, or nothing to compare yet), `pass`, `fail` or `inconclusive`.
+    pub verdict: String,
+    pub reason: String,
+    pub latest_hour: Option<String>,
+    /// Hours in which both versions had sessions (the ones compared).
+    pub hours_compared: usize,
+    pub candidate_sessions: i64,
+    pub baseline_sessions: i64,
+    pub checks: Vec<Check>,
+}
+
+/// A recorded change of a stage's verdict.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StageVerdict {
+    pub stage: i32,
+    pub verdict: String,
+    pub share: f64,
+    pub latest_hour: String,
+    pub reason: String,
+    pub at: String,
+}
+
+/// A roll-out as the list shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RolloutSummary {
+    pub id: i64,
+    pub tenant: String,
+    pub application: String,
+    pub platform: String,
+    pub candidate: String,
+    pub baseline: String,
+    /// `open`, `paused` or `closed`.
+    pub state: String,
+    pub opened_by: String,
+    pub stage: Option<i32>,
+    pub verdict: String,
+    pub share: Option<f64>,
+    pub latest_hour: Option<String>,
+    pub created_at: String,
+}
+
+/// `GET /api/v1/rollouts/{id}`: the roll-out, its plan, the latest evaluation and the history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RolloutReport {
+    pub rollout: RolloutSummary,
+    pub plan: Plan,
+    pub evaluation: Option<Evaluation>,
+    pub history: Vec<StageVerdict>,
+    /// The caller may pause, close or edit it.
+    #[serde(default)]
+    pub can_manage: bool,
+}
+
+/// `POST /api/v1/tenants/{tenant}/rollouts`: open one by hand (or find the open one).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenRollout {
+    pub application: String,
+    pub platform: String,
+    pub version: String,
+    /// The baseline version; none: the one with the most sessions in the last 24 hours.
+    #[serde(default)]
+    pub baseline: Option<String>,
+}
+
+/// `PATCH /api/v1/rollouts/{id}`: pause, resume or close it, or change its plan.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RolloutEdit {
+    /// `open`, `paused` or `closed`.
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub plan: Option<Plan>,
+}
