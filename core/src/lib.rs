@@ -16,8 +16,6 @@ pub mod mapping;
 pub mod mappings;
 pub mod notify;
 pub mod obsolete;
-#[cfg(feature = "testing")]
-pub mod rollout_fixture;
 pub mod rollouts;
 pub mod tenants;
 #[cfg(feature = "testing")]

@@ -9,9 +9,9 @@ use blueprint_core::accounts::Role;
 use blueprint_core::hour::Hour;
 use blueprint_core::ingestion::{self, Trigger};
 use blueprint_core::notify::{self, InboxQuery};
-use blueprint_core::rollout_fixture::{self, HOURS};
 use blueprint_core::rollouts;
 use blueprint_core::testing::{actor, test_databases};
+use blueprint_demo::rollouts::{self as rollout_fixture, HOURS};
 use blueprint_types::notify::WatchRequest;
 use blueprint_types::rollouts::{OpenRollout, RolloutEdit, RolloutReport};
 
@@ -41,7 +41,7 @@ async fn candidates_are_judged_stage_by_stage() {
         let label = db.label;
         let root = db.scratch_dir().join("events");
         let start = Hour::containing(chrono::Utc::now()).plus(-(HOURS + 2));
-        rollout_fixture::write(&root, "shop", start).unwrap();
+        rollout_fixture::write(&root, "shop", start.start()).unwrap();
         let services = db.services(&root);
         // The first hour is the tenant's baseline; then a watcher of Shop joins.
         ingestion::ingest_hour(&services, "shop", start, Trigger::Cli, None, 1)

@@ -31,6 +31,7 @@ mod planner;
 mod props;
 mod render;
 mod rng;
+pub mod rollouts;
 mod shopwave;
 mod sim;
 mod timestamps;

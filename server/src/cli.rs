@@ -198,6 +198,7 @@ pub struct RolloutTarget {
 #[derive(Debug, Subcommand)]
 pub enum RolloutCommand {
     /// Open a roll-out of the candidate by hand (or find its roll-out) and print it.
+    #[command(disable_version_flag = true)]
     Open {
         #[command(flatten)]
         target: RolloutTarget,
@@ -207,6 +208,7 @@ pub enum RolloutCommand {
     },
     /// Evaluate the candidate's roll-out on the ledger as it stands and print the verdict; exit 0
     /// pass, 1 fail, 2 inconclusive or not yet (3 on an error).
+    #[command(disable_version_flag = true)]
     Status {
         #[command(flatten)]
         target: RolloutTarget,
@@ -406,4 +408,41 @@ async fn migrate(config: &Config) -> anyhow::Result<()> {
         database.target()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn every_command_is_well_formed() {
+        // clap checks each subcommand only when it is parsed; this checks them all at once
+        // (`rollout --version` names the candidate, so those commands have no version flag).
+        Cli::command().debug_assert();
+        let parsed = Cli::try_parse_from([
+            "blueprint",
+            "rollout",
+            "status",
+            "--tenant",
+            "t",
+            "--application",
+            "A",
+            "--platform",
+            "iOS",
+            "--version",
+            "1.2",
+            "--stage",
+            "5",
+        ])
+        .unwrap();
+        assert!(matches!(
+            parsed.command,
+            Some(Command::Rollout(RolloutCommand::Status {
+                stage: Some(5),
+                ..
+            }))
+        ));
+    }
 }

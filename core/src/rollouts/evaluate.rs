@@ -436,13 +436,15 @@ pub(crate) async fn evaluate(
     for e in &top_events {
         let name = &event_names[e];
         let get = |f: &Figures| f.by_event.get(e).copied().unwrap_or(0.0);
+        // The mix among the other events: screen loads have checks of their own.
+        let others = |f: &Figures| f.events - f.screen_loads;
         let check = rate_check(
             "mix",
             format!("{name} share of events"),
             false,
-            pairs_of(&get, &|f| f.events),
-            ratio(get(&c_total), c_total.events),
-            ratio(get(&b_total), b_total.events),
+            pairs_of(&get, &others),
+            ratio(get(&c_total), others(&c_total)),
+            ratio(get(&b_total), others(&b_total)),
         );
         rate_event_checks.push((*e, check));
     }
@@ -706,9 +708,14 @@ pub(crate) async fn evaluate(
         }
         implicated.clear();
     }
-    let failing: Vec<String> = checks
+    // The reason names the failing headline checks first, then counts the rest.
+    let mut failed: Vec<&Check> = checks.iter().filter(|c| c.verdict == "fail").collect();
+    failed.sort_by_key(|c| !c.headline);
+    let shown = failed.iter().filter(|c| c.headline).count().max(1);
+    let more = failed.len().saturating_sub(shown);
+    let mut failing: Vec<String> = failed
         .iter()
-        .filter(|c| c.verdict == "fail")
+        .take(shown)
         .map(|c| {
             let figures = change_text(c);
             if figures.is_empty() {
@@ -718,6 +725,12 @@ pub(crate) async fn evaluate(
             }
         })
         .collect();
+    if more > 0 {
+        failing.push(format!(
+            "and {more} more failing check{}",
+            if more == 1 { "" } else { "s" }
+        ));
+    }
     let (verdict, reason) = if !enough {
         (
             "inconclusive",

@@ -1,11 +1,14 @@
 //! `blueprint demo`: writes the demo data set (two tenants, 14 days of hours ending with the last
-//! full hour) into the local events root and ingests it, tenant by tenant, with progress.
+//! full hour) into the local events root and ingests it, tenant by tenant, with progress; then the
+//! `launchpad` tenant, whose new app versions roll out (one breaks its screen loads, one stops
+//! sending an event, one is healthy, one has too little traffic), ingested hour after hour so its
+//! roll-outs open and are judged as they would be live.
 
 use anyhow::{Context, bail};
 use blueprint_core::events_root::EventsLocation;
 use blueprint_core::hour::Hour;
 use blueprint_core::ingestion::{self, RunStatus};
-use blueprint_demo::{DemoOptions, TENANTS, generate};
+use blueprint_demo::{DemoOptions, TENANTS, generate, rollouts};
 
 use crate::commands::open_services;
 use crate::commands::progress::Progress;
@@ -65,11 +68,57 @@ pub async fn demo(config: &Config, hours: u32, events_per_hour: u32) -> anyhow::
             outcomes.len()
         );
     }
+    launchpad(config, &services, root).await?;
     print_demo_logins(&services).await?;
     println!(
         "demo data ready: run `blueprint serve` and open http://{}",
         config.listen
     );
+    Ok(())
+}
+
+/// The roll-out tenant: its hours up to the last full hour, ingested one after the other, as the
+/// hourly schedule would, so each new version is news and its roll-out is judged hour by hour.
+async fn launchpad(
+    config: &Config,
+    services: &blueprint_core::Services,
+    root: &std::path::Path,
+) -> anyhow::Result<()> {
+    let last = Hour::containing(chrono::Utc::now()).plus(-1);
+    let start = last.plus(1 - rollouts::HOURS);
+    let folder = root.to_owned();
+    tokio::task::spawn_blocking(move || rollouts::write(&folder, rollouts::TENANT, start.start()))
+        .await
+        .context("demo writer stopped")?
+        .context("cannot write the roll-out demo events")?;
+    blueprint_core::tenants::discover_tenants(services).await?;
+    let total = rollouts::HOURS as usize;
+    let mut progress = Progress::new(format!("ingest {}", rollouts::TENANT), total);
+    for (done, hour) in start.until(last.plus(1)).enumerate() {
+        ingestion::ingest_hour(
+            services,
+            rollouts::TENANT,
+            hour,
+            ingestion::Trigger::Cli,
+            None,
+            config.ingest_workers,
+        )
+        .await?;
+        progress.update(done + 1, &hour.to_string());
+    }
+    let list = blueprint_core::rollouts::list_for(services, rollouts::TENANT).await?;
+    println!("{}: {} roll-outs:", rollouts::TENANT, list.len());
+    for r in list {
+        println!(
+            "  {} {} ({}) against {}: {}{}",
+            r.application,
+            r.candidate,
+            r.platform,
+            r.baseline,
+            r.verdict,
+            r.stage.map(|s| format!(" at {s} %")).unwrap_or_default()
+        );
+    }
     Ok(())
 }
 
@@ -86,7 +135,13 @@ async fn print_demo_logins(services: &blueprint_core::Services) -> anyhow::Resul
     for (email, admin, role) in logins {
         let password = passwords::random_password();
         let tenants = role
-            .map(|role| TENANTS.iter().map(|t| ((*t).to_owned(), role)).collect())
+            .map(|role| {
+                TENANTS
+                    .iter()
+                    .chain([&rollouts::TENANT])
+                    .map(|t| ((*t).to_owned(), role))
+                    .collect()
+            })
             .unwrap_or_default();
         let new = NewUser {
             email: email.to_owned(),

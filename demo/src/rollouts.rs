@@ -1,5 +1,6 @@
-//! Generated Segment-style events for roll-out tests (feature `testing`): four applications, each
-//! with a baseline version for six hours and then a candidate taking a growing share of sessions.
+//! Generated Segment-style events for roll-outs (the tests, and the demo's `launchpad` tenant):
+//! four applications, each with a baseline version for six hours and then a candidate taking a
+//! growing share of sessions.
 //!
 //! - `Shop` on Android: the candidate `3.2` loses a third of its screen loads per session;
 //! - `Shop` on iOS: the candidate `3.2` is healthy;
@@ -11,7 +12,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::hour::Hour;
+use chrono::{DateTime, Duration, Utc};
 
 /// Hours written: `[start, start + HOURS)`.
 pub const HOURS: i64 = 18;
@@ -139,11 +140,15 @@ fn session(out: &mut String, rng: &mut Rng, app: &App, version: &str, id: &str, 
     }
 }
 
-/// Writes the tenant's hours `[start, start + HOURS)` under `root/tenant/`.
-pub fn write(root: &Path, tenant: &str, start: Hour) -> std::io::Result<()> {
+/// The demo tenant holding these roll-outs.
+pub const TENANT: &str = "launchpad";
+
+/// Writes the tenant's hours `[start, start + HOURS)` (`start` at the top of an hour, UTC) under
+/// `root/tenant/`.
+pub fn write(root: &Path, tenant: &str, start: DateTime<Utc>) -> std::io::Result<()> {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for offset in 0..HOURS {
-        let hour = start.plus(offset);
+        let hour = start + Duration::hours(offset);
         let mut out = String::new();
         for (index, app) in APPS.iter().enumerate() {
             for i in 0..app.sessions {
@@ -162,7 +167,9 @@ pub fn write(root: &Path, tenant: &str, start: Hour) -> std::io::Result<()> {
                 }
             }
         }
-        let dir = root.join(tenant).join(hour.folder());
+        let dir = root
+            .join(tenant)
+            .join(hour.format("dt=%Y-%m-%d/hr=%H").to_string());
         std::fs::create_dir_all(&dir)?;
         std::fs::write(dir.join("events.jsonl"), out)?;
     }
