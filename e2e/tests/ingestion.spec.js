@@ -16,7 +16,7 @@ test('an admin queues a re-ingestion from the page and sees it finish', async ({
   await signIn(page, ADMIN);
   await page.goto('/admin/ingestion');
   await settle(page, testInfo);
-  await expect(page.getByTestId('timeline')).toHaveCount(5);
+  await expect(page.getByTestId('timeline')).toHaveCount(6);
   await expect(page.getByTestId('workers').locator('tbody tr')).toHaveCount(1);
   const form = page.getByTestId('backfill-form');
   await form.getByLabel('tenant').selectOption('shopwave');

@@ -1,4 +1,5 @@
-// The app shell and the tenants page: rendered on the server, hydrated in the browser.
+// The app shell and the tenants page: rendered on the server, hydrated in the browser. Six tenants:
+// the three folders the xtask writes, and the demo's shopwave, travelnest and launchpad.
 const { test, expect } = require('@playwright/test');
 const { jsEnabled, settle, signIn, ADMIN } = require('./helpers');
 
@@ -15,7 +16,7 @@ test('the tenants page lists the tenant folders of the events root', async ({ pa
   await expect(page).toHaveTitle('Tenants · Blueprint');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Tenants');
   const rows = page.locator('[data-testid=tenants] tbody tr');
-  await expect(rows).toHaveCount(5);
+  await expect(rows).toHaveCount(6);
   await expect(rows.first()).toContainText('acme');
   await expect(page.locator('footer')).toContainText(/Blueprint \d+\.\d+\.\d+/);
   await expect(page.getByRole('link', { name: 'Tenants' })).toHaveAttribute('aria-current', 'page');
@@ -40,7 +41,7 @@ test('the filter narrows the tenants, as you type or by submitting the form', as
   await expect(rows.first()).toContainText('globex');
   await filter.fill('');
   await filter.press('Enter');
-  await expect(page.locator('[data-testid=tenants] tbody tr')).toHaveCount(5);
+  await expect(page.locator('[data-testid=tenants] tbody tr')).toHaveCount(6);
 });
 
 test('an unknown address shows the not-found page with status 404', async ({ page }, testInfo) => {

@@ -5,7 +5,7 @@
 //! resume or close it.
 
 use blueprint_types::catalog::{Series, TimeSeries};
-use blueprint_types::rollouts::{Check, RolloutReport, RolloutSummary};
+use blueprint_types::rollouts::{Check, Evaluation, Plan, RolloutReport, RolloutSummary};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -185,9 +185,6 @@ pub fn RolloutPage() -> impl IntoView {
 #[component]
 fn Report(report: RolloutReport, state: ServerAction<SetRolloutState>) -> impl IntoView {
     let r = report.rollout.clone();
-    let plan = report.plan.clone();
-    let evaluation = report.evaluation.clone();
-    let tolerance = plan.tolerance;
     let actions = report.can_manage.then(|| {
         let choices: Vec<(&'static str, &'static str)> = match r.state.as_str() {
             "open" => vec![("paused", "Pause"), ("closed", "Close")],
@@ -207,7 +204,7 @@ fn Report(report: RolloutReport, state: ServerAction<SetRolloutState>) -> impl I
             })
             .collect_view()
     });
-    view! {
+    let head = view! {
         <div class="page-head">
             <h1 data-testid="rollout-title">{format!("{} {} ({}) against {}", r.application, r.candidate, r.platform, r.baseline)}</h1>
             <p class="muted small">
@@ -215,109 +212,219 @@ fn Report(report: RolloutReport, state: ServerAction<SetRolloutState>) -> impl I
             </p>
             {actions}
         </div>
+    }
+    .into_any();
+    let evaluation = match report.evaluation.clone() {
+        None => view! { <p class="muted">"Not evaluated yet."</p> }.into_any(),
+        Some(e) => view! {
+            <EvaluationView e=e.clone() tolerance=report.plan.tolerance />
+            <SeriesView e candidate=r.candidate.clone() baseline=r.baseline.clone() />
+        }
+        .into_any(),
+    };
+    view! {
+        {head}
+        <StagesView report=report.clone() />
+        {evaluation}
+        <MethodView plan=report.plan.clone() />
+    }
+}
+
+#[component]
+fn StagesView(report: RolloutReport) -> impl IntoView {
+    let reached_stage = report.rollout.stage;
+    let stages = report
+        .plan
+        .stages
+        .iter()
+        .map(|s| {
+            let last = report
+                .history
+                .iter()
+                .rev()
+                .find(|h| h.stage == *s)
+                .map(|h| h.verdict.clone());
+            let reached = reached_stage.is_some_and(|at| at >= *s);
+            let state = match last {
+                Some(v) => view! { <VerdictBadge verdict=v /> }.into_any(),
+                None if reached => view! { <span class="muted">"passed through"</span> }.into_any(),
+                None => view! { <span class="muted">"not yet"</span> }.into_any(),
+            };
+            view! {
+                <li class=if reached { "reached" } else { "ahead" }>
+                    <strong>{format!("{s} %")}</strong>" " {state}
+                </li>
+            }
+            .into_any()
+        })
+        .collect_view();
+    let history = (!report.history.is_empty()).then(|| {
+        let rows = report
+            .history
+            .iter()
+            .rev()
+            .map(|h| {
+                view! {
+                    <tr>
+                        <td class="mono small">{h.at.clone()}</td>
+                        <td class="mono small">{h.latest_hour.clone()}</td>
+                        <td class="num">{format!("{} %", h.stage)}</td>
+                        <td class="num">{share(Some(h.share))}</td>
+                        <td><VerdictBadge verdict=h.verdict.clone() /></td>
+                        <td class="small">{h.reason.clone()}</td>
+                    </tr>
+                }
+                .into_any()
+            })
+            .collect_view();
+        view! {
+            <table class="data-table" data-testid="history">
+                <thead><tr><th>"When"</th><th>"Latest hour"</th><th class="num">"Stage"</th><th class="num">"Share"</th><th>"Verdict"</th><th>"Why"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+        .into_any()
+    });
+    view! {
         <section class="card" data-testid="stages">
             <h2>"Stages"</h2>
-            <ol class="stages">
-                {plan.stages.iter().map(|s| {
-                    let last = report.history.iter().rev().find(|h| h.stage == *s).map(|h| h.verdict.clone());
-                    let reached = r.stage.is_some_and(|at| at >= *s);
-                    view! {
-                        <li class=if reached { "reached" } else { "ahead" }>
-                            <strong>{format!("{s} %")}</strong>" "
-                            {match last {
-                                Some(v) => view! { <VerdictBadge verdict=v /> }.into_any(),
-                                None if reached => view! { <span class="muted">"passed through"</span> }.into_any(),
-                                None => view! { <span class="muted">"not yet"</span> }.into_any(),
-                            }}
-                        </li>
-                    }
-                }).collect_view()}
-            </ol>
-            {(!report.history.is_empty()).then(|| view! {
-                <table class="data-table" data-testid="history">
-                    <thead><tr><th>"When"</th><th>"Latest hour"</th><th class="num">"Stage"</th><th class="num">"Share"</th><th>"Verdict"</th><th>"Why"</th></tr></thead>
-                    <tbody>
-                        {report.history.iter().rev().map(|h| view! {
-                            <tr>
-                                <td class="mono small">{h.at.clone()}</td>
-                                <td class="mono small">{h.latest_hour.clone()}</td>
-                                <td class="num">{format!("{} %", h.stage)}</td>
-                                <td class="num">{share(Some(h.share))}</td>
-                                <td><VerdictBadge verdict=h.verdict.clone() /></td>
-                                <td class="small">{h.reason.clone()}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            })}
-        </section>
-        {match evaluation {
-            None => view! { <p class="muted">"Not evaluated yet."</p> }.into_any(),
-            Some(e) => {
-                let charted: Vec<Check> = e.checks.iter().filter(|c| c.change.is_some()).cloned().collect();
-                view! {
-                    <section class="card" data-testid="evaluation">
-                        <h2>"Latest evaluation " <VerdictBadge verdict=e.verdict.clone() /></h2>
-                        <p data-testid="reason">{e.reason.clone()}</p>
-                        <p class="muted small">{format!(
-                            "{} hours in which both versions ran · {} candidate and {} baseline sessions · latest hour {}",
-                            e.hours_compared, thousands(e.candidate_sessions), thousands(e.baseline_sessions), e.latest_hour.clone().unwrap_or_default()
-                        )}</p>
-                        {(!charted.is_empty()).then(|| view! { <IntervalChart checks=charted tolerance /> })}
-                        <table class="data-table" data-testid="checks">
-                            <thead><tr><th>"Check"</th><th>"Verdict"</th><th class="num">"Candidate"</th><th class="num">"Baseline"</th><th class="num">"Change (95 % interval)"</th><th>"Detail"</th></tr></thead>
-                            <tbody>
-                                {e.checks.iter().map(|c| view! {
-                                    <tr class=format!("check {}", c.verdict) data-testid="check">
-                                        <td>{c.name.clone()}{c.headline.then(|| view! { " " <span class="muted small">"headline"</span> })}</td>
-                                        <td><VerdictBadge verdict=c.verdict.clone() /></td>
-                                        <td class="num">{c.candidate.filter(|_| c.kind != "coverage").map(|v| format!("{v:.3}")).unwrap_or_default()}</td>
-                                        <td class="num">{c.baseline.filter(|_| c.kind != "coverage").map(|v| format!("{v:.3}")).unwrap_or_default()}</td>
-                                        <td class="num">{match (c.change, c.low, c.high) {
-                                            (Some(x), Some(l), Some(h)) => format!("{} ({} to {})", pct(x), pct(l), pct(h)),
-                                            _ => String::new(),
-                                        }}</td>
-                                        <td class="small">{c.detail.clone()}
-                                            {(!c.missing.is_empty()).then(|| view! {
-                                                <ul class="missing">{c.missing.iter().take(20).map(|m| view! { <li class="mono">{m.clone()}</li> }).collect_view()}</ul>
-                                            })}
-                                        </td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </section>
-                    <section class="card" data-testid="series">
-                        <h2>"Hour by hour"</h2>
-                        {e.checks.iter().filter(|c| c.headline && !c.hours.is_empty()).map(|c| {
-                            let data = TimeSeries {
-                                buckets: c.hours.iter().map(|h| h.hour.clone()).collect(),
-                                series: vec![
-                                    Series { label: format!("candidate {}", r.candidate), values: c.hours.iter().map(|h| h.candidate_rate).collect() },
-                                    Series { label: format!("baseline {}", r.baseline), values: c.hours.iter().map(|h| h.baseline_rate).collect() },
-                                ],
-                            };
-                            view! {
-                                <h3>{c.name.clone()}</h3>
-                                <TimeChart data kind=ChartKind::Lines label=format!("{} per hour, candidate against baseline", c.name) />
-                            }
-                        }).collect_view()}
-                    </section>
-                }.into_any()
-            }
-        }}
-        <section class="card method">
-            <h2>"How the verdict is reached"</h2>
-            <p>{format!(
-                "Both versions run in the same hours, so each hour gives a fair comparison: time of day and day of week affect both alike. For every rate (screen loads per session, events per session, each of the baseline's top {} events and screens per session, and each top event's share of all events), each hour gives the candidate's rate divided by the baseline's. Across the hours in which both ran, these ratios (on a log scale, busier hours weighing more) give an estimate of the relative change and a 95 % interval. A check passes when the whole interval lies within ±{:.0} %, fails when the whole interval lies outside it, and is inconclusive when it straddles the line — more traffic narrows it.",
-                plan.top, plan.tolerance * 100.0
-            )}</p>
-            <p>{format!(
-                "Coverage checks list what the baseline sent at least {} times that the candidate never sent (events, screens, event × screen combinations, keys of its events), counted only when the candidate's traffic makes it expected at least 10 times; a key that now carries a type the baseline never sent fails too. Nothing is decided before each version has {} sessions in the compared hours. The stage is the candidate's share of the two versions' sessions over the last 24 ingested hours; a stage fails when any check fails, and passes when every headline check passes.",
-                plan.min_count, plan.min_sessions
-            )}</p>
+            <ol class="stages">{stages}</ol>
+            {history}
         </section>
     }
+    .into_any()
+}
+
+#[component]
+fn CheckRow(c: Check) -> impl IntoView {
+    let interval = match (c.change, c.low, c.high) {
+        (Some(x), Some(l), Some(h)) => format!("{} ({} to {})", pct(x), pct(l), pct(h)),
+        _ => String::new(),
+    };
+    let value = |v: Option<f64>| {
+        v.filter(|_| c.kind != "coverage")
+            .map(|v| format!("{v:.3}"))
+            .unwrap_or_default()
+    };
+    let (candidate, baseline) = (value(c.candidate), value(c.baseline));
+    let missing = (!c.missing.is_empty()).then(|| {
+        let items = c
+            .missing
+            .iter()
+            .take(20)
+            .map(|m| view! { <li class="mono">{m.clone()}</li> }.into_any())
+            .collect_view();
+        view! { <ul class="missing">{items}</ul> }.into_any()
+    });
+    let headline = c
+        .headline
+        .then(|| view! { " " <span class="muted small">"headline"</span> }.into_any());
+    view! {
+        <tr class=format!("check {}", c.verdict) data-testid="check">
+            <td>{c.name.clone()}{headline}</td>
+            <td><VerdictBadge verdict=c.verdict.clone() /></td>
+            <td class="num">{candidate}</td>
+            <td class="num">{baseline}</td>
+            <td class="num">{interval}</td>
+            <td class="small">{c.detail.clone()}{missing}</td>
+        </tr>
+    }
+    .into_any()
+}
+
+#[component]
+fn EvaluationView(e: Evaluation, tolerance: f64) -> impl IntoView {
+    let charted: Vec<Check> = e
+        .checks
+        .iter()
+        .filter(|c| c.change.is_some())
+        .cloned()
+        .collect();
+    let chart = (!charted.is_empty())
+        .then(|| view! { <IntervalChart checks=charted tolerance /> }.into_any());
+    let rows = e
+        .checks
+        .iter()
+        .map(|c| view! { <CheckRow c=c.clone() /> }.into_any())
+        .collect_view();
+    let summary = format!(
+        "{} hours in which both versions ran · {} candidate and {} baseline sessions · latest hour {}",
+        e.hours_compared,
+        thousands(e.candidate_sessions),
+        thousands(e.baseline_sessions),
+        e.latest_hour.clone().unwrap_or_default()
+    );
+    view! {
+        <section class="card" data-testid="evaluation">
+            <h2>"Latest evaluation " <VerdictBadge verdict=e.verdict.clone() /></h2>
+            <p data-testid="reason">{e.reason.clone()}</p>
+            <p class="muted small">{summary}</p>
+            {chart}
+            <table class="data-table" data-testid="checks">
+                <thead><tr><th>"Check"</th><th>"Verdict"</th><th class="num">"Candidate"</th><th class="num">"Baseline"</th><th class="num">"Change (95 % interval)"</th><th>"Detail"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn SeriesView(e: Evaluation, candidate: String, baseline: String) -> impl IntoView {
+    let charts = e
+        .checks
+        .iter()
+        .filter(|c| c.headline && !c.hours.is_empty())
+        .map(|c| {
+            let data = TimeSeries {
+                buckets: c.hours.iter().map(|h| h.hour.clone()).collect(),
+                series: vec![
+                    Series {
+                        label: format!("candidate {candidate}"),
+                        values: c.hours.iter().map(|h| h.candidate_rate).collect(),
+                    },
+                    Series {
+                        label: format!("baseline {baseline}"),
+                        values: c.hours.iter().map(|h| h.baseline_rate).collect(),
+                    },
+                ],
+            };
+            let label = format!("{} per hour, candidate against baseline", c.name);
+            view! {
+                <h3>{c.name.clone()}</h3>
+                <TimeChart data kind=ChartKind::Lines label />
+            }
+            .into_any()
+        })
+        .collect_view();
+    view! {
+        <section class="card" data-testid="series">
+            <h2>"Hour by hour"</h2>
+            {charts}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn MethodView(plan: Plan) -> impl IntoView {
+    let rates = format!(
+        "Both versions run in the same hours, so each hour gives a fair comparison: time of day and day of week affect both alike. For every rate (screen loads per session, events per session, each of the baseline's top {} events and screens per session, and each top event's share of the other events), each hour gives the candidate's rate divided by the baseline's. Across the hours in which both ran, these ratios (on a log scale, busier hours weighing more) give an estimate of the relative change and a 95 % interval. A check passes when the whole interval lies within ±{:.0} %, fails when the whole interval lies outside it, and is inconclusive when it straddles the line — more traffic narrows it.",
+        plan.top,
+        plan.tolerance * 100.0
+    );
+    let coverage = format!(
+        "Coverage checks list what the baseline sent at least {} times that the candidate never sent (events, screens, event × screen combinations, keys of its events), counted only when the candidate's traffic makes it expected at least 10 times; a key that now carries a type the baseline never sent fails too. Nothing is decided before each version has {} sessions in the compared hours. The stage is the candidate's share of the two versions' sessions over the last 24 ingested hours; a stage fails when any check fails, and passes when every headline check passes.",
+        plan.min_count, plan.min_sessions
+    );
+    view! {
+        <section class="card method" data-testid="method">
+            <h2>"How the verdict is reached"</h2>
+            <p>{rates}</p>
+            <p>{coverage}</p>
+        </section>
+    }
+    .into_any()
 }
 
 /// Each check's estimate and 95 % interval against the tolerance band, on one axis (±50 %).
