@@ -42,7 +42,9 @@ fn invalid(message: impl Into<String>) -> AccountError {
     AccountError::Invalid(message.into())
 }
 
-async fn visible_tenant(
+/// The tenant `slug` if the actor may read it; one they may not see is "not found", like a
+/// missing one.
+pub(crate) async fn visible_tenant(
     services: &Services,
     actor: &Actor,
     slug: &str,

@@ -13,7 +13,7 @@ use blueprint_core::rollouts;
 use blueprint_core::testing::{actor, test_databases};
 use blueprint_demo::rollouts::{self as rollout_fixture, HOURS};
 use blueprint_types::notify::WatchRequest;
-use blueprint_types::rollouts::{OpenRollout, RolloutEdit, RolloutReport};
+use blueprint_types::rollouts::{OpenRollout, Plan, RolloutEdit, RolloutReport};
 
 fn target(app: &str, platform: &str, version: &str) -> OpenRollout {
     OpenRollout {

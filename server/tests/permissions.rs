@@ -168,6 +168,23 @@ fn server_functions(
             ["unauth", "notfound", "notfound", "notfound", "notfound"],
         ),
         ("set_quiet_days", "tenant=shop&days=3".into(), SHOP_OWNERS),
+        ("list_rollouts", "tenant=shop".into(), SHOP_READERS),
+        (
+            "get_rollout",
+            "id=999".into(),
+            ["unauth", "notfound", "notfound", "notfound", "notfound"],
+        ),
+        // No such application: owners get a clear refusal, viewers may not open one at all.
+        (
+            "open_rollout",
+            "tenant=shop&application=Nope&platform=iOS&version=1.0&baseline=".into(),
+            ["unauth", "forbidden", "other", "other", "notfound"],
+        ),
+        (
+            "set_rollout_state",
+            "id=999&state=paused".into(),
+            ["unauth", "notfound", "notfound", "notfound", "notfound"],
+        ),
     ]
 }
 
@@ -423,12 +440,24 @@ fn rest_calls() -> Vec<(&'static str, &'static str, &'static str, [u16; 5])> {
             "/api/v1/rollouts/{id}",
             [401, 404, 404, 404, 404],
         ),
+        (
+            "GET",
+            "/api/v1/tenants/shop/rollout-plan",
+            "/api/v1/tenants/{tenant}/rollout-plan",
+            [401, 200, 200, 200, 404],
+        ),
+        (
+            "PUT",
+            "/api/v1/tenants/shop/rollout-plan",
+            "/api/v1/tenants/{tenant}/rollout-plan",
+            [401, 403, 200, 200, 404],
+        ),
         ("DELETE", "/api/v1/session", "/api/v1/session", [204; 5]),
     ]
 }
 
 /// (page, status for each caller).
-const PAGES: [(&str, [u16; 5]); 18] = [
+const PAGES: [(&str, [u16; 5]); 20] = [
     ("/", [303, 200, 200, 200, 200]),
     ("/t/shop", [303, 200, 200, 200, 404]),
     ("/t/nowhere", [303, 404, 404, 404, 404]),
@@ -447,6 +476,8 @@ const PAGES: [(&str, [u16; 5]); 18] = [
     ("/watches", [303, 200, 200, 200, 200]),
     ("/admin/tokens", [303, 200, 200, 200, 200]),
     ("/admin/notifications", [303, 200, 200, 200, 200]),
+    ("/t/shop/rollouts", [303, 200, 200, 200, 404]),
+    ("/t/shop/rollouts/999", [303, 404, 404, 404, 404]),
 ];
 
 #[tokio::test]
@@ -548,6 +579,7 @@ async fn every_route_answers_every_role_as_designed() {
                     "POST" if path.ends_with("/backfills") => Some(("application/json", r#"{"from":"2026-11-01T00","to":"2026-11-01T01"}"#.to_owned())),
                     "POST" if path == "/api/v1/watches" => Some(("application/json", r#"{"tenant":"shop","target":"event","name":"open"}"#.to_owned())),
                     "POST" if path == "/api/v1/inbox/read" => Some(("application/json", r#"{"all":true}"#.to_owned())),
+                    "PUT" if path.ends_with("/rollout-plan") => Some(("application/json", r#"{"stages":[2,10,50,100],"tolerance":0.15,"min_sessions":200,"min_count":50,"top":5}"#.to_owned())),
                     "PUT" if path == "/api/v1/me/mail" => Some(("application/json", r#"{"digest":"hourly"}"#.to_owned())),
                     "POST" if path.ends_with("/rollouts") => Some(("application/json", r#"{"application":"Nope","platform":"iOS","version":"1.0"}"#.to_owned())),
                     "PATCH" if path.starts_with("/api/v1/rollouts/") => Some(("application/json", r#"{"state":"paused"}"#.to_owned())),

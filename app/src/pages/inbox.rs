@@ -59,12 +59,7 @@ pub async fn add_watch(
     news: String,
 ) -> Result<Watch, AppError> {
     use crate::error::{actor, from_account, services};
-    let kinds: Vec<String> = news
-        .split(',')
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let kinds = split_kinds(&news);
     let request = blueprint_types::notify::WatchRequest {
         tenant,
         target,
@@ -74,6 +69,15 @@ pub async fn add_watch(
     blueprint_core::notify::watch_as(&services()?, &actor()?, &request)
         .await
         .map_err(|err| from_account("Adding the watch", err))
+}
+
+/// Kinds of news typed comma-separated, trimmed; none when empty.
+pub fn split_kinds(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 #[server]

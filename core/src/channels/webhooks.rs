@@ -256,14 +256,7 @@ async fn owned_tenant(
     actor: &Actor,
     slug: &str,
 ) -> Result<tenant::Model, AccountError> {
-    let row = tenant::Entity::find()
-        .filter(tenant::Column::Slug.eq(slug))
-        .one(services.db.conn())
-        .await?
-        .ok_or(AccountError::NotFound)?;
-    actor
-        .require_read(row.id)
-        .map_err(|_| AccountError::NotFound)?;
+    let row = crate::notify::visible_tenant(services, actor, slug).await?;
     actor.require_owner(row.id)?;
     Ok(row)
 }

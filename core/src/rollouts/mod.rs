@@ -471,20 +471,47 @@ async fn report(
     })
 }
 
-async fn visible_tenant(
+/// The plan a tenant's new roll-outs start with.
+pub async fn default_plan_as(
     services: &Services,
     actor: &Actor,
     slug: &str,
-) -> Result<tenant::Model, AccountError> {
-    let row = tenant::Entity::find()
-        .filter(tenant::Column::Slug.eq(slug))
-        .one(services.db.conn())
-        .await?
-        .ok_or(AccountError::NotFound)?;
-    actor
-        .require_read(row.id)
-        .map_err(|_| AccountError::NotFound)?;
-    Ok(row)
+) -> Result<Plan, AccountError> {
+    let tenant = notify::visible_tenant(services, actor, slug).await?;
+    Ok(default_plan(&tenant))
+}
+
+/// Sets the plan a tenant's new roll-outs start with (owners and admins); open roll-outs keep
+/// their own.
+pub async fn set_default_plan_as(
+    services: &Services,
+    actor: &Actor,
+    slug: &str,
+    plan: &Plan,
+) -> Result<Plan, AccountError> {
+    let tenant = notify::visible_tenant(services, actor, slug).await?;
+    actor.require_owner(tenant.id)?;
+    validate_plan(plan)?;
+    let conn = services.db.conn();
+    tenant::Entity::update_many()
+        .col_expr(
+            tenant::Column::RolloutPlan,
+            Expr::value(serde_json::to_string(plan).ok()),
+        )
+        .filter(tenant::Column::Id.eq(tenant.id))
+        .exec(conn)
+        .await?;
+    audit::record(
+        conn,
+        Some(actor),
+        Some(tenant.id),
+        "rollout.default_plan",
+        &tenant.slug,
+        Some(&default_plan(&tenant)),
+        Some(plan),
+    )
+    .await?;
+    Ok(plan.clone())
 }
 
 /// A tenant's roll-outs, newest first.
@@ -493,7 +520,7 @@ pub async fn list_as(
     actor: &Actor,
     slug: &str,
 ) -> Result<Vec<RolloutSummary>, AccountError> {
-    let tenant = visible_tenant(services, actor, slug).await?;
+    let tenant = notify::visible_tenant(services, actor, slug).await?;
     list(services, &tenant).await
 }
 
@@ -597,7 +624,7 @@ pub async fn open(
     let conn = services.db.conn();
     let tenant = match actor {
         Some(actor) => {
-            let tenant = visible_tenant(services, actor, slug).await?;
+            let tenant = notify::visible_tenant(services, actor, slug).await?;
             actor.require_owner(tenant.id)?;
             tenant
         }

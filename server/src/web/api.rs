@@ -273,6 +273,18 @@ pub const ROUTES: &[(&str, &str, Access, &str)] = &[
         Access::TenantOwner,
         "Pause, resume or close a roll-out, or change its plan: {\"state\"?,\"plan\"?}",
     ),
+    (
+        "GET",
+        "/api/v1/tenants/{tenant}/rollout-plan",
+        Access::TenantViewer,
+        "The plan new roll-outs start with: {\"stages\",\"tolerance\",\"min_sessions\",\"min_count\",\"top\"}",
+    ),
+    (
+        "PUT",
+        "/api/v1/tenants/{tenant}/rollout-plan",
+        Access::TenantOwner,
+        "Set the plan new roll-outs start with (open ones keep their own)",
+    ),
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -352,6 +364,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/rollouts/{id}",
             get(rollouts::report).patch(rollouts::edit),
+        )
+        .route(
+            "/api/v1/tenants/{tenant}/rollout-plan",
+            get(rollouts::default_plan).put(rollouts::set_default_plan),
         )
         .route(
             "/api/v1/{*rest}",

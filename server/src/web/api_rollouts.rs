@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use blueprint_core::accounts::{AccountError, SignedIn};
 use blueprint_core::rollouts;
-use blueprint_types::rollouts::{OpenRollout, RolloutEdit};
+use blueprint_types::rollouts::{OpenRollout, Plan, RolloutEdit};
 use serde_json::{Value, json};
 
 use super::{ApiError, actor};
@@ -62,5 +62,29 @@ pub async fn edit(
     let Json(edit) = body.map_err(|err| ApiError(StatusCode::BAD_REQUEST, err.body_text()))?;
     Ok(Json(json!(
         rollouts::edit_as(&state.services, &actor, id, &edit).await?
+    )))
+}
+
+pub async fn default_plan(
+    State(state): State<AppState>,
+    signed_in: Signed,
+    Path(tenant): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = actor(signed_in)?;
+    Ok(Json(json!(
+        rollouts::default_plan_as(&state.services, &actor, &tenant).await?
+    )))
+}
+
+pub async fn set_default_plan(
+    State(state): State<AppState>,
+    signed_in: Signed,
+    Path(tenant): Path<String>,
+    body: Result<Json<Plan>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let actor = actor(signed_in)?;
+    let Json(plan) = body.map_err(|err| ApiError(StatusCode::BAD_REQUEST, err.body_text()))?;
+    Ok(Json(json!(
+        rollouts::set_default_plan_as(&state.services, &actor, &tenant, &plan).await?
     )))
 }

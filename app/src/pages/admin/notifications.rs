@@ -23,12 +23,7 @@ pub async fn get_channels() -> Result<Vec<TenantChannels>, AppError> {
 #[server]
 pub async fn add_webhook(tenant: String, url: String, news: String) -> Result<Webhook, AppError> {
     use crate::error::{actor, from_account, services};
-    let kinds: Vec<String> = news
-        .split(',')
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let kinds = crate::pages::inbox::split_kinds(&news);
     let request = blueprint_types::notify::WebhookRequest {
         url,
         news: (!kinds.is_empty()).then_some(kinds),
