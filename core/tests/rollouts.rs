@@ -277,5 +277,29 @@ async fn candidates_are_judged_stage_by_stage() {
             rollouts::list_for(&services, "shop").await.unwrap().len(),
             4
         );
+
+        // The tenant's default plan: owners set it; a bad one is refused and changes nothing.
+        let plan = Plan {
+            stages: vec![2, 10, 100],
+            tolerance: 0.05,
+            ..Plan::default()
+        };
+        rollouts::set_default_plan_as(&services, &watcher, "shop", &plan)
+            .await
+            .unwrap();
+        let bad = Plan {
+            tolerance: 0.0,
+            ..Plan::default()
+        };
+        let err = rollouts::set_default_plan_as(&services, &watcher, "shop", &bad)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("is not between 0 and 1"), "{err}");
+        assert_eq!(
+            rollouts::default_plan_as(&services, &watcher, "shop")
+                .await
+                .unwrap(),
+            plan
+        );
     }
 }
