@@ -3,7 +3,7 @@
 //! notification joins at most one digest (`notifications.digest_id`), so email never repeats news.
 //! A tenant's webhooks each get one delivery per piece of news (`(webhook_id, dedupe)` is unique),
 //! retried with back-off on the job queue; the last attempt's status and response are kept for
-//! admins. `quiet_days` on a tenant or an event overrides the default period after which
+//! admins. A failed attempt waits until `next_at` before it is queued again. `quiet_days` on a tenant or an event overrides the default period after which
 //! something not seen is marked obsolete. Times are epoch seconds (UTC).
 
 use sea_orm_migration::prelude::*;
@@ -70,6 +70,7 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
         .col(col("notifications").integer().not_null().default(0))
         .col(col("queued_at").big_integer().null())
         .col(col("claimed_at").big_integer().null())
+        .col(col("next_at").big_integer().null())
         .col(col("last_error").text().null())
         .col(col("created_at").big_integer().not_null())
         .col(col("sent_at").big_integer().null());
@@ -98,6 +99,7 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
         .col(col("attempts").integer().not_null().default(0))
         .col(col("queued_at").big_integer().null())
         .col(col("claimed_at").big_integer().null())
+        .col(col("next_at").big_integer().null())
         .col(col("response_status").integer().null())
         .col(col("response_body").text().null())
         .col(col("last_error").text().null())
@@ -158,6 +160,14 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
+        // Email starts now for the users there are: their older news is not mailed.
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        manager
+            .get_connection()
+            .execute_unprepared(&format!("UPDATE users SET mail_since = {started}"))
+            .await?;
         manager
             .create_index(index(
                 "ix_notifications_digest",

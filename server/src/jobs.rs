@@ -86,8 +86,8 @@ async fn discover(job: DiscoverJob, Data(ctx): Data<Shared>) -> Result<(), BoxDy
     Ok(())
 }
 
-/// Reports an outbox attempt to apalis: a failure to retry is an error (apalis backs off and
-/// runs the job again); sent, given up or skipped is done.
+/// Reports an outbox attempt: whatever happened, the job is done — a failure to retry is queued
+/// again as a new job once its back-off has passed (the worker slot is not held meanwhile).
 fn attempted<E: std::error::Error + 'static>(
     what: &str,
     id: i64,
@@ -96,7 +96,7 @@ fn attempted<E: std::error::Error + 'static>(
     match attempt {
         Ok(Attempt::Retry(reason)) => {
             tracing::warn!(what, id, %reason, "sending failed; will retry");
-            Err(reason.into())
+            Ok(())
         }
         Ok(Attempt::GaveUp(reason)) => {
             tracing::warn!(what, id, %reason, "sending failed for the last time");
@@ -113,6 +113,7 @@ async fn deliver(job: DeliverJob, Data(ctx): Data<Shared>) -> Result<(), BoxDynE
         &ctx.http,
         &ctx.channels.public_url,
         job.delivery_id,
+        ctx.settings.retry_backoff,
     )
     .await;
     attempted("webhook delivery", job.delivery_id, attempt)
@@ -122,7 +123,13 @@ async fn send_digest(job: SendDigestJob, Data(ctx): Data<Shared>) -> Result<(), 
     let Some(mailer) = &ctx.channels.mailer else {
         return Err("email is not configured in this process (BLUEPRINT_SMTP_URL)".into());
     };
-    let attempt = mail::send(&ctx.services, mailer, job.digest_id).await;
+    let attempt = mail::send(
+        &ctx.services,
+        mailer,
+        job.digest_id,
+        ctx.settings.retry_backoff,
+    )
+    .await;
     attempted("email digest", job.digest_id, attempt)
 }
 
@@ -217,23 +224,11 @@ macro_rules! monitor_for {
                     .build(discover)
             });
         }
-        let outbox_retry = |attempts: i32| {
-            let backoff = ExponentialBackoffMaker::new(
-                settings.retry_backoff,
-                settings.retry_backoff * 16,
-                0.1,
-                HasherRng::default(),
-            )
-            .expect("a valid back-off")
-            .make_backoff();
-            RetryPolicy::retries((attempts - 1).max(0) as usize).with_backoff(backoff)
-        };
         if $queues.contains(&Queue::Webhook) {
-            let (ctx, pool, config, retry, name) = (
+            let (ctx, pool, config, name) = (
                 ctx.clone(),
                 pool.clone(),
                 config.clone(),
-                outbox_retry(webhooks::ATTEMPTS),
                 name(Queue::Webhook),
             );
             monitor = monitor.register(move |_| {
@@ -244,16 +239,14 @@ macro_rules! monitor_for {
                     .backend(backend)
                     .data(ctx.clone())
                     .concurrency(4)
-                    .retry(retry.clone())
                     .build(deliver)
             });
         }
         if $queues.contains(&Queue::Mail) && ctx.channels.mailer.is_some() {
-            let (ctx, pool, config, retry, name) = (
+            let (ctx, pool, config, name) = (
                 ctx.clone(),
                 pool.clone(),
                 config.clone(),
-                outbox_retry(mail::ATTEMPTS),
                 name(Queue::Mail),
             );
             monitor = monitor.register(move |_| {
@@ -264,7 +257,6 @@ macro_rules! monitor_for {
                     .backend(backend)
                     .data(ctx.clone())
                     .concurrency(2)
-                    .retry(retry.clone())
                     .build(send_digest)
             });
         }

@@ -606,10 +606,11 @@ async fn a_failing_webhook_is_recorded_and_holds_up_nothing() {
         let id_of = |i: usize| hooks[i].deliveries[0].id;
         let client = reqwest::Client::new();
         let public = "http://blueprint.test";
+        let backoff = Duration::from_secs(30);
         let mut outcomes = Vec::new();
         for _ in 0..webhooks::ATTEMPTS {
             outcomes.push(
-                webhooks::deliver(&services, &client, public, id_of(0))
+                webhooks::deliver(&services, &client, public, id_of(0), backoff)
                     .await
                     .unwrap(),
             );
@@ -626,13 +627,13 @@ async fn a_failing_webhook_is_recorded_and_holds_up_nothing() {
         ));
         // Given up: a further job for it does nothing.
         assert_eq!(
-            webhooks::deliver(&services, &client, public, id_of(0))
+            webhooks::deliver(&services, &client, public, id_of(0), backoff)
                 .await
                 .unwrap(),
             blueprint_core::channels::Attempt::Skipped
         );
         assert_eq!(
-            webhooks::deliver(&services, &client, public, id_of(1))
+            webhooks::deliver(&services, &client, public, id_of(1), backoff)
                 .await
                 .unwrap(),
             blueprint_core::channels::Attempt::Sent

@@ -37,7 +37,8 @@ impl Default for Plan {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HourChange {
     pub hour: String,
-    pub change: f64,
+    /// None when the baseline sent none in the hour.
+    pub change: Option<f64>,
     /// Each version's rate in the hour (per session, or share of events).
     pub candidate_rate: f64,
     pub baseline_rate: f64,

@@ -296,8 +296,13 @@ pub(crate) async fn compose(
     Ok((subject, body))
 }
 
-/// One attempt at sending a digest.
-pub async fn send(services: &Services, mailer: &Mailer, digest_id: i64) -> Result<Attempt, DbErr> {
+/// One attempt at sending a digest; a failure is tried again `backoff` later (doubling).
+pub async fn send(
+    services: &Services,
+    mailer: &Mailer,
+    digest_id: i64,
+    backoff: Duration,
+) -> Result<Attempt, DbErr> {
     let conn = services.db.conn();
     if !OUTBOX.claim(conn, digest_id).await? {
         return Ok(Attempt::Skipped);
@@ -308,7 +313,7 @@ pub async fn send(services: &Services, mailer: &Mailer, digest_id: i64) -> Resul
     let Some(person) = user::Entity::find_by_id(digest.user_id).one(conn).await? else {
         let reason = "the user no longer exists".to_owned();
         return OUTBOX
-            .settle(conn, digest_id, ATTEMPTS, Some(reason), "sent_at")
+            .settle(conn, digest_id, ATTEMPTS, Some(reason), "sent_at", backoff)
             .await;
     };
     let (subject, body) = compose(conn, &digest, &mailer.public_url).await?;
@@ -330,7 +335,7 @@ pub async fn send(services: &Services, mailer: &Mailer, digest_id: i64) -> Resul
         digest.attempts
     };
     OUTBOX
-        .settle(conn, digest_id, attempts, failure, "sent_at")
+        .settle(conn, digest_id, attempts, failure, "sent_at", backoff)
         .await
 }
 

@@ -7,8 +7,8 @@
 //! - `X-Blueprint-Signature`: `sha256=` + hex HMAC-SHA256(secret, `"{timestamp}.{body}"`);
 //! - `X-Blueprint-Delivery`: the delivery id (the same on every attempt).
 //!
-//! A 2xx answer is success; anything else (or no answer in 10 s) is retried with back-off on the
-//! job queue, up to [`ATTEMPTS`] attempts, then recorded as failed. Admins and the tenant's owners
+//! A 2xx answer is success; anything else (or no answer in 10 s) is queued again on the job queue
+//! after a doubling back-off, up to [`ATTEMPTS`] attempts, then recorded as failed. Admins and the tenant's owners
 //! see the last deliveries with their responses.
 
 use std::time::Duration;
@@ -163,12 +163,14 @@ fn body(delivery: &webhook_delivery::Model, slug: &str, public_url: &str) -> Str
     .to_string()
 }
 
-/// One attempt at a delivery. Errors are database errors only; a failed POST is an [`Attempt`].
+/// One attempt at a delivery. Errors are database errors only; a failed POST is an [`Attempt`],
+/// tried again `backoff` later (doubling each time).
 pub async fn deliver(
     services: &Services,
     client: &reqwest::Client,
     public_url: &str,
     delivery_id: i64,
+    backoff: Duration,
 ) -> Result<Attempt, DbErr> {
     let conn = services.db.conn();
     if !OUTBOX.claim(conn, delivery_id).await? {
@@ -187,7 +189,14 @@ pub async fn deliver(
     let Some(hook) = hook else {
         let reason = "the webhook was removed or disabled".to_owned();
         return OUTBOX
-            .settle(conn, delivery_id, ATTEMPTS, Some(reason), "delivered_at")
+            .settle(
+                conn,
+                delivery_id,
+                ATTEMPTS,
+                Some(reason),
+                "delivered_at",
+                backoff,
+            )
             .await;
     };
     let slug = tenant::Entity::find_by_id(delivery.tenant_id)
@@ -247,6 +256,7 @@ pub async fn deliver(
             delivery.attempts,
             failure,
             "delivered_at",
+            backoff,
         )
         .await
 }

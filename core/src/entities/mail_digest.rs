@@ -18,6 +18,8 @@ pub struct Model {
     pub notifications: i32,
     pub queued_at: Option<i64>,
     pub claimed_at: Option<i64>,
+    /// A failed attempt's row is queued again from this time on.
+    pub next_at: Option<i64>,
     pub last_error: Option<String>,
     pub created_at: i64,
     pub sent_at: Option<i64>,

@@ -19,6 +19,8 @@ pub struct Model {
     pub attempts: i32,
     pub queued_at: Option<i64>,
     pub claimed_at: Option<i64>,
+    /// A failed attempt's row is queued again from this time on.
+    pub next_at: Option<i64>,
     pub response_status: Option<i32>,
     pub response_body: Option<String>,
     pub last_error: Option<String>,

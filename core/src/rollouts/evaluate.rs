@@ -106,12 +106,13 @@ fn pending(share: f64, latest: Option<i64>, reason: String) -> Evaluation {
     }
 }
 
-/// The highest stage `share` reaches.
+/// The highest stage `share` reaches. 100 % is reached from 99 %: at a full 100 the baseline has
+/// no sessions left to compare with.
 pub(crate) fn stage_of(plan: &Plan, share: f64) -> Option<i32> {
     plan.stages
         .iter()
         .copied()
-        .filter(|s| share * 100.0 + 1e-9 >= f64::from(*s))
+        .filter(|s| share * 100.0 + 1e-9 >= f64::from(*s).min(99.0))
         .max()
 }
 
@@ -318,7 +319,7 @@ pub(crate) async fn evaluate(
                       candidate: f64,
                       baseline: f64| {
         let only: Vec<Pair> = pairs.iter().map(|(_, p)| *p).collect();
-        let interval = stats::paired_interval(&only);
+        let interval = stats::standardized_interval(&only);
         let verdict = interval.map_or(Verdict::Inconclusive, |i| stats::judge(&i, plan.tolerance));
         let mut check = Check {
             kind: kind.into(),
@@ -334,9 +335,9 @@ pub(crate) async fn evaluate(
                 .iter()
                 .map(|(h, p)| HourChange {
                     hour: hour_text(*h),
-                    change: p.log_ratio().exp() - 1.0,
-                    candidate_rate: p.candidate / p.candidate_base,
-                    baseline_rate: p.baseline / p.baseline_base,
+                    change: p.change(),
+                    candidate_rate: p.candidate_rate().unwrap_or(0.0),
+                    baseline_rate: p.baseline_rate().unwrap_or(0.0),
                     candidate_sessions: figures[&(*h, c_id)].sessions as i64,
                     baseline_sessions: figures[&(*h, b_id)].sessions as i64,
                 })

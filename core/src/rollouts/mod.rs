@@ -20,6 +20,7 @@ use blueprint_types::rollouts::{
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
 };
 
 use self::evaluate::{Outcome, SHARE_HOURS, Subject};
@@ -216,8 +217,13 @@ pub async fn after_hour(services: &Services, tenant_id: i64, run_id: i64) -> Res
         .await?;
     let mut changed = 0;
     for row in open {
-        let (_, told) = evaluate_and_record(services, &row, true).await?;
-        changed += usize::from(told);
+        // One roll-out that cannot be evaluated does not hold up the others.
+        match evaluate_and_record(services, &row, true).await {
+            Ok((_, told)) => changed += usize::from(told),
+            Err(err) => {
+                tracing::warn!(rollout = row.id, error = %err, "cannot evaluate the roll-out")
+            }
+        }
     }
     Ok(changed)
 }
@@ -279,6 +285,10 @@ async fn evaluate_and_record(
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),
     };
+    // One transaction, which writes the roll-out's row first: concurrent evaluations of the same
+    // roll-out (two hours ingested at once, or `status` beside the schedule) take turns, so a
+    // change is appended — and told — exactly once, or not at all.
+    let txn = conn.begin().await?;
     rollout::Entity::update_many()
         .col_expr(rollout::Column::Stage, Expr::value(stage))
         .col_expr(
@@ -293,20 +303,22 @@ async fn evaluate_and_record(
         )
         .col_expr(rollout::Column::EvaluatedAt, Expr::value(now()))
         .filter(rollout::Column::Id.eq(row.id))
-        .exec(conn)
+        .exec(&txn)
         .await?;
     let (Some(stage), Some(_)) = (stage, evaluation.stage) else {
+        txn.commit().await?;
         return Ok((evaluation, false));
     };
     let last = rollout_verdict::Entity::find()
         .filter(rollout_verdict::Column::RolloutId.eq(row.id))
         .order_by_desc(rollout_verdict::Column::Id)
-        .one(conn)
+        .one(&txn)
         .await?;
     if last
         .as_ref()
         .is_some_and(|l| l.stage == stage && l.verdict == evaluation.verdict)
     {
+        txn.commit().await?;
         return Ok((evaluation, false));
     }
     let inserted = rollout_verdict::Entity::insert(rollout_verdict::ActiveModel {
@@ -319,10 +331,10 @@ async fn evaluate_and_record(
         at: Set(now()),
         ..Default::default()
     })
-    .exec(conn)
+    .exec(&txn)
     .await?;
     tell(
-        conn,
+        &txn,
         row,
         &subject,
         stage,
@@ -331,6 +343,7 @@ async fn evaluate_and_record(
         inserted.last_insert_id,
     )
     .await?;
+    txn.commit().await?;
     Ok((evaluation, true))
 }
 
@@ -799,8 +812,12 @@ pub async fn status(
         .await?
         .ok_or(AccountError::NotFound)?;
     let mut report = report(services, &row, true).await?;
+    let reached = match (row.stage, evaluation.stage) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
     let verdict = match stage {
-        Some(wanted) if evaluation.stage.is_none_or(|s| s < wanted) => "pending".to_owned(),
+        Some(wanted) if reached.is_none_or(|s| s < wanted) => "pending".to_owned(),
         _ => evaluation.verdict.clone(),
     };
     report.evaluation = Some(evaluation);
@@ -856,6 +873,8 @@ mod tests {
         assert_eq!(evaluate::stage_of(&plan, 0.01), Some(1));
         assert_eq!(evaluate::stage_of(&plan, 0.19), Some(5));
         assert_eq!(evaluate::stage_of(&plan, 1.0), Some(100));
+        assert_eq!(evaluate::stage_of(&plan, 0.995), Some(100));
+        assert_eq!(evaluate::stage_of(&plan, 0.98), Some(50));
         assert_eq!(exit_code("pass"), 0);
         assert_eq!(exit_code("fail"), 1);
         assert_eq!(exit_code("pending"), 2);

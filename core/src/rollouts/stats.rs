@@ -1,9 +1,13 @@
 //! The statistics of a roll-out check, on hourly figures only. Both versions run in the same hours,
-//! so each hour gives one paired comparison in which time-of-day and day-of-week effects cancel:
-//! the log of the candidate's rate over the baseline's rate. Across hours these log ratios give a
-//! mean (hours weigh by their traffic) and a Student-t 95 % interval, turned back into a relative
-//! change. A rate passes when the whole interval lies within the tolerance, fails when the whole
-//! interval lies outside it, and is inconclusive otherwise.
+//! so each hour is a fair comparison: time-of-day and day-of-week effects touch both alike. In
+//! each hour the baseline's rate, applied to the candidate's sessions (or events), says how many
+//! the candidate would have sent had nothing changed; the ratio of what it sent to that expectation,
+//! over all compared hours, is the relative change (an hour-matched, standardised ratio: each hour
+//! counts as much as its traffic, and an hour with no event at all counts exactly, with no pseudo
+//! counts to bias small rates). Its 95 % interval comes from how much that ratio varies from hour
+//! to hour (Student's t with one fewer degrees of freedom than hours) plus the baseline's own
+//! counting noise. A rate passes when the whole interval lies within the tolerance, fails when the
+//! whole interval lies outside it, and is inconclusive otherwise.
 
 /// Student's t, 97.5 % quantile, for 1 to 30 degrees of freedom.
 const T975: [f64; 30] = [
@@ -35,16 +39,18 @@ pub struct Pair {
 }
 
 impl Pair {
-    /// The log of the candidate's rate over the baseline's; half an event is added to both counts
-    /// so an hour without any stays finite.
-    pub fn log_ratio(&self) -> f64 {
-        ((self.candidate + 0.5) / self.candidate_base).ln()
-            - ((self.baseline + 0.5) / self.baseline_base).ln()
+    /// The candidate's rate over the baseline's in this hour, when both have one.
+    pub fn change(&self) -> Option<f64> {
+        let (c, b) = (self.candidate_rate()?, self.baseline_rate()?);
+        (b > 0.0).then(|| c / b - 1.0)
     }
 
-    /// How much the hour counts: more traffic on both sides, more weight.
-    fn weight(&self) -> f64 {
-        self.candidate_base * self.baseline_base / (self.candidate_base + self.baseline_base)
+    pub fn candidate_rate(&self) -> Option<f64> {
+        (self.candidate_base > 0.0).then(|| self.candidate / self.candidate_base)
+    }
+
+    pub fn baseline_rate(&self) -> Option<f64> {
+        (self.baseline_base > 0.0).then(|| self.baseline / self.baseline_base)
     }
 }
 
@@ -57,8 +63,9 @@ pub struct Interval {
     pub hours: usize,
 }
 
-/// The paired interval across hours; `None` with fewer than two usable hours.
-pub fn paired_interval(pairs: &[Pair]) -> Option<Interval> {
+/// The hour-matched ratio of the candidate's count to what the baseline's rate predicts, and its
+/// interval; `None` with fewer than two usable hours or nothing expected at all.
+pub fn standardized_interval(pairs: &[Pair]) -> Option<Interval> {
     let usable: Vec<&Pair> = pairs
         .iter()
         .filter(|p| p.candidate_base > 0.0 && p.baseline_base > 0.0)
@@ -67,25 +74,45 @@ pub fn paired_interval(pairs: &[Pair]) -> Option<Interval> {
     if n < 2 {
         return None;
     }
-    let weights: Vec<f64> = usable.iter().map(|p| p.weight()).collect();
-    let logs: Vec<f64> = usable.iter().map(|p| p.log_ratio()).collect();
-    let total: f64 = weights.iter().sum();
-    let mean = weights.iter().zip(&logs).map(|(w, x)| w * x).sum::<f64>() / total;
-    let spread = weights
+    let expected: Vec<f64> = usable
         .iter()
-        .zip(&logs)
-        .map(|(w, x)| w * (x - mean).powi(2))
+        .map(|p| p.baseline / p.baseline_base * p.candidate_base)
+        .collect();
+    let total_expected: f64 = expected.iter().sum();
+    if total_expected <= 0.0 {
+        return None;
+    }
+    let observed: f64 = usable.iter().map(|p| p.candidate).sum();
+    let ratio = observed / total_expected;
+    let t = t975(n - 1);
+    if observed == 0.0 {
+        // None sent: at most 3 expected by chance (95 %), so the rate is at most 3 / expected.
+        return Some(Interval {
+            change: -1.0,
+            low: -1.0,
+            high: (3.0 / total_expected).min(1.0) - 1.0,
+            hours: n,
+        });
+    }
+    // Hour-to-hour variation of the candidate around the ratio, and the baseline's Poisson noise.
+    let spread: f64 = usable
+        .iter()
+        .zip(&expected)
+        .map(|(p, e)| (p.candidate - ratio * e).powi(2))
         .sum::<f64>()
-        / total
         * n as f64
         / (n as f64 - 1.0);
-    let squares: f64 = weights.iter().map(|w| w * w).sum();
-    let se = (spread * squares / (total * total)).sqrt();
-    let t = t975(n - 1);
+    let baseline_noise: f64 = usable
+        .iter()
+        .map(|p| (p.candidate_base / p.baseline_base).powi(2) * p.baseline)
+        .sum::<f64>()
+        * ratio
+        * ratio;
+    let se_log = (spread + baseline_noise).sqrt() / total_expected / ratio;
     Some(Interval {
-        change: mean.exp() - 1.0,
-        low: (mean - t * se).exp() - 1.0,
-        high: (mean + t * se).exp() - 1.0,
+        change: ratio - 1.0,
+        low: (ratio.ln() - t * se_log).exp() - 1.0,
+        high: (ratio.ln() + t * se_log).exp() - 1.0,
         hours: n,
     })
 }
@@ -148,29 +175,29 @@ mod tests {
     #[test]
     fn a_steady_third_lower_rate_fails_and_an_equal_one_passes() {
         let lower: Vec<Pair> = (0..6)
-            .map(|h| pair(200.0 + h as f64, 100.0, 300.0 + 1.5 * h as f64, 100.0))
+            .map(|h| pair(200.0 + h as f64, 100.0, 3000.0 + 15.0 * h as f64, 1000.0))
             .collect();
-        let interval = paired_interval(&lower).unwrap();
+        let interval = standardized_interval(&lower).unwrap();
         assert!((interval.change + 0.333).abs() < 0.01, "{interval:?}");
         assert_eq!(judge(&interval, 0.10), Verdict::Fail);
 
         let equal: Vec<Pair> = (0..6)
-            .map(|h| pair(300.0 + h as f64, 100.0, 300.0 - h as f64, 100.0))
+            .map(|h| pair(300.0 + h as f64, 100.0, 3000.0 - h as f64, 1000.0))
             .collect();
-        let interval = paired_interval(&equal).unwrap();
+        let interval = standardized_interval(&equal).unwrap();
         assert!(interval.low > -0.1 && interval.high < 0.1, "{interval:?}");
         assert_eq!(judge(&interval, 0.10), Verdict::Pass);
     }
 
     #[test]
     fn noisy_or_short_series_are_inconclusive() {
-        assert_eq!(paired_interval(&[pair(3.0, 1.0, 3.0, 1.0)]), None);
+        assert_eq!(standardized_interval(&[pair(3.0, 1.0, 3.0, 1.0)]), None);
         let noisy = [
             pair(30.0, 10.0, 300.0, 100.0),
             pair(45.0, 10.0, 300.0, 100.0),
             pair(22.0, 10.0, 300.0, 100.0),
         ];
-        let interval = paired_interval(&noisy).unwrap();
+        let interval = standardized_interval(&noisy).unwrap();
         assert_eq!(
             judge(&interval, 0.10),
             Verdict::Inconclusive,
@@ -179,14 +206,35 @@ mod tests {
     }
 
     #[test]
-    fn heavier_hours_weigh_more() {
-        // A tiny hour with a wild ratio barely moves the estimate.
-        let pairs = [
-            pair(300.0, 100.0, 300.0, 100.0),
-            pair(310.0, 100.0, 300.0, 100.0),
-            pair(1.0, 1.0, 300.0, 100.0),
-        ];
-        let interval = paired_interval(&pairs).unwrap();
-        assert!(interval.change.abs() < 0.05, "{interval:?}");
+    fn rare_events_at_a_small_stage_do_not_fail() {
+        // 0.01 per session; 10 candidate sessions an hour: mostly none, once one. No bias.
+        let pairs: Vec<Pair> = (0..12)
+            .map(|h| pair(if h == 5 { 1.0 } else { 0.0 }, 10.0, 3.0, 300.0))
+            .collect();
+        let interval = standardized_interval(&pairs).unwrap();
+        assert_ne!(judge(&interval, 0.10), Verdict::Fail, "{interval:?}");
+        assert!(interval.low < -0.1 && interval.high > 0.1, "{interval:?}");
+    }
+
+    #[test]
+    fn time_of_day_cancels() {
+        // The candidate's share grows at night, when everyone's rate is higher; same rates.
+        let pairs: Vec<Pair> = (0..12)
+            .map(|h| {
+                let rate = if h < 6 { 2.0 } else { 6.0 };
+                let cs = if h < 6 { 10.0 } else { 200.0 };
+                pair(rate * cs, cs, rate * 1000.0, 1000.0)
+            })
+            .collect();
+        let interval = standardized_interval(&pairs).unwrap();
+        assert!(interval.change.abs() < 1e-9, "{interval:?}");
+    }
+
+    #[test]
+    fn nothing_sent_where_much_was_expected_fails() {
+        let pairs: Vec<Pair> = (0..4).map(|_| pair(0.0, 50.0, 500.0, 1000.0)).collect();
+        let interval = standardized_interval(&pairs).unwrap();
+        assert_eq!((interval.change, interval.low), (-1.0, -1.0));
+        assert_eq!(judge(&interval, 0.10), Verdict::Fail, "{interval:?}");
     }
 }

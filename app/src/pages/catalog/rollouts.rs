@@ -409,7 +409,7 @@ fn SeriesView(e: Evaluation, candidate: String, baseline: String) -> impl IntoVi
 #[component]
 fn MethodView(plan: Plan) -> impl IntoView {
     let rates = format!(
-        "Both versions run in the same hours, so each hour gives a fair comparison: time of day and day of week affect both alike. For every rate (screen loads per session, events per session, each of the baseline's top {} events and screens per session, and each top event's share of the other events), each hour gives the candidate's rate divided by the baseline's. Across the hours in which both ran, these ratios (on a log scale, busier hours weighing more) give an estimate of the relative change and a 95 % interval. A check passes when the whole interval lies within ±{:.0} %, fails when the whole interval lies outside it, and is inconclusive when it straddles the line — more traffic narrows it.",
+        "Both versions run in the same hours, so each hour gives a fair comparison: time of day and day of week affect both alike. For every rate (screen loads per session, events per session, each of the baseline's top {} events and screens per session, and each top event's share of the other events), each hour's baseline rate applied to the candidate's sessions says how many the candidate would have sent had nothing changed. What it sent over what was expected, across the hours in which both ran, is the relative change, and how much it varies from hour to hour gives a 95 % interval. A check passes when the whole interval lies within ±{:.0} %, fails when the whole interval lies outside it, and is inconclusive when it straddles the line — more traffic narrows it.",
         plan.top,
         plan.tolerance * 100.0
     );
