@@ -124,14 +124,24 @@ pub async fn latest_ingested(
     services: &Services,
     tenant_id: i64,
 ) -> Result<Option<Hour>, IngestionError> {
+    Ok(latest_hour(services.db.conn(), tenant_id)
+        .await?
+        .and_then(Hour::from_epoch_seconds))
+}
+
+/// [`latest_ingested`] as epoch seconds, on any connection (a transaction too).
+pub async fn latest_hour(
+    conn: &impl sea_orm::ConnectionTrait,
+    tenant_id: i64,
+) -> Result<Option<i64>, sea_orm::DbErr> {
     let latest: Option<Option<i64>> = ingested_hour::Entity::find()
         .select_only()
         .column_as(ingested_hour::Column::Hour.max(), "latest")
         .filter(ingested_hour::Column::TenantId.eq(tenant_id))
         .into_tuple()
-        .one(services.db.conn())
+        .one(conn)
         .await?;
-    Ok(latest.flatten().and_then(Hour::from_epoch_seconds))
+    Ok(latest.flatten())
 }
 
 /// Ingests one hour of a tenant. `policy` is given by backfills; a lone run computes its own.

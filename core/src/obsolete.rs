@@ -15,9 +15,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Set};
 
 use crate::browse::version_order;
-use crate::entities::{
-    app_version, application, combination, event, ingested_hour, quiet_mark, screen, tenant,
-};
+use crate::entities::{app_version, application, combination, event, quiet_mark, screen, tenant};
 use crate::hour::Hour;
 use crate::notify::{self, Subject};
 
@@ -55,14 +53,7 @@ pub async fn detect(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<Detec
     let Some(tenant) = tenant::Entity::find_by_id(tenant_id).one(conn).await? else {
         return Ok(Detected::default());
     };
-    let latest: Option<Option<i64>> = ingested_hour::Entity::find()
-        .select_only()
-        .column_as(ingested_hour::Column::Hour.max(), "latest")
-        .filter(ingested_hour::Column::TenantId.eq(tenant_id))
-        .into_tuple()
-        .one(conn)
-        .await?;
-    let Some(latest) = latest.flatten() else {
+    let Some(latest) = crate::ingestion::latest_hour(conn, tenant_id).await? else {
         return Ok(Detected::default());
     };
     let tenant_days = tenant.quiet_days.map_or(QUIET_DAYS, i64::from);

@@ -3,6 +3,18 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A relative change as people read it: `+4.0 %`, `−31.6 %`, `0.0 %`.
+pub fn signed_percent(x: f64) -> String {
+    let sign = if x > 0.0 {
+        "+"
+    } else if x < 0.0 {
+        "−"
+    } else {
+        ""
+    };
+    format!("{sign}{:.1} %", x.abs() * 100.0)
+}
+
 /// The default stages: the candidate's share of the two versions' sessions, in percent.
 pub const DEFAULT_STAGES: [i32; 5] = [1, 5, 20, 50, 100];
 

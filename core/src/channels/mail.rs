@@ -317,22 +317,18 @@ pub async fn send(
             .await;
     };
     let (subject, body) = compose(conn, &digest, &mailer.public_url).await?;
-    let failure = match message(mailer, &person, subject, body) {
-        Err(reason) => Some(reason),
-        Ok(message) => mailer.transport.send(message).await.err().map(|err| {
-            format!(
-                "the mail server refused the digest: {}",
-                crate::error_chain(&err)
-            )
-        }),
-    };
-    let attempts = if failure
-        .as_deref()
-        .is_some_and(|r| r.starts_with("cannot address"))
-    {
-        ATTEMPTS
-    } else {
-        digest.attempts
+    // An address that cannot be written will not improve with retries: give up at once.
+    let (attempts, failure) = match message(mailer, &person, subject, body) {
+        Err(reason) => (ATTEMPTS, Some(reason)),
+        Ok(message) => (
+            digest.attempts,
+            mailer.transport.send(message).await.err().map(|err| {
+                format!(
+                    "the mail server refused the digest: {}",
+                    crate::error_chain(&err)
+                )
+            }),
+        ),
     };
     OUTBOX
         .settle(conn, digest_id, attempts, failure, "sent_at", backoff)

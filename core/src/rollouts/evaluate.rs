@@ -5,13 +5,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use blueprint_types::rollouts::{Check, Evaluation, HourChange, Plan};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use blueprint_types::rollouts::{Check, Evaluation, HourChange, Plan, signed_percent};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 use super::stats::{self, EXPECTED_AT_LEAST, Pair, Verdict};
 use crate::entities::{
-    app_version, combination, event, event_key, hourly_count, hourly_key, hourly_session,
-    ingested_hour, screen,
+    app_version, combination, event, event_key, hourly_count, hourly_key, hourly_session, screen,
 };
 use crate::jobs::hour_text;
 
@@ -39,6 +38,16 @@ pub(crate) struct Outcome {
     pub latest: Option<i64>,
     pub comparable: bool,
     pub implicated_events: BTreeSet<i64>,
+}
+
+/// Something the baseline sent, for a coverage check: how often each version sent it, how often
+/// the candidate's traffic would have sent it, and the event it is about (if one).
+struct Item {
+    label: String,
+    event: Option<i64>,
+    baseline: f64,
+    candidate: f64,
+    expected: f64,
 }
 
 /// One version's figures in one hour.
@@ -73,21 +82,15 @@ impl Figures {
     }
 }
 
-fn pct(x: f64) -> String {
-    let sign = if x > 0.0 {
-        "+"
-    } else if x < 0.0 {
-        "−"
-    } else {
-        ""
-    };
-    format!("{sign}{:.1} %", x.abs() * 100.0)
-}
-
 /// `−33.2 % (−41.0 % to −24.5 %)`.
 fn change_text(check: &Check) -> String {
     match (check.change, check.low, check.high) {
-        (Some(c), Some(l), Some(h)) => format!("{} ({} to {})", pct(c), pct(l), pct(h)),
+        (Some(c), Some(l), Some(h)) => format!(
+            "{} ({} to {})",
+            signed_percent(c),
+            signed_percent(l),
+            signed_percent(h)
+        ),
         _ => String::new(),
     }
 }
@@ -116,27 +119,12 @@ pub(crate) fn stage_of(plan: &Plan, share: f64) -> Option<i32> {
         .max()
 }
 
-/// The tenant's latest ingested hour (epoch seconds).
-pub(crate) async fn latest_hour(
-    conn: &impl ConnectionTrait,
-    tenant_id: i64,
-) -> Result<Option<i64>, DbErr> {
-    let latest: Option<Option<i64>> = ingested_hour::Entity::find()
-        .select_only()
-        .column_as(ingested_hour::Column::Hour.max(), "latest")
-        .filter(ingested_hour::Column::TenantId.eq(tenant_id))
-        .into_tuple()
-        .one(conn)
-        .await?;
-    Ok(latest.flatten())
-}
-
 pub(crate) async fn evaluate(
     conn: &impl ConnectionTrait,
     subject: &Subject,
 ) -> Result<Outcome, DbErr> {
     let (c_id, b_id) = (subject.candidate.id, subject.baseline.id);
-    let Some(latest) = latest_hour(conn, subject.tenant_id).await? else {
+    let Some(latest) = crate::ingestion::latest_hour(conn, subject.tenant_id).await? else {
         return Ok(Outcome {
             evaluation: pending(0.0, None, "nothing has been ingested yet".into()),
             latest: None,
@@ -200,7 +188,7 @@ pub(crate) async fn evaluate(
             Some(latest),
             format!(
                 "the candidate has {} of the sessions; the first stage is {first} %",
-                pct(share).trim_start_matches('+')
+                signed_percent(share).trim_start_matches('+')
             ),
         );
         evaluation.candidate_sessions = c_window as i64;
@@ -345,7 +333,9 @@ pub(crate) async fn evaluate(
             missing: Vec::new(),
             detail: String::new(),
         };
-        let tolerance = pct(plan.tolerance).trim_start_matches('+').to_owned();
+        let tolerance = signed_percent(plan.tolerance)
+            .trim_start_matches('+')
+            .to_owned();
         check.detail = match verdict {
             _ if interval.is_none() => {
                 "needs at least two hours in which both versions ran".to_owned()
@@ -458,22 +448,28 @@ pub(crate) async fn evaluate(
 
     // Coverage.
     let scale = ratio(c_total.sessions, b_total.sessions);
-    let coverage = |name: &str, items: Vec<(String, f64, f64, f64)>| -> Check {
+    // Each coverage check, and the events its missing items are about (their owners are told).
+    let coverage = |name: &str, items: Vec<Item>| -> (Check, Vec<i64>) {
         let mut missing = Vec::new();
         let mut unsure = Vec::new();
+        let mut about = Vec::new();
         let mut considered = 0;
-        for (label, baseline, candidate, expected) in items {
-            if baseline < plan.min_count as f64 {
+        for item in items {
+            if item.baseline < plan.min_count as f64 {
                 continue;
             }
             considered += 1;
-            if candidate > 0.0 {
+            if item.candidate > 0.0 {
                 continue;
             }
-            if expected >= EXPECTED_AT_LEAST {
-                missing.push(format!("{label} (expected about {expected:.0})"));
+            if item.expected >= EXPECTED_AT_LEAST {
+                missing.push(format!(
+                    "{} (expected about {:.0})",
+                    item.label, item.expected
+                ));
+                about.extend(item.event);
             } else {
-                unsure.push(label);
+                unsure.push(item.label);
             }
         }
         let (verdict, detail) = if !missing.is_empty() {
@@ -496,7 +492,7 @@ pub(crate) async fn evaluate(
                 format!("the candidate sent all {considered} of them"),
             )
         };
-        Check {
+        let check = Check {
             kind: "coverage".into(),
             name: name.into(),
             headline: true,
@@ -509,7 +505,8 @@ pub(crate) async fn evaluate(
             hours: Vec::new(),
             missing,
             detail,
-        }
+        };
+        (check, about)
     };
     let mut all_events: BTreeMap<i64, f64> = BTreeMap::new();
     for (combo_key, n) in &b_total.by_combination {
@@ -519,64 +516,53 @@ pub(crate) async fn evaluate(
     for (combo_key, n) in &c_total.by_combination {
         *c_events.entry(combo_key.0).or_default() += n;
     }
-    let event_items: Vec<(String, f64, f64, f64)> = all_events
+    let event_items: Vec<Item> = all_events
         .iter()
-        .map(|(e, n)| {
-            (
-                event_names.get(e).cloned().unwrap_or_default(),
-                *n,
-                c_events.get(e).copied().unwrap_or(0.0),
-                n * scale,
-            )
+        .map(|(e, n)| Item {
+            label: event_names.get(e).cloned().unwrap_or_default(),
+            event: Some(*e),
+            baseline: *n,
+            candidate: c_events.get(e).copied().unwrap_or(0.0),
+            expected: n * scale,
         })
         .collect();
-    let missing_events: BTreeSet<String> = event_items
-        .iter()
-        .filter(|(_, b, c, x)| *b >= plan.min_count as f64 && *c == 0.0 && *x >= EXPECTED_AT_LEAST)
-        .map(|(name, ..)| name.clone())
-        .collect();
-    for (e, name) in &event_names {
-        if missing_events.contains(name) {
-            implicated.insert(*e);
-        }
-    }
-    checks.push(coverage("events the baseline sends", event_items));
-    let screen_items: Vec<(String, f64, f64, f64)> = b_total
+    let (check, about) = coverage("events the baseline sends", event_items);
+    implicated.extend(about);
+    checks.push(check);
+    let screen_items: Vec<Item> = b_total
         .events_by_screen
         .iter()
         .filter(|(s, _)| screen_names.get(s).is_some_and(|n| !n.is_empty()))
-        .map(|(s, n)| {
-            (
-                screen_names[s].clone(),
-                *n,
-                c_total.events_by_screen.get(s).copied().unwrap_or(0.0),
-                n * scale,
-            )
+        .map(|(s, n)| Item {
+            label: screen_names[s].clone(),
+            event: None,
+            baseline: *n,
+            candidate: c_total.events_by_screen.get(s).copied().unwrap_or(0.0),
+            expected: n * scale,
         })
         .collect();
-    checks.push(coverage("screens the baseline sends", screen_items));
-    let combo_items: Vec<(String, f64, f64, f64)> = b_total
+    checks.push(coverage("screens the baseline sends", screen_items).0);
+    let combo_items: Vec<Item> = b_total
         .by_combination
         .iter()
         .filter(|((_, s), _)| screen_names.get(s).is_some_and(|n| !n.is_empty()))
-        .map(|((e, s), n)| {
-            (
-                format!(
-                    "{} on {}",
-                    event_names.get(e).cloned().unwrap_or_default(),
-                    screen_names[s]
-                ),
-                *n,
-                c_total
-                    .by_combination
-                    .get(&(*e, *s))
-                    .copied()
-                    .unwrap_or(0.0),
-                n * scale,
-            )
+        .map(|((e, s), n)| Item {
+            label: format!(
+                "{} on {}",
+                event_names.get(e).cloned().unwrap_or_default(),
+                screen_names[s]
+            ),
+            event: None,
+            baseline: *n,
+            candidate: c_total
+                .by_combination
+                .get(&(*e, *s))
+                .copied()
+                .unwrap_or(0.0),
+            expected: n * scale,
         })
         .collect();
-    checks.push(coverage("event × screen combinations", combo_items));
+    checks.push(coverage("event × screen combinations", combo_items).0);
 
     // Keys and their types, per event.
     let hour_list: Vec<i64> = hours.clone();
@@ -620,13 +606,6 @@ pub(crate) async fn evaluate(
     let mut key_items = Vec::new();
     let mut conflicts = Vec::new();
     let mut conflict_events = BTreeSet::new();
-    let event_count = |t: &Figures, e: i64| -> f64 {
-        t.by_combination
-            .iter()
-            .filter(|((id, _), _)| *id == e)
-            .map(|(_, n)| n)
-            .sum()
-    };
     let mut key_list: Vec<&event_key::Model> = keys.values().collect();
     key_list.sort_by(|a, b| (a.event_id, &a.path).cmp(&(b.event_id, &b.path)));
     for key in key_list {
@@ -636,16 +615,17 @@ pub(crate) async fn evaluate(
         let c_count: f64 = c_types.iter().sum();
         let name = event_names.get(&key.event_id).cloned().unwrap_or_default();
         let (be, ce) = (
-            event_count(&b_total, key.event_id),
-            event_count(&c_total, key.event_id),
+            all_events.get(&key.event_id).copied().unwrap_or(0.0),
+            c_events.get(&key.event_id).copied().unwrap_or(0.0),
         );
         if ce > 0.0 {
-            key_items.push((
-                format!("{name}: {}", key.path),
-                b_count,
-                c_count,
-                b_count * ratio(ce, be),
-            ));
+            key_items.push(Item {
+                label: format!("{name}: {}", key.path),
+                event: Some(key.event_id),
+                baseline: b_count,
+                candidate: c_count,
+                expected: b_count * ratio(ce, be),
+            });
         }
         if b_count >= plan.min_count as f64 && c_count > 0.0 {
             let was: Vec<&str> = (0..6)
@@ -666,14 +646,8 @@ pub(crate) async fn evaluate(
             }
         }
     }
-    let key_check = coverage("keys the baseline's events carry", key_items);
-    for line in &key_check.missing {
-        if let Some((event_name, _)) = line.split_once(": ")
-            && let Some((id, _)) = event_names.iter().find(|(_, n)| n.as_str() == event_name)
-        {
-            implicated.insert(*id);
-        }
-    }
+    let (key_check, about) = coverage("keys the baseline's events carry", key_items);
+    implicated.extend(about);
     checks.push(key_check);
     implicated.extend(conflict_events);
     checks.push(Check {

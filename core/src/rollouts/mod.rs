@@ -281,10 +281,7 @@ async fn evaluate_and_record(
     if !record {
         return Ok((evaluation, false));
     }
-    let stage = match (row.stage, evaluation.stage) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    };
+    let stage = row.stage.max(evaluation.stage);
     // One transaction, which writes the roll-out's row first: concurrent evaluations of the same
     // roll-out (two hours ingested at once, or `status` beside the schedule) take turns, so a
     // change is appended — and told — exactly once, or not at all.
@@ -527,6 +524,18 @@ pub async fn set_default_plan_as(
     Ok(plan.clone())
 }
 
+/// The tenant named `slug`, for the command line (which may see every tenant).
+async fn tenant_named(
+    conn: &impl ConnectionTrait,
+    slug: &str,
+) -> Result<tenant::Model, AccountError> {
+    tenant::Entity::find()
+        .filter(tenant::Column::Slug.eq(slug))
+        .one(conn)
+        .await?
+        .ok_or_else(|| invalid(format!("there is no tenant `{slug}`")))
+}
+
 /// A tenant's roll-outs, newest first.
 pub async fn list_as(
     services: &Services,
@@ -641,11 +650,7 @@ pub async fn open(
             actor.require_owner(tenant.id)?;
             tenant
         }
-        None => tenant::Entity::find()
-            .filter(tenant::Column::Slug.eq(slug))
-            .one(conn)
-            .await?
-            .ok_or_else(|| invalid(format!("there is no tenant `{slug}`")))?,
+        None => tenant_named(conn, slug).await?,
     };
     let (app, candidate, baseline) = resolve(services, &tenant, request).await?;
     let existing = rollout::Entity::find()
@@ -661,7 +666,7 @@ pub async fn open(
                 .await?
                 .ok_or(AccountError::NotFound)?,
             None => {
-                let latest = evaluate::latest_hour(conn, tenant.id).await?;
+                let latest = crate::ingestion::latest_hour(conn, tenant.id).await?;
                 busiest_before(conn, app.id, candidate.id, latest.map_or(now(), |h| h + 3_600))
                     .await?
                     .ok_or_else(|| {
@@ -789,11 +794,7 @@ pub async fn status(
     stage: Option<i32>,
 ) -> Result<(RolloutReport, String), AccountError> {
     let conn = services.db.conn();
-    let tenant = tenant::Entity::find()
-        .filter(tenant::Column::Slug.eq(slug))
-        .one(conn)
-        .await?
-        .ok_or_else(|| invalid(format!("there is no tenant `{slug}`")))?;
+    let tenant = tenant_named(conn, slug).await?;
     let (app, candidate, _) = resolve(services, &tenant, request).await?;
     let row = rollout::Entity::find()
         .filter(rollout::Column::ApplicationId.eq(app.id))
@@ -812,10 +813,7 @@ pub async fn status(
         .await?
         .ok_or(AccountError::NotFound)?;
     let mut report = report(services, &row, true).await?;
-    let reached = match (row.stage, evaluation.stage) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    };
+    let reached = row.stage.max(evaluation.stage);
     let verdict = match stage {
         Some(wanted) if reached.is_none_or(|s| s < wanted) => "pending".to_owned(),
         _ => evaluation.verdict.clone(),
@@ -829,11 +827,7 @@ pub async fn list_for(
     services: &Services,
     slug: &str,
 ) -> Result<Vec<RolloutSummary>, AccountError> {
-    let tenant = tenant::Entity::find()
-        .filter(tenant::Column::Slug.eq(slug))
-        .one(services.db.conn())
-        .await?
-        .ok_or_else(|| invalid(format!("there is no tenant `{slug}`")))?;
+    let tenant = tenant_named(services.db.conn(), slug).await?;
     list(services, &tenant).await
 }
 

@@ -3,7 +3,7 @@
 //! 0 (pass), 1 (fail) or 2 (inconclusive or not yet); errors exit 3 like every command.
 
 use blueprint_core::rollouts;
-use blueprint_types::rollouts::{Evaluation, OpenRollout, RolloutReport};
+use blueprint_types::rollouts::{Evaluation, OpenRollout, RolloutReport, signed_percent};
 
 use crate::commands::open_services;
 use crate::config::Config;
@@ -13,17 +13,6 @@ use crate::config::Config;
 pub enum RolloutFormat {
     Text,
     Json,
-}
-
-fn pct(x: f64) -> String {
-    let sign = if x > 0.0 {
-        "+"
-    } else if x < 0.0 {
-        "−"
-    } else {
-        ""
-    };
-    format!("{sign}{:.1} %", x.abs() * 100.0)
 }
 
 /// The report as lines: the headline, each check, and the reason.
@@ -40,7 +29,7 @@ pub fn describe(report: &RolloutReport, verdict: &str, evaluation: Option<&Evalu
     out.push_str(&format!(
         "verdict: {verdict}{} · candidate share {} of sessions over the last 24 hours · {} hours compared ({} candidate, {} baseline sessions)\n",
         e.stage.map(|s| format!(" at stage {s} %")).unwrap_or_default(),
-        pct(e.share).trim_start_matches('+'),
+        signed_percent(e.share).trim_start_matches('+'),
         e.hours_compared,
         e.candidate_sessions,
         e.baseline_sessions,
@@ -137,7 +126,7 @@ pub async fn status(
             report
                 .evaluation
                 .as_ref()
-                .map_or_else(|| "unknown".to_owned(), |e| pct(e.share))
+                .map_or_else(|| "unknown".to_owned(), |e| signed_percent(e.share))
         );
     }
     Ok(rollouts::exit_code(&verdict) as u8)

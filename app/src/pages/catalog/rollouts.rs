@@ -5,7 +5,9 @@
 //! resume or close it.
 
 use blueprint_types::catalog::{Series, TimeSeries};
-use blueprint_types::rollouts::{Check, Evaluation, Plan, RolloutReport, RolloutSummary};
+use blueprint_types::rollouts::{
+    Check, Evaluation, Plan, RolloutReport, RolloutSummary, signed_percent,
+};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -64,17 +66,6 @@ pub async fn set_rollout_state(id: i64, state: String) -> Result<RolloutReport, 
     blueprint_core::rollouts::edit_as(&services()?, &actor()?, id, &edit)
         .await
         .map_err(|err| from_account("Changing the roll-out", err))
-}
-
-fn pct(x: f64) -> String {
-    let sign = if x > 0.0 {
-        "+"
-    } else if x < 0.0 {
-        "−"
-    } else {
-        ""
-    };
-    format!("{sign}{:.1} %", x.abs() * 100.0)
 }
 
 fn share(x: Option<f64>) -> String {
@@ -298,7 +289,12 @@ fn StagesView(report: RolloutReport) -> impl IntoView {
 #[component]
 fn CheckRow(c: Check) -> impl IntoView {
     let interval = match (c.change, c.low, c.high) {
-        (Some(x), Some(l), Some(h)) => format!("{} ({} to {})", pct(x), pct(l), pct(h)),
+        (Some(x), Some(l), Some(h)) => format!(
+            "{} ({} to {})",
+            signed_percent(x),
+            signed_percent(l),
+            signed_percent(h)
+        ),
         _ => String::new(),
     };
     let value = |v: Option<f64>| {
@@ -453,7 +449,7 @@ fn IntervalChart(checks: Vec<Check>, tolerance: f64) -> impl IntoView {
                         <text x=label_w - 8.0 y=y + 4.0 text-anchor="end" class="label">{c.name.clone()}</text>
                         <line x1=x(low) x2=x(high) y1=y y2=y class="range" />
                         <circle cx=x(mid) cy=y r="4" class="point" />
-                        <title>{format!("{}: {} ({} to {})", c.name, pct(mid), pct(low), pct(high))}</title>
+                        <title>{format!("{}: {} ({} to {})", c.name, signed_percent(mid), signed_percent(low), signed_percent(high))}</title>
                     </g>
                 }
             }).collect_view()}
