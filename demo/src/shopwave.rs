@@ -119,7 +119,7 @@ static EVENTS: [E; 57] = [
     E::new("videoPlayed", MW, "Product Details", "video_id duration_s", 3),
     E::new("recentlyViewedOpened", MOBILE, "Home|Account", "", 3),
     E::new("priceAlertSet", MOBILE, "Product Details|Wishlist", "sku target_price", 3).new_only(),
-    E::new("legacyPromoViewed", MOBILE, "Home|Deals", "promo_id legacy_ref", 5).old_only(),
+    E::new("legacyPromoViewed", MOBILE, "Home|Deals", "promo_id legacy_ref", 30).old_only(),
     E::new("listingCreated", SECOND, "Listing Editor", "listing_id price category photos", 10),
     E::new("listingUpdated", SECOND, "Listing Editor|Listings", "listing_id changes", 10),
     E::new("listingDeleted", SECOND, "Listings", "listing_id", 3),

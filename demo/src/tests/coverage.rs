@@ -105,3 +105,46 @@ fn the_data_exercises_every_rule() {
     );
     assert!(blank > 0);
 }
+
+/// The browser tests read a 48-hour demo (150 lines per tenant-hour) ending with whatever hour they
+/// run in, and expect the matrix to mark Shopwave Android 3.9 and 3.10 as having stopped sending
+/// `legacyPromoViewed` (sent by 3.8 only). The matrix marks a column only when, at 3.8's rate, at
+/// least `MIN_EXPECTED` (3) lines were expected there; this holds for every hour of the day, with
+/// room to spare, or the specs would fail at some hours and not others.
+#[test]
+fn the_old_only_event_is_missed_by_later_versions_whatever_the_hour() {
+    for end in 0..24 {
+        let dir = Scratch::new(&format!("legacy-{end}"));
+        let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 26, end, 30, 0)
+            .single()
+            .expect("valid date");
+        let mut o = crate::DemoOptions::demo(now);
+        o.first_hour += Duration::hours(i64::from(o.hours) - 48);
+        o.hours = 48;
+        o.events_per_hour = 150;
+        let expected = generate(&dir.0, &o).expect("generate");
+        let mut all: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut legacy: BTreeMap<&str, u64> = BTreeMap::new();
+        for (k, v) in &expected.tenants["shopwave"].counts {
+            if k.application == "Shopwave" && k.platform == "Android" {
+                *all.entry(k.version.as_str()).or_default() += v.events;
+                if k.event == "legacyPromoViewed" {
+                    *legacy.entry(k.version.as_str()).or_default() += v.events;
+                }
+            }
+        }
+        assert_eq!(
+            legacy.keys().copied().collect::<Vec<_>>(),
+            ["3.8"],
+            "ending {end}:00"
+        );
+        let share = legacy["3.8"] as f64 / all["3.8"] as f64;
+        for later in ["3.9", "3.10"] {
+            let expected_there = share * all[later] as f64;
+            assert!(
+                expected_there >= 10.0,
+                "ending {end}:00: {expected_there:.1} expected from {later}"
+            );
+        }
+    }
+}
