@@ -5,7 +5,7 @@
 //! healthy (passes), one stops sending an event (fails on coverage), and one has too little
 //! traffic (inconclusive, never fail). Each change of verdict is recorded once and told.
 
-use blueprint_core::accounts::Role;
+use blueprint_core::accounts::{AccountError, Role};
 use blueprint_core::hour::Hour;
 use blueprint_core::ingestion::{self, Trigger};
 use blueprint_core::notify::{self, InboxQuery};
@@ -297,6 +297,34 @@ async fn candidates_are_judged_stage_by_stage() {
         assert!(err.to_string().contains("is not between 0 and 1"), "{err}");
         assert_eq!(
             rollouts::default_plan_as(&services, &watcher, "shop")
+                .await
+                .unwrap(),
+            plan
+        );
+        // Members read it, only owners and admins may change it.
+        let reader = actor(
+            &services,
+            "reader@example.com",
+            false,
+            &[("shop", Role::Viewer)],
+        )
+        .await;
+        let seen = rollouts::tenant_plan_as(&services, &reader, "shop")
+            .await
+            .unwrap();
+        assert_eq!((seen.plan, seen.can_manage), (plan.clone(), false));
+        assert!(
+            rollouts::tenant_plan_as(&services, &watcher, "shop")
+                .await
+                .unwrap()
+                .can_manage
+        );
+        let err = rollouts::set_default_plan_as(&services, &reader, "shop", &Plan::default())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AccountError::Forbidden), "{err}");
+        assert_eq!(
+            rollouts::default_plan_as(&services, &reader, "shop")
                 .await
                 .unwrap(),
             plan

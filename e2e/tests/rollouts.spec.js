@@ -3,7 +3,7 @@
 // shows each roll-out's verdict; the failed one's page shows the failing check, the interval chart
 // and the hour-by-hour series, with JavaScript and without.
 const { test, expect } = require('@playwright/test');
-const { settle, signIn, screenshot, ADMIN } = require('./helpers');
+const { settle, signIn, screenshot, jsEnabled, ADMIN } = require('./helpers');
 
 test('a failed roll-out shows its failing check and its chart', async ({ page }, testInfo) => {
   const errors = [];
@@ -36,5 +36,65 @@ test('a failed roll-out shows its failing check and its chart', async ({ page },
   await expect(page.getByTestId('history')).toContainText('fail');
   await expect(page.locator('[data-testid=series] svg[data-testid=chart]').first()).toBeAttached();
   await screenshot(page, testInfo, 'rollout');
+  expect(errors).toEqual([]);
+});
+
+test('an owner changes a roll-out plan and the default one; a bad plan is refused and changes nothing', async ({ page }, testInfo) => {
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  // Each project sets its own tolerance, so neither depends on the other having run.
+  const tolerance = jsEnabled(testInfo) ? '12' : '11';
+  await signIn(page, ADMIN);
+  await page.goto('/t/launchpad/rollouts');
+  await settle(page, testInfo);
+  await page.locator('[data-testid=rollouts] tbody tr').filter({ hasText: 'Shop (iOS)' })
+    .getByRole('link', { name: 'Shop (iOS)' }).click();
+  await expect(page).toHaveURL(/\/t\/launchpad\/rollouts\/\d+$/);
+  await settle(page, testInfo);
+  const summary = page.getByTestId('plan-summary');
+  await expect(summary).toContainText('stages 1, 5, 20, 50, 100 %');
+
+  const form = page.getByTestId('plan-form');
+  await page.getByText('Change the plan', { exact: true }).click();
+  await form.getByLabel('Tolerance').fill(tolerance);
+  await form.getByRole('button', { name: 'Save and evaluate again' }).click();
+  await expect(summary).toContainText(`tolerance ±${tolerance} %`);
+  await expect(page.getByTestId('method')).toContainText(`within ±${tolerance} %`);
+  await expect(page.getByTestId('evaluation').getByTestId('verdict').first()).toHaveText('pass');
+
+  // Stages out of order: refused in the user's terms; the plan is as it was.
+  await settle(page, testInfo);
+  if (!(await page.locator('details.edit').evaluate((d) => d.open))) {
+    await page.getByText('Change the plan', { exact: true }).click();
+  }
+  await form.getByLabel('Stages').fill('50, 5');
+  await form.getByRole('button', { name: 'Save and evaluate again' }).click();
+  await expect(page.getByRole('alert')).toHaveText('stages [50, 5] are not ascending percentages from 1 to 100');
+  await expect(summary).toContainText(`tolerance ±${tolerance} %`);
+  await expect(summary).toContainText('stages 1, 5, 20, 50, 100 %');
+  if (jsEnabled(testInfo)) {
+    // Nothing typed is lost: the form still holds what was refused.
+    await expect(form.getByLabel('Stages')).toHaveValue('50, 5');
+  }
+  await screenshot(page, testInfo, 'rollout-plan');
+
+  // The tenant's plan for new roll-outs, on the list page.
+  await page.goto('/t/launchpad/rollouts');
+  await settle(page, testInfo);
+  const tenantPlan = page.getByTestId('tenant-plan');
+  await tenantPlan.getByText('Change the plan for new roll-outs').click();
+  const tenantForm = page.getByTestId('tenant-plan-form');
+  await tenantForm.getByLabel('Stages').fill('2, 10, 50, 100');
+  await tenantForm.getByLabel('Tolerance').fill(tolerance);
+  await tenantForm.getByRole('button', { name: 'Save' }).click();
+  await expect(tenantPlan.getByTestId('plan-summary')).toContainText(`stages 2, 10, 50, 100 % of sessions · tolerance ±${tolerance} %`);
+  await settle(page, testInfo);
+  if (!(await tenantPlan.locator('details.edit').evaluate((d) => d.open))) {
+    await tenantPlan.getByText('Change the plan for new roll-outs').click();
+  }
+  await tenantForm.getByLabel('Tolerance').fill('ten');
+  await tenantForm.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('alert')).toHaveText('tolerance `ten` is not a number of percent, e.g. `10`');
+  await expect(tenantPlan.getByTestId('plan-summary')).toContainText(`tolerance ±${tolerance} %`);
   expect(errors).toEqual([]);
 });

@@ -185,6 +185,18 @@ fn server_functions(
             "id=999&state=paused".into(),
             ["unauth", "notfound", "notfound", "notfound", "notfound"],
         ),
+        (
+            "set_rollout_plan",
+            "id=999&stages=1%2C+50%2C+100&tolerance=10&min_sessions=100&min_count=50&top=10".into(),
+            ["unauth", "notfound", "notfound", "notfound", "notfound"],
+        ),
+        ("get_tenant_plan", "tenant=shop".into(), SHOP_READERS),
+        (
+            "set_tenant_plan",
+            "tenant=shop&stages=2%2C+10%2C+100&tolerance=12.5&min_sessions=100&min_count=50&top=10"
+                .into(),
+            SHOP_OWNERS,
+        ),
     ]
 }
 

@@ -45,6 +45,54 @@ impl Default for Plan {
     }
 }
 
+impl Plan {
+    /// Reads a plan as a form writes it: stages as percentages separated by commas or spaces
+    /// (`1, 5, 20, 50, 100`), the tolerance in percent (`10` is ±10 %), and the three counts.
+    /// Errors name the field and what was typed; ranges are checked by the server's plan check.
+    pub fn from_form(
+        stages: &str,
+        tolerance_percent: &str,
+        min_sessions: &str,
+        min_count: &str,
+        top: &str,
+    ) -> Result<Plan, String> {
+        fn whole<T: std::str::FromStr>(field: &str, text: &str) -> Result<T, String> {
+            text.trim()
+                .parse()
+                .map_err(|_| format!("{field} `{}` is not a whole number", text.trim()))
+        }
+        let stages = stages
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+            .map(|s| whole::<i32>("stage", s.trim_end_matches('%')))
+            .collect::<Result<Vec<_>, _>>()?;
+        if stages.is_empty() {
+            return Err("give at least one stage, e.g. `1, 5, 20, 50, 100`".into());
+        }
+        let text = tolerance_percent.trim().trim_end_matches('%').trim();
+        let tolerance = text
+            .parse::<f64>()
+            .ok()
+            .filter(|t| t.is_finite())
+            .ok_or_else(|| format!("tolerance `{text}` is not a number of percent, e.g. `10`"))?;
+        Ok(Plan {
+            stages,
+            tolerance: tolerance / 100.0,
+            min_sessions: whole("minimum sessions", min_sessions)?,
+            min_count: whole("minimum count", min_count)?,
+            top: whole("top", top)?,
+        })
+    }
+}
+
+/// `GET /t/{tenant}/rollouts`' plan form: the plan new roll-outs start with, and whether the caller
+/// may change it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TenantPlan {
+    pub plan: Plan,
+    pub can_manage: bool,
+}
+
 /// One hour of a rate check: the candidate's rate relative to the baseline's in that hour.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HourChange {
@@ -165,4 +213,41 @@ pub struct RolloutEdit {
     pub state: Option<String>,
     #[serde(default)]
     pub plan: Option<Plan>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Plan;
+
+    #[test]
+    fn a_plan_reads_from_its_form() {
+        let plan = Plan::from_form(" 2, 10 50,100% ", "15 %", "200", " 30 ", "5").unwrap();
+        assert_eq!(
+            plan,
+            Plan {
+                stages: vec![2, 10, 50, 100],
+                tolerance: 0.15,
+                min_sessions: 200,
+                min_count: 30,
+                top: 5
+            }
+        );
+        let err = |s: &str, t: &str, m: &str| Plan::from_form(s, t, m, "50", "10").unwrap_err();
+        assert_eq!(
+            err("1, five", "10", "100"),
+            "stage `five` is not a whole number"
+        );
+        assert_eq!(
+            err(" , ", "10", "100"),
+            "give at least one stage, e.g. `1, 5, 20, 50, 100`"
+        );
+        assert_eq!(
+            err("1", "ten", "100"),
+            "tolerance `ten` is not a number of percent, e.g. `10`"
+        );
+        assert_eq!(
+            err("1", "10", "1e3"),
+            "minimum sessions `1e3` is not a whole number"
+        );
+    }
 }

@@ -16,6 +16,7 @@ use std::collections::BTreeSet;
 
 use blueprint_types::rollouts::{
     Evaluation, OpenRollout, Plan, RolloutEdit, RolloutReport, RolloutSummary, StageVerdict,
+    TenantPlan,
 };
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -487,8 +488,20 @@ pub async fn default_plan_as(
     actor: &Actor,
     slug: &str,
 ) -> Result<Plan, AccountError> {
+    Ok(tenant_plan_as(services, actor, slug).await?.plan)
+}
+
+/// The tenant's default plan and whether `actor` may change it (the roll-outs page's form).
+pub async fn tenant_plan_as(
+    services: &Services,
+    actor: &Actor,
+    slug: &str,
+) -> Result<TenantPlan, AccountError> {
     let tenant = notify::visible_tenant(services, actor, slug).await?;
-    Ok(default_plan(&tenant))
+    Ok(TenantPlan {
+        plan: default_plan(&tenant),
+        can_manage: actor.can_own(tenant.id),
+    })
 }
 
 /// Sets the plan a tenant's new roll-outs start with (owners and admins); open roll-outs keep

@@ -6,7 +6,7 @@
 
 use blueprint_types::catalog::{Series, TimeSeries};
 use blueprint_types::rollouts::{
-    Check, Evaluation, Plan, RolloutReport, RolloutSummary, signed_percent,
+    Check, Evaluation, Plan, RolloutReport, RolloutSummary, TenantPlan, signed_percent,
 };
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -66,6 +66,169 @@ pub async fn set_rollout_state(id: i64, state: String) -> Result<RolloutReport, 
     blueprint_core::rollouts::edit_as(&services()?, &actor()?, id, &edit)
         .await
         .map_err(|err| from_account("Changing the roll-out", err))
+}
+
+/// A plan typed into the form, or what to fix in it.
+#[cfg(feature = "ssr")]
+fn plan_from_form(
+    stages: &str,
+    tolerance: &str,
+    min_sessions: &str,
+    min_count: &str,
+    top: &str,
+) -> Result<Plan, AppError> {
+    Plan::from_form(stages, tolerance, min_sessions, min_count, top)
+        .map_err(|message| AppError::Client(blueprint_types::ClientError::Invalid(message)))
+}
+
+/// Changes a roll-out's plan (owners and admins); the form's fields, read by [`Plan::from_form`].
+#[server]
+pub async fn set_rollout_plan(
+    id: i64,
+    stages: String,
+    tolerance: String,
+    min_sessions: String,
+    min_count: String,
+    top: String,
+) -> Result<RolloutReport, AppError> {
+    use crate::error::{actor, from_account, services};
+    let (services, actor) = (services()?, actor()?);
+    let edit = blueprint_types::rollouts::RolloutEdit {
+        state: None,
+        plan: Some(plan_from_form(
+            &stages,
+            &tolerance,
+            &min_sessions,
+            &min_count,
+            &top,
+        )?),
+    };
+    blueprint_core::rollouts::edit_as(&services, &actor, id, &edit)
+        .await
+        .map_err(|err| from_account("Changing the plan", err))
+}
+
+#[server]
+pub async fn get_tenant_plan(tenant: String) -> Result<TenantPlan, AppError> {
+    use crate::error::{actor, from_account, services};
+    blueprint_core::rollouts::tenant_plan_as(&services()?, &actor()?, &tenant)
+        .await
+        .map_err(|err| from_account("Reading the plan", err))
+}
+
+/// Sets the plan the tenant's new roll-outs start with (owners and admins).
+#[server]
+pub async fn set_tenant_plan(
+    tenant: String,
+    stages: String,
+    tolerance: String,
+    min_sessions: String,
+    min_count: String,
+    top: String,
+) -> Result<Plan, AppError> {
+    use crate::error::{actor, from_account, services};
+    let (services, actor) = (services()?, actor()?);
+    let plan = plan_from_form(&stages, &tolerance, &min_sessions, &min_count, &top)?;
+    blueprint_core::rollouts::set_default_plan_as(&services, &actor, &tenant, &plan)
+        .await
+        .map_err(|err| from_account("Changing the plan", err))
+}
+
+/// A plan in a sentence: `stages 1, 5, 20, 50, 100 % · ±10 % · 100 sessions · …`.
+fn plan_summary(plan: &Plan) -> String {
+    format!(
+        "stages {} % of sessions · tolerance ±{} % · at least {} sessions per version · coverage from {} sightings · top {} events and screens",
+        stages_text(plan),
+        tolerance_text(plan),
+        plan.min_sessions,
+        plan.min_count,
+        plan.top
+    )
+}
+
+fn stages_text(plan: &Plan) -> String {
+    plan.stages
+        .iter()
+        .map(i32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The tolerance in percent as a person types it: `10`, `12.5`.
+fn tolerance_text(plan: &Plan) -> String {
+    let text = format!("{:.2}", plan.tolerance * 100.0);
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// The plan's fields, named as [`set_rollout_plan`] and [`set_tenant_plan`] read them.
+#[component]
+fn PlanFields(plan: Plan) -> impl IntoView {
+    view! {
+        <label>"Stages (% of the two versions' sessions, ascending)"
+            <input type="text" name="stages" value=stages_text(&plan) required />
+        </label>
+        <label>"Tolerance (± %)"
+            <input type="text" inputmode="decimal" name="tolerance" value=tolerance_text(&plan) required />
+        </label>
+        <label>"Sessions each version needs before a verdict"
+            <input type="number" name="min_sessions" min="1" value=plan.min_sessions required />
+        </label>
+        <label>"Coverage: ignore what the baseline sent fewer times than"
+            <input type="number" name="min_count" min="1" value=plan.min_count required />
+        </label>
+        <label>"Top events and screens checked one by one"
+            <input type="number" name="top" min="1" max="50" value=plan.top required />
+        </label>
+    }
+    .into_any()
+}
+
+/// The default plan on the list page: read by every member, changed by owners and admins.
+#[component]
+fn TenantPlanView(tenant: String) -> impl IntoView {
+    let save = ServerAction::<SetTenantPlan>::new();
+    let saved = move || {
+        save.value()
+            .get()
+            .and_then(Result::ok)
+            .map(|p| format!("{p:?}"))
+    };
+    let hidden = tenant.clone();
+    let data = Resource::new(
+        move || (tenant.clone(), saved()),
+        |(tenant, _)| get_tenant_plan(tenant),
+    );
+    view! {
+        <section class="card" data-testid="tenant-plan">
+            <h2>"Plan for new roll-outs"</h2>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || {
+                    let hidden = hidden.clone();
+                    Suspend::new(async move {
+                    match data.await {
+                        Err(error) => view! { <Refusal error /> }.into_any(),
+                        Ok(TenantPlan { plan, can_manage }) => view! {
+                            <p class="small plan-summary" data-testid="plan-summary">{plan_summary(&plan)}</p>
+                            {can_manage.then(|| view! {
+                                <details class="edit">
+                                    <summary>"Change the plan for new roll-outs"</summary>
+                                    <ActionForm action=save attr:class="stacked-form" attr:data-testid="tenant-plan-form">
+                                        <input type="hidden" name="tenant" value=hidden.clone() />
+                                        <PlanFields plan=plan.clone() />
+                                        <button type="submit">"Save"</button>
+                                    </ActionForm>
+                                </details>
+                            })}
+                        }
+                        .into_any(),
+                    }
+                    })
+                }}
+            </Suspense>
+            {move || save.value().get().and_then(|r| r.err()).map(|err| view! { <p class="error" role="alert">{err.to_string()}</p> })}
+        </section>
+    }
+    .into_any()
 }
 
 fn share(x: Option<f64>) -> String {
@@ -137,6 +300,7 @@ pub fn RolloutsPage() -> impl IntoView {
             <button type="submit">"Open"</button>
         </ActionForm>
         {move || open.value().get().and_then(|r| r.err()).map(|err| view! { <p class="error" role="alert">{err.to_string()}</p> })}
+        <TenantPlanView tenant=tenant.get_untracked() />
     }
 }
 
@@ -145,9 +309,17 @@ pub fn RolloutPage() -> impl IntoView {
     let tenant = tenant_param();
     let id = path_param("id");
     let state = ServerAction::<SetRolloutState>::new();
+    let plan = ServerAction::<SetRolloutPlan>::new();
+    // Only a saved plan reloads the report: a refused one leaves the form as it was typed.
+    let saved = move || {
+        plan.value()
+            .get()
+            .and_then(Result::ok)
+            .map(|r| format!("{:?}", r.plan))
+    };
     let data = Resource::new(
-        move || (id.get(), state.version().get()),
-        |(id, _)| async move {
+        move || (id.get(), state.version().get(), saved()),
+        |(id, _, _)| async move {
             match id.parse::<i64>() {
                 Ok(id) => get_rollout(id).await,
                 Err(_) => Err(AppError::Client(blueprint_types::ClientError::NotFound)),
@@ -165,7 +337,7 @@ pub fn RolloutPage() -> impl IntoView {
                         let _ = report;
                         view! { <Refusal error=AppError::Client(blueprint_types::ClientError::NotFound) /> }.into_any()
                     }
-                    Ok(report) => view! { <Report report state /> }.into_any(),
+                    Ok(report) => view! { <Report report state plan /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -174,7 +346,11 @@ pub fn RolloutPage() -> impl IntoView {
 }
 
 #[component]
-fn Report(report: RolloutReport, state: ServerAction<SetRolloutState>) -> impl IntoView {
+fn Report(
+    report: RolloutReport,
+    state: ServerAction<SetRolloutState>,
+    plan: ServerAction<SetRolloutPlan>,
+) -> impl IntoView {
     let r = report.rollout.clone();
     let actions = report.can_manage.then(|| {
         let choices: Vec<(&'static str, &'static str)> = match r.state.as_str() {
@@ -213,11 +389,28 @@ fn Report(report: RolloutReport, state: ServerAction<SetRolloutState>) -> impl I
         }
         .into_any(),
     };
+    let current = report.plan.clone();
+    let edit = report.can_manage.then(move || {
+        view! {
+            <details class="edit">
+                <summary>"Change the plan"</summary>
+                <ActionForm action=plan attr:class="stacked-form" attr:data-testid="plan-form">
+                    <input type="hidden" name="id" value=r.id />
+                    <PlanFields plan=current />
+                    <button type="submit">"Save and evaluate again"</button>
+                </ActionForm>
+            </details>
+            {move || plan.value().get().and_then(|r| r.err()).map(|err| view! { <p class="error" role="alert">{err.to_string()}</p> })}
+        }
+        .into_any()
+    });
     view! {
         {head}
         <StagesView report=report.clone() />
         {evaluation}
         <MethodView plan=report.plan.clone() />
+        <p class="small muted plan-summary" data-testid="plan-summary">{format!("Plan: {}", plan_summary(&report.plan))}</p>
+        {edit}
     }
 }
 
@@ -447,7 +640,7 @@ fn IntervalChart(checks: Vec<Check>, tolerance: f64) -> impl IntoView {
                 view! {
                     <g class=class>
                         <text x=label_w - 8.0 y=y + 4.0 text-anchor="end" class="label">{c.name.clone()}</text>
-                        <line x1=x(low) x2=x(high) y1=y y2=y class="range" />
+                        <line x1=x(low) x2=x(high) y1=y y2=y class="ci" />
                         <circle cx=x(mid) cy=y r="4" class="point" />
                         <title>{format!("{}: {} ({} to {})", c.name, signed_percent(mid), signed_percent(low), signed_percent(high))}</title>
                     </g>
