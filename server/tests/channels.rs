@@ -13,7 +13,7 @@ use blueprint_core::Services;
 use blueprint_core::accounts::{Actor, Role};
 use blueprint_core::browse::{self, curate};
 use blueprint_core::channels::{mail, webhooks};
-use blueprint_core::entities::{mail_digest, notification, webhook_delivery};
+use blueprint_core::entities::{mail_digest, notification, user, webhook_delivery};
 use blueprint_core::hour::Hour;
 use blueprint_core::ingestion::{self, Trigger};
 use blueprint_core::jobs::{Clock, ManualClock};
@@ -362,7 +362,33 @@ async fn news_reaches_inbox_email_and_webhook_exactly_once() {
             ..Default::default()
         };
         let config = Config::load(settings, None).unwrap();
-        let next_hour = Hour::containing(chrono::Utc::now()).plus(1).start();
+        // Digests follow the server's clock, news its creation time. So that the test reads the
+        // same at any hour of the day (an hour after the news must not be a new UTC day), the
+        // news is dated 10:30 today and the users get email from 10:00; the clock then runs
+        // from 11:01 (the hourly digest is due, the daily one is not) to 00:01 tomorrow.
+        let today = chrono::Utc::now()
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc();
+        let news_at = today + chrono::Duration::minutes(10 * 60 + 30);
+        notification::Entity::update_many()
+            .col_expr(
+                notification::Column::CreatedAt,
+                sea_orm::sea_query::Expr::value(news_at.timestamp()),
+            )
+            .exec(services.db.conn())
+            .await
+            .unwrap();
+        user::Entity::update_many()
+            .col_expr(
+                user::Column::MailSince,
+                sea_orm::sea_query::Expr::value(news_at.timestamp() - 1_800),
+            )
+            .exec(services.db.conn())
+            .await
+            .unwrap();
+        let next_hour = today + chrono::Duration::hours(11);
         let clock = Arc::new(ManualClock::new(next_hour + chrono::Duration::minutes(1)));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -512,13 +538,7 @@ async fn news_reaches_inbox_email_and_webhook_exactly_once() {
         assert_eq!(mails.lock().unwrap().len(), 1);
 
         // The next UTC day: the daily user's digest, and nothing more for the hourly one.
-        let next_day = chrono::Utc::now()
-            .date_naive()
-            .succ_opt()
-            .unwrap()
-            .and_hms_opt(0, 1, 0)
-            .unwrap()
-            .and_utc();
+        let next_day = today + chrono::Duration::minutes(24 * 60 + 1);
         clock.set(next_day);
         wait_for("the daily digest", || async {
             mails.lock().unwrap().len() == 2
