@@ -60,6 +60,8 @@ test('an owner changes a roll-out plan and the default one; a bad plan is refuse
   await form.getByRole('button', { name: 'Save and evaluate again' }).click();
   await expect(summary).toContainText(`tolerance ±${tolerance} %`);
   await expect(page.getByTestId('method')).toContainText(`within ±${tolerance} %`);
+  // Evaluated again against the new tolerance: the checks are judged by it.
+  await expect(page.locator('[data-testid=check].pass').first()).toContainText(`lies within ±${tolerance}.0 %`);
   await expect(page.getByTestId('evaluation').getByTestId('verdict').first()).toHaveText('pass');
 
   // Stages out of order: refused in the user's terms; the plan is as it was.
@@ -96,5 +98,8 @@ test('an owner changes a roll-out plan and the default one; a bad plan is refuse
   await tenantForm.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('alert')).toHaveText('tolerance `ten` is not a number of percent, e.g. `10`');
   await expect(tenantPlan.getByTestId('plan-summary')).toContainText(`tolerance ±${tolerance} %`);
+  if (jsEnabled(testInfo)) {
+    await expect(tenantForm.getByLabel('Tolerance')).toHaveValue('ten');
+  }
   expect(errors).toEqual([]);
 });

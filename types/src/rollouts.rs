@@ -63,8 +63,9 @@ impl Plan {
         }
         let stages = stages
             .split(|c: char| c == ',' || c.is_whitespace())
+            .map(|s| s.trim_end_matches('%'))
             .filter(|s| !s.is_empty())
-            .map(|s| whole::<i32>("stage", s.trim_end_matches('%')))
+            .map(|s| whole::<i32>("stage", s))
             .collect::<Result<Vec<_>, _>>()?;
         if stages.is_empty() {
             return Err("give at least one stage, e.g. `1, 5, 20, 50, 100`".into());
@@ -75,12 +76,25 @@ impl Plan {
             .ok()
             .filter(|t| t.is_finite())
             .ok_or_else(|| format!("tolerance `{text}` is not a number of percent, e.g. `10`"))?;
+        if !(tolerance > 0.0 && tolerance < 100.0) {
+            return Err(format!(
+                "a tolerance of {text} % is not between 0 and 100 % (10 is ±10 %)"
+            ));
+        }
+        let at_least_one = |field: &str, text: &str| -> Result<i64, String> {
+            let n: i64 = whole(field, text)?;
+            if n < 1 {
+                return Err(format!("{field} must be at least 1, not {n}"));
+            }
+            Ok(n)
+        };
+        let top = at_least_one("top", top)?;
         Ok(Plan {
             stages,
             tolerance: tolerance / 100.0,
-            min_sessions: whole("minimum sessions", min_sessions)?,
-            min_count: whole("minimum count", min_count)?,
-            top: whole("top", top)?,
+            min_sessions: at_least_one("minimum sessions", min_sessions)?,
+            min_count: at_least_one("minimum count", min_count)?,
+            top: usize::try_from(top).unwrap_or(usize::MAX),
         })
     }
 }
@@ -249,5 +263,14 @@ mod tests {
             err("1", "10", "1e3"),
             "minimum sessions `1e3` is not a whole number"
         );
+        let range = "a tolerance of 150 % is not between 0 and 100 % (10 is ±10 %)";
+        assert_eq!(err("1", "150", "100"), range);
+        assert_eq!(err("1", "0", "100"), range.replace("150", "0"));
+        assert_eq!(
+            err("1", "10", "0"),
+            "minimum sessions must be at least 1, not 0"
+        );
+        let spaced = Plan::from_form("5 %, 50 %", "10", "1", "1", "1").unwrap();
+        assert_eq!(spaced.stages, [5, 50]);
     }
 }

@@ -134,7 +134,13 @@ pub async fn set_tenant_plan(
         .map_err(|err| from_account("Changing the plan", err))
 }
 
-/// A plan in a sentence: `stages 1, 5, 20, 50, 100 % · ±10 % · 100 sessions · …`.
+/// Counts an action's successful results. A resource keyed on the count reloads after each save,
+/// and not after a refusal, which leaves the form as it was typed.
+fn saves(succeeded: impl Fn() -> bool + Send + Sync + 'static) -> Memo<u32> {
+    Memo::new(move |n: Option<&u32>| n.copied().unwrap_or(0) + u32::from(succeeded()))
+}
+
+/// A plan in a sentence: `stages 1, 5, 20, 50, 100 % of sessions · tolerance ±10 % · …`.
 fn plan_summary(plan: &Plan) -> String {
     format!(
         "stages {} % of sessions · tolerance ±{} % · at least {} sessions per version · coverage from {} sightings · top {} events and screens",
@@ -187,15 +193,10 @@ fn PlanFields(plan: Plan) -> impl IntoView {
 #[component]
 fn TenantPlanView(tenant: String) -> impl IntoView {
     let save = ServerAction::<SetTenantPlan>::new();
-    let saved = move || {
-        save.value()
-            .get()
-            .and_then(Result::ok)
-            .map(|p| format!("{p:?}"))
-    };
+    let saved = saves(move || save.value().with(|v| matches!(v, Some(Ok(_)))));
     let hidden = tenant.clone();
     let data = Resource::new(
-        move || (tenant.clone(), saved()),
+        move || (tenant.clone(), saved.get()),
         |(tenant, _)| get_tenant_plan(tenant),
     );
     view! {
@@ -310,15 +311,9 @@ pub fn RolloutPage() -> impl IntoView {
     let id = path_param("id");
     let state = ServerAction::<SetRolloutState>::new();
     let plan = ServerAction::<SetRolloutPlan>::new();
-    // Only a saved plan reloads the report: a refused one leaves the form as it was typed.
-    let saved = move || {
-        plan.value()
-            .get()
-            .and_then(Result::ok)
-            .map(|r| format!("{:?}", r.plan))
-    };
+    let saved = saves(move || plan.value().with(|v| matches!(v, Some(Ok(_)))));
     let data = Resource::new(
-        move || (id.get(), state.version().get(), saved()),
+        move || (id.get(), state.version().get(), saved.get()),
         |(id, _, _)| async move {
             match id.parse::<i64>() {
                 Ok(id) => get_rollout(id).await,
@@ -390,6 +385,12 @@ fn Report(
         .into_any(),
     };
     let current = report.plan.clone();
+    // Only an open roll-out is evaluated; a paused or closed one keeps its last evaluation.
+    let save_label = if r.state == "open" {
+        "Save and evaluate again"
+    } else {
+        "Save the plan"
+    };
     let edit = report.can_manage.then(move || {
         view! {
             <details class="edit">
@@ -397,7 +398,7 @@ fn Report(
                 <ActionForm action=plan attr:class="stacked-form" attr:data-testid="plan-form">
                     <input type="hidden" name="id" value=r.id />
                     <PlanFields plan=current />
-                    <button type="submit">"Save and evaluate again"</button>
+                    <button type="submit">{save_label}</button>
                 </ActionForm>
             </details>
             {move || plan.value().get().and_then(|r| r.err()).map(|err| view! { <p class="error" role="alert">{err.to_string()}</p> })}
@@ -598,9 +599,9 @@ fn SeriesView(e: Evaluation, candidate: String, baseline: String) -> impl IntoVi
 #[component]
 fn MethodView(plan: Plan) -> impl IntoView {
     let rates = format!(
-        "Both versions run in the same hours, so each hour gives a fair comparison: time of day and day of week affect both alike. For every rate (screen loads per session, events per session, each of the baseline's top {} events and screens per session, and each top event's share of the other events), each hour's baseline rate applied to the candidate's sessions says how many the candidate would have sent had nothing changed. What it sent over what was expected, across the hours in which both ran, is the relative change, and how much it varies from hour to hour gives a 95 % interval. A check passes when the whole interval lies within ±{:.0} %, fails when the whole interval lies outside it, and is inconclusive when it straddles the line — more traffic narrows it.",
+        "Both versions run in the same hours, so each hour gives a fair comparison: time of day and day of week affect both alike. For every rate (screen loads per session, events per session, each of the baseline's top {} events and screens per session, and each top event's share of the other events), each hour's baseline rate applied to the candidate's sessions says how many the candidate would have sent had nothing changed. What it sent over what was expected, across the hours in which both ran, is the relative change, and how much it varies from hour to hour gives a 95 % interval. A check passes when the whole interval lies within ±{} %, fails when the whole interval lies outside it, and is inconclusive when it straddles the line — more traffic narrows it.",
         plan.top,
-        plan.tolerance * 100.0
+        tolerance_text(&plan)
     );
     let coverage = format!(
         "Coverage checks list what the baseline sent at least {} times that the candidate never sent (events, screens, event × screen combinations, keys of its events), counted only when the candidate's traffic makes it expected at least 10 times; a key that now carries a type the baseline never sent fails too. Nothing is decided before each version has {} sessions in the compared hours. The stage is the candidate's share of the two versions' sessions over the last 24 ingested hours; a stage fails when any check fails, and passes when every headline check passes.",
