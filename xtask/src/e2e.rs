@@ -49,6 +49,13 @@ pub fn run() -> Result<(), String> {
             .map_err(|err| err.to_string())?;
     }
     // The catalog pages read the demo tenants (shopwave, travelnest): two days, ingested.
+    // When the demo was written (it ends with the hour before): specs pick demo hours from this,
+    // not from their own clock, so a long run cannot move them past the demo's end.
+    let demo_at_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|err| err.to_string())?
+        .as_millis()
+        .to_string();
     let mut demo = Command::new(build::binary(Profile::Debug));
     server_env(&mut demo, &scratch);
     demo.args(["demo", "--hours", "48", "--events-per-hour", "150"]);
@@ -64,7 +71,8 @@ pub fn run() -> Result<(), String> {
             .env("BLUEPRINT_BASE_URL", base_url)
             .env("CHROMIUM", &chromium)
             .env("E2E_DIR", dir)
-            .env("STORAGE_DIR", &scratch);
+            .env("STORAGE_DIR", &scratch)
+            .env("E2E_DEMO_AT_MS", &demo_at_ms);
         if let Some(pattern) = grep {
             command.args(["--grep", pattern]);
         }
