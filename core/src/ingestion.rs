@@ -104,12 +104,7 @@ pub async fn tenant_id(services: &Services, slug: &str) -> Result<i64, Ingestion
 
 /// The tenant's row by slug; a folder not yet known is discovered first.
 pub async fn tenant(services: &Services, slug: &str) -> Result<tenant::Model, IngestionError> {
-    let find = || async {
-        tenant::Entity::find()
-            .filter(tenant::Column::Slug.eq(slug))
-            .one(services.db.conn())
-            .await
-    };
+    let find = || crate::tenants::by_slug(services.db.conn(), slug);
     if let Some(row) = find().await? {
         return Ok(row);
     }

@@ -42,24 +42,6 @@ fn invalid(message: impl Into<String>) -> AccountError {
     AccountError::Invalid(message.into())
 }
 
-/// The tenant `slug` if the actor may read it; one they may not see is "not found", like a
-/// missing one.
-pub(crate) async fn visible_tenant(
-    services: &Services,
-    actor: &Actor,
-    slug: &str,
-) -> Result<tenant::Model, AccountError> {
-    let row = tenant::Entity::find()
-        .filter(tenant::Column::Slug.eq(slug))
-        .one(services.db.conn())
-        .await?
-        .ok_or(AccountError::NotFound)?;
-    actor
-        .require_read(row.id)
-        .map_err(|_| AccountError::NotFound)?;
-    Ok(row)
-}
-
 fn watch_view(row: watch::Model, slug: &str) -> Watch {
     Watch {
         id: row.id,
@@ -83,7 +65,7 @@ pub async fn watch_as(
     actor: &Actor,
     request: &WatchRequest,
 ) -> Result<Watch, AccountError> {
-    let tenant = visible_tenant(services, actor, &request.tenant).await?;
+    let tenant = crate::tenants::visible(services, actor, &request.tenant).await?;
     let target = request.target.as_str();
     if !TARGETS.contains(&target) {
         return Err(invalid(format!(

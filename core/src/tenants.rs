@@ -3,7 +3,7 @@
 use blueprint_types::TenantSummary;
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::accounts::{AccountError, Actor};
 use crate::entities::tenant;
@@ -57,19 +57,38 @@ pub async fn list_tenants(
         .collect())
 }
 
+/// The tenant named `slug`, if there is one.
+pub async fn by_slug(
+    conn: &impl ConnectionTrait,
+    slug: &str,
+) -> Result<Option<tenant::Model>, DbErr> {
+    tenant::Entity::find()
+        .filter(tenant::Column::Slug.eq(slug))
+        .one(conn)
+        .await
+}
+
+/// The tenant `slug` if the actor may read it; one they may not see is "not found", like a
+/// missing one.
+pub async fn visible(
+    services: &Services,
+    actor: &Actor,
+    slug: &str,
+) -> Result<tenant::Model, AccountError> {
+    let row = by_slug(services.db.conn(), slug)
+        .await?
+        .ok_or(AccountError::NotFound)?;
+    actor.require_read(row.id)?;
+    Ok(row)
+}
+
 /// The id of a tenant the actor can see; `NotFound` for one that does not exist or is not visible.
 pub async fn visible_tenant(
     services: &Services,
     actor: &Actor,
     slug: &str,
 ) -> Result<i64, AccountError> {
-    let row = tenant::Entity::find()
-        .filter(tenant::Column::Slug.eq(slug))
-        .one(services.db.conn())
-        .await?
-        .ok_or(AccountError::NotFound)?;
-    actor.require_read(row.id)?;
-    Ok(row.id)
+    Ok(visible(services, actor, slug).await?.id)
 }
 
 /// Records every tenant folder of the events root that the database does not know yet; returns

@@ -21,13 +21,10 @@ use std::collections::HashMap;
 
 use blueprint_types::catalog::{DayRange, Series, TimeSeries};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{
-    ColumnTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Statement, Value,
-};
+use sea_orm::{DbBackend, FromQueryResult, Statement, Value};
 
 use crate::Services;
 use crate::accounts::{AccountError, Actor};
-use crate::entities::tenant;
 use crate::hour::Hour;
 use crate::ledger::rollup::DAY;
 
@@ -62,14 +59,7 @@ pub async fn open_tenant(
     actor: &Actor,
     slug: &str,
 ) -> Result<TenantRef, AccountError> {
-    let row = tenant::Entity::find()
-        .filter(tenant::Column::Slug.eq(slug))
-        .one(services.db.conn())
-        .await?
-        .ok_or(AccountError::NotFound)?;
-    actor
-        .require_read(row.id)
-        .map_err(|_| AccountError::NotFound)?;
+    let row = crate::tenants::visible(services, actor, slug).await?;
     let state = fetch_one::<Latest>(
         services,
         "SELECT MAX(hour) AS latest, MAX(run_id) AS version FROM ingested_hours WHERE tenant_id = ?",

@@ -266,7 +266,7 @@ async fn owned_tenant(
     actor: &Actor,
     slug: &str,
 ) -> Result<tenant::Model, AccountError> {
-    let row = crate::notify::visible_tenant(services, actor, slug).await?;
+    let row = crate::tenants::visible(services, actor, slug).await?;
     actor.require_owner(row.id)?;
     Ok(row)
 }

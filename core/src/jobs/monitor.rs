@@ -271,9 +271,7 @@ async fn tenant_by_slug(
     conn: &impl ConnectionTrait,
     slug: &str,
 ) -> Result<tenant::Model, AccountError> {
-    tenant::Entity::find()
-        .filter(tenant::Column::Slug.eq(slug))
-        .one(conn)
+    crate::tenants::by_slug(conn, slug)
         .await?
         .ok_or(AccountError::NotFound)
 }

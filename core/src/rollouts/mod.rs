@@ -497,7 +497,7 @@ pub async fn tenant_plan_as(
     actor: &Actor,
     slug: &str,
 ) -> Result<TenantPlan, AccountError> {
-    let tenant = notify::visible_tenant(services, actor, slug).await?;
+    let tenant = crate::tenants::visible(services, actor, slug).await?;
     Ok(TenantPlan {
         plan: default_plan(&tenant),
         can_manage: actor.can_own(tenant.id),
@@ -512,7 +512,7 @@ pub async fn set_default_plan_as(
     slug: &str,
     plan: &Plan,
 ) -> Result<Plan, AccountError> {
-    let tenant = notify::visible_tenant(services, actor, slug).await?;
+    let tenant = crate::tenants::visible(services, actor, slug).await?;
     actor.require_owner(tenant.id)?;
     validate_plan(plan)?;
     let conn = services.db.conn();
@@ -542,9 +542,7 @@ async fn tenant_named(
     conn: &impl ConnectionTrait,
     slug: &str,
 ) -> Result<tenant::Model, AccountError> {
-    tenant::Entity::find()
-        .filter(tenant::Column::Slug.eq(slug))
-        .one(conn)
+    crate::tenants::by_slug(conn, slug)
         .await?
         .ok_or_else(|| invalid(format!("there is no tenant `{slug}`")))
 }
@@ -555,7 +553,7 @@ pub async fn list_as(
     actor: &Actor,
     slug: &str,
 ) -> Result<Vec<RolloutSummary>, AccountError> {
-    let tenant = notify::visible_tenant(services, actor, slug).await?;
+    let tenant = crate::tenants::visible(services, actor, slug).await?;
     list(services, &tenant).await
 }
 
@@ -659,7 +657,7 @@ pub async fn open(
     let conn = services.db.conn();
     let tenant = match actor {
         Some(actor) => {
-            let tenant = notify::visible_tenant(services, actor, slug).await?;
+            let tenant = crate::tenants::visible(services, actor, slug).await?;
             actor.require_owner(tenant.id)?;
             tenant
         }
