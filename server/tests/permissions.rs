@@ -494,7 +494,6 @@ const PAGES: [(&str, [u16; 5]); 20] = [
 
 #[tokio::test]
 async fn every_route_answers_every_role_as_designed() {
-    let _serial = support::serial().await;
     for server in TestServer::with_users().await {
         let services = &server.state.services;
         let mut cookies = Vec::new();
@@ -633,7 +632,6 @@ async fn every_route_answers_every_role_as_designed() {
 
 #[tokio::test]
 async fn tokens_carry_their_scope_and_stop_working_when_revoked() {
-    let _serial = support::serial().await;
     for server in TestServer::with_users().await {
         let services = &server.state.services;
         let owner = blueprint_core::accounts::users::actor_for(services, 2)
@@ -713,7 +711,6 @@ async fn tokens_carry_their_scope_and_stop_working_when_revoked() {
 
 #[tokio::test]
 async fn wrong_passwords_get_one_calm_message_and_are_slowed_down() {
-    let _serial = support::serial().await;
     for server in TestServer::with_users().await {
         for attempt in 0..5 {
             let body = Some((
@@ -769,7 +766,6 @@ async fn wrong_passwords_get_one_calm_message_and_are_slowed_down() {
 
 #[tokio::test]
 async fn forged_cross_site_posts_are_refused() {
-    let _serial = support::serial().await;
     let server = TestServer::with_users().await.remove(0);
     let cookie = server.sign_in(ADMIN).await;
     let request = axum::http::Request::post("/logout")
@@ -786,7 +782,6 @@ async fn forged_cross_site_posts_are_refused() {
 
 #[tokio::test]
 async fn session_cookies_are_http_only_same_site_and_renewed_at_sign_in() {
-    let _serial = support::serial().await;
     let server = TestServer::with_users().await.remove(0);
     let sign_in = |router: axum::Router, cookie: Option<String>| async move {
         let mut request = axum::http::Request::post("/api/v1/session")
