@@ -47,8 +47,8 @@ pub fn actor() -> Result<blueprint_core::accounts::Actor, AppError> {
 
 /// An account error as the page shows it (details of unexpected ones are logged).
 #[cfg(feature = "ssr")]
-pub fn from_account(context: &str, err: blueprint_core::accounts::AccountError) -> AppError {
-    use blueprint_core::accounts::AccountError as E;
+pub fn from_account(context: &str, err: blueprint_core::accounts::ServiceError) -> AppError {
+    use blueprint_core::accounts::ServiceError as E;
     match err {
         E::Unauthenticated => AppError::Client(ClientError::Unauthenticated),
         E::Forbidden => AppError::Client(ClientError::Forbidden),

@@ -6,6 +6,7 @@ pub mod browse;
 pub mod channels;
 pub mod db;
 pub mod entities;
+pub mod error;
 pub mod events_root;
 pub mod hour;
 pub mod ingest;
@@ -22,6 +23,7 @@ pub mod tenants;
 pub mod testing;
 
 pub use db::{Database, DbError};
+pub use error::{ServiceError, error_chain};
 pub use events_root::{EventsRoot, EventsRootError};
 
 /// Everything a service needs, built once at start-up and cloned cheaply into handlers and jobs.
@@ -29,19 +31,4 @@ pub use events_root::{EventsRoot, EventsRootError};
 pub struct Services {
     pub db: Database,
     pub events: EventsRoot,
-}
-
-/// An error and its sources on one line (`top: cause: root cause`), for messages people read.
-pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let next = cause.to_string();
-        if !text.contains(&next) {
-            text.push_str(": ");
-            text.push_str(&next);
-        }
-        source = cause.source();
-    }
-    text
 }

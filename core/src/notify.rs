@@ -15,7 +15,7 @@ use sea_orm::{
 };
 
 use crate::Services;
-use crate::accounts::{AccountError, Actor};
+use crate::accounts::{ServiceError, Actor};
 use crate::channels::webhooks;
 use crate::entities::{
     app_version, application, combination, discovery, event, event_key, key_type, membership,
@@ -38,8 +38,8 @@ pub(crate) fn path_segment(text: &str) -> String {
         .collect()
 }
 
-fn invalid(message: impl Into<String>) -> AccountError {
-    AccountError::Invalid(message.into())
+fn invalid(message: impl Into<String>) -> ServiceError {
+    ServiceError::Invalid(message.into())
 }
 
 fn watch_view(row: watch::Model, slug: &str) -> Watch {
@@ -64,7 +64,7 @@ pub async fn watch_as(
     services: &Services,
     actor: &Actor,
     request: &WatchRequest,
-) -> Result<Watch, AccountError> {
+) -> Result<Watch, ServiceError> {
     let tenant = crate::tenants::visible(services, actor, &request.tenant).await?;
     let target = request.target.as_str();
     if !TARGETS.contains(&target) {
@@ -155,12 +155,12 @@ pub async fn watch_as(
         .filter(watch::Column::Name.eq(&name))
         .one(conn)
         .await?
-        .ok_or(AccountError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     Ok(watch_view(row, &tenant.slug))
 }
 
 /// The caller's watches in the tenants they can still see.
-pub async fn watches_of(services: &Services, actor: &Actor) -> Result<Vec<Watch>, AccountError> {
+pub async fn watches_of(services: &Services, actor: &Actor) -> Result<Vec<Watch>, ServiceError> {
     let conn = services.db.conn();
     let slugs = slugs(conn).await?;
     Ok(watch::Entity::find()
@@ -178,14 +178,14 @@ pub async fn watches_of(services: &Services, actor: &Actor) -> Result<Vec<Watch>
 }
 
 /// Removes one of the caller's watches.
-pub async fn unwatch_as(services: &Services, actor: &Actor, id: i64) -> Result<(), AccountError> {
+pub async fn unwatch_as(services: &Services, actor: &Actor, id: i64) -> Result<(), ServiceError> {
     let deleted = watch::Entity::delete_many()
         .filter(watch::Column::Id.eq(id))
         .filter(watch::Column::UserId.eq(actor.user_id))
         .exec(services.db.conn())
         .await?;
     if deleted.rows_affected == 0 {
-        return Err(AccountError::NotFound);
+        return Err(ServiceError::NotFound);
     }
     Ok(())
 }
@@ -641,7 +641,7 @@ pub async fn inbox_of(
     services: &Services,
     actor: &Actor,
     query: &InboxQuery,
-) -> Result<Inbox, AccountError> {
+) -> Result<Inbox, ServiceError> {
     let conn = services.db.conn();
     let slugs = slugs(conn).await?;
     let mut find = notification::Entity::find()
@@ -656,7 +656,7 @@ pub async fn inbox_of(
             .find(|(_, s)| s.as_str() == slug)
             .map(|(id, _)| *id)
             .filter(|id| actor.can_read(*id))
-            .ok_or(AccountError::NotFound)?;
+            .ok_or(ServiceError::NotFound)?;
         find = find.filter(notification::Column::TenantId.eq(id));
     }
     if let Some(kind) = query.kind.as_deref().filter(|k| !k.is_empty()) {
@@ -691,7 +691,7 @@ pub async fn inbox_of(
     })
 }
 
-pub async fn unread_count(services: &Services, actor: &Actor) -> Result<i64, AccountError> {
+pub async fn unread_count(services: &Services, actor: &Actor) -> Result<i64, ServiceError> {
     Ok(notification::Entity::find()
         .filter(notification::Column::UserId.eq(actor.user_id))
         .filter(notification::Column::ReadAt.is_null())
@@ -705,7 +705,7 @@ pub async fn mark_read_as(
     services: &Services,
     actor: &Actor,
     ids: Option<Vec<i64>>,
-) -> Result<i64, AccountError> {
+) -> Result<i64, ServiceError> {
     let mut update = notification::Entity::update_many()
         .col_expr(notification::Column::ReadAt, Expr::value(now()))
         .filter(notification::Column::UserId.eq(actor.user_id))

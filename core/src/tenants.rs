@@ -5,7 +5,7 @@ use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 
-use crate::accounts::{AccountError, Actor};
+use crate::accounts::{ServiceError, Actor};
 use crate::entities::tenant;
 use crate::{DbError, EventsRootError, Services};
 
@@ -74,10 +74,10 @@ pub async fn visible(
     services: &Services,
     actor: &Actor,
     slug: &str,
-) -> Result<tenant::Model, AccountError> {
+) -> Result<tenant::Model, ServiceError> {
     let row = by_slug(services.db.conn(), slug)
         .await?
-        .ok_or(AccountError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     actor.require_read(row.id)?;
     Ok(row)
 }
@@ -87,7 +87,7 @@ pub async fn visible_tenant(
     services: &Services,
     actor: &Actor,
     slug: &str,
-) -> Result<i64, AccountError> {
+) -> Result<i64, ServiceError> {
     Ok(visible(services, actor, slug).await?.id)
 }
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use blueprint_core::accounts::audit::{AuditQuery, list_audit};
-use blueprint_core::accounts::{AccountError, Role, sessions, sign_in, users};
+use blueprint_core::accounts::{ServiceError, Role, sessions, sign_in, users};
 use blueprint_core::testing::{TEST_PASSWORD, actor, test_databases};
 
 #[tokio::test]
@@ -45,7 +45,7 @@ async fn rights_changes_are_audited_and_disabled_users_are_signed_out() {
         );
         let refused =
             users::set_rights(&services, &reloaded, admin.user_id, false, BTreeMap::new()).await;
-        assert!(matches!(refused, Err(AccountError::Forbidden)));
+        assert!(matches!(refused, Err(ServiceError::Forbidden)));
 
         let log = list_audit(
             &services,
@@ -94,7 +94,7 @@ async fn rights_changes_are_audited_and_disabled_users_are_signed_out() {
         let attempt =
             sign_in::sign_in(&services, "member@example.com", TEST_PASSWORD, "10.0.0.1").await;
         assert!(
-            matches!(attempt, Err(AccountError::BadCredentials)),
+            matches!(attempt, Err(ServiceError::BadCredentials)),
             "{}",
             db.label
         );
@@ -107,7 +107,7 @@ async fn rights_changes_are_audited_and_disabled_users_are_signed_out() {
         );
         assert!(matches!(
             users::set_disabled(&services, &admin, admin.user_id, true).await,
-            Err(AccountError::Invalid(_))
+            Err(ServiceError::Invalid(_))
         ));
     }
 }

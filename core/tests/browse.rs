@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use blueprint_core::accounts::{AccountError, Role};
+use blueprint_core::accounts::{ServiceError, Role};
 use blueprint_core::browse::{
     self, applications, compare, curate, events, export, matrix, overview, screens,
 };
@@ -64,7 +64,7 @@ async fn the_catalog_reads_what_was_ingested() {
         // A tenant the caller may not see does not exist for them.
         assert!(matches!(
             browse::open_tenant(&services, &stranger, "shopwave").await,
-            Err(AccountError::NotFound)
+            Err(ServiceError::NotFound)
         ));
         let tenant = browse::open_tenant(&services, &viewer, "shopwave")
             .await
@@ -344,7 +344,7 @@ async fn the_catalog_reads_what_was_ingested() {
                 events::Split::Version
             )
             .await,
-            Err(AccountError::NotFound)
+            Err(ServiceError::NotFound)
         ));
 
         // Applications: per-version events add up to the tenant's total.
@@ -430,7 +430,7 @@ async fn the_catalog_reads_what_was_ingested() {
         };
         assert!(matches!(
             curate::update(&services, &viewer, &tenant, &subject, &edit).await,
-            Err(AccountError::Forbidden)
+            Err(ServiceError::Forbidden)
         ));
         let owner_tenant = browse::open_tenant(&services, &owner, "shopwave")
             .await

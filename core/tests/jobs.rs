@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use blueprint_core::Services;
-use blueprint_core::accounts::{AccountError, Role};
+use blueprint_core::accounts::{ServiceError, Role};
 use blueprint_core::entities::{backfill, hour_task, ingestion_run, job_worker};
 use blueprint_core::hour::Hour;
 use blueprint_core::jobs::backfills::{self, NewBackfill};
@@ -270,7 +270,7 @@ async fn bad_backfill_requests_are_refused_and_change_nothing() {
                 .await
                 .unwrap_err();
             assert!(
-                matches!(&err, AccountError::Invalid(m) if m.contains(expected)),
+                matches!(&err, ServiceError::Invalid(m) if m.contains(expected)),
                 "{from} to {to} on {}: {err:?}",
                 db.label
             );
@@ -278,17 +278,17 @@ async fn bad_backfill_requests_are_refused_and_change_nothing() {
         let unknown =
             backfills::request_as(&services, &admin, "nowhere", base, base.plus(1), "admin").await;
         assert!(
-            matches!(unknown, Err(AccountError::NotFound)),
+            matches!(unknown, Err(ServiceError::NotFound)),
             "{unknown:?}"
         );
         let refused =
             backfills::request_as(&services, &viewer, "shop", base, base.plus(1), "admin").await;
         assert!(
-            matches!(refused, Err(AccountError::Forbidden)),
+            matches!(refused, Err(ServiceError::Forbidden)),
             "{refused:?}"
         );
         let retry = tasks::retry_hour_as(&services, &viewer, "shop", base).await;
-        assert!(matches!(retry, Err(AccountError::Forbidden)), "{retry:?}");
+        assert!(matches!(retry, Err(ServiceError::Forbidden)), "{retry:?}");
         assert_eq!(
             backfill::Entity::find()
                 .count(services.db.conn())
@@ -660,7 +660,7 @@ async fn a_dead_workers_hour_is_taken_over_and_failures_are_retried_then_shown()
         .await;
         assert!(matches!(
             monitor::hour_detail_as(&services, &viewer, "shop", bad).await,
-            Err(AccountError::Forbidden)
+            Err(ServiceError::Forbidden)
         ));
         let settings = settings();
         let overview = monitor::ingestion_as(&services, &admin, &settings)

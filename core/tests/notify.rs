@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use blueprint_core::Services;
-use blueprint_core::accounts::{AccountError, Actor, Role};
+use blueprint_core::accounts::{ServiceError, Actor, Role};
 use blueprint_core::entities::{event, notification, watch};
 use blueprint_core::hour::Hour;
 use blueprint_core::ingestion::{self, Trigger};
@@ -143,13 +143,13 @@ async fn news_reaches_exactly_its_watchers_and_owners_once() {
                 .await
                 .unwrap_err();
             assert!(
-                matches!(&err, AccountError::Invalid(m) if m.contains(reason)),
+                matches!(&err, ServiceError::Invalid(m) if m.contains(reason)),
                 "{err:?}"
             );
         }
         let hidden =
             notify::watch_as(&services, &stranger, &request("shop", "tenant", None, None)).await;
-        assert!(matches!(hidden, Err(AccountError::NotFound)), "{hidden:?}");
+        assert!(matches!(hidden, Err(ServiceError::NotFound)), "{hidden:?}");
         assert_eq!(
             watch::Entity::find()
                 .count(services.db.conn())
@@ -320,7 +320,7 @@ async fn news_reaches_exactly_its_watchers_and_owners_once() {
             },
         )
         .await;
-        assert!(matches!(bad_kind, Err(AccountError::Invalid(_))));
+        assert!(matches!(bad_kind, Err(ServiceError::Invalid(_))));
         let hidden = notify::inbox_of(
             &services,
             &stranger,
@@ -331,7 +331,7 @@ async fn news_reaches_exactly_its_watchers_and_owners_once() {
             },
         )
         .await;
-        assert!(matches!(hidden, Err(AccountError::NotFound)));
+        assert!(matches!(hidden, Err(ServiceError::NotFound)));
         assert_eq!(
             notify::mark_read_as(&services, &watcher, None)
                 .await
@@ -343,7 +343,7 @@ async fn news_reaches_exactly_its_watchers_and_owners_once() {
         assert_eq!(mine.len(), 1);
         assert!(matches!(
             notify::unwatch_as(&services, &stranger, mine[0].id).await,
-            Err(AccountError::NotFound)
+            Err(ServiceError::NotFound)
         ));
         notify::unwatch_as(&services, &watcher, mine[0].id)
             .await

@@ -5,7 +5,7 @@
 //! healthy (passes), one stops sending an event (fails on coverage), and one has too little
 //! traffic (inconclusive, never fail). Each change of verdict is recorded once and told.
 
-use blueprint_core::accounts::{AccountError, Role};
+use blueprint_core::accounts::{ServiceError, Role};
 use blueprint_core::hour::Hour;
 use blueprint_core::ingestion::{self, Trigger};
 use blueprint_core::notify::{self, InboxQuery};
@@ -322,7 +322,7 @@ async fn candidates_are_judged_stage_by_stage() {
         let err = rollouts::set_default_plan_as(&services, &reader, "shop", &Plan::default())
             .await
             .unwrap_err();
-        assert!(matches!(err, AccountError::Forbidden), "{err}");
+        assert!(matches!(err, ServiceError::Forbidden), "{err}");
         assert_eq!(
             rollouts::default_plan_as(&services, &reader, "shop")
                 .await

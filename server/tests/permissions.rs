@@ -704,7 +704,7 @@ async fn tokens_carry_their_scope_and_stop_working_when_revoked() {
         .await;
         assert!(matches!(
             escalate,
-            Err(blueprint_core::accounts::AccountError::Forbidden)
+            Err(blueprint_core::accounts::ServiceError::Forbidden)
         ));
     }
 }

@@ -8,7 +8,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::Services;
-use crate::accounts::{AccountError, Actor};
+use crate::accounts::{ServiceError, Actor};
 use crate::entities::audit_entry;
 
 pub async fn record<T: Serialize>(
@@ -19,7 +19,7 @@ pub async fn record<T: Serialize>(
     target: &str,
     before: Option<&T>,
     after: Option<&T>,
-) -> Result<(), AccountError> {
+) -> Result<(), ServiceError> {
     let json = |value: Option<&T>| value.and_then(|v| serde_json::to_string(v).ok());
     audit_entry::Entity::insert(audit_entry::ActiveModel {
         at: Set(chrono::Utc::now().timestamp()),
@@ -51,7 +51,7 @@ pub async fn list_audit(
     services: &Services,
     by: &Actor,
     query: &AuditQuery,
-) -> Result<Vec<AuditRow>, AccountError> {
+) -> Result<Vec<AuditRow>, ServiceError> {
     by.require_admin()?;
     let mut select = audit_entry::Entity::find().order_by_desc(audit_entry::Column::Id);
     if let Some(actor) = query.actor.as_deref().filter(|s| !s.is_empty()) {

@@ -42,37 +42,20 @@ impl fmt::Display for Role {
 }
 
 impl FromStr for Role {
-    type Err = AccountError;
+    type Err = ServiceError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         match text {
             "viewer" => Ok(Role::Viewer),
             "owner" => Ok(Role::Owner),
-            other => Err(AccountError::Invalid(format!(
+            other => Err(ServiceError::Invalid(format!(
                 "`{other}` is not a role: use viewer or owner"
             ))),
         }
     }
 }
 
-/// Why an account operation failed. Messages are safe to show to the person who asked.
-#[derive(Debug, thiserror::Error)]
-pub enum AccountError {
-    #[error("please sign in")]
-    Unauthenticated,
-    #[error("you are not allowed to do this")]
-    Forbidden,
-    #[error("not found")]
-    NotFound,
-    #[error("{0}")]
-    Invalid(String),
-    #[error("the email or password is incorrect")]
-    BadCredentials,
-    #[error("too many failed attempts; try again in {0} s")]
-    Throttled(i64),
-    #[error("database error: {0}")]
-    Db(#[from] sea_orm::DbErr),
-}
+pub use crate::error::ServiceError;
 
 /// What a token may do, at most (a token never exceeds its user's own rights).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -156,29 +139,29 @@ impl Actor {
     }
 
     /// Reading a tenant: `NotFound` when it is not visible (the same as when it does not exist).
-    pub fn require_read(&self, tenant_id: i64) -> Result<(), AccountError> {
+    pub fn require_read(&self, tenant_id: i64) -> Result<(), ServiceError> {
         if self.can_read(tenant_id) {
             Ok(())
         } else {
-            Err(AccountError::NotFound)
+            Err(ServiceError::NotFound)
         }
     }
 
     /// Changing a tenant's curated data: `NotFound` when invisible, `Forbidden` for viewers.
-    pub fn require_owner(&self, tenant_id: i64) -> Result<(), AccountError> {
+    pub fn require_owner(&self, tenant_id: i64) -> Result<(), ServiceError> {
         self.require_read(tenant_id)?;
         if self.can_own(tenant_id) {
             Ok(())
         } else {
-            Err(AccountError::Forbidden)
+            Err(ServiceError::Forbidden)
         }
     }
 
-    pub fn require_admin(&self) -> Result<(), AccountError> {
+    pub fn require_admin(&self) -> Result<(), ServiceError> {
         if self.is_admin() {
             Ok(())
         } else {
-            Err(AccountError::Forbidden)
+            Err(ServiceError::Forbidden)
         }
     }
 
@@ -217,11 +200,11 @@ mod tests {
         );
         assert!(matches!(
             viewer.require_read(8),
-            Err(AccountError::NotFound)
+            Err(ServiceError::NotFound)
         ));
         assert!(matches!(
             viewer.require_owner(7),
-            Err(AccountError::Forbidden)
+            Err(ServiceError::Forbidden)
         ));
         let admin = Actor::new(&user(true), BTreeMap::new(), None);
         assert!(admin.can_own(8) && admin.is_admin());

@@ -5,13 +5,13 @@ use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
-use crate::accounts::AccountError;
+use crate::accounts::ServiceError;
 
 pub const MIN_LENGTH: usize = 10;
 
-pub fn hash_password(password: &str) -> Result<String, AccountError> {
+pub fn hash_password(password: &str) -> Result<String, ServiceError> {
     if password.chars().count() < MIN_LENGTH {
-        return Err(AccountError::Invalid(format!(
+        return Err(ServiceError::Invalid(format!(
             "a password needs at least {MIN_LENGTH} characters"
         )));
     }
@@ -19,7 +19,7 @@ pub fn hash_password(password: &str) -> Result<String, AccountError> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
-        .map_err(|err| AccountError::Invalid(format!("cannot hash the password: {err}")))
+        .map_err(|err| ServiceError::Invalid(format!("cannot hash the password: {err}")))
 }
 
 /// Whether `password` matches `hash`; with no hash, a dummy verification keeps the timing equal.

@@ -5,7 +5,7 @@
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::OnConflict};
 
 use crate::Services;
-use crate::accounts::AccountError;
+use crate::accounts::ServiceError;
 use crate::entities::web_session;
 
 /// Inserts a new session; false when the id is taken.
@@ -14,7 +14,7 @@ pub async fn create(
     id: &str,
     data: &str,
     expires_at: i64,
-) -> Result<bool, AccountError> {
+) -> Result<bool, ServiceError> {
     if web_session::Entity::find_by_id(id.to_owned())
         .one(services.db.conn())
         .await?
@@ -31,7 +31,7 @@ pub async fn save(
     id: &str,
     data: &str,
     expires_at: i64,
-) -> Result<(), AccountError> {
+) -> Result<(), ServiceError> {
     web_session::Entity::insert(web_session::ActiveModel {
         id: Set(id.to_owned()),
         data: Set(data.to_owned()),
@@ -52,7 +52,7 @@ pub async fn load(
     services: &Services,
     id: &str,
     now: i64,
-) -> Result<Option<(String, i64)>, AccountError> {
+) -> Result<Option<(String, i64)>, ServiceError> {
     Ok(web_session::Entity::find_by_id(id.to_owned())
         .filter(web_session::Column::ExpiresAt.gt(now))
         .one(services.db.conn())
@@ -60,14 +60,14 @@ pub async fn load(
         .map(|row| (row.data, row.expires_at)))
 }
 
-pub async fn delete(services: &Services, id: &str) -> Result<(), AccountError> {
+pub async fn delete(services: &Services, id: &str) -> Result<(), ServiceError> {
     web_session::Entity::delete_by_id(id.to_owned())
         .exec(services.db.conn())
         .await?;
     Ok(())
 }
 
-pub async fn delete_expired(services: &Services, now: i64) -> Result<u64, AccountError> {
+pub async fn delete_expired(services: &Services, now: i64) -> Result<u64, ServiceError> {
     Ok(web_session::Entity::delete_many()
         .filter(web_session::Column::ExpiresAt.lte(now))
         .exec(services.db.conn())

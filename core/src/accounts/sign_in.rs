@@ -6,7 +6,7 @@ use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::OnConflict};
 
 use crate::Services;
-use crate::accounts::{AccountError, Actor, passwords, users};
+use crate::accounts::{ServiceError, Actor, passwords, users};
 use crate::entities::{sign_in_throttle, user};
 
 const FREE_ATTEMPTS: i32 = 5;
@@ -25,7 +25,7 @@ pub async fn sign_in(
     email: &str,
     password: &str,
     address: &str,
-) -> Result<Actor, AccountError> {
+) -> Result<Actor, ServiceError> {
     let conn = services.db.conn();
     let now = Utc::now().timestamp();
     let subjects = subjects(email, address);
@@ -38,7 +38,7 @@ pub async fn sign_in(
         .max()
         .unwrap_or(0);
     if blocked > 0 {
-        return Err(AccountError::Throttled(blocked));
+        return Err(ServiceError::Throttled(blocked));
     }
     let found = user::Entity::find()
         .filter(user::Column::Email.eq(email.trim().to_lowercase()))
@@ -51,19 +51,19 @@ pub async fn sign_in(
         for subject in &subjects {
             record_failure(services, subject, now).await?;
         }
-        return Err(AccountError::BadCredentials);
+        return Err(ServiceError::BadCredentials);
     }
     sign_in_throttle::Entity::delete_many()
         .filter(sign_in_throttle::Column::Subject.eq(subjects[0].as_str()))
         .exec(conn)
         .await?;
-    let user = found.ok_or(AccountError::BadCredentials)?;
+    let user = found.ok_or(ServiceError::BadCredentials)?;
     users::actor_for(services, user.id)
         .await?
-        .ok_or(AccountError::BadCredentials)
+        .ok_or(ServiceError::BadCredentials)
 }
 
-async fn record_failure(services: &Services, subject: &str, now: i64) -> Result<(), AccountError> {
+async fn record_failure(services: &Services, subject: &str, now: i64) -> Result<(), ServiceError> {
     let conn = services.db.conn();
     let failures = sign_in_throttle::Entity::find_by_id(subject.to_owned())
         .one(conn)

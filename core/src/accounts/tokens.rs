@@ -8,7 +8,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use sha2::{Digest, Sha256};
 
 use crate::Services;
-use crate::accounts::{AccountError, Actor, Role, TokenScope, audit, passwords, users};
+use crate::accounts::{ServiceError, Actor, Role, TokenScope, audit, passwords, users};
 use crate::entities::{api_token, tenant, user};
 
 pub const PREFIX: &str = "bpt_";
@@ -41,13 +41,13 @@ pub async fn create_token(
     services: &Services,
     by: &Actor,
     new: NewToken,
-) -> Result<(String, TokenRow), AccountError> {
+) -> Result<(String, TokenRow), ServiceError> {
     if by.token().is_some() {
-        return Err(AccountError::Forbidden);
+        return Err(ServiceError::Forbidden);
     }
     let name = new.name.trim().to_owned();
     if name.is_empty() {
-        return Err(AccountError::Invalid("a token needs a name".into()));
+        return Err(ServiceError::Invalid("a token needs a name".into()));
     }
     let tenant_id = match &new.tenant {
         Some(slug) => {
@@ -55,10 +55,10 @@ pub async fn create_token(
                 .filter(tenant::Column::Slug.eq(slug.as_str()))
                 .one(services.db.conn())
                 .await?
-                .ok_or(AccountError::NotFound)?;
+                .ok_or(ServiceError::NotFound)?;
             by.require_read(row.id)?;
             if new.role.is_some_and(|role| Some(role) > by.role_in(row.id)) {
-                return Err(AccountError::Forbidden);
+                return Err(ServiceError::Forbidden);
             }
             Some(row.id)
         }
@@ -111,7 +111,7 @@ fn summarize(row: api_token::Model, tenant: Option<String>) -> TokenRow {
 }
 
 /// The actor's own tokens (admins: everyone's), newest first.
-pub async fn list_tokens(services: &Services, by: &Actor) -> Result<Vec<TokenRow>, AccountError> {
+pub async fn list_tokens(services: &Services, by: &Actor) -> Result<Vec<TokenRow>, ServiceError> {
     let conn = services.db.conn();
     let mut select = api_token::Entity::find().order_by_desc(api_token::Column::Id);
     if !by.is_admin() {
@@ -139,13 +139,13 @@ pub async fn revoke_token(
     services: &Services,
     by: &Actor,
     token_id: i64,
-) -> Result<(), AccountError> {
+) -> Result<(), ServiceError> {
     let row = api_token::Entity::find_by_id(token_id)
         .one(services.db.conn())
         .await?
-        .ok_or(AccountError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     if row.user_id != by.user_id && !by.is_admin() {
-        return Err(AccountError::NotFound);
+        return Err(ServiceError::NotFound);
     }
     let name = row.name.clone();
     let mut active: api_token::ActiveModel = row.into();
@@ -168,7 +168,7 @@ pub async fn revoke_token(
 pub async fn authenticate(
     services: &Services,
     secret: &str,
-) -> Result<Option<Actor>, AccountError> {
+) -> Result<Option<Actor>, ServiceError> {
     if !secret.starts_with(PREFIX) {
         return Ok(None);
     }

@@ -9,7 +9,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::Services;
-use crate::accounts::{AccountError, Actor, Role, audit, passwords};
+use crate::accounts::{ServiceError, Actor, Role, audit, passwords};
 use crate::entities::{membership, tenant, user};
 
 /// What a new user gets.
@@ -34,7 +34,7 @@ pub struct UserSummary {
     pub tenants: BTreeMap<String, Role>,
 }
 
-fn normalise_email(email: &str) -> Result<String, AccountError> {
+fn normalise_email(email: &str) -> Result<String, ServiceError> {
     let email = email.trim().to_lowercase();
     let valid = email.len() <= 254
         && email.split_once('@').is_some_and(|(local, domain)| {
@@ -44,14 +44,14 @@ fn normalise_email(email: &str) -> Result<String, AccountError> {
     if valid {
         Ok(email)
     } else {
-        Err(AccountError::Invalid(format!(
+        Err(ServiceError::Invalid(format!(
             "`{email}` is not an email address"
         )))
     }
 }
 
 /// Loads the actor for a user id (sessions); disabled or missing users are not signed in.
-pub async fn actor_for(services: &Services, user_id: i64) -> Result<Option<Actor>, AccountError> {
+pub async fn actor_for(services: &Services, user_id: i64) -> Result<Option<Actor>, ServiceError> {
     let Some(row) = user::Entity::find_by_id(user_id)
         .one(services.db.conn())
         .await?
@@ -68,7 +68,7 @@ pub async fn actor_for(services: &Services, user_id: i64) -> Result<Option<Actor
 pub(crate) async fn memberships_of(
     services: &Services,
     user_id: i64,
-) -> Result<BTreeMap<i64, Role>, AccountError> {
+) -> Result<BTreeMap<i64, Role>, ServiceError> {
     let rows = membership::Entity::find()
         .filter(membership::Column::UserId.eq(user_id))
         .all(services.db.conn())
@@ -82,14 +82,14 @@ pub(crate) async fn memberships_of(
 async fn tenant_ids(
     services: &Services,
     slugs: &BTreeMap<String, Role>,
-) -> Result<Vec<(i64, Role)>, AccountError> {
+) -> Result<Vec<(i64, Role)>, ServiceError> {
     let mut out = Vec::new();
     for (slug, role) in slugs {
         let row = tenant::Entity::find()
             .filter(tenant::Column::Slug.eq(slug.as_str()))
             .one(services.db.conn())
             .await?
-            .ok_or_else(|| AccountError::Invalid(format!("unknown tenant `{slug}`")))?;
+            .ok_or_else(|| ServiceError::Invalid(format!("unknown tenant `{slug}`")))?;
         out.push((row.id, *role));
     }
     Ok(out)
@@ -101,7 +101,7 @@ pub async fn create_user(
     services: &Services,
     by: Option<&Actor>,
     new: NewUser,
-) -> Result<UserSummary, AccountError> {
+) -> Result<UserSummary, ServiceError> {
     if let Some(actor) = by {
         actor.require_admin()?;
     }
@@ -115,7 +115,7 @@ pub async fn create_user(
         .await?
         .is_some()
     {
-        return Err(AccountError::Invalid(format!(
+        return Err(ServiceError::Invalid(format!(
             "a user with the email {email} already exists"
         )));
     }
@@ -171,7 +171,7 @@ pub async fn set_password(
     by: Option<&Actor>,
     email: &str,
     password: &str,
-) -> Result<(), AccountError> {
+) -> Result<(), ServiceError> {
     if let Some(actor) = by {
         actor.require_admin()?;
     }
@@ -181,7 +181,7 @@ pub async fn set_password(
         .filter(user::Column::Email.eq(email.as_str()))
         .one(services.db.conn())
         .await?
-        .ok_or(AccountError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let txn = services.db.conn().begin().await?;
     user::ActiveModel {
         id: Set(row.id),
@@ -210,17 +210,17 @@ pub async fn set_disabled(
     by: &Actor,
     user_id: i64,
     disabled: bool,
-) -> Result<(), AccountError> {
+) -> Result<(), ServiceError> {
     by.require_admin()?;
     if by.user_id == user_id && disabled {
-        return Err(AccountError::Invalid(
+        return Err(ServiceError::Invalid(
             "you cannot disable your own account".into(),
         ));
     }
     let row = user::Entity::find_by_id(user_id)
         .one(services.db.conn())
         .await?
-        .ok_or(AccountError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let txn = services.db.conn().begin().await?;
     user::ActiveModel {
         id: Set(row.id),
@@ -248,7 +248,7 @@ pub async fn set_disabled(
 }
 
 /// Every user with their memberships (admins only).
-pub async fn list_users(services: &Services, by: &Actor) -> Result<Vec<UserSummary>, AccountError> {
+pub async fn list_users(services: &Services, by: &Actor) -> Result<Vec<UserSummary>, ServiceError> {
     by.require_admin()?;
     let conn = services.db.conn();
     let slugs: BTreeMap<i64, String> = tenant::Entity::find()
@@ -283,7 +283,7 @@ pub async fn list_users(services: &Services, by: &Actor) -> Result<Vec<UserSumma
 }
 
 /// How many users exist (start-up hint when there are none).
-pub async fn count_users(services: &Services) -> Result<u64, AccountError> {
+pub async fn count_users(services: &Services) -> Result<u64, ServiceError> {
     use sea_orm::PaginatorTrait;
     Ok(user::Entity::find().count(services.db.conn()).await?)
 }
@@ -295,17 +295,17 @@ pub async fn set_rights(
     user_id: i64,
     admin: bool,
     tenants: BTreeMap<String, Role>,
-) -> Result<(), AccountError> {
+) -> Result<(), ServiceError> {
     by.require_admin()?;
     if by.user_id == user_id && !admin {
-        return Err(AccountError::Invalid(
+        return Err(ServiceError::Invalid(
             "you cannot remove your own admin rights".into(),
         ));
     }
     let row = user::Entity::find_by_id(user_id)
         .one(services.db.conn())
         .await?
-        .ok_or(AccountError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let memberships = tenant_ids(services, &tenants).await?;
     let before = list_users(services, by)
         .await?
@@ -359,7 +359,7 @@ pub async fn set_rights(
 pub fn parse_rights(
     role: &str,
     tenants: &str,
-) -> Result<(bool, BTreeMap<String, Role>), AccountError> {
+) -> Result<(bool, BTreeMap<String, Role>), ServiceError> {
     if role == "admin" {
         return Ok((true, BTreeMap::new()));
     }

@@ -9,7 +9,7 @@ use sea_orm::FromQueryResult;
 
 use super::{Range, TenantRef, day_text, fetch, hour_text, series, tags_of, version_order};
 use crate::Services;
-use crate::accounts::{AccountError, Actor};
+use crate::accounts::{ServiceError, Actor};
 use crate::entities::application;
 use crate::ingest::sketch::Sketch;
 
@@ -27,7 +27,7 @@ pub async fn applications(
     actor: &Actor,
     tenant: &TenantRef,
     range: Range,
-) -> Result<Applications, AccountError> {
+) -> Result<Applications, ServiceError> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let apps = application::Entity::find()
         .filter(application::Column::TenantId.eq(tenant.id))

@@ -8,7 +8,7 @@ use sea_orm::FromQueryResult;
 
 use super::{fetch, hour_text, ids};
 use crate::Services;
-use crate::accounts::{AccountError, Actor};
+use crate::accounts::{ServiceError, Actor};
 
 #[derive(FromQueryResult)]
 struct Found {
@@ -32,7 +32,7 @@ struct Name {
     name: String,
 }
 
-async fn visible_tenants(services: &Services, actor: &Actor) -> Result<Vec<i64>, AccountError> {
+async fn visible_tenants(services: &Services, actor: &Actor) -> Result<Vec<i64>, ServiceError> {
     #[derive(FromQueryResult)]
     struct Id {
         id: i64,
@@ -49,7 +49,7 @@ pub async fn compare(
     services: &Services,
     actor: &Actor,
     event: &str,
-) -> Result<Comparison, AccountError> {
+) -> Result<Comparison, ServiceError> {
     let tenants = visible_tenants(services, actor).await?;
     let tenant_ids = ids(tenants.iter().copied());
     let shared_events = fetch::<Name>(

@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait, Value};
 
 use super::{TenantRef, fetch_one, statement};
 use crate::Services;
-use crate::accounts::{AccountError, Actor, audit};
+use crate::accounts::{ServiceError, Actor, audit};
 
 pub const STATUSES: [&str; 3] = ["active", "deprecated", "obsolete"];
 pub const MAX_DESCRIPTION: usize = 10_000;
@@ -68,7 +68,7 @@ struct Found {
 }
 
 /// Tags as typed: trimmed, lower case, de-duplicated; letters, digits and `-_.:/` only.
-pub fn clean_tags(tags: &[String]) -> Result<Vec<String>, AccountError> {
+pub fn clean_tags(tags: &[String]) -> Result<Vec<String>, ServiceError> {
     let mut out: Vec<String> = Vec::new();
     for tag in tags {
         let tag = tag.trim().to_lowercase();
@@ -80,7 +80,7 @@ pub fn clean_tags(tags: &[String]) -> Result<Vec<String>, AccountError> {
                 .chars()
                 .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/'))
         {
-            return Err(AccountError::Invalid(format!(
+            return Err(ServiceError::Invalid(format!(
                 "tag `{tag}` is not valid: use up to {MAX_TAG} letters, digits and - _ . : /"
             )));
         }
@@ -89,7 +89,7 @@ pub fn clean_tags(tags: &[String]) -> Result<Vec<String>, AccountError> {
         }
     }
     if out.len() > MAX_TAGS {
-        return Err(AccountError::Invalid(format!(
+        return Err(ServiceError::Invalid(format!(
             "{} tags is more than the {MAX_TAGS} allowed",
             out.len()
         )));
@@ -110,7 +110,7 @@ pub async fn update(
     tenant: &TenantRef,
     subject: &Subject,
     edit: &CurationEdit,
-) -> Result<Curation, AccountError> {
+) -> Result<Curation, ServiceError> {
     actor.require_owner(tenant.id)?;
     let conn = services.db.conn();
     let backend = conn.get_database_backend();
@@ -138,7 +138,7 @@ pub async fn update(
         values.clone(),
     )
     .await?
-    .ok_or(AccountError::NotFound)?;
+    .ok_or(ServiceError::NotFound)?;
     let kind = subject.kind();
     let tags_before: Vec<String> = super::fetch::<Tag>(
         services,
@@ -162,7 +162,7 @@ pub async fn update(
     if let Some(description) = &edit.description {
         let description = description.trim();
         if description.chars().count() > MAX_DESCRIPTION {
-            return Err(AccountError::Invalid(format!(
+            return Err(ServiceError::Invalid(format!(
                 "the description is longer than {MAX_DESCRIPTION} characters"
             )));
         }
@@ -182,7 +182,7 @@ pub async fn update(
             .await?
             .is_some_and(|f| f.n > 0);
             if !member {
-                return Err(AccountError::Invalid(format!(
+                return Err(ServiceError::Invalid(format!(
                     "{owner} is not a member of {}: the owner must be someone who can see this tenant",
                     tenant.slug
                 )));
@@ -193,7 +193,7 @@ pub async fn update(
     if let Some(status) = &edit.status {
         let status = status.trim();
         if !STATUSES.contains(&status) {
-            return Err(AccountError::Invalid(format!(
+            return Err(ServiceError::Invalid(format!(
                 "status `{status}` is not active, deprecated or obsolete"
             )));
         }
@@ -204,12 +204,12 @@ pub async fn update(
     }
     if let Some(days) = edit.quiet_days {
         if !matches!(subject, Subject::Event(_)) {
-            return Err(AccountError::Invalid(
+            return Err(ServiceError::Invalid(
                 "only events have their own quiet period".into(),
             ));
         }
         if !(0..=MAX_QUIET_DAYS).contains(&days) {
-            return Err(AccountError::Invalid(format!(
+            return Err(ServiceError::Invalid(format!(
                 "a quiet period of {days} days is not from 1 to {MAX_QUIET_DAYS} (0: the tenant's)"
             )));
         }

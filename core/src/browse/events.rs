@@ -14,7 +14,7 @@ use super::{
     series, tags_of,
 };
 use crate::Services;
-use crate::accounts::{AccountError, Actor};
+use crate::accounts::{ServiceError, Actor};
 use crate::ingest::json::JsonType;
 use crate::ledger::rollup::DAY;
 
@@ -87,7 +87,7 @@ pub async fn list(
     tenant: &TenantRef,
     range: Range,
     filter: &EventFilter,
-) -> Result<EventList, AccountError> {
+) -> Result<EventList, ServiceError> {
     // `sql` is the FROM and WHERE of the matching events; the queries below add what they read.
     let mut sql = String::from(" FROM events e WHERE tenant_id = ? AND first_seen IS NOT NULL");
     let mut values: Vec<Value> = vec![tenant.id.into()];
@@ -111,7 +111,7 @@ pub async fn list(
                 values.push(before.into());
             }
             other => {
-                return Err(AccountError::Invalid(format!(
+                return Err(ServiceError::Invalid(format!(
                     "status `{other}` is not active, deprecated, obsolete or quiet"
                 )));
             }
@@ -184,7 +184,7 @@ pub async fn list(
         Some("desc") => true,
         Some("asc") => false,
         Some(other) => {
-            return Err(AccountError::Invalid(format!(
+            return Err(ServiceError::Invalid(format!(
                 "order `{other}` is not asc or desc"
             )));
         }
@@ -261,7 +261,7 @@ pub async fn list(
             page_ids.iter().filter_map(|id| rows.remove(id)).collect()
         }
         other => {
-            return Err(AccountError::Invalid(format!(
+            return Err(ServiceError::Invalid(format!(
                 "sort `{other}` is not name, volume, first_seen or last_seen"
             )));
         }
@@ -401,11 +401,11 @@ pub enum Split {
 }
 
 impl Split {
-    pub fn parse(text: Option<&str>) -> Result<Self, AccountError> {
+    pub fn parse(text: Option<&str>) -> Result<Self, ServiceError> {
         match text.map(str::trim).filter(|t| !t.is_empty()) {
             None | Some("version") => Ok(Self::Version),
             Some("platform") => Ok(Self::Platform),
-            Some(other) => Err(AccountError::Invalid(format!(
+            Some(other) => Err(ServiceError::Invalid(format!(
                 "split `{other}` is not version or platform"
             ))),
         }
@@ -419,7 +419,7 @@ pub async fn detail(
     name: &str,
     range: Range,
     split: Split,
-) -> Result<EventDetail, AccountError> {
+) -> Result<EventDetail, ServiceError> {
     let event = super::curated_row(services, "events", tenant.id, name).await?;
     let versions = super::versions(services, tenant.id).await?;
     let combos: Vec<Combo> = fetch(

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use super::{TenantRef, fetch, fetch_one};
 use crate::Services;
-use crate::accounts::AccountError;
+use crate::accounts::ServiceError;
 
 #[derive(FromQueryResult)]
 struct EventRow {
@@ -94,14 +94,14 @@ pub async fn event_schema(
     services: &Services,
     tenant: &TenantRef,
     name: &str,
-) -> Result<Value, AccountError> {
+) -> Result<Value, ServiceError> {
     let event: EventRow = fetch_one(
         services,
         "SELECT id, name, description FROM events WHERE tenant_id = ? AND name = ? AND first_seen IS NOT NULL",
         vec![tenant.id.into(), name.into()],
     )
     .await?
-    .ok_or(AccountError::NotFound)?;
+    .ok_or(ServiceError::NotFound)?;
     let rows: Vec<KeyType> = fetch(
         services,
         "SELECT k.path AS path, t.json_type AS json_type FROM event_keys k JOIN key_types t ON t.key_id = k.id \

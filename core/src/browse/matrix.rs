@@ -8,7 +8,7 @@ use sea_orm::FromQueryResult;
 
 use super::{Range, TenantRef, fetch, ids, version_order};
 use crate::Services;
-use crate::accounts::AccountError;
+use crate::accounts::ServiceError;
 
 /// A version "stopped" an event only when, at the event's earlier share of traffic, it would have
 /// sent at least this many: a version with little traffic yet is not flagged for what it could not
@@ -41,12 +41,12 @@ pub async fn matrix(
     range: Range,
     by: Option<&str>,
     application: Option<&str>,
-) -> Result<Matrix, AccountError> {
+) -> Result<Matrix, ServiceError> {
     let by = match by.map(str::trim).filter(|b| !b.is_empty()) {
         None | Some("version") => "version",
         Some("screen") => "screen",
         Some(other) => {
-            return Err(AccountError::Invalid(format!(
+            return Err(ServiceError::Invalid(format!(
                 "`by` must be version or screen, not `{other}`"
             )));
         }
@@ -70,7 +70,7 @@ pub async fn matrix(
     let chosen = match application.map(str::trim).filter(|a| !a.is_empty()) {
         Some(name) => {
             if !applications.iter().any(|a| a == name) {
-                return Err(AccountError::Invalid(format!(
+                return Err(ServiceError::Invalid(format!(
                     "there is no application `{name}` in this tenant (write it as NAME (PLATFORM))"
                 )));
             }

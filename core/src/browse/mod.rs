@@ -24,7 +24,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{DbBackend, FromQueryResult, Statement, Value};
 
 use crate::Services;
-use crate::accounts::{AccountError, Actor};
+use crate::accounts::{ServiceError, Actor};
 use crate::hour::Hour;
 use crate::ledger::rollup::DAY;
 
@@ -58,7 +58,7 @@ pub async fn open_tenant(
     services: &Services,
     actor: &Actor,
     slug: &str,
-) -> Result<TenantRef, AccountError> {
+) -> Result<TenantRef, ServiceError> {
     let row = crate::tenants::visible(services, actor, slug).await?;
     let state = fetch_one::<Latest>(
         services,
@@ -125,7 +125,7 @@ pub fn day_text(seconds: i64) -> String {
 }
 
 /// Parses `YYYY-MM-DD` (or an hour `YYYY-MM-DDTHH`, meaning its day) into a day start.
-pub fn parse_day(name: &str, text: &str) -> Result<i64, AccountError> {
+pub fn parse_day(name: &str, text: &str) -> Result<i64, ServiceError> {
     let text = text.trim();
     let day_part = text.split('T').next().unwrap_or(text);
     NaiveDate::parse_from_str(day_part, "%Y-%m-%d")
@@ -133,7 +133,7 @@ pub fn parse_day(name: &str, text: &str) -> Result<i64, AccountError> {
         .and_then(|date| date.and_hms_opt(0, 0, 0))
         .map(|at| at.and_utc().timestamp())
         .ok_or_else(|| {
-            AccountError::Invalid(format!(
+            ServiceError::Invalid(format!(
                 "`{name}` must be a day like 2026-11-20, not `{text}`"
             ))
         })
@@ -146,7 +146,7 @@ pub fn resolve_range(
     tenant: &TenantRef,
     from: Option<&str>,
     to: Option<&str>,
-) -> Result<Range, AccountError> {
+) -> Result<Range, ServiceError> {
     fn given(value: Option<&str>) -> Option<&str> {
         value.map(str::trim).filter(|v| !v.is_empty())
     }
@@ -161,14 +161,14 @@ pub fn resolve_range(
         None => to - DEFAULT_DAYS * DAY,
     };
     if to <= from {
-        return Err(AccountError::Invalid(format!(
+        return Err(ServiceError::Invalid(format!(
             "the range {} to {} is empty: `to` is exclusive and must be after `from`",
             day_text(from),
             day_text(to)
         )));
     }
     if (to - from) / DAY > MAX_DAYS {
-        return Err(AccountError::Invalid(format!(
+        return Err(ServiceError::Invalid(format!(
             "the range {} to {} is longer than {MAX_DAYS} days",
             day_text(from),
             day_text(to)
@@ -178,14 +178,14 @@ pub fn resolve_range(
 }
 
 /// The `days` days up to and including the day of the tenant's latest ingested hour.
-pub fn resolve_days(tenant: &TenantRef, days: &str) -> Result<Range, AccountError> {
+pub fn resolve_days(tenant: &TenantRef, days: &str) -> Result<Range, ServiceError> {
     let count: i64 = days
         .trim()
         .parse()
         .ok()
         .filter(|d| (1..=MAX_DAYS).contains(d))
         .ok_or_else(|| {
-            AccountError::Invalid(format!(
+            ServiceError::Invalid(format!(
                 "`days` must be a whole number from 1 to {MAX_DAYS}, not `{days}`"
             ))
         })?;
@@ -384,7 +384,7 @@ pub(crate) async fn curated_row(
     table: &str,
     tenant_id: i64,
     name: &str,
-) -> Result<CuratedRow, AccountError> {
+) -> Result<CuratedRow, ServiceError> {
     let quiet = quiet_column(table);
     fetch_one(
         services,
@@ -394,7 +394,7 @@ pub(crate) async fn curated_row(
         vec![tenant_id.into(), name.into()],
     )
     .await?
-    .ok_or(AccountError::NotFound)
+    .ok_or(ServiceError::NotFound)
 }
 
 /// What people curate on a row (`kind`: the tags' kind), with its tags.

@@ -8,7 +8,7 @@ use sea_orm::FromQueryResult;
 
 use super::{Range, TenantRef, day_text, fetch, hour_text, series};
 use crate::Services;
-use crate::accounts::AccountError;
+use crate::accounts::ServiceError;
 use crate::hour::Hour;
 use crate::ledger::rollup::DAY;
 
@@ -67,7 +67,7 @@ pub async fn overview(
     services: &Services,
     tenant: &TenantRef,
     range: Range,
-) -> Result<Overview, AccountError> {
+) -> Result<Overview, ServiceError> {
     let id = tenant.id;
     let per_hour = hourly(tenant, range);
     let (sql, buckets): (&str, Vec<i64>) = if per_hour {

@@ -8,7 +8,7 @@ use sea_orm::FromQueryResult;
 
 use super::{Range, TenantRef, contains_pattern, day_text, fetch, hour_text, series};
 use crate::Services;
-use crate::accounts::{AccountError, Actor};
+use crate::accounts::{ServiceError, Actor};
 
 use super::CuratedRow as ScreenCols;
 
@@ -23,7 +23,7 @@ pub async fn list(
     tenant: &TenantRef,
     range: Range,
     q: Option<&str>,
-) -> Result<ScreenList, AccountError> {
+) -> Result<ScreenList, ServiceError> {
     let mut sql = String::from(
         "SELECT id, name, description, owner, status, first_seen, last_seen FROM screens WHERE tenant_id = ? AND first_seen IS NOT NULL",
     );
@@ -76,7 +76,7 @@ pub async fn detail(
     tenant: &TenantRef,
     name: &str,
     range: Range,
-) -> Result<ScreenDetail, AccountError> {
+) -> Result<ScreenDetail, ServiceError> {
     let screen = super::curated_row(services, "screens", tenant.id, name).await?;
     let rows: Vec<ComboDay> = fetch(
         services,

@@ -20,7 +20,7 @@ use sea_orm::{
 
 use super::outbox::{Attempt, Outbox};
 use crate::Services;
-use crate::accounts::{AccountError, Actor};
+use crate::accounts::{ServiceError, Actor};
 use crate::entities::{mail_digest, notification, tenant, user};
 use crate::jobs::queue::{JobQueue, Queue};
 use crate::jobs::{JobError, now};
@@ -94,11 +94,11 @@ pub async fn preference_of(
     services: &Services,
     actor: &Actor,
     email_enabled: bool,
-) -> Result<MailPreference, AccountError> {
+) -> Result<MailPreference, ServiceError> {
     let row = user::Entity::find_by_id(actor.user_id)
         .one(services.db.conn())
         .await?
-        .ok_or(AccountError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     Ok(MailPreference {
         digest: row.mail_digest,
         email_enabled,
@@ -111,9 +111,9 @@ pub async fn set_preference_as(
     actor: &Actor,
     digest: &str,
     email_enabled: bool,
-) -> Result<MailPreference, AccountError> {
+) -> Result<MailPreference, ServiceError> {
     if !DIGESTS.contains(&digest) {
-        return Err(AccountError::Invalid(format!(
+        return Err(ServiceError::Invalid(format!(
             "`{digest}` is not a digest; use {}",
             DIGESTS.join(", ")
         )));
@@ -122,7 +122,7 @@ pub async fn set_preference_as(
     let row = user::Entity::find_by_id(actor.user_id)
         .one(conn)
         .await?
-        .ok_or(AccountError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     if row.mail_digest != digest {
         let mut update = user::Entity::update_many()
             .col_expr(user::Column::MailDigest, Expr::value(digest))

@@ -24,7 +24,7 @@ use sea_orm::{
 
 use super::outbox::{Attempt, Outbox, excerpt};
 use crate::Services;
-use crate::accounts::{AccountError, Actor, audit};
+use crate::accounts::{ServiceError, Actor, audit};
 use crate::entities::{tenant, webhook, webhook_delivery};
 use crate::jobs::queue::{JobQueue, Queue};
 use crate::jobs::{JobError, hour_text, instant, now};
@@ -265,14 +265,14 @@ async fn owned_tenant(
     services: &Services,
     actor: &Actor,
     slug: &str,
-) -> Result<tenant::Model, AccountError> {
+) -> Result<tenant::Model, ServiceError> {
     let row = crate::tenants::visible(services, actor, slug).await?;
     actor.require_owner(row.id)?;
     Ok(row)
 }
 
-fn invalid(message: impl Into<String>) -> AccountError {
-    AccountError::Invalid(message.into())
+fn invalid(message: impl Into<String>) -> ServiceError {
+    ServiceError::Invalid(message.into())
 }
 
 /// A random secret: 64 hex characters.
@@ -290,7 +290,7 @@ pub async fn create_as(
     actor: &Actor,
     slug: &str,
     request: &WebhookRequest,
-) -> Result<Webhook, AccountError> {
+) -> Result<Webhook, ServiceError> {
     let tenant = owned_tenant(services, actor, slug).await?;
     let url = request.url.trim();
     let parsed =
@@ -337,7 +337,7 @@ pub async fn create_as(
     let row = webhook::Entity::find_by_id(inserted.last_insert_id)
         .one(conn)
         .await?
-        .ok_or(AccountError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     Ok(view(row, &tenant.slug, Vec::new()))
 }
 
@@ -364,7 +364,7 @@ pub async fn list_as(
     services: &Services,
     actor: &Actor,
     slug: &str,
-) -> Result<Vec<Webhook>, AccountError> {
+) -> Result<Vec<Webhook>, ServiceError> {
     let tenant = owned_tenant(services, actor, slug).await?;
     hooks_of(services, &tenant).await
 }
@@ -373,7 +373,7 @@ pub async fn list_as(
 pub async fn settings_of(
     services: &Services,
     actor: &Actor,
-) -> Result<Vec<TenantChannels>, AccountError> {
+) -> Result<Vec<TenantChannels>, ServiceError> {
     let mut out = Vec::new();
     for tenant in tenant::Entity::find()
         .order_by_asc(tenant::Column::Slug)
@@ -398,7 +398,7 @@ pub async fn set_quiet_days_as(
     actor: &Actor,
     slug: &str,
     days: i32,
-) -> Result<Option<i32>, AccountError> {
+) -> Result<Option<i32>, ServiceError> {
     let tenant = owned_tenant(services, actor, slug).await?;
     let max = crate::browse::curate::MAX_QUIET_DAYS;
     if !(0..=max).contains(&days) {
@@ -435,7 +435,7 @@ pub async fn set_quiet_days_as(
 async fn hooks_of(
     services: &Services,
     tenant: &tenant::Model,
-) -> Result<Vec<Webhook>, AccountError> {
+) -> Result<Vec<Webhook>, ServiceError> {
     let conn = services.db.conn();
     let mut hooks = Vec::new();
     for row in webhook::Entity::find()
@@ -470,15 +470,15 @@ async fn hooks_of(
 }
 
 /// Removes a webhook and its deliveries (owners of its tenant and admins).
-pub async fn delete_as(services: &Services, actor: &Actor, id: i64) -> Result<(), AccountError> {
+pub async fn delete_as(services: &Services, actor: &Actor, id: i64) -> Result<(), ServiceError> {
     let conn = services.db.conn();
     let row = webhook::Entity::find_by_id(id)
         .one(conn)
         .await?
-        .ok_or(AccountError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     actor
         .require_read(row.tenant_id)
-        .map_err(|_| AccountError::NotFound)?;
+        .map_err(|_| ServiceError::NotFound)?;
     actor.require_owner(row.tenant_id)?;
     webhook_delivery::Entity::delete_many()
         .filter(webhook_delivery::Column::WebhookId.eq(id))

@@ -11,7 +11,7 @@ use sea_orm::{
 };
 
 use crate::Services;
-use crate::accounts::{AccountError, Actor, audit};
+use crate::accounts::{ServiceError, Actor, audit};
 use crate::entities::{backfill, hour_task, tenant};
 use crate::hour::Hour;
 use crate::ingestion::{self, IngestionError, NewsPolicy};
@@ -117,7 +117,7 @@ pub async fn request_as(
     from: Hour,
     to: Hour,
     origin: &str,
-) -> Result<Backfill, AccountError> {
+) -> Result<Backfill, ServiceError> {
     actor.require_admin()?;
     let tenant = ingestion::tenant(services, slug)
         .await
@@ -322,7 +322,7 @@ pub async fn cancel_as(
     services: &Services,
     actor: &Actor,
     id: i64,
-) -> Result<Backfill, AccountError> {
+) -> Result<Backfill, ServiceError> {
     actor.require_admin()?;
     let row = cancel(services.db.conn(), id).await?;
     let view = view_of(services.db.conn(), row).await?;
@@ -387,11 +387,11 @@ pub async fn view(conn: &impl ConnectionTrait, id: i64) -> Result<Option<Backfil
 }
 
 /// One backfill, for admins.
-pub async fn get_as(services: &Services, actor: &Actor, id: i64) -> Result<Backfill, AccountError> {
+pub async fn get_as(services: &Services, actor: &Actor, id: i64) -> Result<Backfill, ServiceError> {
     actor.require_admin()?;
     view(services.db.conn(), id)
         .await?
-        .ok_or(AccountError::NotFound)
+        .ok_or(ServiceError::NotFound)
 }
 
 /// The newest backfills (of one tenant, or of all), newest first.

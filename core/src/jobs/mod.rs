@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::accounts::AccountError;
+use crate::accounts::ServiceError;
 use crate::ingestion::IngestionError;
 
 /// Why a job operation failed. Messages are for people: they name the backfill, hour or range.
@@ -46,7 +46,7 @@ pub enum JobError {
     #[error(transparent)]
     Ingestion(#[from] IngestionError),
     #[error(transparent)]
-    Account(#[from] AccountError),
+    Account(#[from] ServiceError),
     #[error(transparent)]
     Tenants(#[from] crate::tenants::TenantError),
     #[error(transparent)]
@@ -55,18 +55,18 @@ pub enum JobError {
     Read(#[from] crate::ingest::IngestError),
 }
 
-impl From<JobError> for AccountError {
+impl From<JobError> for ServiceError {
     fn from(err: JobError) -> Self {
         match err {
             JobError::Account(err) => err,
-            JobError::Invalid(message) => AccountError::Invalid(message),
-            JobError::NotFound => AccountError::NotFound,
-            JobError::Db(err) => AccountError::Db(err),
-            JobError::Ingestion(IngestionError::UnknownTenant(_)) => AccountError::NotFound,
+            JobError::Invalid(message) => ServiceError::Invalid(message),
+            JobError::NotFound => ServiceError::NotFound,
+            JobError::Db(err) => ServiceError::Db(err),
+            JobError::Ingestion(IngestionError::UnknownTenant(_)) => ServiceError::NotFound,
             JobError::Ingestion(
                 err @ (IngestionError::BeyondRetention { .. } | IngestionError::EmptyRange { .. }),
-            ) => AccountError::Invalid(err.to_string()),
-            other => AccountError::Db(sea_orm::DbErr::Custom(other.to_string())),
+            ) => ServiceError::Invalid(err.to_string()),
+            other => ServiceError::failed(other),
         }
     }
 }

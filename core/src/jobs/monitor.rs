@@ -15,7 +15,7 @@ use sea_orm::{
 };
 
 use crate::Services;
-use crate::accounts::{AccountError, Actor};
+use crate::accounts::{ServiceError, Actor};
 use crate::entities::{hour_task, ingested_hour, ingestion_run, tenant};
 use crate::hour::Hour;
 use crate::ingest::reader::RejectedSample;
@@ -130,14 +130,14 @@ pub async fn hour_detail_as(
     actor: &Actor,
     slug: &str,
     hour: Hour,
-) -> Result<HourDetail, AccountError> {
+) -> Result<HourDetail, ServiceError> {
     actor.require_admin()?;
     let conn = services.db.conn();
     let tenant = tenant_by_slug(conn, slug).await?;
     let cell = timeline(conn, tenant.id, hour, hour.plus(1))
         .await?
         .pop()
-        .ok_or(AccountError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let runs = ingestion_run::Entity::find()
         .filter(ingestion_run::Column::TenantId.eq(tenant.id))
         .filter(ingestion_run::Column::Hour.eq(hour.epoch_seconds()))
@@ -172,7 +172,7 @@ pub async fn ingestion_as(
     services: &Services,
     actor: &Actor,
     settings: &JobSettings,
-) -> Result<Ingestion, AccountError> {
+) -> Result<Ingestion, ServiceError> {
     actor.require_admin()?;
     let conn = services.db.conn();
     let alive = workers::alive(conn, settings.dead_after()).await?;
@@ -230,7 +230,7 @@ pub async fn ingestion_as(
     {
         let latest = crate::ingestion::latest_ingested(services, row.id)
             .await
-            .map_err(|err| AccountError::Db(sea_orm::DbErr::Custom(err.to_string())))?;
+            .map_err(|err| ServiceError::failed(err))?;
         tenants.push(TenantTimeline {
             hours: timeline(conn, row.id, from, end).await?,
             latest: latest.map(|h| h.to_string()),
@@ -255,10 +255,10 @@ pub async fn timeline_as(
     slug: &str,
     from: Hour,
     to: Hour,
-) -> Result<Vec<HourCell>, AccountError> {
+) -> Result<Vec<HourCell>, ServiceError> {
     actor.require_admin()?;
     if to <= from || to.epoch_seconds() - from.epoch_seconds() > 24 * 3600 * 40 {
-        return Err(AccountError::Invalid(format!(
+        return Err(ServiceError::Invalid(format!(
             "the range {from} to {to} must be non-empty and at most 40 days (`to` is exclusive)"
         )));
     }
@@ -270,8 +270,8 @@ pub async fn timeline_as(
 async fn tenant_by_slug(
     conn: &impl ConnectionTrait,
     slug: &str,
-) -> Result<tenant::Model, AccountError> {
+) -> Result<tenant::Model, ServiceError> {
     crate::tenants::by_slug(conn, slug)
         .await?
-        .ok_or(AccountError::NotFound)
+        .ok_or(ServiceError::NotFound)
 }

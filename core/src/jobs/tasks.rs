@@ -424,7 +424,7 @@ pub async fn retry_hour_as(
     actor: &crate::accounts::Actor,
     slug: &str,
     hour: Hour,
-) -> Result<i64, crate::accounts::AccountError> {
+) -> Result<i64, crate::accounts::ServiceError> {
     actor.require_admin()?;
     let tenant = ingestion::tenant(services, slug)
         .await

@@ -26,7 +26,7 @@ use sea_orm::{
 
 use self::evaluate::{Outcome, SHARE_HOURS, Subject};
 use crate::Services;
-use crate::accounts::{AccountError, Actor, audit};
+use crate::accounts::{ServiceError, Actor, audit};
 use crate::entities::{
     app_version, application, discovery, event, hourly_session, rollout, rollout_verdict, tenant,
 };
@@ -43,12 +43,12 @@ pub fn exit_code(verdict: &str) -> i32 {
 }
 
 /// Why a roll-out cannot be opened, found or changed.
-fn invalid(message: impl Into<String>) -> AccountError {
-    AccountError::Invalid(message.into())
+fn invalid(message: impl Into<String>) -> ServiceError {
+    ServiceError::Invalid(message.into())
 }
 
 /// Checks a plan: stages ascending within 1–100, a tolerance within (0, 1), positive minimums.
-pub fn validate_plan(plan: &Plan) -> Result<(), AccountError> {
+pub fn validate_plan(plan: &Plan) -> Result<(), ServiceError> {
     if plan.stages.is_empty()
         || plan.stages.iter().any(|s| !(1..=100).contains(s))
         || plan.stages.windows(2).any(|w| w[0] >= w[1])
@@ -487,7 +487,7 @@ pub async fn default_plan_as(
     services: &Services,
     actor: &Actor,
     slug: &str,
-) -> Result<Plan, AccountError> {
+) -> Result<Plan, ServiceError> {
     Ok(tenant_plan_as(services, actor, slug).await?.plan)
 }
 
@@ -496,7 +496,7 @@ pub async fn tenant_plan_as(
     services: &Services,
     actor: &Actor,
     slug: &str,
-) -> Result<TenantPlan, AccountError> {
+) -> Result<TenantPlan, ServiceError> {
     let tenant = crate::tenants::visible(services, actor, slug).await?;
     Ok(TenantPlan {
         plan: default_plan(&tenant),
@@ -511,7 +511,7 @@ pub async fn set_default_plan_as(
     actor: &Actor,
     slug: &str,
     plan: &Plan,
-) -> Result<Plan, AccountError> {
+) -> Result<Plan, ServiceError> {
     let tenant = crate::tenants::visible(services, actor, slug).await?;
     actor.require_owner(tenant.id)?;
     validate_plan(plan)?;
@@ -541,7 +541,7 @@ pub async fn set_default_plan_as(
 async fn tenant_named(
     conn: &impl ConnectionTrait,
     slug: &str,
-) -> Result<tenant::Model, AccountError> {
+) -> Result<tenant::Model, ServiceError> {
     crate::tenants::by_slug(conn, slug)
         .await?
         .ok_or_else(|| invalid(format!("there is no tenant `{slug}`")))
@@ -552,7 +552,7 @@ pub async fn list_as(
     services: &Services,
     actor: &Actor,
     slug: &str,
-) -> Result<Vec<RolloutSummary>, AccountError> {
+) -> Result<Vec<RolloutSummary>, ServiceError> {
     let tenant = crate::tenants::visible(services, actor, slug).await?;
     list(services, &tenant).await
 }
@@ -560,7 +560,7 @@ pub async fn list_as(
 async fn list(
     services: &Services,
     tenant: &tenant::Model,
-) -> Result<Vec<RolloutSummary>, AccountError> {
+) -> Result<Vec<RolloutSummary>, ServiceError> {
     let conn = services.db.conn();
     let mut out = Vec::new();
     for row in rollout::Entity::find()
@@ -578,14 +578,14 @@ async fn visible_rollout(
     services: &Services,
     actor: &Actor,
     id: i64,
-) -> Result<rollout::Model, AccountError> {
+) -> Result<rollout::Model, ServiceError> {
     let row = rollout::Entity::find_by_id(id)
         .one(services.db.conn())
         .await?
-        .ok_or(AccountError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     actor
         .require_read(row.tenant_id)
-        .map_err(|_| AccountError::NotFound)?;
+        .map_err(|_| ServiceError::NotFound)?;
     Ok(row)
 }
 
@@ -594,7 +594,7 @@ pub async fn report_as(
     services: &Services,
     actor: &Actor,
     id: i64,
-) -> Result<RolloutReport, AccountError> {
+) -> Result<RolloutReport, ServiceError> {
     let row = visible_rollout(services, actor, id).await?;
     Ok(report(services, &row, actor.can_own(row.tenant_id)).await?)
 }
@@ -610,7 +610,7 @@ async fn resolve(
         app_version::Model,
         Option<app_version::Model>,
     ),
-    AccountError,
+    ServiceError,
 > {
     let conn = services.db.conn();
     let app = application::Entity::find()
@@ -653,7 +653,7 @@ pub async fn open(
     actor: Option<&Actor>,
     slug: &str,
     request: &OpenRollout,
-) -> Result<RolloutReport, AccountError> {
+) -> Result<RolloutReport, ServiceError> {
     let conn = services.db.conn();
     let tenant = match actor {
         Some(actor) => {
@@ -675,7 +675,7 @@ pub async fn open(
             Some(row) => app_version::Entity::find_by_id(row.baseline_id)
                 .one(conn)
                 .await?
-                .ok_or(AccountError::NotFound)?,
+                .ok_or(ServiceError::NotFound)?,
             None => {
                 let latest = crate::ingestion::latest_hour(conn, tenant.id).await?;
                 busiest_before(conn, app.id, candidate.id, latest.map_or(now(), |h| h + 3_600))
@@ -710,7 +710,7 @@ pub async fn open(
             rollout::Entity::find_by_id(row.id)
                 .one(conn)
                 .await?
-                .ok_or(AccountError::NotFound)?
+                .ok_or(ServiceError::NotFound)?
         }
         None => {
             let row = insert(conn, &tenant, app.id, &candidate, &baseline, &by).await?;
@@ -736,7 +736,7 @@ pub async fn open(
     let row = rollout::Entity::find_by_id(row.id)
         .one(conn)
         .await?
-        .ok_or(AccountError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     Ok(report(services, &row, true).await?)
 }
 
@@ -746,7 +746,7 @@ pub async fn edit_as(
     actor: &Actor,
     id: i64,
     edit: &RolloutEdit,
-) -> Result<RolloutReport, AccountError> {
+) -> Result<RolloutReport, ServiceError> {
     let row = visible_rollout(services, actor, id).await?;
     actor.require_owner(row.tenant_id)?;
     let conn = services.db.conn();
@@ -788,7 +788,7 @@ pub async fn edit_as(
     let row = rollout::Entity::find_by_id(id)
         .one(conn)
         .await?
-        .ok_or(AccountError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     if row.state == "open" {
         evaluate_and_record(services, &row, true).await?;
     }
@@ -803,7 +803,7 @@ pub async fn status(
     slug: &str,
     request: &OpenRollout,
     stage: Option<i32>,
-) -> Result<(RolloutReport, String), AccountError> {
+) -> Result<(RolloutReport, String), ServiceError> {
     let conn = services.db.conn();
     let tenant = tenant_named(conn, slug).await?;
     let (app, candidate, _) = resolve(services, &tenant, request).await?;
@@ -822,7 +822,7 @@ pub async fn status(
     let row = rollout::Entity::find_by_id(row.id)
         .one(conn)
         .await?
-        .ok_or(AccountError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let mut report = report(services, &row, true).await?;
     let reached = row.stage.max(evaluation.stage);
     let verdict = match stage {
@@ -837,7 +837,7 @@ pub async fn status(
 pub async fn list_for(
     services: &Services,
     slug: &str,
-) -> Result<Vec<RolloutSummary>, AccountError> {
+) -> Result<Vec<RolloutSummary>, ServiceError> {
     let tenant = tenant_named(services.db.conn(), slug).await?;
     list(services, &tenant).await
 }

@@ -152,7 +152,7 @@ async fn print_demo_logins(services: &blueprint_core::Services) -> anyhow::Resul
         };
         match create_user(services, None, new).await {
             Ok(_) => {}
-            Err(blueprint_core::accounts::AccountError::Invalid(_)) => {
+            Err(blueprint_core::accounts::ServiceError::Invalid(_)) => {
                 set_password(services, None, email, &password).await?
             }
             Err(err) => return Err(err.into()),

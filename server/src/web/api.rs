@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, patch, post};
-use blueprint_core::accounts::{AccountError, Actor, SignedIn};
+use blueprint_core::accounts::{ServiceError, Actor, SignedIn};
 use blueprint_core::hour::Hour;
 use blueprint_core::ledger::counts;
 use blueprint_core::tenants::{self, TenantQuery};
@@ -388,13 +388,13 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<AccountError> for ApiError {
-    fn from(err: AccountError) -> Self {
+impl From<ServiceError> for ApiError {
+    fn from(err: ServiceError) -> Self {
         match err {
-            AccountError::Unauthenticated => Self(StatusCode::UNAUTHORIZED, err.to_string()),
-            AccountError::Forbidden => Self(StatusCode::FORBIDDEN, err.to_string()),
-            AccountError::NotFound => Self(StatusCode::NOT_FOUND, "not found".into()),
-            AccountError::Invalid(message) => Self(StatusCode::BAD_REQUEST, message),
+            ServiceError::Unauthenticated => Self(StatusCode::UNAUTHORIZED, err.to_string()),
+            ServiceError::Forbidden => Self(StatusCode::FORBIDDEN, err.to_string()),
+            ServiceError::NotFound => Self(StatusCode::NOT_FOUND, "not found".into()),
+            ServiceError::Invalid(message) => Self(StatusCode::BAD_REQUEST, message),
             other => {
                 tracing::error!(error = %other, "API request failed");
                 Self(

@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use blueprint_core::accounts::{AccountError, Actor, SignedIn};
+use blueprint_core::accounts::{ServiceError, Actor, SignedIn};
 use blueprint_core::browse::{
     self, Range, TenantRef, applications as apps, compare as cmp, curate, events as ev, export,
     matrix as mx, overview as ov, screens as sc,
@@ -32,7 +32,7 @@ pub struct RangeQuery {
     event: Option<String>,
 }
 
-fn api_error(err: AccountError) -> ApiError {
+fn api_error(err: ServiceError) -> ApiError {
     ApiError::from(err)
 }
 
@@ -56,7 +56,7 @@ fn range(tenant: &TenantRef, query: &RangeQuery) -> Result<Range, ApiError> {
     .map_err(api_error)
 }
 
-fn to_json<T: serde::Serialize>(value: Result<T, AccountError>) -> Result<Json<Value>, ApiError> {
+fn to_json<T: serde::Serialize>(value: Result<T, ServiceError>) -> Result<Json<Value>, ApiError> {
     value.map(|v| Json(json!(v))).map_err(api_error)
 }
 

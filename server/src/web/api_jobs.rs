@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use blueprint_core::accounts::{AccountError, Actor, SignedIn};
+use blueprint_core::accounts::{ServiceError, Actor, SignedIn};
 use blueprint_core::hour::Hour;
 use blueprint_core::jobs::{backfills, monitor, tasks};
 use blueprint_core::tenants;
@@ -27,7 +27,7 @@ fn hour(text: &str, name: &str) -> Result<Hour, ApiError> {
 /// A backfill id from the path; anything else names no backfill.
 fn backfill_id(text: &str) -> Result<i64, ApiError> {
     text.parse::<i64>()
-        .map_err(|_| AccountError::NotFound.into())
+        .map_err(|_| ServiceError::NotFound.into())
 }
 
 /// The caller, once the tenant is known to be visible to them (else 404).
@@ -61,7 +61,7 @@ pub async fn tenant_backfills(
     let tenant_id = tenants::visible_tenant(&state.services, &actor, &slug).await?;
     let list = backfills::list(state.services.db.conn(), Some(tenant_id), 50)
         .await
-        .map_err(AccountError::from)?;
+        .map_err(ServiceError::from)?;
     Ok(Json(json!(list)))
 }
 
@@ -87,7 +87,7 @@ pub async fn cancel_backfill(
     match backfills::cancel_as(&state.services, &actor, id).await {
         Ok(view) => Ok(Json(json!(view))),
         // A finished backfill cannot be cancelled: that is a conflict, not bad input.
-        Err(AccountError::Invalid(message)) => Err(ApiError(StatusCode::CONFLICT, message)),
+        Err(ServiceError::Invalid(message)) => Err(ApiError(StatusCode::CONFLICT, message)),
         Err(err) => Err(err.into()),
     }
 }

@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use blueprint_core::accounts::{AccountError, SignedIn};
+use blueprint_core::accounts::{ServiceError, SignedIn};
 use blueprint_core::channels::{mail, webhooks};
 use blueprint_core::notify::{self, InboxQuery};
 use blueprint_types::notify::{WatchRequest, WebhookRequest};
@@ -46,7 +46,7 @@ pub async fn remove_watch(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let actor = actor(signed_in)?;
-    let id = id.parse::<i64>().map_err(|_| AccountError::NotFound)?;
+    let id = id.parse::<i64>().map_err(|_| ServiceError::NotFound)?;
     notify::unwatch_as(&state.services, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -191,7 +191,7 @@ pub async fn remove_webhook(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let actor = actor(signed_in)?;
-    let id = id.parse::<i64>().map_err(|_| AccountError::NotFound)?;
+    let id = id.parse::<i64>().map_err(|_| ServiceError::NotFound)?;
     webhooks::delete_as(&state.services, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

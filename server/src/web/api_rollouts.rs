@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use blueprint_core::accounts::{AccountError, SignedIn};
+use blueprint_core::accounts::{ServiceError, SignedIn};
 use blueprint_core::rollouts;
 use blueprint_types::rollouts::{OpenRollout, Plan, RolloutEdit};
 use serde_json::{Value, json};
@@ -45,7 +45,7 @@ pub async fn report(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let actor = actor(signed_in)?;
-    let id = id.parse::<i64>().map_err(|_| AccountError::NotFound)?;
+    let id = id.parse::<i64>().map_err(|_| ServiceError::NotFound)?;
     Ok(Json(json!(
         rollouts::report_as(&state.services, &actor, id).await?
     )))
@@ -58,7 +58,7 @@ pub async fn edit(
     body: Result<Json<RolloutEdit>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let actor = actor(signed_in)?;
-    let id = id.parse::<i64>().map_err(|_| AccountError::NotFound)?;
+    let id = id.parse::<i64>().map_err(|_| ServiceError::NotFound)?;
     let Json(edit) = body.map_err(|err| ApiError(StatusCode::BAD_REQUEST, err.body_text()))?;
     Ok(Json(json!(
         rollouts::edit_as(&state.services, &actor, id, &edit).await?

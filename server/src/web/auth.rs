@@ -10,7 +10,7 @@ use axum::extract::{ConnectInfo, Form, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use blueprint_core::accounts::{AccountError, SignedIn, sign_in, tokens, users};
+use blueprint_core::accounts::{ServiceError, SignedIn, sign_in, tokens, users};
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
@@ -115,7 +115,7 @@ pub async fn authenticate(
 async fn session_actor(
     state: &AppState,
     session: &Session,
-) -> Result<Option<blueprint_core::accounts::Actor>, AccountError> {
+) -> Result<Option<blueprint_core::accounts::Actor>, ServiceError> {
     let user_id: Option<i64> = session.get(USER_ID).await.ok().flatten();
     let signed_in_at: Option<i64> = session.get(SIGNED_IN_AT).await.ok().flatten();
     let (Some(user_id), Some(signed_in_at)) = (user_id, signed_in_at) else {
@@ -214,11 +214,11 @@ pub async fn login_form(
                     .into_response()
             }
         },
-        Err(AccountError::Throttled(wait)) => Redirect::to(&format!(
+        Err(ServiceError::Throttled(wait)) => Redirect::to(&format!(
             "/login?error=throttled&wait={wait}&next={encoded_next}"
         ))
         .into_response(),
-        Err(AccountError::BadCredentials) => {
+        Err(ServiceError::BadCredentials) => {
             Redirect::to(&format!("/login?error=credentials&next={encoded_next}")).into_response()
         }
         Err(err) => {
@@ -261,10 +261,10 @@ pub async fn api_sign_in(
             }
             Err(_) => api_error(StatusCode::SERVICE_UNAVAILABLE, "cannot start a session"),
         },
-        Err(err @ AccountError::Throttled(_)) => {
+        Err(err @ ServiceError::Throttled(_)) => {
             api_error(StatusCode::TOO_MANY_REQUESTS, &err.to_string())
         }
-        Err(err @ AccountError::BadCredentials) => {
+        Err(err @ ServiceError::BadCredentials) => {
             api_error(StatusCode::UNAUTHORIZED, &err.to_string())
         }
         Err(err) => {

@@ -1,0 +1,48 @@
+//! The one error of Blueprint's services ([`ServiceError`]) and the one-line rendering of an error
+//! chain for people. Variants are stable: the web boundary maps each to a status and a message,
+//! and an error of a lower layer (ingestion, object storage, the job queue) keeps its source, so
+//! its context (tenant, hour, path) is logged once at that boundary instead of being flattened.
+
+/// Why a service call failed. Messages are safe to show to the person who asked.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("please sign in")]
+    Unauthenticated,
+    #[error("you are not allowed to do this")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the email or password is incorrect")]
+    BadCredentials,
+    #[error("too many failed attempts; try again in {0} s")]
+    Throttled(i64),
+    #[error("database error: {0}")]
+    Db(#[from] sea_orm::DbErr),
+    /// A lower layer failed; the source keeps what it was doing.
+    #[error("{}", error_chain(.0.as_ref()))]
+    Failed(Box<dyn std::error::Error + Send + Sync + 'static>),
+}
+
+impl ServiceError {
+    /// Wraps the error of a lower layer, keeping it whole as the source.
+    pub fn failed(err: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Failed(Box::new(err))
+    }
+}
+
+/// An error and its sources on one line (`top: cause: root cause`), for messages people read.
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let next = cause.to_string();
+        if !text.contains(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        source = cause.source();
+    }
+    text
+}
