@@ -15,7 +15,7 @@ use sea_orm::{
 };
 
 use crate::Services;
-use crate::accounts::{ServiceError, Actor};
+use crate::accounts::{Actor, ServiceError};
 use crate::channels::webhooks;
 use crate::entities::{
     app_version, application, combination, discovery, event, event_key, key_type, membership,

@@ -5,7 +5,7 @@ use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 
-use crate::accounts::{ServiceError, Actor};
+use crate::accounts::{Actor, ServiceError};
 use crate::entities::tenant;
 use crate::{DbError, EventsRootError, Services};
 

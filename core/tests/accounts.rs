@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use blueprint_core::accounts::audit::{AuditQuery, list_audit};
-use blueprint_core::accounts::{ServiceError, Role, sessions, sign_in, users};
+use blueprint_core::accounts::{Role, ServiceError, sessions, sign_in, users};
 use blueprint_core::testing::{TEST_PASSWORD, actor, test_databases};
 
 #[tokio::test]

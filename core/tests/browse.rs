@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use blueprint_core::accounts::{ServiceError, Role};
+use blueprint_core::accounts::{Role, ServiceError};
 use blueprint_core::browse::{
     self, applications, compare, curate, events, export, matrix, overview, screens,
 };

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use blueprint_core::Services;
-use blueprint_core::accounts::{ServiceError, Role};
+use blueprint_core::accounts::{Role, ServiceError};
 use blueprint_core::entities::{backfill, hour_task, ingestion_run, job_worker};
 use blueprint_core::hour::Hour;
 use blueprint_core::jobs::backfills::{self, NewBackfill};

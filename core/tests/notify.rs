@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use blueprint_core::Services;
-use blueprint_core::accounts::{ServiceError, Actor, Role};
+use blueprint_core::accounts::{Actor, Role, ServiceError};
 use blueprint_core::entities::{event, notification, watch};
 use blueprint_core::hour::Hour;
 use blueprint_core::ingestion::{self, Trigger};

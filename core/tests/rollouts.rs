@@ -5,7 +5,7 @@
 //! healthy (passes), one stops sending an event (fails on coverage), and one has too little
 //! traffic (inconclusive, never fail). Each change of verdict is recorded once and told.
 
-use blueprint_core::accounts::{ServiceError, Role};
+use blueprint_core::accounts::{Role, ServiceError};
 use blueprint_core::hour::Hour;
 use blueprint_core::ingestion::{self, Trigger};
 use blueprint_core::notify::{self, InboxQuery};

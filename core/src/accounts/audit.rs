@@ -8,7 +8,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::Services;
-use crate::accounts::{ServiceError, Actor};
+use crate::accounts::{Actor, ServiceError};
 use crate::entities::audit_entry;
 
 pub async fn record<T: Serialize>(

@@ -6,7 +6,7 @@ use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::OnConflict};
 
 use crate::Services;
-use crate::accounts::{ServiceError, Actor, passwords, users};
+use crate::accounts::{Actor, ServiceError, passwords, users};
 use crate::entities::{sign_in_throttle, user};
 
 const FREE_ATTEMPTS: i32 = 5;

@@ -8,7 +8,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use sha2::{Digest, Sha256};
 
 use crate::Services;
-use crate::accounts::{ServiceError, Actor, Role, TokenScope, audit, passwords, users};
+use crate::accounts::{Actor, Role, ServiceError, TokenScope, audit, passwords, users};
 use crate::entities::{api_token, tenant, user};
 
 pub const PREFIX: &str = "bpt_";

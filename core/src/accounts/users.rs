@@ -9,7 +9,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::Services;
-use crate::accounts::{ServiceError, Actor, Role, audit, passwords};
+use crate::accounts::{Actor, Role, ServiceError, audit, passwords};
 use crate::entities::{membership, tenant, user};
 
 /// What a new user gets.

@@ -9,7 +9,7 @@ use sea_orm::FromQueryResult;
 
 use super::{Range, TenantRef, day_text, fetch, hour_text, series, tags_of, version_order};
 use crate::Services;
-use crate::accounts::{ServiceError, Actor};
+use crate::accounts::{Actor, ServiceError};
 use crate::entities::application;
 use crate::ingest::sketch::Sketch;
 

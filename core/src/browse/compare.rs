@@ -8,7 +8,7 @@ use sea_orm::FromQueryResult;
 
 use super::{fetch, hour_text, ids};
 use crate::Services;
-use crate::accounts::{ServiceError, Actor};
+use crate::accounts::{Actor, ServiceError};
 
 #[derive(FromQueryResult)]
 struct Found {

@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait, Value};
 
 use super::{TenantRef, fetch_one, statement};
 use crate::Services;
-use crate::accounts::{ServiceError, Actor, audit};
+use crate::accounts::{Actor, ServiceError, audit};
 
 pub const STATUSES: [&str; 3] = ["active", "deprecated", "obsolete"];
 pub const MAX_DESCRIPTION: usize = 10_000;

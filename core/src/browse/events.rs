@@ -14,7 +14,7 @@ use super::{
     series, tags_of,
 };
 use crate::Services;
-use crate::accounts::{ServiceError, Actor};
+use crate::accounts::{Actor, ServiceError};
 use crate::ingest::json::JsonType;
 use crate::ledger::rollup::DAY;
 

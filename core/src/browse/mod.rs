@@ -24,7 +24,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{DbBackend, FromQueryResult, Statement, Value};
 
 use crate::Services;
-use crate::accounts::{ServiceError, Actor};
+use crate::accounts::{Actor, ServiceError};
 use crate::hour::Hour;
 use crate::ledger::rollup::DAY;
 

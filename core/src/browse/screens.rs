@@ -8,7 +8,7 @@ use sea_orm::FromQueryResult;
 
 use super::{Range, TenantRef, contains_pattern, day_text, fetch, hour_text, series};
 use crate::Services;
-use crate::accounts::{ServiceError, Actor};
+use crate::accounts::{Actor, ServiceError};
 
 use super::CuratedRow as ScreenCols;
 

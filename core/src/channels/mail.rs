@@ -20,7 +20,7 @@ use sea_orm::{
 
 use super::outbox::{Attempt, Outbox};
 use crate::Services;
-use crate::accounts::{ServiceError, Actor};
+use crate::accounts::{Actor, ServiceError};
 use crate::entities::{mail_digest, notification, tenant, user};
 use crate::jobs::queue::{JobQueue, Queue};
 use crate::jobs::{JobError, now};

@@ -24,7 +24,7 @@ use sea_orm::{
 
 use super::outbox::{Attempt, Outbox, excerpt};
 use crate::Services;
-use crate::accounts::{ServiceError, Actor, audit};
+use crate::accounts::{Actor, ServiceError, audit};
 use crate::entities::{tenant, webhook, webhook_delivery};
 use crate::jobs::queue::{JobQueue, Queue};
 use crate::jobs::{JobError, hour_text, instant, now};

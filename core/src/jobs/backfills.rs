@@ -11,7 +11,7 @@ use sea_orm::{
 };
 
 use crate::Services;
-use crate::accounts::{ServiceError, Actor, audit};
+use crate::accounts::{Actor, ServiceError, audit};
 use crate::entities::{backfill, hour_task, tenant};
 use crate::hour::Hour;
 use crate::ingestion::{self, IngestionError, NewsPolicy};

@@ -15,7 +15,7 @@ use sea_orm::{
 };
 
 use crate::Services;
-use crate::accounts::{ServiceError, Actor};
+use crate::accounts::{Actor, ServiceError};
 use crate::entities::{hour_task, ingested_hour, ingestion_run, tenant};
 use crate::hour::Hour;
 use crate::ingest::reader::RejectedSample;

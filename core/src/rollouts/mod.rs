@@ -26,7 +26,7 @@ use sea_orm::{
 
 use self::evaluate::{Outcome, SHARE_HOURS, Subject};
 use crate::Services;
-use crate::accounts::{ServiceError, Actor, audit};
+use crate::accounts::{Actor, ServiceError, audit};
 use crate::entities::{
     app_version, application, discovery, event, hourly_session, rollout, rollout_verdict, tenant,
 };

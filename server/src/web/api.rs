@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, patch, post};
-use blueprint_core::accounts::{ServiceError, Actor, SignedIn};
+use blueprint_core::accounts::{Actor, ServiceError, SignedIn};
 use blueprint_core::hour::Hour;
 use blueprint_core::ledger::counts;
 use blueprint_core::tenants::{self, TenantQuery};

@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use blueprint_core::accounts::{ServiceError, Actor, SignedIn};
+use blueprint_core::accounts::{Actor, ServiceError, SignedIn};
 use blueprint_core::browse::{
     self, Range, TenantRef, applications as apps, compare as cmp, curate, events as ev, export,
     matrix as mx, overview as ov, screens as sc,

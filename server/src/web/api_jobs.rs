@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use blueprint_core::accounts::{ServiceError, Actor, SignedIn};
+use blueprint_core::accounts::{Actor, ServiceError, SignedIn};
 use blueprint_core::hour::Hour;
 use blueprint_core::jobs::{backfills, monitor, tasks};
 use blueprint_core::tenants;
