@@ -6,10 +6,13 @@
 //! CLI commands can share one file.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use blueprint_migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend};
+
+use crate::time::Clock;
 
 /// Why the database could not be used. Messages are one line and name the database.
 #[derive(Debug, thiserror::Error)]
@@ -122,6 +125,8 @@ pub struct Database {
     target: String,
     /// Tells apart the databases one process opened (caches key on it).
     instance: u64,
+    /// Where every service reads "now" (the system clock unless a test sets another).
+    clock: Arc<dyn Clock>,
 }
 
 static INSTANCES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -194,6 +199,7 @@ impl Database {
             conn,
             target,
             instance,
+            clock: crate::time::system(),
         })
     }
 
@@ -237,6 +243,27 @@ impl Database {
     /// The database named in messages (no password).
     pub fn target(&self) -> &str {
         &self.target
+    }
+
+    /// The same database, reading "now" from `clock` (tests move time with a manual clock).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The clock every "now" of the services goes through.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Now, from [`Database::clock`].
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// Now as epoch seconds, from [`Database::clock`].
+    pub fn now_seconds(&self) -> i64 {
+        self.clock.seconds()
     }
 
     /// A number unique to this connection pool within the process.

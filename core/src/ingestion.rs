@@ -1,19 +1,22 @@
-//! The ingestion service: runs one tenant-hour end to end (tenant and mapping lookup, run record,
-//! listing, reading, writing the ledger) and backfills of ranges, deciding which discoveries are
-//! news (DESIGN.md, "Ledger semantics"). Reading failures are recorded on the run, never half
-//! written; the CLI, the jobs and the API all call this.
+//! The ingestion service: runs one tenant-hour (tenant and mapping lookup, run record, listing,
+//! reading, writing the ledger), deciding which discoveries are news (DESIGN.md, "Ledger
+//! semantics"). Reading failures are recorded on the run, never half written. It writes the hour
+//! and does nothing after it: the steps that follow an ingested hour are the pipeline's
+//! (`crate::pipeline`), which the CLI and the jobs call.
 
 use std::time::Instant;
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, Set};
 
-use crate::entities::{ingested_hour, ingestion_run, tenant};
+use crate::entities::{ingestion_run, tenant};
 use crate::hour::Hour;
-use crate::ingest::reader::{HourRead, HourStats};
+use crate::ingest::reader::{HourFile, HourRead, HourStats};
 use crate::ingest::{self, aggregate::Counts};
-use crate::ledger::write::{HourWrite, Timings, finish_run, write_hour};
-use crate::ledger::{LedgerError, now_seconds, rollup};
+use crate::ledger::write::{HourWrite, RunEnd, Timings, finish_run, write_hour};
+use crate::ledger::{LedgerError, rollup};
 use crate::{Services, mappings};
+
+pub use crate::tenants::latest_hour;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestionError {
@@ -69,6 +72,19 @@ pub struct NewsPolicy {
 }
 
 impl NewsPolicy {
+    /// The rule for a backfill of `[from, to)`, decided from the tenant's state before it: news
+    /// only for hours after its latest, and none when more than 24 of them are forward.
+    pub fn for_range(previous_latest: Option<Hour>, from: Hour, to: Hour) -> Self {
+        let forward = from
+            .until(to)
+            .filter(|hour| previous_latest.is_none_or(|latest| *hour > latest))
+            .count();
+        Self {
+            previous_latest,
+            long_forward_backfill: forward > 24,
+        }
+    }
+
     pub fn is_news(&self, hour: Hour) -> bool {
         match self.previous_latest {
             None => false,
@@ -87,6 +103,7 @@ pub enum RunStatus {
 
 #[derive(Clone, Debug)]
 pub struct RunOutcome {
+    pub tenant_id: i64,
     pub run_id: i64,
     pub hour: Hour,
     pub status: RunStatus,
@@ -119,24 +136,7 @@ pub async fn latest_ingested(
     services: &Services,
     tenant_id: i64,
 ) -> Result<Option<Hour>, IngestionError> {
-    Ok(latest_hour(services.db.conn(), tenant_id)
-        .await?
-        .and_then(Hour::from_epoch_seconds))
-}
-
-/// [`latest_ingested`] as epoch seconds, on any connection (a transaction too).
-pub async fn latest_hour(
-    conn: &impl sea_orm::ConnectionTrait,
-    tenant_id: i64,
-) -> Result<Option<i64>, sea_orm::DbErr> {
-    let latest: Option<Option<i64>> = ingested_hour::Entity::find()
-        .select_only()
-        .column_as(ingested_hour::Column::Hour.max(), "latest")
-        .filter(ingested_hour::Column::TenantId.eq(tenant_id))
-        .into_tuple()
-        .one(conn)
-        .await?;
-    Ok(latest.flatten())
+    Ok(crate::tenants::latest_ingested(services.db.conn(), tenant_id).await?)
 }
 
 /// Ingests one hour of a tenant. `policy` is given by backfills; a lone run computes its own.
@@ -152,7 +152,8 @@ pub async fn ingest_hour(
 }
 
 /// [`ingest_hour`], recording the job worker that runs it (so a run cut short by a dead worker
-/// can be closed by another).
+/// can be closed by another). It writes the hour and nothing after it: what follows an ingested
+/// hour (news, roll-outs) is the pipeline's.
 pub async fn ingest_hour_by(
     services: &Services,
     slug: &str,
@@ -163,95 +164,27 @@ pub async fn ingest_hour_by(
     worker_id: Option<&str>,
 ) -> Result<RunOutcome, IngestionError> {
     let started = Instant::now();
-    let tenant = tenant(services, slug).await?;
-    let tenant_id = tenant.id;
-    let latest = latest_ingested(services, tenant_id).await?;
-    let window = rollup::window_start(
-        latest.map_or(hour, |latest| latest.max(hour)),
-        tenant.retention_days,
-    );
-    if hour < window {
-        return Err(IngestionError::BeyondRetention {
-            hour,
-            window,
-            days: tenant.retention_days,
-        });
-    }
-    let mapping = mappings::load_mapping(services, tenant_id).await?;
-    let policy = policy.unwrap_or(NewsPolicy {
-        previous_latest: latest,
-        long_forward_backfill: false,
-    });
-    let run = ingestion_run::ActiveModel {
-        tenant_id: Set(tenant_id),
-        hour: Set(hour.epoch_seconds()),
-        status: Set("running".to_owned()),
-        trigger: Set(trigger.as_str().to_owned()),
-        started_at: Set(now_seconds()),
-        worker_id: Set(worker_id.map(str::to_owned)),
-        ..Default::default()
-    }
-    .insert(services.db.conn())
-    .await?;
-    let read = async {
-        let files = ingest::list_hour(&services.events, slug, hour).await?;
-        let read = if files.is_empty() {
-            HourRead {
-                counts: Counts::default(),
-                stats: HourStats::default(),
-            }
-        } else {
-            ingest::read_hour(&services.events, files.clone(), &mapping, hour, workers).await?
-        };
-        Ok::<_, ingest::IngestError>((files, read))
-    };
+    let run = start_run(services, slug, hour, trigger, policy, worker_id).await?;
     let read_started = Instant::now();
-    let read_result = read.await;
+    let read_result = read_files(services, slug, hour, &run.mapping, workers).await;
     let read_ms = read_started.elapsed().as_millis() as i64;
     let (files, read) = match read_result {
         Ok(done) => done,
-        Err(err) => {
-            let reason = err.to_string();
-            tracing::warn!(tenant = slug, %hour, %reason, "ingestion failed");
-            finish_run(
-                services.db.conn(),
-                run.id,
-                "failed",
-                &HourStats::default(),
-                Timings {
-                    read_ms,
-                    write_ms: 0,
-                },
-                Some(reason.clone()),
-            )
-            .await?;
-            return Ok(RunOutcome {
-                run_id: run.id,
-                hour,
-                status: RunStatus::Failed(reason),
-                stats: HourStats::default(),
-                discoveries: 0,
-                news: false,
-                seconds: started.elapsed().as_secs_f64(),
-                timings: Timings {
-                    read_ms,
-                    write_ms: 0,
-                },
-            });
-        }
+        Err(err) => return record_read_failure(services, &run, err, read_ms, started).await,
     };
-    let news = policy.is_news(hour);
+    let news = run.policy.is_news(hour);
     let written = write_hour(
         services.db.conn(),
         HourWrite {
-            tenant_id,
+            tenant_id: run.tenant_id,
             hour,
             read: &read,
             files: &files,
-            run_id: run.id,
+            run_id: run.run_id,
             news,
-            window,
+            window: run.window,
             read_ms,
+            at: services.db.now_seconds(),
         },
     )
     .await;
@@ -259,44 +192,25 @@ pub async fn ingest_hour_by(
         Ok(written) => written,
         Err(err) => {
             let reason = format!("cannot write the hour: {err}");
-            let _ = finish_run(
-                services.db.conn(),
-                run.id,
+            let timings = Timings {
+                read_ms,
+                write_ms: 0,
+            };
+            let _ = end_run(
+                services,
+                run.run_id,
                 "failed",
                 &read.stats,
-                Timings {
-                    read_ms,
-                    write_ms: 0,
-                },
+                timings,
                 Some(reason),
             )
             .await;
             return Err(err.into());
         }
     };
-    if news && !written.discoveries.is_empty() {
-        // The hour is written; news that cannot be told now is logged, not lost from the ledger.
-        match crate::notify::notify_run(services.db.conn(), tenant_id, run.id).await {
-            Ok(told) if told > 0 => {
-                tracing::info!(tenant = slug, %hour, notifications = told, "news told")
-            }
-            Ok(_) => {}
-            Err(err) => {
-                tracing::warn!(tenant = slug, %hour, error = %err, "cannot produce the hour's notifications")
-            }
-        }
-    }
-    // Roll-outs: a new version that is news opens one; every open one is judged again.
-    match crate::rollouts::after_hour(services, tenant_id, run.id).await {
-        Ok(0) => {}
-        Ok(changed) => tracing::info!(tenant = slug, %hour, changed, "roll-out verdicts changed"),
-        Err(err) => {
-            tracing::warn!(tenant = slug, %hour, error = %err, "cannot evaluate the roll-outs")
-        }
-    }
-    let rolled = rollup::roll_up(services.db.conn(), tenant_id, window).await?;
+    let rolled = rollup::roll_up(services.db.conn(), run.tenant_id, run.window).await?;
     if rolled > 0 {
-        tracing::info!(tenant = slug, %window, rows = rolled, "rolled hourly detail up into days");
+        tracing::info!(tenant = slug, window = %run.window, rows = rolled, "rolled hourly detail up into days");
     }
     let status = if files.is_empty() {
         RunStatus::NoData
@@ -313,7 +227,8 @@ pub async fn ingest_hour_by(
         "ingested"
     );
     Ok(RunOutcome {
-        run_id: run.id,
+        tenant_id: run.tenant_id,
+        run_id: run.run_id,
         hour,
         status,
         stats: read.stats,
@@ -324,45 +239,137 @@ pub async fn ingest_hour_by(
     })
 }
 
-/// Ingests every hour of `[from, to)` in order, reporting each outcome to `progress`. The news
-/// rule is decided once, from the tenant's state before the backfill.
-pub async fn backfill(
+/// A run just started: its row, the tenant's mapping, and the rules it is written under.
+struct StartedRun {
+    tenant_id: i64,
+    run_id: i64,
+    hour: Hour,
+    mapping: crate::mapping::Mapping,
+    policy: NewsPolicy,
+    window: Hour,
+}
+
+/// Checks the hour against the tenant's retention, then records the run as running.
+async fn start_run(
     services: &Services,
     slug: &str,
-    from: Hour,
-    to: Hour,
-    workers: usize,
-    mut progress: impl FnMut(usize, usize, &RunOutcome),
-) -> Result<Vec<RunOutcome>, IngestionError> {
-    if to <= from {
-        return Err(IngestionError::EmptyRange { from, to });
-    }
-    let tenant_id = tenant_id(services, slug).await?;
-    let previous_latest = latest_ingested(services, tenant_id).await?;
-    let forward = from
-        .until(to)
-        .filter(|hour| previous_latest.is_none_or(|latest| *hour > latest))
-        .count();
-    let policy = NewsPolicy {
-        previous_latest,
-        long_forward_backfill: forward > 24,
-    };
-    let total = from.until(to).count();
-    let mut outcomes = Vec::with_capacity(total);
-    for (index, hour) in from.until(to).enumerate() {
-        let outcome = ingest_hour(
-            services,
-            slug,
+    hour: Hour,
+    trigger: Trigger,
+    policy: Option<NewsPolicy>,
+    worker_id: Option<&str>,
+) -> Result<StartedRun, IngestionError> {
+    let tenant = tenant(services, slug).await?;
+    let latest = crate::tenants::latest_ingested(services.db.conn(), tenant.id).await?;
+    let window = rollup::window_start(
+        latest.map_or(hour, |latest| latest.max(hour)),
+        tenant.retention_days,
+    );
+    if hour < window {
+        return Err(IngestionError::BeyondRetention {
             hour,
-            Trigger::Backfill,
-            Some(policy),
-            workers,
-        )
-        .await?;
-        progress(index + 1, total, &outcome);
-        outcomes.push(outcome);
+            window,
+            days: tenant.retention_days,
+        });
     }
-    Ok(outcomes)
+    let mapping = mappings::load_mapping(services, tenant.id).await?;
+    let policy = policy.unwrap_or(NewsPolicy {
+        previous_latest: latest,
+        long_forward_backfill: false,
+    });
+    let run = ingestion_run::ActiveModel {
+        tenant_id: Set(tenant.id),
+        hour: Set(hour.epoch_seconds()),
+        status: Set("running".to_owned()),
+        trigger: Set(trigger.as_str().to_owned()),
+        started_at: Set(services.db.now_seconds()),
+        worker_id: Set(worker_id.map(str::to_owned)),
+        ..Default::default()
+    }
+    .insert(services.db.conn())
+    .await?;
+    Ok(StartedRun {
+        tenant_id: tenant.id,
+        run_id: run.id,
+        hour,
+        mapping,
+        policy,
+        window,
+    })
+}
+
+/// Lists the hour's files and reads them (an hour without files reads as nothing).
+async fn read_files(
+    services: &Services,
+    slug: &str,
+    hour: Hour,
+    mapping: &crate::mapping::Mapping,
+    workers: usize,
+) -> Result<(Vec<HourFile>, HourRead), ingest::IngestError> {
+    let files = ingest::list_hour(&services.events, slug, hour).await?;
+    let read = if files.is_empty() {
+        HourRead {
+            counts: Counts::default(),
+            stats: HourStats::default(),
+        }
+    } else {
+        ingest::read_hour(&services.events, files.clone(), mapping, hour, workers).await?
+    };
+    Ok((files, read))
+}
+
+/// A reading failure is recorded on the run, and nothing of the hour is written.
+async fn record_read_failure(
+    services: &Services,
+    run: &StartedRun,
+    err: ingest::IngestError,
+    read_ms: i64,
+    started: Instant,
+) -> Result<RunOutcome, IngestionError> {
+    let reason = err.to_string();
+    tracing::warn!(tenant_id = run.tenant_id, hour = %run.hour, %reason, "ingestion failed");
+    let timings = Timings {
+        read_ms,
+        write_ms: 0,
+    };
+    let stats = HourStats::default();
+    end_run(
+        services,
+        run.run_id,
+        "failed",
+        &stats,
+        timings,
+        Some(reason.clone()),
+    )
+    .await?;
+    Ok(RunOutcome {
+        tenant_id: run.tenant_id,
+        run_id: run.run_id,
+        hour: run.hour,
+        status: RunStatus::Failed(reason),
+        stats,
+        discoveries: 0,
+        news: false,
+        seconds: started.elapsed().as_secs_f64(),
+        timings,
+    })
+}
+
+async fn end_run(
+    services: &Services,
+    run_id: i64,
+    status: &str,
+    stats: &HourStats,
+    timings: Timings,
+    error: Option<String>,
+) -> Result<(), LedgerError> {
+    let end = RunEnd {
+        status,
+        stats,
+        timings,
+        error,
+        at: services.db.now_seconds(),
+    };
+    finish_run(services.db.conn(), run_id, end).await
 }
 
 #[cfg(test)]

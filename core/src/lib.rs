@@ -17,10 +17,12 @@ pub mod mapping;
 pub mod mappings;
 pub mod notify;
 pub mod obsolete;
+pub mod pipeline;
 pub mod rollouts;
 pub mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod time;
 
 pub use db::{Database, DbError};
 pub use error::{ServiceError, error_chain};

@@ -5,7 +5,7 @@ use sea_orm::{EntityTrait, Set, sea_query::OnConflict};
 
 use crate::Services;
 use crate::entities::mapping as mapping_row;
-use crate::ledger::now_seconds;
+
 use crate::mapping::Mapping;
 
 #[derive(Debug, thiserror::Error)]
@@ -47,7 +47,7 @@ pub async fn save_mapping(
         tenant_id: Set(tenant_id),
         preset: Set(mapping.preset.clone()),
         definition: Set(definition),
-        updated_at: Set(now_seconds()),
+        updated_at: Set(services.db.now_seconds()),
     })
     .on_conflict(
         OnConflict::column(mapping_row::Column::TenantId)

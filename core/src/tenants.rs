@@ -1,12 +1,14 @@
 //! Tenants: discovered from the top-level folders of the events root, listed for the pages and API.
 
 use blueprint_types::TenantSummary;
-use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 
 use crate::accounts::{Actor, ServiceError};
-use crate::entities::tenant;
+use crate::entities::{ingested_hour, tenant};
+use crate::hour::Hour;
 use crate::{DbError, EventsRootError, Services};
 
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +24,13 @@ impl From<sea_orm::DbErr> for TenantError {
         Self::Db(DbError::Query(err))
     }
 }
+
+/// Days without a sighting after which something is obsolete, unless the tenant or the event
+/// sets its own quiet period.
+pub const QUIET_DAYS: i64 = 7;
+
+/// The longest quiet period a tenant or an event may set.
+pub const MAX_QUIET_DAYS: i32 = 365;
 
 /// What to list: an optional case-insensitive search on slug and name.
 #[derive(Clone, Debug, Default)]
@@ -106,7 +115,7 @@ pub async fn discover_tenants(services: &Services) -> Result<Vec<String>, Tenant
     if new.is_empty() {
         return Ok(new);
     }
-    let now = Utc::now();
+    let now = services.db.now();
     let rows = new.iter().map(|slug| tenant::ActiveModel {
         slug: Set(slug.clone()),
         name: Set(slug.clone()),
@@ -120,6 +129,31 @@ pub async fn discover_tenants(services: &Services) -> Result<Vec<String>, Tenant
         .await?;
     tracing::info!(tenants = ?new, "discovered tenants");
     Ok(new)
+}
+
+/// The latest hour the tenant has ingested (with data or without), on any connection.
+pub async fn latest_ingested(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+) -> Result<Option<Hour>, DbErr> {
+    Ok(latest_hour(conn, tenant_id)
+        .await?
+        .and_then(Hour::from_epoch_seconds))
+}
+
+/// [`latest_ingested`] as epoch seconds.
+pub async fn latest_hour(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+) -> Result<Option<i64>, DbErr> {
+    let latest: Option<Option<i64>> = ingested_hour::Entity::find()
+        .select_only()
+        .column_as(ingested_hour::Column::Hour.max(), "latest")
+        .filter(ingested_hour::Column::TenantId.eq(tenant_id))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(latest.flatten())
 }
 
 fn summarize(row: tenant::Model) -> TenantSummary {

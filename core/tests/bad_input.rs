@@ -9,6 +9,7 @@ use blueprint_core::hour::Hour;
 use blueprint_core::ingest;
 use blueprint_core::ingestion::{self, RunOutcome, RunStatus, Trigger};
 use blueprint_core::ledger::counts;
+use blueprint_core::pipeline;
 use blueprint_core::testing::test_databases;
 
 const HOUR: &str = "2026-11-20T10";
@@ -24,7 +25,7 @@ fn hour_dir(root: &Path) -> std::path::PathBuf {
 }
 
 async fn ingest(services: &Services) -> RunOutcome {
-    ingestion::ingest_hour(
+    pipeline::ingest_hour(
         services,
         "shop",
         HOUR.parse().unwrap(),

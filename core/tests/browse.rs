@@ -11,6 +11,7 @@ use blueprint_core::browse::{
 };
 use blueprint_core::hour::Hour;
 use blueprint_core::ingestion;
+use blueprint_core::pipeline;
 use blueprint_core::testing::{actor, test_databases};
 use blueprint_demo::{DemoOptions, TENANTS, generate};
 use blueprint_types::catalog::{CurationEdit, EventFilter};
@@ -34,7 +35,7 @@ async fn the_catalog_reads_what_was_ingested() {
         let services = db.services(&root);
         let from = Hour::containing(options().first_hour);
         for tenant in TENANTS {
-            ingestion::backfill(&services, tenant, from, from.plus(48), 2, |_, _, _| {})
+            pipeline::backfill(&services, tenant, from, from.plus(48), 2, |_, _, _| {})
                 .await
                 .unwrap();
         }
@@ -570,7 +571,7 @@ async fn the_catalog_reads_what_was_ingested() {
         std::fs::create_dir_all(&dir).unwrap();
         let burst = r#"{"type":"track","event":"zzzBurst","context":{"app":{"name":"Shopwave","version":"3.9"},"os":{"name":"Android"}}}"#;
         std::fs::write(dir.join("part-0.jsonl"), vec![burst; 5000].join("\n")).unwrap();
-        ingestion::ingest_hour(
+        pipeline::ingest_hour(
             &services,
             "shopwave",
             hour,

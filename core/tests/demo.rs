@@ -8,6 +8,7 @@ use blueprint_core::Services;
 use blueprint_core::hour::Hour;
 use blueprint_core::ingestion::{self, Trigger};
 use blueprint_core::ledger::{catalog, counts};
+use blueprint_core::pipeline;
 use blueprint_core::testing::test_databases;
 use blueprint_demo::{DemoOptions, Expected, TENANTS, generate};
 use chrono::{TimeZone, Utc};
@@ -247,7 +248,7 @@ async fn the_demo_data_ingests_to_exactly_what_the_generator_wrote() {
         let services = db.services(&root);
         let (from, to) = range();
         for tenant in TENANTS {
-            let outcomes = ingestion::backfill(&services, tenant, from, to, 2, |_, _, _| {})
+            let outcomes = pipeline::backfill(&services, tenant, from, to, 2, |_, _, _| {})
                 .await
                 .unwrap();
             let want = &expected.tenants[tenant];
@@ -282,7 +283,7 @@ async fn the_demo_data_ingests_to_exactly_what_the_generator_wrote() {
         order.extend(hours.iter().rev().step_by(5));
         for tenant in TENANTS {
             for hour in &order {
-                ingestion::ingest_hour(&services, tenant, *hour, Trigger::Cli, None, 2)
+                pipeline::ingest_hour(&services, tenant, *hour, Trigger::Cli, None, 2)
                     .await
                     .unwrap();
             }

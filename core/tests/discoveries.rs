@@ -5,6 +5,7 @@
 use blueprint_core::Services;
 use blueprint_core::hour::Hour;
 use blueprint_core::ingestion::{self, Trigger};
+use blueprint_core::pipeline;
 use blueprint_core::testing::test_databases;
 use sea_orm::{FromQueryResult, JsonValue, Statement};
 
@@ -57,7 +58,7 @@ async fn news_and_history_follow_the_ledger_rule() {
         let ingest = |hour: &'static str| {
             let services = services.clone();
             async move {
-                ingestion::ingest_hour(
+                pipeline::ingest_hour(
                     &services,
                     "shop",
                     hour.parse().unwrap(),
@@ -121,7 +122,7 @@ async fn news_and_history_follow_the_ledger_rule() {
 
         // A forward backfill of more than 24 hours is history too.
         let from: Hour = "2026-11-20T12".parse().unwrap();
-        ingestion::backfill(&services, "shop", from, from.plus(25), 1, |_, _, _| {})
+        pipeline::backfill(&services, "shop", from, from.plus(25), 1, |_, _, _| {})
             .await
             .unwrap();
         let late = discoveries(&services).await;

@@ -8,6 +8,7 @@ use blueprint_core::Services;
 use blueprint_core::hour::Hour;
 use blueprint_core::ingestion::{self, RunStatus, Trigger};
 use blueprint_core::ledger::{catalog, counts};
+use blueprint_core::pipeline;
 use blueprint_core::testing::test_databases;
 
 fn write_hour(root: &Path, tenant: &str, hour: &str, name: &str, lines: &[&str]) {
@@ -39,7 +40,7 @@ fn event(name: &str, screen: &str, version: &str, session: &str, ts: &str, props
 }
 
 async fn ingest(services: &Services, tenant: &str, hour: &str) -> ingestion::RunOutcome {
-    ingestion::ingest_hour(
+    pipeline::ingest_hour(
         services,
         tenant,
         hour.parse().unwrap(),
@@ -242,7 +243,7 @@ async fn an_unknown_tenant_and_a_missing_hour_are_clear() {
         let root = db.scratch_dir().join("events");
         fixture(&root);
         let services = db.services(&root);
-        let err = ingestion::ingest_hour(
+        let err = pipeline::ingest_hour(
             &services,
             "nope",
             "2026-11-20T10".parse().unwrap(),

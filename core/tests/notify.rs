@@ -15,6 +15,7 @@ use blueprint_core::jobs::queue::JobQueue;
 use blueprint_core::jobs::tasks;
 use blueprint_core::jobs::workers::{self, WorkerKind};
 use blueprint_core::notify::{self, InboxQuery};
+use blueprint_core::pipeline;
 use blueprint_core::testing::{actor, test_databases};
 use blueprint_types::notify::WatchRequest;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
@@ -73,7 +74,7 @@ async fn news_reaches_exactly_its_watchers_and_owners_once() {
         let ingest = |tenant: &'static str, hour: Hour| {
             let services = services.clone();
             async move {
-                ingestion::ingest_hour(&services, tenant, hour, Trigger::Cli, None, 1)
+                pipeline::ingest_hour(&services, tenant, hour, Trigger::Cli, None, 1)
                     .await
                     .unwrap()
             }

@@ -11,6 +11,7 @@ use blueprint_core::hour::Hour;
 use blueprint_core::ingestion::{self, Trigger};
 use blueprint_core::notify::{self, InboxQuery};
 use blueprint_core::obsolete;
+use blueprint_core::pipeline;
 use blueprint_core::testing::{actor, test_databases};
 use blueprint_types::notify::WatchRequest;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -74,7 +75,7 @@ async fn gone_and_retired_are_told_once_and_lifted_when_they_return() {
         write(&root, latest, &[line("open", "2.0"), line("promo", "1.0")]);
         let services = db.services(&root);
         for hour in [h0, h1, latest] {
-            ingestion::ingest_hour(&services, "shop", hour, Trigger::Cli, None, 1)
+            pipeline::ingest_hour(&services, "shop", hour, Trigger::Cli, None, 1)
                 .await
                 .unwrap();
         }
@@ -118,7 +119,9 @@ async fn gone_and_retired_are_told_once_and_lifted_when_they_return() {
             .await
             .unwrap();
 
-        let found = obsolete::detect(services.db.conn(), shop).await.unwrap();
+        let found = obsolete::detect(services.db.conn(), shop, services.db.now_seconds())
+            .await
+            .unwrap();
         assert_eq!(
             found,
             obsolete::Detected {
@@ -161,7 +164,9 @@ async fn gone_and_retired_are_told_once_and_lifted_when_they_return() {
         );
         // Told once: detecting again changes nothing.
         assert_eq!(
-            obsolete::detect(services.db.conn(), shop).await.unwrap(),
+            obsolete::detect(services.db.conn(), shop, services.db.now_seconds())
+                .await
+                .unwrap(),
             obsolete::Detected::default()
         );
         assert_eq!(titles(&services, &watcher).await.len(), 2);
@@ -169,10 +174,12 @@ async fn gone_and_retired_are_told_once_and_lifted_when_they_return() {
         // Both come back: legacy is seen again, and the newest version sends promo.
         let back = latest.plus(1);
         write(&root, back, &[line("legacy", "2.0"), line("promo", "2.0")]);
-        ingestion::ingest_hour(&services, "shop", back, Trigger::Cli, None, 1)
+        pipeline::ingest_hour(&services, "shop", back, Trigger::Cli, None, 1)
             .await
             .unwrap();
-        let found = obsolete::detect(services.db.conn(), shop).await.unwrap();
+        let found = obsolete::detect(services.db.conn(), shop, services.db.now_seconds())
+            .await
+            .unwrap();
         assert_eq!(
             found,
             obsolete::Detected {
@@ -195,7 +202,9 @@ async fn gone_and_retired_are_told_once_and_lifted_when_they_return() {
                 .contains(&"returned: event legacy is back".to_owned())
         );
         assert_eq!(
-            obsolete::detect(services.db.conn(), shop).await.unwrap(),
+            obsolete::detect(services.db.conn(), shop, services.db.now_seconds())
+                .await
+                .unwrap(),
             obsolete::Detected::default()
         );
     }

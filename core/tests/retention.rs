@@ -5,6 +5,7 @@
 use blueprint_core::hour::Hour;
 use blueprint_core::ingestion::{self, IngestionError, Trigger};
 use blueprint_core::ledger::{catalog, counts};
+use blueprint_core::pipeline;
 use blueprint_core::testing::test_databases;
 use blueprint_core::{Services, tenants};
 use sea_orm::{FromQueryResult, Statement};
@@ -55,7 +56,7 @@ async fn old_days_roll_up_and_stay_as_recorded() {
             .await
             .unwrap();
         for hour in hours {
-            ingestion::ingest_hour(
+            pipeline::ingest_hour(
                 &services,
                 "shop",
                 hour.parse().unwrap(),
@@ -129,7 +130,7 @@ async fn old_days_roll_up_and_stay_as_recorded() {
         assert_eq!(open.first_seen.as_deref(), Some("2026-11-18T10:00:00Z"));
         assert_eq!(open.keys[0].types.get("integer"), Some(&4));
 
-        let err = ingestion::ingest_hour(
+        let err = pipeline::ingest_hour(
             &services,
             "shop",
             "2026-11-18T10".parse().unwrap(),
@@ -145,7 +146,7 @@ async fn old_days_roll_up_and_stay_as_recorded() {
             "2026-11-18T10:00:00Z is older than the hourly detail kept for this tenant (from 2026-11-20T00:00:00Z, 1 days before its latest hour); it cannot be re-ingested"
         );
         // Re-ingesting a recent hour keeps the recorded first seen.
-        ingestion::ingest_hour(
+        pipeline::ingest_hour(
             &services,
             "shop",
             "2026-11-20T09".parse().unwrap(),

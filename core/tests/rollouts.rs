@@ -9,6 +9,7 @@ use blueprint_core::accounts::{Role, ServiceError};
 use blueprint_core::hour::Hour;
 use blueprint_core::ingestion::{self, Trigger};
 use blueprint_core::notify::{self, InboxQuery};
+use blueprint_core::pipeline;
 use blueprint_core::rollouts;
 use blueprint_core::testing::{actor, test_databases};
 use blueprint_demo::rollouts::{self as rollout_fixture, HOURS};
@@ -44,7 +45,7 @@ async fn candidates_are_judged_stage_by_stage() {
         rollout_fixture::write(&root, "shop", start.start()).unwrap();
         let services = db.services(&root);
         // The first hour is the tenant's baseline; then a watcher of Shop joins.
-        ingestion::ingest_hour(&services, "shop", start, Trigger::Cli, None, 1)
+        pipeline::ingest_hour(&services, "shop", start, Trigger::Cli, None, 1)
             .await
             .unwrap();
         let watcher = actor(
@@ -67,7 +68,7 @@ async fn candidates_are_judged_stage_by_stage() {
         .await
         .unwrap();
         for offset in 1..HOURS {
-            ingestion::ingest_hour(&services, "shop", start.plus(offset), Trigger::Cli, None, 1)
+            pipeline::ingest_hour(&services, "shop", start.plus(offset), Trigger::Cli, None, 1)
                 .await
                 .unwrap();
         }

@@ -10,6 +10,7 @@ use blueprint_core::events_root::{EventsRoot, s3_builder};
 use blueprint_core::hour::Hour;
 use blueprint_core::ingestion::{self, RunStatus, Trigger};
 use blueprint_core::ledger::counts;
+use blueprint_core::pipeline;
 use blueprint_core::testing::{TestDb, test_databases};
 use blueprint_core::{Services, tenants};
 use object_store::aws::AmazonS3Builder;
@@ -201,7 +202,7 @@ async fn reads_an_hour_from_a_real_s3_compatible_server() {
             db: db.db.clone(),
             events: events.clone(),
         };
-        let outcome = ingestion::ingest_hour(
+        let outcome = pipeline::ingest_hour(
             &services,
             "shop",
             HOUR.parse().unwrap(),
@@ -279,7 +280,7 @@ async fn an_unreachable_s3_endpoint_fails_the_run_with_a_clear_reason() {
         let hour: Hour = HOUR.parse().unwrap();
 
         // An unknown tenant: discovery must list the root, which fails; nothing is recorded.
-        let err = ingestion::ingest_hour(&services, "shop", hour, Trigger::Cli, None, 2)
+        let err = pipeline::ingest_hour(&services, "shop", hour, Trigger::Cli, None, 2)
             .await
             .expect_err("an unreachable root cannot discover tenants");
         let message = err.to_string();
@@ -301,7 +302,7 @@ async fn an_unreachable_s3_endpoint_fails_the_run_with_a_clear_reason() {
 
         // A known tenant: the run itself fails with a reason naming the hour and the root.
         with_known_shop(&db).await;
-        let outcome = ingestion::ingest_hour(&services, "shop", hour, Trigger::Cli, None, 2)
+        let outcome = pipeline::ingest_hour(&services, "shop", hour, Trigger::Cli, None, 2)
             .await
             .unwrap_or_else(|err| panic!("{}: a failed read is a failed run: {err}", db.label));
         let RunStatus::Failed(reason) = &outcome.status else {

@@ -10,6 +10,7 @@ use blueprint_core::ingestion::{self, RunStatus};
 use blueprint_core::ledger::counts;
 use blueprint_core::mapping::Mapping;
 use blueprint_core::mappings;
+use blueprint_core::pipeline;
 use blueprint_core::testing::test_databases;
 use serde_json::Value;
 
@@ -193,7 +194,7 @@ async fn the_snowplow_preset_ingests_real_snowplow_events_exactly() {
             }
             let mut lines = 0;
             for hour in &hours {
-                let outcome = ingestion::ingest_hour(
+                let outcome = pipeline::ingest_hour(
                     &services,
                     tenant,
                     *hour,

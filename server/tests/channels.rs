@@ -18,6 +18,7 @@ use blueprint_core::hour::Hour;
 use blueprint_core::ingestion::{self, Trigger};
 use blueprint_core::jobs::{Clock, ManualClock};
 use blueprint_core::notify::{self, InboxQuery};
+use blueprint_core::pipeline;
 use blueprint_core::testing::{actor, test_databases};
 use blueprint_server::config::{Config, RawSettings};
 use blueprint_types::catalog::CurationEdit;
@@ -242,7 +243,7 @@ async fn news_reaches_inbox_email_and_webhook_exactly_once() {
         let ingest = |hour: Hour| {
             let services = services.clone();
             async move {
-                ingestion::ingest_hour(&services, "shop", hour, Trigger::Cli, None, 1)
+                pipeline::ingest_hour(&services, "shop", hour, Trigger::Cli, None, 1)
                     .await
                     .unwrap()
             }
@@ -327,7 +328,7 @@ async fn news_reaches_inbox_email_and_webhook_exactly_once() {
         .unwrap();
         ingest(h0.plus(29)).await;
         let tenant_id = ingestion::tenant_id(&services, "shop").await.unwrap();
-        blueprint_core::obsolete::detect(services.db.conn(), tenant_id)
+        blueprint_core::obsolete::detect(services.db.conn(), tenant_id, services.db.now_seconds())
             .await
             .unwrap();
 
@@ -528,7 +529,7 @@ async fn news_reaches_inbox_email_and_webhook_exactly_once() {
         for hour in [h0.plus(1), h0.plus(2), h0.plus(3), h0.plus(29)] {
             ingest(hour).await;
         }
-        blueprint_core::obsolete::detect(services.db.conn(), tenant_id)
+        blueprint_core::obsolete::detect(services.db.conn(), tenant_id, services.db.now_seconds())
             .await
             .unwrap();
         clock.set(next_hour + chrono::Duration::minutes(61));
@@ -575,7 +576,7 @@ async fn a_failing_webhook_is_recorded_and_holds_up_nothing() {
             &[line("view", "{}"), line("promo", "{}")],
         );
         let services = db.services(&root);
-        ingestion::ingest_hour(&services, "shop", h0, Trigger::Cli, None, 1)
+        pipeline::ingest_hour(&services, "shop", h0, Trigger::Cli, None, 1)
             .await
             .unwrap();
         let admin = actor(&services, "admin@example.com", true, &[]).await;
@@ -618,7 +619,7 @@ async fn a_failing_webhook_is_recorded_and_holds_up_nothing() {
         .await;
         assert!(refused.is_err());
 
-        ingestion::ingest_hour(&services, "shop", h0.plus(1), Trigger::Cli, None, 1)
+        pipeline::ingest_hour(&services, "shop", h0.plus(1), Trigger::Cli, None, 1)
             .await
             .unwrap();
         let hooks = webhooks::list_as(&services, &admin, "shop").await.unwrap();

@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 
 use blueprint_core::hour::Hour;
 use blueprint_core::ingestion::{self, Trigger};
+use blueprint_core::pipeline;
 use blueprint_core::testing::{TestDb, test_databases};
 use blueprint_demo::rollouts::{self as rollout_fixture, HOURS};
 
@@ -61,7 +62,7 @@ async fn rollout_status_exits_with_its_verdict() {
         rollout_fixture::write(&root, "shop", start.start()).unwrap();
         let services = db.services(&root);
         for offset in 0..HOURS {
-            ingestion::ingest_hour(&services, "shop", start.plus(offset), Trigger::Cli, None, 1)
+            pipeline::ingest_hour(&services, "shop", start.plus(offset), Trigger::Cli, None, 1)
                 .await
                 .unwrap();
         }

@@ -22,7 +22,7 @@ pub async fn record<T: Serialize>(
 ) -> Result<(), ServiceError> {
     let json = |value: Option<&T>| value.and_then(|v| serde_json::to_string(v).ok());
     audit_entry::Entity::insert(audit_entry::ActiveModel {
-        at: Set(chrono::Utc::now().timestamp()),
+        at: Set(crate::jobs::now()),
         actor_id: Set(by.map(|a| a.user_id)),
         actor: Set(by.map_or_else(|| "command line".to_owned(), Actor::label)),
         tenant_id: Set(tenant_id),

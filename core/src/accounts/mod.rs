@@ -186,7 +186,7 @@ mod tests {
             password_hash: None,
             is_admin: admin,
             disabled: false,
-            created_at: chrono::Utc::now(),
+            created_at: chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap_or_default(),
             mail_digest: "daily".into(),
             mail_since: None,
         }

@@ -2,7 +2,6 @@
 //! failures (5 free attempts, then a wait of 5 s that doubles with each failure, up to 15
 //! minutes). The error never says whether the email exists.
 
-use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::OnConflict};
 
 use crate::Services;
@@ -27,7 +26,7 @@ pub async fn sign_in(
     address: &str,
 ) -> Result<Actor, ServiceError> {
     let conn = services.db.conn();
-    let now = Utc::now().timestamp();
+    let now = services.db.now_seconds();
     let subjects = subjects(email, address);
     let blocked = sign_in_throttle::Entity::find()
         .filter(sign_in_throttle::Column::Subject.is_in(subjects.iter().cloned()))

@@ -3,7 +3,6 @@
 //! revocable.
 
 use blueprint_types::TokenRow;
-use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use sha2::{Digest, Sha256};
 
@@ -78,7 +77,7 @@ pub async fn create_token(
         role: Set(new.role.map_or("admin", Role::as_str).to_owned()),
         prefix: Set(secret[..PREFIX.len() + 6].to_owned()),
         hash: Set(digest(&secret)),
-        created_at: Set(Utc::now().timestamp()),
+        created_at: Set(services.db.now_seconds()),
         ..Default::default()
     }
     .insert(services.db.conn())
@@ -149,7 +148,7 @@ pub async fn revoke_token(
     }
     let name = row.name.clone();
     let mut active: api_token::ActiveModel = row.into();
-    active.revoked_at = Set(Some(Utc::now().timestamp()));
+    active.revoked_at = Set(Some(services.db.now_seconds()));
     active.update(services.db.conn()).await?;
     audit::record(
         services.db.conn(),
@@ -198,7 +197,7 @@ pub async fn authenticate(
     };
     api_token::ActiveModel {
         id: Set(row.id),
-        last_used_at: Set(Some(Utc::now().timestamp())),
+        last_used_at: Set(Some(services.db.now_seconds())),
         ..Default::default()
     }
     .update(conn)

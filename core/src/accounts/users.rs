@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
@@ -129,7 +128,7 @@ pub async fn create_user(
         password_hash: Set(Some(hash)),
         is_admin: Set(new.admin),
         disabled: Set(false),
-        created_at: Set(Utc::now()),
+        created_at: Set(services.db.now()),
         ..Default::default()
     }
     .insert(&txn)

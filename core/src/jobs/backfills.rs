@@ -273,11 +273,9 @@ pub(crate) async fn refresh(conn: &impl ConnectionTrait, id: i64) -> Result<(), 
         .exec(conn)
         .await?;
     if closed.rows_affected == 1 {
-        // What it found is history: one summary for the tenant's watchers. Then what the
-        // backfill may have made obsolete, or brought back.
-        crate::notify::notify_backfill(conn, id).await?;
+        // What it found is history, then what it may have made obsolete: the pipeline's steps.
         if let Some(row) = backfill::Entity::find_by_id(id).one(conn).await? {
-            crate::obsolete::detect(conn, row.tenant_id).await?;
+            crate::pipeline::after_backfill(conn, id, row.tenant_id, now()).await?;
         }
     }
     Ok(())

@@ -23,11 +23,7 @@ pub mod schedule;
 pub mod tasks;
 pub mod workers;
 
-use std::fmt::Debug;
-use std::sync::Mutex;
 use std::time::Duration;
-
-use chrono::{DateTime, Utc};
 
 use crate::accounts::ServiceError;
 use crate::ingestion::IngestionError;
@@ -116,60 +112,10 @@ impl JobSettings {
     }
 }
 
-/// Where the schedule reads the time: the system clock, or a clock a test moves.
-pub trait Clock: Send + Sync + Debug {
-    fn now(&self) -> DateTime<Utc>;
-}
-
-#[derive(Debug, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
-
-/// A clock that stands still until it is set (tests drive the schedule with it).
-#[derive(Debug)]
-pub struct ManualClock(Mutex<DateTime<Utc>>);
-
-impl ManualClock {
-    pub fn new(at: DateTime<Utc>) -> Self {
-        Self(Mutex::new(at))
-    }
-
-    pub fn set(&self, at: DateTime<Utc>) {
-        *self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = at;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
+pub use crate::time::{Clock, ManualClock, SystemClock};
+pub(crate) use crate::time::{hour_text, instant};
 
 /// Seconds since the epoch, now.
 pub(crate) fn now() -> i64 {
-    Utc::now().timestamp()
-}
-
-/// Epoch seconds as RFC 3339 UTC text.
-pub(crate) fn instant(seconds: i64) -> String {
-    chrono::DateTime::from_timestamp(seconds, 0)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-/// Epoch seconds of an hour as `YYYY-MM-DDTHH:00:00Z`.
-pub(crate) fn hour_text(seconds: i64) -> String {
-    crate::hour::Hour::from_epoch_seconds(seconds)
-        .map_or_else(|| seconds.to_string(), |h| h.to_string())
+    crate::time::SystemClock.seconds()
 }

@@ -136,20 +136,7 @@ pub async fn plan(
         if let Err(err) = plan_tenant(services, queue, settings, &tenant, due, &mut plan).await {
             tracing::warn!(tenant = tenant.slug, error = %crate::error_chain(&err), "cannot plan the tenant's hours");
         }
-        match crate::obsolete::detect(services.db.conn(), tenant.id).await {
-            Ok(found) if found != crate::obsolete::Detected::default() => {
-                tracing::info!(
-                    tenant = tenant.slug,
-                    marked = found.marked,
-                    lifted = found.lifted,
-                    "obsolete marks changed"
-                )
-            }
-            Ok(_) => {}
-            Err(err) => {
-                tracing::warn!(tenant = tenant.slug, error = %err, "cannot detect obsolete items")
-            }
-        }
+        crate::pipeline::after_planning(services, tenant.id, &tenant.slug).await;
     }
     tracing::info!(
         %due,

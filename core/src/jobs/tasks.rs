@@ -245,7 +245,7 @@ async fn run_claimed(
         previous_latest: task.previous_latest.and_then(Hour::from_epoch_seconds),
         long_forward_backfill: task.long_forward,
     };
-    let result = ingestion::ingest_hour_by(
+    let result = crate::pipeline::ingest_hour_by(
         services,
         &tenant.slug,
         hour,

@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use crate::Services;
 use crate::entities::{app_version, application, event, event_key, screen};
-use crate::ledger::{LedgerError, hour_text};
+use crate::ledger::LedgerError;
+use crate::time::optional_hour_text as hour_text;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Catalog {

@@ -9,8 +9,6 @@ pub mod rollup;
 mod seen;
 pub mod write;
 
-use chrono::Utc;
-
 /// Why the ledger could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
@@ -20,16 +18,7 @@ pub enum LedgerError {
     Missing(&'static str),
 }
 
-/// Hours as epoch seconds; `None` stays `None`.
-pub(crate) fn hour_text(seconds: Option<i64>) -> Option<String> {
-    seconds
-        .and_then(crate::hour::Hour::from_epoch_seconds)
-        .map(|hour| hour.to_string())
-}
-
-pub(crate) fn now_seconds() -> i64 {
-    Utc::now().timestamp()
-}
+pub(crate) use crate::time::optional_hour_text as hour_text;
 
 /// Comma-separated ids for an `IN (…)` list; ids are integers the ledger produced itself.
 pub(crate) fn id_list(ids: &[i64]) -> String {

@@ -6,6 +6,7 @@ use blueprint_core::ingestion::{self, RunOutcome, RunStatus, Trigger};
 use blueprint_core::ledger::{catalog, counts};
 use blueprint_core::mapping::Mapping;
 use blueprint_core::mappings;
+use blueprint_core::pipeline;
 
 use blueprint_core::jobs::backfills::{self, NewBackfill};
 use blueprint_core::jobs::queue::JobQueue;
@@ -50,7 +51,7 @@ fn describe(tenant: &str, outcome: &RunOutcome) -> String {
 
 pub async fn ingest(config: &Config, tenant: &str, hour: Hour) -> anyhow::Result<()> {
     let services = open_services(config).await?;
-    let outcome = ingestion::ingest_hour(
+    let outcome = pipeline::ingest_hour(
         &services,
         tenant,
         hour,

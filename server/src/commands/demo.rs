@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use blueprint_core::events_root::EventsLocation;
 use blueprint_core::hour::Hour;
 use blueprint_core::ingestion::{self, RunStatus};
+use blueprint_core::pipeline;
 use blueprint_demo::{DemoOptions, TENANTS, generate, rollouts};
 
 use crate::commands::open_services;
@@ -41,7 +42,7 @@ pub async fn demo(config: &Config, hours: u32, events_per_hour: u32) -> anyhow::
     for tenant in TENANTS {
         let total = from.until(to).count();
         let mut progress = Progress::new(format!("ingest {tenant}"), total);
-        let outcomes = ingestion::backfill(
+        let outcomes = pipeline::backfill(
             &services,
             tenant,
             from,
@@ -95,7 +96,7 @@ async fn launchpad(
     let total = rollouts::HOURS as usize;
     let mut progress = Progress::new(format!("ingest {}", rollouts::TENANT), total);
     for (done, hour) in start.until(last.plus(1)).enumerate() {
-        ingestion::ingest_hour(
+        pipeline::ingest_hour(
             services,
             rollouts::TENANT,
             hour,

@@ -66,7 +66,7 @@ impl TestServer {
             actor(services, VIEWER, false, &[("shop", Role::Viewer)]).await;
             actor(services, STRANGER, false, &[("acme", Role::Viewer)]).await;
             for tenant in ["acme", "shop"] {
-                blueprint_core::ingestion::ingest_hour(
+                blueprint_core::pipeline::ingest_hour(
                     services,
                     tenant,
                     "2026-11-01T00".parse().unwrap(),

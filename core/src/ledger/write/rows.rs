@@ -1,0 +1,246 @@
+//! The rows of one hour, built from what the reader counted: the catalog rows they need are
+//! created first (in a stable order, so ids never depend on hash order), then the hour's count,
+//! session and key rows refer to them.
+
+use std::collections::{BTreeSet, HashMap};
+
+use rustc_hash::FxHashMap;
+use sea_orm::{DatabaseTransaction, Set};
+
+use crate::entities::{hourly_count, hourly_key, hourly_session};
+use crate::ingest::aggregate::Counts;
+use crate::ingest::json::JsonType;
+use crate::ingest::sketch::Sketch;
+use crate::ledger::LedgerError;
+use crate::ledger::resolve::Catalog;
+
+/// The hour's new rows, and the combinations and keys they touch.
+pub(super) struct HourRows {
+    pub counts: Vec<hourly_count::ActiveModel>,
+    pub sessions: Vec<hourly_session::ActiveModel>,
+    pub keys: Vec<hourly_key::ActiveModel>,
+    pub combination_ids: Vec<i64>,
+    pub key_ids: Vec<i64>,
+}
+
+/// Where the rows go: the tenant and the hour (epoch seconds).
+#[derive(Clone, Copy)]
+pub(super) struct Slot {
+    pub tenant_id: i64,
+    pub hour: i64,
+}
+
+/// Creates the catalog rows the hour needs and builds its rows.
+pub(super) async fn build(
+    txn: &DatabaseTransaction,
+    catalog: &mut Catalog,
+    slot: Slot,
+    counts: &Counts,
+) -> Result<HourRows, LedgerError> {
+    let version_ids = ensure_dimensions(txn, catalog, counts).await?;
+    let (group_sessions, version_sessions) = counts.sessions();
+    let combined =
+        combination_rows(txn, catalog, slot, counts, &version_ids, &group_sessions).await?;
+    let sessions = session_rows(
+        slot,
+        &version_sessions,
+        &version_ids,
+        &combined.version_events,
+    );
+    let (keys, key_ids) = key_rows(txn, catalog, slot, counts, &version_ids).await?;
+    Ok(HourRows {
+        counts: combined.rows,
+        sessions,
+        keys,
+        combination_ids: combined.ids,
+        key_ids,
+    })
+}
+
+/// Applications × versions × platforms, screens and events; returns the catalog id of each of
+/// the reader's version numbers.
+async fn ensure_dimensions(
+    txn: &DatabaseTransaction,
+    catalog: &mut Catalog,
+    counts: &Counts,
+) -> Result<HashMap<u32, i64>, LedgerError> {
+    let text = |id: u32| counts.strings.get(id);
+    let version_texts: BTreeSet<(String, String, String)> = counts
+        .versions
+        .keys()
+        .map(|key| {
+            (
+                text(key[0]).to_owned(),
+                text(key[1]).to_owned(),
+                text(key[2]).to_owned(),
+            )
+        })
+        .collect();
+    catalog.ensure_versions(txn, &version_texts).await?;
+    let mut version_ids = HashMap::with_capacity(counts.versions.len());
+    for (key, local) in &counts.versions {
+        let id = catalog
+            .version_id(text(key[0]), text(key[1]), text(key[2]))
+            .ok_or(LedgerError::Missing("application version"))?;
+        version_ids.insert(*local, id);
+    }
+    let screens: BTreeSet<String> = counts
+        .groups
+        .keys()
+        .map(|key| text(key[3]).to_owned())
+        .collect();
+    catalog.ensure_screens(txn, &screens).await?;
+    let mut events: BTreeSet<String> = counts
+        .groups
+        .keys()
+        .map(|key| text(key[4]).to_owned())
+        .collect();
+    events.extend(
+        counts
+            .keys
+            .keys()
+            .map(|(_, event, _)| text(*event).to_owned()),
+    );
+    catalog.ensure_events(txn, &events).await?;
+    Ok(version_ids)
+}
+
+/// The count rows of the hour's combinations, with the events each version sent.
+struct CombinationRows {
+    rows: Vec<hourly_count::ActiveModel>,
+    ids: Vec<i64>,
+    version_events: HashMap<i64, i64>,
+}
+
+async fn combination_rows(
+    txn: &DatabaseTransaction,
+    catalog: &mut Catalog,
+    slot: Slot,
+    counts: &Counts,
+    version_ids: &HashMap<u32, i64>,
+    group_sessions: &FxHashMap<u32, u64>,
+) -> Result<CombinationRows, LedgerError> {
+    let text = |id: u32| counts.strings.get(id);
+    let mut groups: Vec<_> = counts.groups.iter().collect();
+    groups.sort_by_key(|(key, _)| key.map(text));
+    let mut wanted = Vec::with_capacity(groups.len());
+    let mut resolved = Vec::with_capacity(groups.len());
+    for (key, (local, events)) in &groups {
+        let version_id = version_ids[&counts.versions[&[key[0], key[1], key[2]]]];
+        let ids = (
+            version_id,
+            catalog.screens[text(key[3])],
+            catalog.events[text(key[4])],
+        );
+        let label = format!(
+            "{} on {} in {} {} ({})",
+            text(key[4]),
+            text(key[3]),
+            text(key[0]),
+            text(key[1]),
+            text(key[2])
+        );
+        wanted.push((ids, label));
+        resolved.push((ids, *local, *events));
+    }
+    catalog.ensure_combinations(txn, &wanted).await?;
+    let mut out = CombinationRows {
+        rows: Vec::with_capacity(resolved.len()),
+        ids: Vec::with_capacity(resolved.len()),
+        version_events: HashMap::new(),
+    };
+    for (ids, local, events) in resolved {
+        *out.version_events.entry(ids.0).or_default() += events as i64;
+        let combination_id = catalog.combinations[&ids];
+        out.ids.push(combination_id);
+        out.rows.push(hourly_count::ActiveModel {
+            tenant_id: Set(slot.tenant_id),
+            hour: Set(slot.hour),
+            combination_id: Set(combination_id),
+            events: Set(events as i64),
+            sessions: Set(group_sessions.get(&local).copied().unwrap_or(0) as i64),
+        });
+    }
+    Ok(out)
+}
+
+/// One row per version: its exact sessions, their sketch, and its events.
+fn session_rows(
+    slot: Slot,
+    version_sessions: &FxHashMap<u32, (u64, Sketch)>,
+    version_ids: &HashMap<u32, i64>,
+    version_events: &HashMap<i64, i64>,
+) -> Vec<hourly_session::ActiveModel> {
+    let mut version_locals: Vec<(i64, u32)> = version_ids
+        .iter()
+        .map(|(local, id)| (*id, *local))
+        .collect();
+    version_locals.sort_unstable();
+    version_locals
+        .iter()
+        .map(|(version_id, local)| {
+            let (sessions, sketch) = version_sessions.get(local).cloned().unwrap_or_default();
+            hourly_session::ActiveModel {
+                tenant_id: Set(slot.tenant_id),
+                hour: Set(slot.hour),
+                version_id: Set(*version_id),
+                sessions: Set(sessions as i64),
+                sketch: Set(sketch.to_bytes()),
+                events: Set(version_events.get(version_id).copied().unwrap_or(0)),
+            }
+        })
+        .collect()
+}
+
+/// The keys and key types of the hour in the catalog, and one row per (version, key).
+async fn key_rows(
+    txn: &DatabaseTransaction,
+    catalog: &mut Catalog,
+    slot: Slot,
+    counts: &Counts,
+    version_ids: &HashMap<u32, i64>,
+) -> Result<(Vec<hourly_key::ActiveModel>, Vec<i64>), LedgerError> {
+    let text = |id: u32| counts.strings.get(id);
+    let mut key_wanted = BTreeSet::new();
+    for ((_, event, path), types) in &counts.keys {
+        let event_id = catalog.events[text(*event)];
+        for (index, count) in types.iter().enumerate() {
+            if *count > 0 {
+                let json_type = JsonType::ALL[index].name();
+                key_wanted.insert((
+                    event_id,
+                    text(*event).to_owned(),
+                    text(*path).to_owned(),
+                    json_type,
+                ));
+            }
+        }
+    }
+    catalog.ensure_keys(txn, &key_wanted).await?;
+    let mut keys: Vec<_> = counts.keys.iter().collect();
+    keys.sort_by_key(|((version, event, path), _)| {
+        (version_ids[version], text(*event), text(*path))
+    });
+    let mut rows = Vec::with_capacity(keys.len());
+    let mut ids = Vec::with_capacity(keys.len());
+    for ((version, event, path), types) in keys {
+        let event_id = catalog.events[text(*event)];
+        let key_id = catalog.keys[&(event_id, text(*path).to_owned())];
+        ids.push(key_id);
+        let count = |index: usize| Set(types[index] as i64);
+        rows.push(hourly_key::ActiveModel {
+            tenant_id: Set(slot.tenant_id),
+            hour: Set(slot.hour),
+            version_id: Set(version_ids[version]),
+            key_id: Set(key_id),
+            string_count: count(0),
+            integer_count: count(1),
+            number_count: count(2),
+            boolean_count: count(3),
+            object_count: count(4),
+            array_count: count(5),
+            null_count: count(6),
+        });
+    }
+    Ok((rows, ids))
+}

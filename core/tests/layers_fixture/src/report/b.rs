@@ -1,0 +1,5 @@
+pub struct B;
+
+pub fn back() -> Option<super::a::A> {
+    None
+}
