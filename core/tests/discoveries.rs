@@ -4,7 +4,7 @@
 
 use blueprint_core::Services;
 use blueprint_core::hour::Hour;
-use blueprint_core::ingestion::{self, Trigger};
+use blueprint_core::ingestion::Trigger;
 use blueprint_core::pipeline;
 use blueprint_core::testing::test_databases;
 use sea_orm::{FromQueryResult, JsonValue, Statement};

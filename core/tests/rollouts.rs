@@ -7,7 +7,7 @@
 
 use blueprint_core::accounts::{Role, ServiceError};
 use blueprint_core::hour::Hour;
-use blueprint_core::ingestion::{self, Trigger};
+use blueprint_core::ingestion::Trigger;
 use blueprint_core::notify::{self, InboxQuery};
 use blueprint_core::pipeline;
 use blueprint_core::rollouts;
