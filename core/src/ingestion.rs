@@ -13,7 +13,7 @@ use crate::hour::Hour;
 use crate::ingest::reader::{HourFile, HourRead, HourStats};
 use crate::ingest::{self, aggregate::Counts};
 use crate::ledger::write::{HourWrite, RunEnd, Timings, finish_run, write_hour};
-use crate::ledger::{LedgerError, rollup};
+use crate::ledger::{LedgerError, RunState, rollup};
 use crate::{Services, mappings};
 
 pub use crate::tenants::latest_hour;
@@ -199,7 +199,7 @@ pub async fn ingest_hour_by(
             let _ = end_run(
                 services,
                 run.run_id,
-                "failed",
+                RunState::Failed,
                 &read.stats,
                 timings,
                 Some(reason),
@@ -279,7 +279,7 @@ async fn start_run(
     let run = ingestion_run::ActiveModel {
         tenant_id: Set(tenant.id),
         hour: Set(hour.epoch_seconds()),
-        status: Set("running".to_owned()),
+        status: Set(RunState::Running.as_str().to_owned()),
         trigger: Set(trigger.as_str().to_owned()),
         started_at: Set(services.db.now_seconds()),
         worker_id: Set(worker_id.map(str::to_owned)),
@@ -335,7 +335,7 @@ async fn record_read_failure(
     end_run(
         services,
         run.run_id,
-        "failed",
+        RunState::Failed,
         &stats,
         timings,
         Some(reason.clone()),
@@ -357,7 +357,7 @@ async fn record_read_failure(
 async fn end_run(
     services: &Services,
     run_id: i64,
-    status: &str,
+    status: RunState,
     stats: &HourStats,
     timings: Timings,
     error: Option<String>,

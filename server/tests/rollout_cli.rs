@@ -6,7 +6,7 @@
 use std::process::{Command, Output};
 
 use blueprint_core::hour::Hour;
-use blueprint_core::ingestion::{self, Trigger};
+use blueprint_core::ingestion::Trigger;
 use blueprint_core::pipeline;
 use blueprint_core::testing::{TestDb, test_databases};
 use blueprint_demo::rollouts::{self as rollout_fixture, HOURS};

@@ -20,6 +20,47 @@ pub enum LedgerError {
 
 pub(crate) use crate::time::optional_hour_text as hour_text;
 
+/// The state of an ingestion run, as stored in `ingestion_runs.status`; an ingested hour's
+/// status (`ingested_hours.status`) is the state of the run that wrote it, `ok` or `no_data`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RunState {
+    Running,
+    /// Written, with events.
+    Ok,
+    /// Written: the hour had no files.
+    NoData,
+    Failed,
+}
+
+impl RunState {
+    pub const ALL: [RunState; 4] = [
+        RunState::Running,
+        RunState::Ok,
+        RunState::NoData,
+        RunState::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunState::Running => "running",
+            RunState::Ok => "ok",
+            RunState::NoData => "no_data",
+            RunState::Failed => "failed",
+        }
+    }
+
+    /// The state a stored text names (`None` for anything else).
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|state| state.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for RunState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Comma-separated ids for an `IN (…)` list; ids are integers the ledger produced itself.
 pub(crate) fn id_list(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")

@@ -15,7 +15,7 @@ use crate::entities::{discovery, ingested_hour, ingestion_run, tenant};
 use crate::hour::Hour;
 use crate::ingest::reader::{HourFile, HourRead, HourStats};
 use crate::ledger::resolve::{Catalog, Created};
-use crate::ledger::{LedgerError, seen};
+use crate::ledger::{LedgerError, RunState, seen};
 use rows::Slot;
 
 const INSERT_BATCH: usize = 1000;
@@ -139,12 +139,12 @@ async fn record_discoveries(
 async fn record_hour(
     txn: &DatabaseTransaction,
     write: &HourWrite<'_>,
-) -> Result<&'static str, LedgerError> {
+) -> Result<RunState, LedgerError> {
     let hour = write.hour.epoch_seconds();
     let status = if write.files.is_empty() {
-        "no_data"
+        RunState::NoData
     } else {
-        "ok"
+        RunState::Ok
     };
     ingested_hour::Entity::delete_many()
         .filter(ingested_hour::Column::TenantId.eq(write.tenant_id))
@@ -154,7 +154,7 @@ async fn record_hour(
     ingested_hour::Entity::insert(ingested_hour::ActiveModel {
         tenant_id: Set(write.tenant_id),
         hour: Set(hour),
-        status: Set(status.to_owned()),
+        status: Set(status.as_str().to_owned()),
         run_id: Set(write.run_id),
         files: Set(serde_json::to_string(write.files).unwrap_or_else(|_| "[]".to_owned())),
         ingested_at: Set(write.at),
@@ -166,7 +166,7 @@ async fn record_hour(
 
 /// How a run ended: its status, figures and error, and when (epoch seconds).
 pub struct RunEnd<'a> {
-    pub status: &'a str,
+    pub status: RunState,
     pub stats: &'a HourStats,
     pub timings: Timings,
     pub error: Option<String>,
@@ -191,7 +191,7 @@ pub async fn finish_run(
         .then(|| serde_json::to_string(&stats.samples).unwrap_or_default());
     ingestion_run::Entity::update(ingestion_run::ActiveModel {
         id: Set(run_id),
-        status: Set(status.to_owned()),
+        status: Set(status.as_str().to_owned()),
         finished_at: Set(Some(at)),
         files: figure(stats.files),
         bytes: figure(stats.bytes),
