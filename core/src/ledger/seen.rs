@@ -42,6 +42,26 @@ pub async fn recompute(
     keys: &[i64],
     window: i64,
 ) -> Result<Touched, LedgerError> {
+    recompute_combinations(txn, combinations, window).await?;
+    let [versions, screens, events] = recompute_parents(txn, combinations).await?;
+    let applications = recompute_applications(txn, &versions).await?;
+    let key_types = recompute_keys(txn, keys, window).await?;
+    Ok(Touched {
+        versions,
+        screens,
+        events,
+        applications,
+        combinations: combinations.to_vec(),
+        keys: keys.to_vec(),
+        key_types,
+    })
+}
+
+async fn recompute_combinations(
+    txn: &DatabaseTransaction,
+    combinations: &[i64],
+    window: i64,
+) -> Result<(), LedgerError> {
     run_batched(txn, combinations, |list| {
         format!(
             "UPDATE combinations SET \
@@ -52,32 +72,26 @@ pub async fn recompute(
              WHERE id IN ({list})"
         )
     })
-    .await?;
-    let mut parents: Vec<(&str, &str, Vec<i64>)> = Vec::new();
-    for (table, column) in [
+    .await
+}
+
+/// The versions, screens and events of the combinations, their first/last seen recomputed.
+async fn recompute_parents(
+    txn: &DatabaseTransaction,
+    combinations: &[i64],
+) -> Result<[Vec<i64>; 3], LedgerError> {
+    let mut parents: [Vec<i64>; 3] = Default::default();
+    let tables = [
         ("app_versions", "version_id"),
         ("screens", "screen_id"),
         ("events", "event_id"),
-    ] {
-        let mut found = Vec::new();
-        for chunk in combinations.chunks(BATCH) {
-            found.extend(
-                ids(
-                    txn,
-                    format!(
-                        "SELECT DISTINCT {column} AS id FROM combinations WHERE id IN ({})",
-                        id_list(chunk)
-                    ),
-                )
-                .await?,
-            );
-        }
-        found.sort_unstable();
-        found.dedup();
-        parents.push((table, column, found));
-    }
-    for (table, column, list) in &parents {
-        run_batched(txn, list, |ids| {
+    ];
+    for (found, (table, column)) in parents.iter_mut().zip(tables) {
+        *found = ids_batched(txn, combinations, |list| {
+            format!("SELECT DISTINCT {column} AS id FROM combinations WHERE id IN ({list})")
+        })
+        .await?;
+        run_batched(txn, found, |ids| {
             format!(
                 "UPDATE {table} SET \
                  first_seen = (SELECT MIN(c.first_seen) FROM combinations c WHERE c.{column} = {table}.id), \
@@ -87,22 +101,18 @@ pub async fn recompute(
         })
         .await?;
     }
-    let versions = &parents[0].2;
-    let mut applications = Vec::new();
-    for chunk in versions.chunks(BATCH) {
-        applications.extend(
-            ids(
-                txn,
-                format!(
-                    "SELECT DISTINCT application_id AS id FROM app_versions WHERE id IN ({})",
-                    id_list(chunk)
-                ),
-            )
-            .await?,
-        );
-    }
-    applications.sort_unstable();
-    applications.dedup();
+    Ok(parents)
+}
+
+/// The applications of the versions, their first/last seen recomputed.
+async fn recompute_applications(
+    txn: &DatabaseTransaction,
+    versions: &[i64],
+) -> Result<Vec<i64>, LedgerError> {
+    let applications = ids_batched(txn, versions, |list| {
+        format!("SELECT DISTINCT application_id AS id FROM app_versions WHERE id IN ({list})")
+    })
+    .await?;
     run_batched(txn, &applications, |list| {
         format!(
             "UPDATE applications SET \
@@ -112,6 +122,15 @@ pub async fn recompute(
         )
     })
     .await?;
+    Ok(applications)
+}
+
+/// Key types and keys of the hour, their first/last seen recomputed; returns the key types.
+async fn recompute_keys(
+    txn: &DatabaseTransaction,
+    keys: &[i64],
+    window: i64,
+) -> Result<Vec<i64>, LedgerError> {
     let type_count = "CASE key_types.json_type \
         WHEN 'string' THEN h.string_count WHEN 'integer' THEN h.integer_count \
         WHEN 'number' THEN h.number_count WHEN 'boolean' THEN h.boolean_count \
@@ -138,27 +157,28 @@ pub async fn recompute(
     .await?;
     let mut key_types = Vec::new();
     for chunk in keys.chunks(BATCH) {
-        key_types.extend(
-            ids(
-                txn,
-                format!(
-                    "SELECT id FROM key_types WHERE key_id IN ({})",
-                    id_list(chunk)
-                ),
-            )
-            .await?,
+        let sql = format!(
+            "SELECT id FROM key_types WHERE key_id IN ({})",
+            id_list(chunk)
         );
+        key_types.extend(ids(txn, sql).await?);
     }
-    let mut parents = parents.into_iter().map(|(_, _, list)| list);
-    Ok(Touched {
-        versions: parents.next().unwrap_or_default(),
-        screens: parents.next().unwrap_or_default(),
-        events: parents.next().unwrap_or_default(),
-        applications,
-        combinations: combinations.to_vec(),
-        keys: keys.to_vec(),
-        key_types,
-    })
+    Ok(key_types)
+}
+
+/// The distinct ids a query gives over `list` in batches, sorted.
+async fn ids_batched(
+    txn: &DatabaseTransaction,
+    list: &[i64],
+    statement: impl Fn(&str) -> String,
+) -> Result<Vec<i64>, LedgerError> {
+    let mut found = Vec::new();
+    for chunk in list.chunks(BATCH) {
+        found.extend(ids(txn, statement(&id_list(chunk))).await?);
+    }
+    found.sort_unstable();
+    found.dedup();
+    Ok(found)
 }
 
 /// The catalog rows whose first/last seen were recomputed.
