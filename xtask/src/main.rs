@@ -3,10 +3,13 @@
 //! and stops at the first failure with the step's name.
 
 mod bench;
+mod bench_load;
 mod bench_pages;
 mod build;
 mod e2e;
+mod http;
 mod packages;
+mod requests;
 mod run;
 mod tools;
 
@@ -30,7 +33,10 @@ commands:
          ingestion benchmark: one large generated hour, `blueprint ingest` beside DuckDB
   bench-pages [--requests 400] [--postgres postgres://postgres@127.0.0.1:5432]
          page-speed benchmark: a large ledger loaded into Postgres (database blueprint_bench),
-         every catalog page and the main API calls over 8 connections: p50/p95/max";
+         every catalog page and the main API calls over 8 connections: p50/p95/max
+  bench-load [--seconds 300] [--clients 64] [--binary PATH]
+         load benchmark: `blueprint serve` (release, or PATH) on the demo data, many clients at once
+         cycling through the catalog pages and API reads: requests/s, p50/p95/p99/max, errors, hangs";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,6 +46,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("bench-ingest") => bench::run(&args[1..]),
         Some("bench-pages") => bench_pages::run(&args[1..]),
+        Some("bench-load") => bench_load::run(&args[1..]),
         Some("e2e") => packages::ensure()
             .and_then(|()| tools::ensure())
             .and_then(|()| build::site_and_server(Profile::Debug))
