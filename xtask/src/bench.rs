@@ -40,10 +40,8 @@ impl Rng {
 }
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    let gigabytes: f64 =
-        flag(args, "--gb").map_or(Ok(2.0), |v| v.parse().map_err(|_| "--gb takes a number"))?;
-    let runs: usize =
-        flag(args, "--runs").map_or(Ok(3), |v| v.parse().map_err(|_| "--runs takes a number"))?;
+    let gigabytes: f64 = run::number_flag(args, "--gb", 2.0)?;
+    let runs: usize = run::number_flag(args, "--runs", 3)?;
     let bench = run::target_dir().join("bench");
     let events_root = bench.join("events");
     let hour_dir = events_root.join(FOLDER);
@@ -131,13 +129,6 @@ pub fn run(args: &[String]) -> Result<(), String> {
     );
     print!("{summary}");
     Ok(())
-}
-
-fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .map(String::as_str)
 }
 
 struct Measure {

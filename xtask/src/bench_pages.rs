@@ -4,32 +4,22 @@
 //! client: 8 keep-alive connections on one thread each, for a fixed number of requests per URL
 //! (client and server share the machine's cores). Prints p50 / p95 / max latency and requests/s.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::build::{self, Profile};
-use crate::run;
+use crate::http::{self, Connection};
+use crate::requests::{self, Sample};
+use crate::run::{self, flag};
 
 const CONNECTIONS: usize = 8;
+/// How long one request may take before the benchmark gives up.
+const LIMIT: Duration = Duration::from_secs(30);
 const PASSWORD: &str = "bench-password-0123";
 
-fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .map(String::as_str)
-}
-
 pub fn run(args: &[String]) -> Result<(), String> {
-    let requests: usize = flag(args, "--requests")
-        .map(|n| {
-            n.parse()
-                .map_err(|_| format!("--requests {n} is not a number"))
-        })
-        .transpose()?
-        .unwrap_or(400);
+    let requests: usize = run::number_flag(args, "--requests", 400)?;
     if let Some(address) = flag(args, "--address") {
         // A server already running on a loaded benchmark database: measure only.
         return measure_all(address, requests);
@@ -115,7 +105,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     writeln!(child.stdin.take().ok_or("no stdin")?, "{PASSWORD}").map_err(|e| e.to_string())?;
     child.wait().map_err(|e| e.to_string())?;
 
-    let port = free_port()?;
+    let port = http::free_port()?;
     let mut serve = Command::new(&binary);
     env(&mut serve);
     let mut server = serve
@@ -130,80 +120,26 @@ pub fn run(args: &[String]) -> Result<(), String> {
     result
 }
 
-fn free_port() -> Result<u16, String> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
+/// The large tenant of `bench/ledger.sql`.
+fn sample() -> Sample<'static> {
+    Sample {
+        tenant: "bench-large",
+        event: "event01234",
+        search: "event012",
+        application: "App%202",
+        platform: "iOS",
+        version: "3.1",
+        events_page: 150,
+        screen: "Screen%2017",
+        hour: "2026-11-20T10".to_owned(),
+        next_hour: "2026-11-20T11".to_owned(),
+    }
 }
 
 fn measure_all(address: &str, requests: usize) -> Result<(), String> {
-    let started = Instant::now();
-    while TcpStream::connect(address).is_err() {
-        if started.elapsed() > Duration::from_secs(30) {
-            return Err("blueprint serve did not start within 30 s".into());
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    let body = format!(r#"{{"email":"bench@example.com","password":"{PASSWORD}"}}"#);
-    let mut stream = TcpStream::connect(address).map_err(|e| e.to_string())?;
-    write!(
-        stream,
-        "POST /api/v1/session HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .map_err(|e| e.to_string())?;
-    let mut answer = String::new();
-    stream
-        .read_to_string(&mut answer)
-        .map_err(|e| e.to_string())?;
-    let cookie = answer
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("set-cookie: ")
-                .or_else(|| l.strip_prefix("Set-Cookie: "))
-        })
-        .and_then(|c| c.split(';').next())
-        .ok_or_else(|| {
-            format!(
-                "sign-in failed: {}",
-                answer.lines().next().unwrap_or_default()
-            )
-        })?
-        .to_owned();
-    let t = "/t/bench-large";
-    let a = "/api/v1/tenants/bench-large";
-    let urls = [
-        ("page: overview", t.to_owned()),
-        ("page: applications", format!("{t}/applications")),
-        ("page: events (first page)", format!("{t}/events")),
-        (
-            "page: events sorted by volume",
-            format!("{t}/events?sort=volume"),
-        ),
-        ("page: events search", format!("{t}/events?q=event012")),
-        (
-            "page: events filtered by version",
-            format!("{t}/events?application=App%202&platform=iOS&version=3.1"),
-        ),
-        ("page: events page 150", format!("{t}/events?page=150")),
-        ("page: event", format!("{t}/events/event01234")),
-        (
-            "page: event, 90 days",
-            format!("{t}/events/event01234?days=90"),
-        ),
-        ("page: screens", format!("{t}/screens")),
-        ("page: screen", format!("{t}/screens/Screen%2017")),
-        ("page: matrix by version", format!("{t}/matrix")),
-        ("page: matrix by screen", format!("{t}/matrix?by=screen")),
-        ("page: compare", "/compare?event=event00042".to_owned()),
-        ("api: events", format!("{a}/events?sort=volume")),
-        ("api: event", format!("{a}/events/event01234")),
-        ("api: overview", format!("{a}/overview")),
-        (
-            "api: counts, one hour, CSV",
-            format!("{a}/counts?from=2026-11-20T10&to=2026-11-20T11&format=csv"),
-        ),
-        ("api: event schema", format!("{a}/events/event01234/schema")),
-    ];
+    http::wait_for(address)?;
+    let cookie = http::sign_in(address, "bench@example.com", PASSWORD)?;
+    let urls = requests::catalog(&sample());
     println!(
         "\n{:<36} {:>9} {:>9} {:>9} {:>9} {:>8}",
         "request", "p50 ms", "p95 ms", "max ms", "req/s", "bytes"
@@ -235,24 +171,26 @@ fn load(
     requests: usize,
 ) -> Result<(Vec<f64>, usize, f64), String> {
     // Warm up once (and check the answer).
-    let mut warm = Connection::open(address)?;
-    let (status, bytes) = warm.get(address, path, cookie)?;
-    if status != 200 {
-        return Err(format!("GET {path} answered {status}"));
+    let mut warm = Connection::open(address, LIMIT).map_err(|e| e.to_string())?;
+    let answer = warm.get(path, cookie).map_err(|e| e.to_string())?;
+    if answer.status != 200 {
+        return Err(format!("GET {path} answered {}", answer.status));
     }
+    let bytes = answer.bytes;
     let started = Instant::now();
     let per = requests.div_ceil(CONNECTIONS);
     let handles: Vec<_> = (0..CONNECTIONS)
         .map(|_| {
             let (address, path, cookie) = (address.to_owned(), path.to_owned(), cookie.to_owned());
             std::thread::spawn(move || -> Result<Vec<f64>, String> {
-                let mut connection = Connection::open(&address)?;
+                let mut connection =
+                    Connection::open(&address, LIMIT).map_err(|e| e.to_string())?;
                 let mut out = Vec::with_capacity(per);
                 for _ in 0..per {
                     let at = Instant::now();
-                    let (status, _) = connection.get(&address, &path, &cookie)?;
-                    if status != 200 {
-                        return Err(format!("GET {path} answered {status}"));
+                    let answer = connection.get(&path, &cookie).map_err(|e| e.to_string())?;
+                    if answer.status != 200 {
+                        return Err(format!("GET {path} answered {}", answer.status));
                     }
                     out.push(at.elapsed().as_secs_f64() * 1000.0);
                 }
@@ -267,81 +205,4 @@ fn load(
     let wall = started.elapsed().as_secs_f64();
     latencies.sort_by(f64::total_cmp);
     Ok((latencies, bytes, wall))
-}
-
-struct Connection {
-    reader: BufReader<TcpStream>,
-}
-
-impl Connection {
-    fn open(address: &str) -> Result<Self, String> {
-        let stream = TcpStream::connect(address).map_err(|e| e.to_string())?;
-        stream.set_nodelay(true).map_err(|e| e.to_string())?;
-        Ok(Self {
-            reader: BufReader::new(stream),
-        })
-    }
-
-    /// One GET on the open connection; returns the status and the body's length.
-    fn get(&mut self, address: &str, path: &str, cookie: &str) -> Result<(u16, usize), String> {
-        let request = format!(
-            "GET {path} HTTP/1.1\r\nHost: {address}\r\nCookie: {cookie}\r\nAccept: text/html,application/json\r\n\r\n"
-        );
-        self.reader
-            .get_mut()
-            .write_all(request.as_bytes())
-            .map_err(|e| e.to_string())?;
-        let mut line = String::new();
-        self.reader
-            .read_line(&mut line)
-            .map_err(|e| e.to_string())?;
-        let status: u16 = line
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| format!("bad status line `{line}`"))?;
-        let (mut length, mut chunked) = (None, false);
-        loop {
-            line.clear();
-            self.reader
-                .read_line(&mut line)
-                .map_err(|e| e.to_string())?;
-            let header = line.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            let lower = header.to_ascii_lowercase();
-            if let Some(v) = lower.strip_prefix("content-length:") {
-                length = v.trim().parse::<usize>().ok();
-            } else if lower.starts_with("transfer-encoding:") && lower.contains("chunked") {
-                chunked = true;
-            }
-        }
-        let mut total = 0;
-        if chunked {
-            loop {
-                line.clear();
-                self.reader
-                    .read_line(&mut line)
-                    .map_err(|e| e.to_string())?;
-                let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or("0"), 16)
-                    .map_err(|e| e.to_string())?;
-                let mut chunk = vec![0; size + 2];
-                self.reader
-                    .read_exact(&mut chunk)
-                    .map_err(|e| e.to_string())?;
-                total += size;
-                if size == 0 {
-                    break;
-                }
-            }
-        } else if let Some(n) = length {
-            let mut body = vec![0; n];
-            self.reader
-                .read_exact(&mut body)
-                .map_err(|e| e.to_string())?;
-            total = n;
-        }
-        Ok((status, total))
-    }
 }

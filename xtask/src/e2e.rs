@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use crate::build::{self, Profile};
-use crate::run;
+use crate::{packages, run};
 
 /// The tenant folders the specs expect.
 const TENANTS: [&str; 3] = ["acme", "globex", "shop"];
@@ -152,21 +152,12 @@ fn add_user(
 }
 
 fn find_chromium() -> Result<PathBuf, String> {
-    if let Some(path) = std::env::var_os("CHROMIUM") {
-        let path = PathBuf::from(path);
-        return if path.is_file() {
-            Ok(path)
-        } else {
-            Err(format!("CHROMIUM={} does not exist", path.display()))
-        };
-    }
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|path| path.is_file())
-        .ok_or_else(|| {
-            "Chromium not found: install it (apt-get install chromium) or set CHROMIUM=/path/to/chromium".to_owned()
-        })
+    packages::chromium()?.ok_or_else(|| {
+        format!(
+            "Chromium not found: set CHROMIUM=/path/to/chromium, or install it: {}",
+            packages::INSTALL
+        )
+    })
 }
 
 struct Server {

@@ -1,11 +1,15 @@
-//! `cargo xtask demo` and `cargo xtask test`, the two commands of the README. Plain Rust, no
-//! dependencies: each step runs a tool (cargo, rustup, wasm-bindgen, npm) and stops at the first
-//! failure with the step's name.
+//! `cargo xtask demo` and `cargo xtask test`, the two commands of the README, and the benchmarks.
+//! Plain Rust, no dependencies: each step runs a tool (cargo, rustup, wasm-bindgen, apt-get, npm)
+//! and stops at the first failure with the step's name.
 
 mod bench;
+mod bench_load;
 mod bench_pages;
 mod build;
 mod e2e;
+mod http;
+mod packages;
+mod requests;
 mod run;
 mod tools;
 
@@ -20,7 +24,8 @@ commands:
   demo   install missing build tools, build Blueprint (release), write and ingest the demo data,
          and serve it on http://127.0.0.1:3000
   test   formatting, clippy, every Rust test (SQLite, and Postgres when BLUEPRINT_TEST_POSTGRES_URL
-         is set), then the browser tests in Chromium with JavaScript on and off
+         is set), then the browser tests in Chromium with JavaScript on and off (Chromium, Node.js
+         and npm are installed with apt-get when missing, as root or with password-less sudo)
   site   build the WASM bundle and the server (debug) without running anything
   e2e    build, then run only the browser tests
 
@@ -28,7 +33,10 @@ commands:
          ingestion benchmark: one large generated hour, `blueprint ingest` beside DuckDB
   bench-pages [--requests 400] [--postgres postgres://postgres@127.0.0.1:5432]
          page-speed benchmark: a large ledger loaded into Postgres (database blueprint_bench),
-         every catalog page and the main API calls over 8 connections: p50/p95/max";
+         every catalog page and the main API calls over 8 connections: p50/p95/max
+  bench-load [--seconds 300] [--clients 64] [--binary PATH]
+         load benchmark: `blueprint serve` (release, or PATH) on the demo data, many clients at once
+         cycling through the catalog pages and API reads: requests/s, p50/p95/p99/max, errors, hangs";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -38,7 +46,9 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("bench-ingest") => bench::run(&args[1..]),
         Some("bench-pages") => bench_pages::run(&args[1..]),
-        Some("e2e") => tools::ensure()
+        Some("bench-load") => bench_load::run(&args[1..]),
+        Some("e2e") => packages::ensure()
+            .and_then(|()| tools::ensure())
             .and_then(|()| build::site_and_server(Profile::Debug))
             .and_then(|()| run::step("browser tests (Chromium, JavaScript on and off)", e2e::run)),
 
@@ -84,6 +94,7 @@ fn demo() -> Result<(), String> {
 }
 
 fn test() -> Result<(), String> {
+    packages::ensure()?;
     tools::ensure()?;
     run::step("cargo fmt --check", || {
         run::cargo(&["fmt", "--all", "--", "--check"])

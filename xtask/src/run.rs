@@ -77,3 +77,23 @@ pub fn step_value<T>(name: &str, work: impl FnOnce() -> Result<T, String>) -> Re
     })?;
     value.ok_or_else(|| format!("{name}: no result"))
 }
+
+/// The value after `name` in a command's arguments (`--runs 3`).
+pub fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
+}
+
+/// A number after `name`, or `default` when the flag is absent.
+pub fn number_flag<T: std::str::FromStr>(
+    args: &[String],
+    name: &str,
+    default: T,
+) -> Result<T, String> {
+    flag(args, name).map_or(Ok(default), |v| {
+        v.parse()
+            .map_err(|_| format!("{name} takes a number, not `{v}`"))
+    })
+}
