@@ -121,7 +121,7 @@ async fn session_actor(
     let (Some(user_id), Some(signed_in_at)) = (user_id, signed_in_at) else {
         return Ok(None);
     };
-    if chrono::Utc::now().timestamp() - signed_in_at > ABSOLUTE_SECONDS {
+    if state.services.db.now_seconds() - signed_in_at > ABSOLUTE_SECONDS {
         let _ = session.flush().await;
         return Ok(None);
     }
@@ -180,12 +180,13 @@ pub struct Credentials {
 async fn start_session(
     session: &Session,
     user_id: i64,
+    now: i64,
 ) -> Result<(), tower_sessions::session::Error> {
     // A new id at sign-in, so a session id planted before cannot be reused.
     session.cycle_id().await?;
     session.insert(USER_ID, user_id).await?;
     session
-        .insert(SIGNED_IN_AT, chrono::Utc::now().timestamp())
+        .insert(SIGNED_IN_AT, now)
         .await
 }
 
@@ -206,7 +207,7 @@ pub async fn login_form(
     )
     .await
     {
-        Ok(actor) => match start_session(&session, actor.user_id).await {
+        Ok(actor) => match start_session(&session, actor.user_id, state.services.db.now_seconds()).await {
             Ok(()) => Redirect::to(&next).into_response(),
             Err(err) => {
                 tracing::error!(error = %err, "cannot start a session");
@@ -255,7 +256,7 @@ pub async fn api_sign_in(
     )
     .await
     {
-        Ok(actor) => match start_session(&session, actor.user_id).await {
+        Ok(actor) => match start_session(&session, actor.user_id, state.services.db.now_seconds()).await {
             Ok(()) => {
                 Json(json!({"email": actor.email, "admin": actor.is_admin()})).into_response()
             }

@@ -96,7 +96,11 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let db = Database::open(&config.database_url, &PoolSettings::default()).await?;
     let events = EventsRoot::open(&config.events)?;
-    let services = Services { db, events };
+    // One clock for the services and the schedule (tests pass one they move).
+    let services = Services {
+        db: db.with_clock(clock.clone()),
+        events,
+    };
     match blueprint_core::tenants::discover_tenants(&services).await {
         Ok(_) => {}
         // An unreachable bucket must not keep the catalog from being served.
@@ -167,7 +171,7 @@ fn spawn_session_cleanup(services: Services) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            let now = chrono::Utc::now().timestamp();
+            let now = services.db.now_seconds();
             match blueprint_core::accounts::sessions::delete_expired(&services, now).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(sessions = n, "deleted expired sessions"),
