@@ -3,21 +3,108 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The kinds of news a watch can ask for: first sightings of each kind of catalog row, and
-/// `obsolete` (not seen for a while, or retired from the newest version) and `returned`, and
-/// `rollout` (a change of a roll-out's verdict).
-pub const NEWS_KINDS: [&str; 10] = [
-    "application",
-    "version",
-    "screen",
-    "event",
-    "combination",
-    "key",
-    "key_type",
-    "obsolete",
-    "returned",
-    "rollout",
-];
+/// A kind of news, as notifications, webhook deliveries, watches and webhooks store it: the first
+/// sighting of each kind of catalog row, `obsolete` (not seen for a while, or retired from the
+/// newest version), `returned`, `rollout` (a change of a roll-out's verdict) and `summary` (what a
+/// baseline or backfill found, told once as history).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NewsKind {
+    Application,
+    Version,
+    Screen,
+    Event,
+    Combination,
+    Key,
+    KeyType,
+    Obsolete,
+    Returned,
+    Rollout,
+    Summary,
+}
+
+impl NewsKind {
+    /// The kinds a watch can ask for, in the order the pages list them: every kind but `summary`.
+    pub const WATCHABLE: [NewsKind; 10] = [
+        NewsKind::Application,
+        NewsKind::Version,
+        NewsKind::Screen,
+        NewsKind::Event,
+        NewsKind::Combination,
+        NewsKind::Key,
+        NewsKind::KeyType,
+        NewsKind::Obsolete,
+        NewsKind::Returned,
+        NewsKind::Rollout,
+    ];
+
+    /// The name stored in rows and carried in JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            NewsKind::Application => "application",
+            NewsKind::Version => "version",
+            NewsKind::Screen => "screen",
+            NewsKind::Event => "event",
+            NewsKind::Combination => "combination",
+            NewsKind::Key => "key",
+            NewsKind::KeyType => "key_type",
+            NewsKind::Obsolete => "obsolete",
+            NewsKind::Returned => "returned",
+            NewsKind::Rollout => "rollout",
+            NewsKind::Summary => "summary",
+        }
+    }
+
+    /// The kind in a sentence (`key type` for `key_type`).
+    pub const fn label(self) -> &'static str {
+        match self {
+            NewsKind::KeyType => "key type",
+            other => other.as_str(),
+        }
+    }
+}
+
+impl std::fmt::Display for NewsKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A name that is not one of the [`NewsKind`]s.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a kind of news")]
+pub struct UnknownNewsKind(pub String);
+
+impl std::str::FromStr for NewsKind {
+    type Err = UnknownNewsKind;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        NewsKind::WATCHABLE
+            .into_iter()
+            .chain([NewsKind::Summary])
+            .find(|kind| kind.as_str() == text)
+            .ok_or_else(|| UnknownNewsKind(text.to_owned()))
+    }
+}
+
+impl TryFrom<&str> for NewsKind {
+    type Error = UnknownNewsKind;
+
+    fn try_from(text: &str) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+
+/// The names of the kinds a watch can ask for ([`NewsKind::WATCHABLE`]).
+pub const NEWS_KINDS: [&str; 10] = {
+    let mut names = [""; 10];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = NewsKind::WATCHABLE[i].as_str();
+        i += 1;
+    }
+    names
+};
 
 /// `POST /api/v1/watches`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,253 @@
+//! Deliveries: each piece of news recorded once per webhook that wants its kind, queued, and sent
+//! attempt by attempt with the endpoint's answer kept until it succeeds or gives up.
+
+use std::time::Duration;
+
+use blueprint_types::notify::NewsKind;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+
+use super::payload::{DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, body, signature};
+use crate::Services;
+use crate::channels::outbox::{Attempt, Outbox, excerpt};
+use crate::entities::{tenant, webhook, webhook_delivery};
+use crate::jobs::queue::{JobQueue, Queue};
+use crate::jobs::{JobError, now};
+
+/// Attempts per delivery before it is recorded as failed.
+pub const ATTEMPTS: i32 = 5;
+/// Characters of a response body kept.
+const RESPONSE_KEPT: usize = 1_000;
+
+pub(crate) const OUTBOX: Outbox = Outbox {
+    table: "webhook_deliveries",
+    attempts: ATTEMPTS,
+};
+
+/// Send one webhook delivery.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DeliverJob {
+    pub delivery_id: i64,
+}
+
+/// A piece of news as a webhook receives it.
+#[derive(Clone, Debug)]
+pub(crate) struct News<'a> {
+    pub kind: NewsKind,
+    pub title: &'a str,
+    /// A path inside Blueprint (`/t/…`).
+    pub link: &'a str,
+    pub hour: Option<i64>,
+    pub dedupe: &'a str,
+}
+
+/// Whether a webhook's stored kinds (comma-separated; empty: every kind) include `kind`.
+fn wants(news_kinds: &str, kind: NewsKind) -> bool {
+    news_kinds.is_empty() || news_kinds.split(',').any(|k| k == kind.as_str())
+}
+
+/// Records one delivery of each piece of `news` for each of the tenant's enabled webhooks that
+/// wants its kind, unless that webhook already has it. Returns how many were new.
+pub(crate) async fn announce(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    news: &[News<'_>],
+) -> Result<u64, DbErr> {
+    if news.is_empty() {
+        return Ok(0);
+    }
+    let hooks = webhook::Entity::find()
+        .filter(webhook::Column::TenantId.eq(tenant_id))
+        .filter(webhook::Column::Enabled.eq(true))
+        .all(conn)
+        .await?;
+    let rows: Vec<webhook_delivery::ActiveModel> = hooks
+        .iter()
+        .flat_map(|h| news.iter().map(move |n| (h, n)))
+        .filter(|(h, n)| wants(&h.news, n.kind))
+        .map(|(h, n)| webhook_delivery::ActiveModel {
+            webhook_id: Set(h.id),
+            tenant_id: Set(tenant_id),
+            dedupe: Set(n.dedupe.to_owned()),
+            kind: Set(n.kind.as_str().to_owned()),
+            title: Set(n.title.to_owned()),
+            link: Set(n.link.to_owned()),
+            hour: Set(n.hour),
+            status: Set("pending".to_owned()),
+            attempts: Set(0),
+            created_at: Set(now()),
+            ..Default::default()
+        })
+        .collect();
+    let mut created = 0;
+    for chunk in rows.chunks(200) {
+        match webhook_delivery::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::columns([
+                    webhook_delivery::Column::WebhookId,
+                    webhook_delivery::Column::Dedupe,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_without_returning(conn)
+            .await
+        {
+            Ok(n) => created += n,
+            Err(DbErr::RecordNotInserted) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(created)
+}
+
+/// Queues the deliveries waiting to be sent. Returns how many were queued.
+pub async fn dispatch(services: &Services, queue: &JobQueue) -> Result<usize, JobError> {
+    let conn = services.db.conn();
+    let ids = OUTBOX.take_unqueued(conn).await?;
+    let jobs: Vec<DeliverJob> = ids
+        .iter()
+        .map(|&delivery_id| DeliverJob { delivery_id })
+        .collect();
+    if let Err(err) = queue.push(Queue::Webhook, jobs).await {
+        OUTBOX.unqueue(conn, &ids).await?;
+        return Err(err);
+    }
+    Ok(ids.len())
+}
+
+/// One attempt at a delivery. Errors are database errors only; a failed POST is an [`Attempt`],
+/// tried again `backoff` later (doubling each time).
+pub async fn deliver(
+    services: &Services,
+    client: &reqwest::Client,
+    public_url: &str,
+    delivery_id: i64,
+    backoff: Duration,
+) -> Result<Attempt, DbErr> {
+    let conn = services.db.conn();
+    if !OUTBOX.claim(conn, delivery_id).await? {
+        return Ok(Attempt::Skipped);
+    }
+    let Some(delivery) = webhook_delivery::Entity::find_by_id(delivery_id)
+        .one(conn)
+        .await?
+    else {
+        return Ok(Attempt::Skipped);
+    };
+    let hook = webhook::Entity::find_by_id(delivery.webhook_id)
+        .one(conn)
+        .await?
+        .filter(|h| h.enabled);
+    let Some(hook) = hook else {
+        let reason = "the webhook was removed or disabled".to_owned();
+        return OUTBOX
+            .settle(
+                conn,
+                delivery_id,
+                ATTEMPTS,
+                Some(reason),
+                "delivered_at",
+                backoff,
+            )
+            .await;
+    };
+    let slug = tenant::Entity::find_by_id(delivery.tenant_id)
+        .one(conn)
+        .await?
+        .map(|t| t.slug)
+        .unwrap_or_default();
+    let answer = post(
+        client,
+        &hook,
+        delivery.id,
+        body(&delivery, &slug, public_url),
+    )
+    .await;
+    record_answer(conn, delivery_id, &answer).await?;
+    OUTBOX
+        .settle(
+            conn,
+            delivery_id,
+            delivery.attempts,
+            answer.failure,
+            "delivered_at",
+            backoff,
+        )
+        .await
+}
+
+/// How the endpoint answered an attempt.
+struct Answer {
+    /// The HTTP status, if it answered.
+    status: Option<i32>,
+    body: Option<String>,
+    /// Why the attempt failed: no answer, or not a 2xx.
+    failure: Option<String>,
+}
+
+/// POSTs a signed body to the webhook's URL (10 s at most).
+async fn post(
+    client: &reqwest::Client,
+    hook: &webhook::Model,
+    delivery_id: i64,
+    body: String,
+) -> Answer {
+    let timestamp = now();
+    let sent = client
+        .post(&hook.url)
+        .timeout(Duration::from_secs(10))
+        .header("content-type", "application/json")
+        .header("user-agent", "Blueprint-Webhook/1")
+        .header(TIMESTAMP_HEADER, timestamp.to_string())
+        .header(
+            SIGNATURE_HEADER,
+            format!("sha256={}", signature(&hook.secret, timestamp, &body)),
+        )
+        .header(DELIVERY_HEADER, delivery_id.to_string())
+        .body(body)
+        .send()
+        .await;
+    match sent {
+        Ok(response) => {
+            let status = response.status();
+            let text = response.text().await.unwrap_or_default();
+            let failure = (!status.is_success()).then(|| format!("{} answered {status}", hook.url));
+            Answer {
+                status: Some(i32::from(status.as_u16())),
+                body: Some(text),
+                failure,
+            }
+        }
+        Err(err) => Answer {
+            status: None,
+            body: None,
+            failure: Some(format!(
+                "cannot reach {}: {}",
+                hook.url,
+                crate::error_chain(&err)
+            )),
+        },
+    }
+}
+
+/// Keeps the last answer's status and the start of its body with the delivery.
+async fn record_answer(
+    conn: &impl ConnectionTrait,
+    delivery_id: i64,
+    answer: &Answer,
+) -> Result<(), DbErr> {
+    webhook_delivery::Entity::update_many()
+        .col_expr(
+            webhook_delivery::Column::ResponseStatus,
+            Expr::value(answer.status),
+        )
+        .col_expr(
+            webhook_delivery::Column::ResponseBody,
+            Expr::value(answer.body.as_deref().map(|t| excerpt(t, RESPONSE_KEPT))),
+        )
+        .filter(webhook_delivery::Column::Id.eq(delivery_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! News item by item: each new discovery of an ingestion run told to its watchers and owners,
+//! and announced to the tenant's webhooks, once (`discovery:{id}`).
+
+use std::collections::BTreeSet;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+use super::discoveries::{Found, Subjects};
+use super::notifications::tell_all;
+use super::paths::catalog_link;
+use super::recipients::{readers, recipients, watches_in};
+use crate::channels::webhooks::News;
+use crate::entities::{discovery, tenant};
+
+/// One discovery as it is told: what the notification says, and to whom.
+struct Told {
+    title: String,
+    link: String,
+    dedupe: String,
+    to: BTreeSet<i64>,
+}
+
+/// Produces the notifications of one ingestion run's news. Returns how many were created (none
+/// when the run's news was already told).
+pub async fn notify_run(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    run_id: i64,
+) -> Result<u64, DbErr> {
+    let rows = discovery::Entity::find()
+        .filter(discovery::Column::TenantId.eq(tenant_id))
+        .filter(discovery::Column::RunId.eq(run_id))
+        .filter(discovery::Column::News.eq(true))
+        .order_by_asc(discovery::Column::Id)
+        .all(conn)
+        .await?;
+    let found = Found::of(rows);
+    if found.is_empty() {
+        return Ok(0);
+    }
+    let Some(tenant) = tenant::Entity::find_by_id(tenant_id).one(conn).await? else {
+        return Ok(0);
+    };
+    let subjects = Subjects::load(conn, &found).await?;
+    let watches = watches_in(conn, tenant_id).await?;
+    let readers = readers(conn, tenant_id).await?;
+    let told: Vec<Told> = found
+        .iter()
+        .map(|d| {
+            let on = subjects.of(d);
+            Told {
+                title: format!("New {}: {}", d.kind.label(), d.row.label),
+                link: catalog_link(
+                    &tenant.slug,
+                    on.event.map(|e| e.name.as_str()),
+                    on.screen.map(|s| s.name.as_str()),
+                ),
+                dedupe: format!("discovery:{}", d.row.id),
+                to: recipients(&watches, &readers, d.kind, &on.subject()),
+            }
+        })
+        .collect();
+    let news: Vec<(News<'_>, &BTreeSet<i64>)> = found
+        .iter()
+        .zip(&told)
+        .map(|(d, t)| {
+            let news = News {
+                kind: d.kind,
+                title: &t.title,
+                link: &t.link,
+                hour: Some(d.row.hour),
+                dedupe: &t.dedupe,
+            };
+            (news, &t.to)
+        })
+        .collect();
+    tell_all(conn, tenant_id, &news).await
+}
