@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set
 
 use super::{Detected, Quiet, Snapshot};
 use crate::entities::{event, quiet_mark};
-use crate::notify::{self, Subject};
+use crate::notify::{self, NewsKind, Subject};
 
 fn key(kind: &str, id: i64, scope: &str) -> String {
     format!("{kind}:{id}:{scope}")
@@ -87,9 +87,9 @@ async fn mark(
         application: q.subject.2.as_deref(),
         owners: q.owners.clone(),
     };
-    let to = notify::recipients(&readers.watches, &readers.members, "obsolete", &subject);
+    let to = notify::recipients(&readers.watches, &readers.members, NewsKind::Obsolete, &subject);
     let dedupe = format!("obsolete:{}", mark.last_insert_id);
-    notify::tell(conn, tenant_id, &to, "obsolete", &q.title, &q.link, &dedupe).await?;
+    notify::tell(conn, tenant_id, &to, NewsKind::Obsolete, &q.title, &q.link, &dedupe).await?;
     Ok(())
 }
 
@@ -142,7 +142,7 @@ async fn lift(
         application: app.as_deref(),
         owners,
     };
-    let to = notify::recipients(&readers.watches, &readers.members, "returned", &subject);
+    let to = notify::recipients(&readers.watches, &readers.members, NewsKind::Returned, &subject);
     let what = if m.scope == "retired" {
         format!("{} {} is sent by the newest version again", m.kind, m.label)
     } else {
@@ -150,6 +150,6 @@ async fn lift(
     };
     let link = format!("/t/{}", s.slug);
     let dedupe = format!("returned:{}", m.id);
-    notify::tell(conn, s.tenant_id, &to, "returned", &what, &link, &dedupe).await?;
+    notify::tell(conn, s.tenant_id, &to, NewsKind::Returned, &what, &link, &dedupe).await?;
     Ok(())
 }
