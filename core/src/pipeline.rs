@@ -62,7 +62,14 @@ pub async fn after_hour(services: &Services, slug: &str, outcome: &RunOutcome) -
     let hour = outcome.hour;
     let mut done = AfterHour::default();
     if outcome.news && outcome.discoveries > 0 {
-        match notify::notify_run(services.db.conn(), outcome.tenant_id, outcome.run_id).await {
+        match notify::notify_run(
+            services.db.conn(),
+            outcome.tenant_id,
+            outcome.run_id,
+            services.db.now_seconds(),
+        )
+        .await
+        {
             Ok(told) => {
                 done.told = told;
                 if told > 0 {
@@ -96,7 +103,7 @@ pub async fn after_backfill(
     tenant_id: i64,
     at: i64,
 ) -> Result<(), DbErr> {
-    notify::notify_backfill(conn, backfill_id).await?;
+    notify::notify_backfill(conn, backfill_id, at).await?;
     obsolete::detect(conn, tenant_id, at).await?;
     Ok(())
 }

@@ -10,13 +10,17 @@ use super::discoveries::Found;
 use super::notifications::tell_all;
 use super::paths::path_segment;
 use super::recipients::{readers, tenant_watchers};
-use crate::channels::webhooks::News;
+use crate::channels::webhooks::{News, NewsContext};
 use crate::entities::{backfill, discovery, hour_task, tenant};
 use crate::hour::Hour;
 
 /// One summary per tenant watcher of what a finished backfill found (history is never pushed
 /// item by item). Nothing when it found nothing new.
-pub async fn notify_backfill(conn: &impl ConnectionTrait, backfill_id: i64) -> Result<u64, DbErr> {
+pub async fn notify_backfill(
+    conn: &impl ConnectionTrait,
+    backfill_id: i64,
+    at: i64,
+) -> Result<u64, DbErr> {
     let Some(row) = backfill::Entity::find_by_id(backfill_id).one(conn).await? else {
         return Ok(0);
     };
@@ -39,7 +43,11 @@ pub async fn notify_backfill(conn: &impl ConnectionTrait, backfill_id: i64) -> R
     };
     let readers = readers(conn, row.tenant_id).await?;
     let to = tenant_watchers(conn, row.tenant_id, &readers).await?;
-    tell_all(conn, row.tenant_id, &[(news, &to)]).await
+    let told = NewsContext {
+        tenant_id: row.tenant_id,
+        at,
+    };
+    tell_all(conn, told, &[(news, &to)]).await
 }
 
 /// The history a backfill's hours discovered.

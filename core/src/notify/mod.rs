@@ -22,6 +22,7 @@ mod recipients;
 mod slugs;
 mod watches;
 
+pub use crate::channels::webhooks::NewsContext;
 pub use blueprint_types::notify::NewsKind;
 pub use history::notify_backfill;
 pub use inbox::{InboxQuery, inbox_of, mark_read_as, unread_count};

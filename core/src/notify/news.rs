@@ -9,7 +9,7 @@ use super::discoveries::{Found, Subjects};
 use super::notifications::tell_all;
 use super::paths::catalog_link;
 use super::recipients::{readers, recipients, watches_in};
-use crate::channels::webhooks::News;
+use crate::channels::webhooks::{News, NewsContext};
 use crate::entities::{discovery, tenant};
 
 /// One discovery as it is told: what the notification says, and to whom.
@@ -26,6 +26,7 @@ pub async fn notify_run(
     conn: &impl ConnectionTrait,
     tenant_id: i64,
     run_id: i64,
+    at: i64,
 ) -> Result<u64, DbErr> {
     let rows = discovery::Entity::find()
         .filter(discovery::Column::TenantId.eq(tenant_id))
@@ -74,5 +75,5 @@ pub async fn notify_run(
             (news, &t.to)
         })
         .collect();
-    tell_all(conn, tenant_id, &news).await
+    tell_all(conn, NewsContext { tenant_id, at }, &news).await
 }

@@ -87,9 +87,24 @@ async fn mark(
         application: q.subject.2.as_deref(),
         owners: q.owners.clone(),
     };
-    let to = notify::recipients(&readers.watches, &readers.members, NewsKind::Obsolete, &subject);
+    let to = notify::recipients(
+        &readers.watches,
+        &readers.members,
+        NewsKind::Obsolete,
+        &subject,
+    );
     let dedupe = format!("obsolete:{}", mark.last_insert_id);
-    notify::tell(conn, tenant_id, &to, NewsKind::Obsolete, &q.title, &q.link, &dedupe).await?;
+    let told = notify::NewsContext { tenant_id, at };
+    notify::tell(
+        conn,
+        told,
+        &to,
+        NewsKind::Obsolete,
+        &q.title,
+        &q.link,
+        &dedupe,
+    )
+    .await?;
     Ok(())
 }
 
@@ -142,7 +157,12 @@ async fn lift(
         application: app.as_deref(),
         owners,
     };
-    let to = notify::recipients(&readers.watches, &readers.members, NewsKind::Returned, &subject);
+    let to = notify::recipients(
+        &readers.watches,
+        &readers.members,
+        NewsKind::Returned,
+        &subject,
+    );
     let what = if m.scope == "retired" {
         format!("{} {} is sent by the newest version again", m.kind, m.label)
     } else {
@@ -150,6 +170,10 @@ async fn lift(
     };
     let link = format!("/t/{}", s.slug);
     let dedupe = format!("returned:{}", m.id);
-    notify::tell(conn, s.tenant_id, &to, NewsKind::Returned, &what, &link, &dedupe).await?;
+    let told = notify::NewsContext {
+        tenant_id: s.tenant_id,
+        at,
+    };
+    notify::tell(conn, told, &to, NewsKind::Returned, &what, &link, &dedupe).await?;
     Ok(())
 }

@@ -398,11 +398,15 @@ async fn tell(
         notify::path_segment(&tenant.slug),
         row.id
     );
+    let context = notify::NewsContext {
+        tenant_id: row.tenant_id,
+        at: crate::jobs::now(),
+    };
     notify::tell(
         conn,
-        row.tenant_id,
+        context,
         &to,
-        "rollout",
+        notify::NewsKind::Rollout,
         &title,
         &link,
         &format!("rollout-verdict:{verdict_id}"),

@@ -185,9 +185,7 @@ async fn start_session(
     // A new id at sign-in, so a session id planted before cannot be reused.
     session.cycle_id().await?;
     session.insert(USER_ID, user_id).await?;
-    session
-        .insert(SIGNED_IN_AT, now)
-        .await
+    session.insert(SIGNED_IN_AT, now).await
 }
 
 /// `POST /login` from the sign-in form: to `next` when it worked, back to the form when not.
@@ -207,14 +205,16 @@ pub async fn login_form(
     )
     .await
     {
-        Ok(actor) => match start_session(&session, actor.user_id, state.services.db.now_seconds()).await {
-            Ok(()) => Redirect::to(&next).into_response(),
-            Err(err) => {
-                tracing::error!(error = %err, "cannot start a session");
-                Redirect::to(&format!("/login?error=unavailable&next={encoded_next}"))
-                    .into_response()
+        Ok(actor) => {
+            match start_session(&session, actor.user_id, state.services.db.now_seconds()).await {
+                Ok(()) => Redirect::to(&next).into_response(),
+                Err(err) => {
+                    tracing::error!(error = %err, "cannot start a session");
+                    Redirect::to(&format!("/login?error=unavailable&next={encoded_next}"))
+                        .into_response()
+                }
             }
-        },
+        }
         Err(ServiceError::Throttled(wait)) => Redirect::to(&format!(
             "/login?error=throttled&wait={wait}&next={encoded_next}"
         ))
@@ -256,12 +256,14 @@ pub async fn api_sign_in(
     )
     .await
     {
-        Ok(actor) => match start_session(&session, actor.user_id, state.services.db.now_seconds()).await {
-            Ok(()) => {
-                Json(json!({"email": actor.email, "admin": actor.is_admin()})).into_response()
+        Ok(actor) => {
+            match start_session(&session, actor.user_id, state.services.db.now_seconds()).await {
+                Ok(()) => {
+                    Json(json!({"email": actor.email, "admin": actor.is_admin()})).into_response()
+                }
+                Err(_) => api_error(StatusCode::SERVICE_UNAVAILABLE, "cannot start a session"),
             }
-            Err(_) => api_error(StatusCode::SERVICE_UNAVAILABLE, "cannot start a session"),
-        },
+        }
         Err(err @ ServiceError::Throttled(_)) => {
             api_error(StatusCode::TOO_MANY_REQUESTS, &err.to_string())
         }

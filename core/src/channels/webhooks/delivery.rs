@@ -41,6 +41,13 @@ pub(crate) struct News<'a> {
     pub dedupe: &'a str,
 }
 
+/// Where and when news is told: the tenant, and the time its rows are dated (epoch seconds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NewsContext {
+    pub tenant_id: i64,
+    pub at: i64,
+}
+
 /// Whether a webhook's stored kinds (comma-separated; empty: every kind) include `kind`.
 fn wants(news_kinds: &str, kind: NewsKind) -> bool {
     news_kinds.is_empty() || news_kinds.split(',').any(|k| k == kind.as_str())
@@ -50,9 +57,10 @@ fn wants(news_kinds: &str, kind: NewsKind) -> bool {
 /// wants its kind, unless that webhook already has it. Returns how many were new.
 pub(crate) async fn announce(
     conn: &impl ConnectionTrait,
-    tenant_id: i64,
+    told: NewsContext,
     news: &[News<'_>],
 ) -> Result<u64, DbErr> {
+    let tenant_id = told.tenant_id;
     if news.is_empty() {
         return Ok(0);
     }
@@ -75,7 +83,7 @@ pub(crate) async fn announce(
             hour: Set(n.hour),
             status: Set("pending".to_owned()),
             attempts: Set(0),
-            created_at: Set(now()),
+            created_at: Set(told.at),
             ..Default::default()
         })
         .collect();

@@ -19,6 +19,7 @@ mod delivery;
 mod payload;
 mod settings;
 
+pub use delivery::NewsContext;
 pub use delivery::{ATTEMPTS, DeliverJob, deliver, dispatch};
 pub(crate) use delivery::{News, announce};
 pub use payload::{DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signature};
