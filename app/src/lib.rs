@@ -19,8 +19,8 @@ use crate::pages::admin::{
 };
 use crate::pages::catalog::{
     applications::ApplicationsPage, compare::ComparePage, event::EventPage, events::EventsPage,
-    matrix::MatrixPage, overview::OverviewPage, rollouts::RolloutPage, rollouts::RolloutsPage,
-    screens::ScreenPage, screens::ScreensPage,
+    matrix::MatrixPage, overview::OverviewPage, rollouts::list::RolloutsPage,
+    rollouts::report::RolloutPage, screens::ScreenPage, screens::ScreensPage,
 };
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;

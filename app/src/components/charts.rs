@@ -70,6 +70,56 @@ const LEFT: f64 = 48.0;
 const BOTTOM: f64 = 22.0;
 const TOP: f64 = 8.0;
 
+/// Where a chart's values land: the width of a bucket, the top of the scale, and how values read.
+#[derive(Clone, Copy)]
+struct Scale {
+    step: f64,
+    max: f64,
+    percent: bool,
+}
+
+impl Scale {
+    const PLOT_W: f64 = W - LEFT - 8.0;
+    const PLOT_H: f64 = H - TOP - BOTTOM;
+
+    fn new(data: &TimeSeries, kind: ChartKind, percent: bool) -> Self {
+        let n = data.buckets.len().max(1);
+        let max = match kind {
+            ChartKind::Lines => data
+                .series
+                .iter()
+                .flat_map(|s| s.values.iter().copied())
+                .fold(0.0, f64::max),
+            ChartKind::StackedBars => (0..n)
+                .map(|i| {
+                    data.series
+                        .iter()
+                        .map(|s| s.values.get(i).copied().unwrap_or(0.0))
+                        .sum::<f64>()
+                })
+                .fold(0.0, f64::max),
+        };
+        Self {
+            step: Self::PLOT_W / n as f64,
+            // Shares are drawn on a fixed 0–100% scale.
+            max: if percent { 1.0 } else { max.max(1.0) },
+            percent,
+        }
+    }
+
+    fn y(self, v: f64) -> f64 {
+        TOP + Self::PLOT_H - (v / self.max) * Self::PLOT_H
+    }
+
+    fn text(self, v: f64) -> String {
+        if self.percent {
+            format!("{:.0}%", v * 100.0)
+        } else {
+            compact(v)
+        }
+    }
+}
+
 /// A chart over time; `percent` draws values 0–1 as percentages.
 #[component]
 pub fn TimeChart(
@@ -78,105 +128,129 @@ pub fn TimeChart(
     #[prop(optional)] percent: bool,
     #[prop(into)] label: String,
 ) -> impl IntoView {
-    let n = data.buckets.len().max(1);
-    let plot_w = W - LEFT - 8.0;
-    let plot_h = H - TOP - BOTTOM;
-    let step = plot_w / n as f64;
-    let max = match kind {
-        ChartKind::Lines => data
-            .series
-            .iter()
-            .flat_map(|s| s.values.iter().copied())
-            .fold(0.0, f64::max),
-        ChartKind::StackedBars => (0..n)
-            .map(|i| {
-                data.series
-                    .iter()
-                    .map(|s| s.values.get(i).copied().unwrap_or(0.0))
-                    .sum::<f64>()
-            })
-            .fold(0.0, f64::max),
-    };
-    // Shares are drawn on a fixed 0–100% scale.
-    let max = if percent { 1.0 } else { max.max(1.0) };
-    let y = move |v: f64| TOP + plot_h - (v / max) * plot_h;
-    let fmt = move |v: f64| {
-        if percent {
-            format!("{:.0}%", v * 100.0)
-        } else {
-            compact(v)
-        }
-    };
+    let scale = Scale::new(&data, kind, percent);
     let empty = data
         .series
         .iter()
         .all(|s| s.values.iter().all(|v| *v == 0.0));
-    let ticks = [0.0, max / 2.0, max];
-    let label_every = (n / 6).max(1);
-    let x_labels: Vec<(f64, String)> = data
-        .buckets
+    let marks = match kind {
+        ChartKind::Lines => draw_lines(&data, scale),
+        ChartKind::StackedBars => draw_bars(&data, scale),
+    };
+    view! {
+        <figure class="chart">
+            <svg
+                viewBox=format!("0 0 {W} {H}")
+                role="img"
+                aria-label=label.clone()
+                data-testid="chart"
+                preserveAspectRatio="none"
+            >
+                {draw_axes(&data.buckets, scale)}
+                {marks}
+            </svg>
+            {empty.then(|| view! { <p class="chart-empty muted">"No events in this range."</p> })}
+            <figcaption>
+                <span class="visually-hidden">{label}</span>
+                <ul class="legend">{draw_legend(&data)}</ul>
+            </figcaption>
+        </figure>
+    }
+}
+
+/// The grid lines with their values, and a label under every sixth bucket or so.
+fn draw_axes(buckets: &[String], scale: Scale) -> AnyView {
+    let ticks = [0.0, scale.max / 2.0, scale.max]
+        .iter()
+        .map(|t| {
+            let ty = scale.y(*t);
+            view! {
+                <line x1=LEFT x2=W - 8.0 y1=ty y2=ty class="grid" />
+                <text x=LEFT - 6.0 y=ty + 4.0 text-anchor="end" class="axis">{scale.text(*t)}</text>
+            }
+        })
+        .collect::<Vec<_>>();
+    let label_every = (buckets.len().max(1) / 6).max(1);
+    let x_labels = buckets
         .iter()
         .enumerate()
         .filter(|(i, _)| i % label_every == 0)
-        .map(|(i, b)| (LEFT + step * i as f64, short(b)))
-        .collect();
-    let marks = match kind {
-        ChartKind::Lines => data
-            .series
-            .iter()
-            .enumerate()
-            .map(|(si, s)| {
-                let points = s
-                    .values
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| format!("{:.1},{:.1}", LEFT + step * (i as f64 + 0.5), y(*v)))
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                let total: f64 = s.values.iter().sum();
-                let title = format!("{}: {} in total", s.label, fmt(total));
-                view! {
-                    <polyline points=points fill="none" stroke=colour(si, &s.label) stroke-width="1.8">
-                        <title>{title}</title>
-                    </polyline>
-                }
-                .into_any()
-            })
-            .collect::<Vec<_>>(),
-        ChartKind::StackedBars => (0..n)
-            .map(|i| {
-                let mut base = 0.0;
-                let bucket = data.buckets.get(i).cloned().unwrap_or_default();
-                data.series
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(si, s)| {
-                        let v = s.values.get(i).copied().unwrap_or(0.0);
-                        if v <= 0.0 {
-                            return None;
-                        }
-                        let (top, bottom) = (y(base + v), y(base));
-                        base += v;
-                        let title = format!("{bucket} · {}: {}", s.label, fmt(v));
-                        Some(view! {
-                            <rect
-                                x=format!("{:.1}", LEFT + step * i as f64 + step * 0.08)
-                                y=format!("{top:.1}")
-                                width=format!("{:.1}", (step * 0.84).max(0.5))
-                                height=format!("{:.1}", (bottom - top).max(0.0))
-                                fill=colour(si, &s.label)
-                            >
-                                <title>{title}</title>
-                            </rect>
-                        })
+        .map(|(i, b)| (LEFT + scale.step * i as f64, short(b)))
+        .map(|(x, text)| view! { <text x=x y=H - 6.0 class="axis">{text}</text> })
+        .collect::<Vec<_>>();
+    (ticks, x_labels).into_any()
+}
+
+/// One line per series, its total in the title.
+fn draw_lines(data: &TimeSeries, scale: Scale) -> Vec<AnyView> {
+    data.series
+        .iter()
+        .enumerate()
+        .map(|(si, s)| {
+            let points = s
+                .values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    format!(
+                        "{:.1},{:.1}",
+                        LEFT + scale.step * (i as f64 + 0.5),
+                        scale.y(*v)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            let total: f64 = s.values.iter().sum();
+            let title = format!("{}: {} in total", s.label, scale.text(total));
+            view! {
+                <polyline points=points fill="none" stroke=colour(si, &s.label) stroke-width="1.8">
+                    <title>{title}</title>
+                </polyline>
+            }
+            .into_any()
+        })
+        .collect()
+}
+
+/// One stack of bars per bucket, a bar per series with a value there.
+fn draw_bars(data: &TimeSeries, scale: Scale) -> Vec<AnyView> {
+    let step = scale.step;
+    (0..data.buckets.len().max(1))
+        .map(|i| {
+            let mut base = 0.0;
+            let bucket = data.buckets.get(i).cloned().unwrap_or_default();
+            data.series
+                .iter()
+                .enumerate()
+                .filter_map(|(si, s)| {
+                    let v = s.values.get(i).copied().unwrap_or(0.0);
+                    if v <= 0.0 {
+                        return None;
+                    }
+                    let (top, bottom) = (scale.y(base + v), scale.y(base));
+                    base += v;
+                    let title = format!("{bucket} · {}: {}", s.label, scale.text(v));
+                    Some(view! {
+                        <rect
+                            x=format!("{:.1}", LEFT + step * i as f64 + step * 0.08)
+                            y=format!("{top:.1}")
+                            width=format!("{:.1}", (step * 0.84).max(0.5))
+                            height=format!("{:.1}", (bottom - top).max(0.0))
+                            fill=colour(si, &s.label)
+                        >
+                            <title>{title}</title>
+                        </rect>
                     })
-                    .collect::<Vec<_>>()
-                    .into_any()
-            })
-            .collect::<Vec<_>>(),
-    };
-    let legend = data
-        .series
+                })
+                .collect::<Vec<_>>()
+                .into_any()
+        })
+        .collect()
+}
+
+/// A swatch and a name per series.
+fn draw_legend(data: &TimeSeries) -> Vec<impl IntoView + use<>> {
+    data.series
         .iter()
         .enumerate()
         .map(|(si, s)| {
@@ -187,39 +261,7 @@ pub fn TimeChart(
                 </li>
             }
         })
-        .collect::<Vec<_>>();
-    view! {
-        <figure class="chart">
-            <svg
-                viewBox=format!("0 0 {W} {H}")
-                role="img"
-                aria-label=label.clone()
-                data-testid="chart"
-                preserveAspectRatio="none"
-            >
-                {ticks
-                    .iter()
-                    .map(|t| {
-                        let ty = y(*t);
-                        view! {
-                            <line x1=LEFT x2=W - 8.0 y1=ty y2=ty class="grid" />
-                            <text x=LEFT - 6.0 y=ty + 4.0 text-anchor="end" class="axis">{fmt(*t)}</text>
-                        }
-                    })
-                    .collect::<Vec<_>>()}
-                {x_labels
-                    .into_iter()
-                    .map(|(x, text)| view! { <text x=x y=H - 6.0 class="axis">{text}</text> })
-                    .collect::<Vec<_>>()}
-                {marks}
-            </svg>
-            {empty.then(|| view! { <p class="chart-empty muted">"No events in this range."</p> })}
-            <figcaption>
-                <span class="visually-hidden">{label}</span>
-                <ul class="legend">{legend}</ul>
-            </figcaption>
-        </figure>
-    }
+        .collect()
 }
 
 /// A small line of values (one per day), for table rows.

@@ -4,7 +4,7 @@
 //! live workers and the queue. With JavaScript the page refreshes itself every two seconds while
 //! work is queued or running; without it, forms post and the page comes back.
 
-use blueprint_types::jobs::{Backfill, HourCell, HourDetail, Ingestion};
+use blueprint_types::jobs::{Backfill, HourCell, HourDetail, Ingestion, WorkerRow};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -250,16 +250,9 @@ fn outcome<T>(value: Option<Result<T, AppError>>, ok: impl Fn(T) -> String) -> A
     }
 }
 
-#[component]
-pub fn IngestionPage() -> impl IntoView {
-    let query = use_query_map();
-    let param = move |name: &'static str| query.with(|q| q.get(name).unwrap_or_default());
-    let request = ServerAction::<RequestBackfill>::new();
-    let cancel = ServerAction::<CancelBackfill>::new();
-    let retry = ServerAction::<RetryHour>::new();
-    // Ticks every two seconds in the browser while work is open; the server renders once.
+/// Ticks every two seconds in the browser while `busy` holds; the server renders once.
+fn tick_while(busy: RwSignal<bool>) -> RwSignal<u32> {
     let tick = RwSignal::new(0u32);
-    let busy = RwSignal::new(false);
     Effect::new(move |_| {
         let handle = set_interval_with_handle(
             move || {
@@ -275,6 +268,18 @@ pub fn IngestionPage() -> impl IntoView {
             }
         });
     });
+    tick
+}
+
+#[component]
+pub fn IngestionPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |name: &'static str| query.with(|q| q.get(name).unwrap_or_default());
+    let request = ServerAction::<RequestBackfill>::new();
+    let cancel = ServerAction::<CancelBackfill>::new();
+    let retry = ServerAction::<RetryHour>::new();
+    let busy = RwSignal::new(false);
+    let tick = tick_while(busy);
     let state = Resource::new(
         move || {
             (
@@ -318,58 +323,77 @@ pub fn IngestionPage() -> impl IntoView {
                     Err(err) => view! { <Refusal error=err /> }.into_any(),
                     Ok(state) => {
                         busy.set(state.hours_queued + state.hours_running > 0 || state.backfills.iter().any(Backfill::is_open));
-                        let tenants: Vec<String> = state.tenants.iter().map(|t| t.tenant.clone()).collect();
-                        view! {
-                            <div class="stats" data-testid="queue">
-                                <div class="stat"><span class="value">{state.workers.len()}</span><span class="label">"workers alive"</span></div>
-                                <div class="stat"><span class="value">{state.hours_queued}</span><span class="label">"hours queued"</span></div>
-                                <div class="stat"><span class="value">{state.hours_running}</span><span class="label">"hours running"</span></div>
-                                <div class="stat"><span class="value">{state.hours_failed_recently}</span><span class="label">"hours failed (24 h)"</span></div>
-                            </div>
-                            <h2>"Re-ingest a range"</h2>
-                            <ActionForm action=request attr:class="inline-form" attr:data-testid="backfill-form">
-                                <select name="tenant" aria-label="tenant">
-                                    {tenants.into_iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view()}
-                                </select>
-                                <input type="text" name="from" placeholder="from YYYY-MM-DDTHH" aria-label="from" required />
-                                <input type="text" name="to" placeholder="to (exclusive)" aria-label="to" required />
-                                <button type="submit">"Queue"</button>
-                            </ActionForm>
-                            {move || outcome(request.value().get(), |b: Backfill| format!("Backfill {} queued: {} hours of {}.", b.id, b.hours_total, b.tenant))}
-                            {move || outcome(cancel.value().get(), |b: Backfill| format!("Backfill {} cancelled.", b.id))}
-                            <h2>"Backfills"</h2>
-                            <Backfills list=state.backfills cancel=cancel />
-                            <h2>"Hours"</h2>
-                            <p class="legend small">
-                                {["ingested", "no_data", "running", "queued", "failed", "missing"].into_iter().map(|s| view! {
-                                    <span class="legend-item"><span class=format!("hour-cell state-{s}")></span>{s.replace('_', " ")}</span>
-                                }).collect_view()}
-                            </p>
-                            {state.tenants.into_iter().map(|t| view! {
-                                <Timeline tenant=t.tenant name=t.name latest=t.latest hours=t.hours />
-                            }).collect_view()}
-                            <h2>"Workers"</h2>
-                            <table class="data-table" data-testid="workers">
-                                <thead><tr><th>"Worker"</th><th>"Kind"</th><th>"Host"</th><th class="num">"Pid"</th><th class="num">"Concurrency"</th><th>"Started"</th><th>"Last heartbeat"</th><th>"Ingesting"</th></tr></thead>
-                                <tbody>
-                                    {state.workers.into_iter().map(|w| view! {
-                                        <tr>
-                                            <td class="mono small">{w.id}</td>
-                                            <td>{w.kind}</td>
-                                            <td>{w.host}</td>
-                                            <td class="num">{w.pid}</td>
-                                            <td class="num">{w.concurrency}</td>
-                                            <td class="mono small">{w.started_at}</td>
-                                            <td class="mono small">{w.heartbeat_at}</td>
-                                            <td class="small">{w.running.join(", ")}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any()
+                        view! { <IngestionState state request cancel /> }.into_any()
                     }
                 }
             })}
         </Transition>
+    }
+}
+
+/// The queue's figures, the re-ingest form, the backfills, each tenant's hours and the workers.
+#[component]
+fn IngestionState(
+    state: Ingestion,
+    request: ServerAction<RequestBackfill>,
+    cancel: ServerAction<CancelBackfill>,
+) -> impl IntoView {
+    let tenants: Vec<String> = state.tenants.iter().map(|t| t.tenant.clone()).collect();
+    view! {
+        <div class="stats" data-testid="queue">
+            <div class="stat"><span class="value">{state.workers.len()}</span><span class="label">"workers alive"</span></div>
+            <div class="stat"><span class="value">{state.hours_queued}</span><span class="label">"hours queued"</span></div>
+            <div class="stat"><span class="value">{state.hours_running}</span><span class="label">"hours running"</span></div>
+            <div class="stat"><span class="value">{state.hours_failed_recently}</span><span class="label">"hours failed (24 h)"</span></div>
+        </div>
+        <h2>"Re-ingest a range"</h2>
+        <ActionForm action=request attr:class="inline-form" attr:data-testid="backfill-form">
+            <select name="tenant" aria-label="tenant">
+                {tenants.into_iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view()}
+            </select>
+            <input type="text" name="from" placeholder="from YYYY-MM-DDTHH" aria-label="from" required />
+            <input type="text" name="to" placeholder="to (exclusive)" aria-label="to" required />
+            <button type="submit">"Queue"</button>
+        </ActionForm>
+        {move || outcome(request.value().get(), |b: Backfill| format!("Backfill {} queued: {} hours of {}.", b.id, b.hours_total, b.tenant))}
+        {move || outcome(cancel.value().get(), |b: Backfill| format!("Backfill {} cancelled.", b.id))}
+        <h2>"Backfills"</h2>
+        <Backfills list=state.backfills cancel=cancel />
+        <h2>"Hours"</h2>
+        <p class="legend small">
+            {["ingested", "no_data", "running", "queued", "failed", "missing"].into_iter().map(|s| view! {
+                <span class="legend-item"><span class=format!("hour-cell state-{s}")></span>{s.replace('_', " ")}</span>
+            }).collect_view()}
+        </p>
+        {state.tenants.into_iter().map(|t| view! {
+            <Timeline tenant=t.tenant name=t.name latest=t.latest hours=t.hours />
+        }).collect_view()}
+        <h2>"Workers"</h2>
+        <WorkerTable workers=state.workers />
+    }
+    .into_any()
+}
+
+/// The live workers, with the hours each is ingesting.
+#[component]
+fn WorkerTable(workers: Vec<WorkerRow>) -> impl IntoView {
+    view! {
+        <table class="data-table" data-testid="workers">
+            <thead><tr><th>"Worker"</th><th>"Kind"</th><th>"Host"</th><th class="num">"Pid"</th><th class="num">"Concurrency"</th><th>"Started"</th><th>"Last heartbeat"</th><th>"Ingesting"</th></tr></thead>
+            <tbody>
+                {workers.into_iter().map(|w| view! {
+                    <tr>
+                        <td class="mono small">{w.id}</td>
+                        <td>{w.kind}</td>
+                        <td>{w.host}</td>
+                        <td class="num">{w.pid}</td>
+                        <td class="num">{w.concurrency}</td>
+                        <td class="mono small">{w.started_at}</td>
+                        <td class="mono small">{w.heartbeat_at}</td>
+                        <td class="small">{w.running.join(", ")}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }

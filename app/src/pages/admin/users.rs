@@ -89,6 +89,15 @@ pub async fn reset_password(email: String, password: String) -> Result<(), AppEr
         .map_err(|err| from_account("Resetting a password", err))
 }
 
+/// What the last submission of a form came to: saved, or why not.
+fn outcome(value: Option<Result<(), AppError>>) -> AnyView {
+    match value {
+        Some(Err(err)) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+        Some(Ok(())) => view! { <p class="ok">"Saved."</p> }.into_any(),
+        None => ().into_any(),
+    }
+}
+
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
@@ -105,11 +114,6 @@ pub fn UsersPage() -> impl IntoView {
         },
         |_| list_users(),
     );
-    let outcome = move |value: Option<Result<(), AppError>>| match value {
-        Some(Err(err)) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-        Some(Ok(())) => view! { <p class="ok">"Saved."</p> }.into_any(),
-        None => ().into_any(),
-    };
     view! {
         <Title text="Users" />
         <div class="page-head"><h1>"Users"</h1></div>
@@ -117,44 +121,14 @@ pub fn UsersPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match users.await {
                     Err(err) => view! { <Refusal error=err /> }.into_any(),
-                    Ok(list) => view! {
-                        <table class="data-table" data-testid="users">
-                            <thead><tr><th>"Id"</th><th>"Email"</th><th>"Role"</th><th>"Tenants"</th><th>"State"</th><th></th></tr></thead>
-                            <tbody>
-                                {list.into_iter().map(|u| {
-                                    let tenants = u.tenants.iter().map(|(s, r)| format!("{s} ({r})")).collect::<Vec<_>>().join(", ");
-                                    view! {
-                                        <tr>
-                                            <td class="mono muted">{u.id}</td>
-                                            <td class="mono">{u.email.clone()}</td>
-
-                                            <td>{if u.admin { "admin" } else { "member" }}</td>
-                                            <td>{tenants}</td>
-                                            <td>{if u.disabled { "disabled" } else { "active" }}</td>
-                                            <td>
-                                                <ActionForm action=toggle>
-                                                    <input type="hidden" name="user_id" value=u.id />
-                                                    <input type="hidden" name="disabled" value=(!u.disabled).to_string() />
-                                                    <button type="submit" class="secondary">{if u.disabled { "Enable" } else { "Disable" }}</button>
-                                                </ActionForm>
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
+                    Ok(list) => view! { <UserTable list toggle /> }.into_any(),
                 }
             })}
         </Suspense>
         <h2>"Create a user"</h2>
         <ActionForm action=create attr:class="inline-form">
             <input type="email" name="email" placeholder="email" required />
-            <select name="role">
-                <option value="viewer">"viewer"</option>
-                <option value="owner">"owner"</option>
-                <option value="admin">"admin"</option>
-            </select>
+            <RoleSelect />
             <input type="text" name="tenants" placeholder="tenants (comma-separated)" />
             <input type="password" name="password" placeholder="initial password (10+ characters)" required />
             <button type="submit">"Create"</button>
@@ -163,22 +137,60 @@ pub fn UsersPage() -> impl IntoView {
         <h2>"Change a user's rights"</h2>
         <ActionForm action=rights attr:class="inline-form">
             <input type="number" name="user_id" placeholder="user id" required />
-            <select name="role">
-                <option value="viewer">"viewer"</option>
-                <option value="owner">"owner"</option>
-                <option value="admin">"admin"</option>
-            </select>
+            <RoleSelect />
             <input type="text" name="tenants" placeholder="tenants (comma-separated)" />
             <button type="submit">"Save"</button>
         </ActionForm>
         {move || outcome(rights.value().get())}
         <h2>"Reset a password"</h2>
-
         <ActionForm action=reset attr:class="inline-form">
             <input type="email" name="email" placeholder="email" required />
             <input type="password" name="password" placeholder="new password (10+ characters)" required />
             <button type="submit">"Reset"</button>
         </ActionForm>
         {move || outcome(reset.value().get())}
+    }
+}
+
+/// The `role` field of the create and rights forms.
+#[component]
+fn RoleSelect() -> impl IntoView {
+    view! {
+        <select name="role">
+            <option value="viewer">"viewer"</option>
+            <option value="owner">"owner"</option>
+            <option value="admin">"admin"</option>
+        </select>
+    }
+}
+
+/// Every user, with the button that disables or enables them.
+#[component]
+fn UserTable(list: Vec<UserRow>, toggle: ServerAction<SetUserDisabled>) -> impl IntoView {
+    view! {
+        <table class="data-table" data-testid="users">
+            <thead><tr><th>"Id"</th><th>"Email"</th><th>"Role"</th><th>"Tenants"</th><th>"State"</th><th></th></tr></thead>
+            <tbody>
+                {list.into_iter().map(|u| {
+                    let tenants = u.tenants.iter().map(|(s, r)| format!("{s} ({r})")).collect::<Vec<_>>().join(", ");
+                    view! {
+                        <tr>
+                            <td class="mono muted">{u.id}</td>
+                            <td class="mono">{u.email.clone()}</td>
+                            <td>{if u.admin { "admin" } else { "member" }}</td>
+                            <td>{tenants}</td>
+                            <td>{if u.disabled { "disabled" } else { "active" }}</td>
+                            <td>
+                                <ActionForm action=toggle>
+                                    <input type="hidden" name="user_id" value=u.id />
+                                    <input type="hidden" name="disabled" value=(!u.disabled).to_string() />
+                                    <button type="submit" class="secondary">{if u.disabled { "Enable" } else { "Disable" }}</button>
+                                </ActionForm>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }

@@ -1,7 +1,7 @@
 //! `/t/{tenant}`: the tenant at a glance — activity, ingestion health, what is new, what went
 //! quiet, the biggest movers.
 
-use blueprint_types::catalog::Overview;
+use blueprint_types::catalog::{DiscoveryItem, Health, Mover, Overview, QuietItem};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -46,21 +46,6 @@ pub fn OverviewPage() -> impl IntoView {
 
 #[component]
 fn OverviewView(o: Overview) -> impl IntoView {
-    let events_href = tenant_path(&o.tenant, &["events"]);
-    let h = &o.health;
-    let health_class = if h.problem_count > 0 {
-        "card warn"
-    } else {
-        "card"
-    };
-    let rejected_share = if h.lines > 0 {
-        format!("{:.3}%", h.rejected_lines as f64 * 100.0 / h.lines as f64)
-    } else {
-        "–".to_owned()
-    };
-    let problems = h.problems.clone();
-    let more_problems = h.problem_count - problems.len() as i64;
-    let tenant = o.tenant.clone();
     view! {
         <div class="page-head">
             <h1>{o.name.clone()}</h1>
@@ -75,76 +60,133 @@ fn OverviewView(o: Overview) -> impl IntoView {
             <TimeChart data=o.activity.clone() kind=ChartKind::Lines label="Events and sessions over time" />
         </section>
         <div class="grid-2">
-            <section class=health_class data-testid="health">
-                <h2>"Ingestion health"</h2>
-                <dl class="facts">
-                    <dt>"Latest hour"</dt><dd class="mono">{h.latest_hour.clone().unwrap_or_else(|| "never ingested".into())}</dd>
-                    <dt>"Hours with data"</dt><dd>{h.hours_ok}</dd>
-                    <dt>"Hours without files"</dt><dd>{h.hours_no_data}</dd>
-                    <dt>"Failed or missing hours"</dt><dd>{h.problem_count}</dd>
-                    <dt>"Rejected lines"</dt><dd>{format!("{} of {} ({rejected_share})", thousands(h.rejected_lines), thousands(h.lines))}</dd>
-                </dl>
-                {(!problems.is_empty()).then(|| view! {
-                    <ul class="compact">
-                        {problems.into_iter().map(|p| view! {
-                            <li><span class="mono">{p.hour}</span>" "<span class=format!("badge {}", p.problem)>{p.problem.clone()}</span>" "<span class="muted small">{p.detail.unwrap_or_default()}</span></li>
-                        }).collect::<Vec<_>>()}
-                        {(more_problems > 0).then(|| view! { <li class="muted">{format!("and {more_problems} more")}</li> })}
-                    </ul>
-                })}
-            </section>
-            <section class="card" data-testid="movers">
-                <h2>"Biggest movers"</h2>
-                {o.movers_days.clone().map(|(a, b)| view! { <p class="muted small">{format!("{a} → {b}")}</p> })}
-                {if o.movers.is_empty() {
-                    view! { <p class="muted">"No event changed volume."</p> }.into_any()
-                } else {
-                    view! {
-                        <table class="data-table">
-                            <thead><tr><th>"Event"</th><th class="num">"Before"</th><th class="num">"After"</th><th class="num">"Change"</th></tr></thead>
-                            <tbody>
-                                {o.movers.iter().map(|m| {
-                                    let change = if m.before > 0 { format!("{:+.0}%", (m.after - m.before) as f64 * 100.0 / m.before as f64) } else { "new".into() };
-                                    view! {
-                                        <tr>
-                                            <td><a href=tenant_path(&tenant, &["events", &m.event])>{m.event.clone()}</a></td>
-                                            <td class="num">{thousands(m.before)}</td>
-                                            <td class="num">{thousands(m.after)}</td>
-                                            <td class="num">{change}</td>
-                                        </tr>
-                                    }
-                                }).collect::<Vec<_>>()}
-                            </tbody>
-                        </table>
-                    }.into_any()
-                }}
-            </section>
+            <HealthCard health=o.health.clone() />
+            <MoversCard tenant=o.tenant.clone() movers=o.movers.clone() days=o.movers_days.clone() />
         </div>
         <div class="grid-2">
-            <section class="card" data-testid="new">
-                <h2>"New in this range"</h2>
-                <p class="small">
-                    {o.discovered_by_kind.iter().map(|(kind, n)| format!("{n} {kind}")).collect::<Vec<_>>().join(" · ")}
-                </p>
-                <ul class="compact">
-                    <DiscoveryItems items=o.discovered.clone() />
-                </ul>
-                <a href=format!("{events_href}{}", query_string(&[("new_since", &o.range.from)]))>"Events first seen in this range →"</a>
-            </section>
-            <section class="card" data-testid="quiet">
-                <h2>"Not seen for a while"</h2>
-                {if o.quiet.is_empty() {
-                    view! { <p class="muted">"Everything sent in the last two days."</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="compact">
-                            {o.quiet.iter().map(|q| view! {
-                                <li><span class="badge">{q.kind.clone()}</span>" "{q.name.clone()}" "<span class="muted small mono">{format!("last {}", q.last_seen)}</span></li>
-                            }).collect::<Vec<_>>()}
-                        </ul>
-                    }.into_any()
-                }}
-            </section>
+            <NewCard
+                tenant=o.tenant.clone()
+                since=o.range.from.clone()
+                discovered=o.discovered.clone()
+                by_kind=o.discovered_by_kind.clone()
+            />
+            <QuietCard quiet=o.quiet.clone() />
         </div>
+    }
+}
+
+/// The range's hours: ingested, empty, failed or missing, and the lines rejected.
+#[component]
+fn HealthCard(health: Health) -> impl IntoView {
+    let h = &health;
+    let health_class = if h.problem_count > 0 {
+        "card warn"
+    } else {
+        "card"
+    };
+    let rejected_share = if h.lines > 0 {
+        format!("{:.3}%", h.rejected_lines as f64 * 100.0 / h.lines as f64)
+    } else {
+        "–".to_owned()
+    };
+    let problems = h.problems.clone();
+    let more_problems = h.problem_count - problems.len() as i64;
+    view! {
+        <section class=health_class data-testid="health">
+            <h2>"Ingestion health"</h2>
+            <dl class="facts">
+                <dt>"Latest hour"</dt><dd class="mono">{h.latest_hour.clone().unwrap_or_else(|| "never ingested".into())}</dd>
+                <dt>"Hours with data"</dt><dd>{h.hours_ok}</dd>
+                <dt>"Hours without files"</dt><dd>{h.hours_no_data}</dd>
+                <dt>"Failed or missing hours"</dt><dd>{h.problem_count}</dd>
+                <dt>"Rejected lines"</dt><dd>{format!("{} of {} ({rejected_share})", thousands(h.rejected_lines), thousands(h.lines))}</dd>
+            </dl>
+            {(!problems.is_empty()).then(|| view! {
+                <ul class="compact">
+                    {problems.into_iter().map(|p| view! {
+                        <li><span class="mono">{p.hour}</span>" "<span class=format!("badge {}", p.problem)>{p.problem.clone()}</span>" "<span class="muted small">{p.detail.unwrap_or_default()}</span></li>
+                    }).collect::<Vec<_>>()}
+                    {(more_problems > 0).then(|| view! { <li class="muted">{format!("and {more_problems} more")}</li> })}
+                </ul>
+            })}
+        </section>
+    }
+}
+
+/// The events whose volume changed most between the range's last two days.
+#[component]
+fn MoversCard(tenant: String, movers: Vec<Mover>, days: Option<(String, String)>) -> impl IntoView {
+    view! {
+        <section class="card" data-testid="movers">
+            <h2>"Biggest movers"</h2>
+            {days.map(|(a, b)| view! { <p class="muted small">{format!("{a} → {b}")}</p> })}
+            {if movers.is_empty() {
+                view! { <p class="muted">"No event changed volume."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data-table">
+                        <thead><tr><th>"Event"</th><th class="num">"Before"</th><th class="num">"After"</th><th class="num">"Change"</th></tr></thead>
+                        <tbody>
+                            {movers.iter().map(|m| {
+                                let change = if m.before > 0 { format!("{:+.0}%", (m.after - m.before) as f64 * 100.0 / m.before as f64) } else { "new".into() };
+                                view! {
+                                    <tr>
+                                        <td><a href=tenant_path(&tenant, &["events", &m.event])>{m.event.clone()}</a></td>
+                                        <td class="num">{thousands(m.before)}</td>
+                                        <td class="num">{thousands(m.after)}</td>
+                                        <td class="num">{change}</td>
+                                    </tr>
+                                }
+                            }).collect::<Vec<_>>()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// What was first seen in the range, counted by kind, with a link to the new events.
+#[component]
+fn NewCard(
+    tenant: String,
+    /// The range's first day.
+    since: String,
+    discovered: Vec<DiscoveryItem>,
+    by_kind: Vec<(String, i64)>,
+) -> impl IntoView {
+    let events_href = tenant_path(&tenant, &["events"]);
+    view! {
+        <section class="card" data-testid="new">
+            <h2>"New in this range"</h2>
+            <p class="small">
+                {by_kind.iter().map(|(kind, n)| format!("{n} {kind}")).collect::<Vec<_>>().join(" · ")}
+            </p>
+            <ul class="compact">
+                <DiscoveryItems items=discovered />
+            </ul>
+            <a href=format!("{events_href}{}", query_string(&[("new_since", &since)]))>"Events first seen in this range →"</a>
+        </section>
+    }
+}
+
+/// What has not been sent for a while.
+#[component]
+fn QuietCard(quiet: Vec<QuietItem>) -> impl IntoView {
+    view! {
+        <section class="card" data-testid="quiet">
+            <h2>"Not seen for a while"</h2>
+            {if quiet.is_empty() {
+                view! { <p class="muted">"Everything sent in the last two days."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="compact">
+                        {quiet.iter().map(|q| view! {
+                            <li><span class="badge">{q.kind.clone()}</span>" "{q.name.clone()}" "<span class="muted small mono">{format!("last {}", q.last_seen)}</span></li>
+                        }).collect::<Vec<_>>()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
     }
 }

@@ -1,0 +1,39 @@
+//! The interval chart: each check's estimated change and 95 % interval against the tolerance
+//! band, drawn as SVG on one axis.
+
+use blueprint_types::rollouts::{Check, signed_percent};
+use leptos::prelude::*;
+
+/// Each check's estimate and 95 % interval against the tolerance band, on one axis (±50 %).
+#[component]
+pub fn IntervalChart(checks: Vec<Check>, tolerance: f64) -> impl IntoView {
+    let (w, label_w, row) = (720.0, 250.0, 22.0);
+    let h = row * checks.len() as f64 + 28.0;
+    let span = 0.5;
+    let x =
+        move |v: f64| label_w + (v.clamp(-span, span) + span) / (2.0 * span) * (w - label_w - 12.0);
+    let band = (x(-tolerance), x(tolerance));
+    view! {
+        <svg class="interval-chart" data-testid="interval-chart" viewBox=format!("0 0 {w} {h}") role="img"
+             aria-label="Each check's change with its 95 % interval against the tolerance">
+            <rect x=band.0 y="0" width=band.1 - band.0 height=h - 20.0 class="tolerance" />
+            <line x1=x(0.0) x2=x(0.0) y1="0" y2=h - 20.0 class="zero" />
+            {[-0.5, -0.25, 0.0, 0.25, 0.5].map(|t| view! {
+                <text x=x(t) y=h - 6.0 text-anchor="middle" class="axis">{format!("{:+.0}%", t * 100.0)}</text>
+            })}
+            {checks.into_iter().enumerate().map(|(i, c)| {
+                let y = row * i as f64 + row / 2.0 + 2.0;
+                let (low, high, mid) = (c.low.unwrap_or(0.0), c.high.unwrap_or(0.0), c.change.unwrap_or(0.0));
+                let class = format!("interval {}", c.verdict);
+                view! {
+                    <g class=class>
+                        <text x=label_w - 8.0 y=y + 4.0 text-anchor="end" class="label">{c.name.clone()}</text>
+                        <line x1=x(low) x2=x(high) y1=y y2=y class="ci" />
+                        <circle cx=x(mid) cy=y r="4" class="point" />
+                        <title>{format!("{}: {} ({} to {})", c.name, signed_percent(mid), signed_percent(low), signed_percent(high))}</title>
+                    </g>
+                }
+            }).collect_view()}
+        </svg>
+    }
+}

@@ -1,0 +1,88 @@
+//! `/t/{tenant}/rollouts`: the tenant's roll-outs with their state, stage and verdict, a form to
+//! open one by hand, and the plan new roll-outs start with.
+
+use blueprint_types::rollouts::RolloutSummary;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::plan::TenantPlanView;
+use super::text::share;
+use super::verdict::VerdictBadge;
+use super::{OpenRollout, list_rollouts};
+use crate::components::tenant::{Tab, TenantTabs, tenant_param};
+use crate::components::urls::tenant_path;
+use crate::pages::admin::Refusal;
+
+#[component]
+pub fn RolloutsPage() -> impl IntoView {
+    let tenant = tenant_param();
+    let open = ServerAction::<OpenRollout>::new();
+    let data = Resource::new(
+        move || (tenant.get(), open.version().get()),
+        |(tenant, _)| list_rollouts(tenant),
+    );
+    view! {
+        <Title text={format!("Roll-outs · {}", tenant.get_untracked())} />
+        <TenantTabs tenant=tenant.get_untracked() current=Tab::Rollouts />
+        <div class="page-head"><h1>"Roll-outs"</h1>
+            <p class="muted">"Each new version is checked against the version it replaces, stage by stage: does it keep the screen loads, events and keys per session of the old one?"</p>
+        </div>
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(error) => view! { <Refusal error /> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="muted">"No roll-outs yet: one opens by itself when a new version appears."</p> }.into_any(),
+                    Ok(list) => view! { <RolloutTable list /> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <h2>"Open a roll-out by hand"</h2>
+        <OpenRolloutForm tenant=tenant.get_untracked() open />
+        <TenantPlanView tenant=tenant.get_untracked() />
+    }
+}
+
+/// One row per roll-out, its application linking to the report.
+#[component]
+fn RolloutTable(list: Vec<RolloutSummary>) -> impl IntoView {
+    view! {
+        <table class="data-table" data-testid="rollouts">
+            <thead><tr><th>"Application"</th><th>"Candidate"</th><th>"Baseline"</th><th>"State"</th><th class="num">"Share"</th><th class="num">"Stage"</th><th>"Verdict"</th><th>"Latest hour"</th></tr></thead>
+            <tbody>
+                {list.into_iter().map(|r| {
+                    let href = tenant_path(&r.tenant, &["rollouts", &r.id.to_string()]);
+                    view! {
+                        <tr>
+                            <td><a href=href>{format!("{} ({})", r.application, r.platform)}</a></td>
+                            <td class="mono">{r.candidate.clone()}</td>
+                            <td class="mono">{r.baseline.clone()}</td>
+                            <td>{r.state.clone()}</td>
+                            <td class="num">{share(r.share)}</td>
+                            <td class="num">{r.stage.map(|s| format!("{s} %")).unwrap_or_else(|| "–".into())}</td>
+                            <td><VerdictBadge verdict=r.verdict.clone() /></td>
+                            <td class="mono small">{r.latest_hour.clone().unwrap_or_default()}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// Opens a roll-out by hand; an empty baseline picks the busiest other version.
+#[component]
+fn OpenRolloutForm(tenant: String, open: ServerAction<OpenRollout>) -> impl IntoView {
+    view! {
+        <ActionForm action=open attr:class="inline-form">
+            <input type="hidden" name="tenant" value=tenant />
+            <input type="text" name="application" placeholder="application" aria-label="application" required />
+            <input type="text" name="platform" placeholder="platform" aria-label="platform" required />
+            <input type="text" name="version" placeholder="candidate version" aria-label="candidate version" required />
+            <input type="text" name="baseline" placeholder="baseline (empty: the busiest)" aria-label="baseline version" />
+            <button type="submit">"Open"</button>
+        </ActionForm>
+        {move || open.value().get().and_then(|r| r.err()).map(|err| view! { <p class="error" role="alert">{err.to_string()}</p> })}
+    }
+}
