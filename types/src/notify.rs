@@ -21,6 +21,7 @@ pub const NEWS_KINDS: [&str; 10] = [
 
 /// `POST /api/v1/watches`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WatchRequest {
     pub tenant: String,
     /// `tenant`, `application`, `screen` or `event`.
@@ -35,6 +36,7 @@ pub struct WatchRequest {
 
 /// A watch.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Watch {
     pub id: i64,
     pub tenant: String,
@@ -47,6 +49,7 @@ pub struct Watch {
 
 /// One piece of news in the inbox.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InboxItem {
     pub id: i64,
     pub tenant: String,
@@ -62,6 +65,7 @@ pub struct InboxItem {
 
 /// `GET /api/v1/inbox`: the newest items first, and how many are unread in all.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Inbox {
     pub unread: i64,
     pub items: Vec<InboxItem>,
@@ -72,6 +76,7 @@ pub const DIGESTS: [&str; 3] = ["off", "hourly", "daily"];
 
 /// `GET`/`PUT /api/v1/me/mail`: how the caller gets email.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MailPreference {
     /// `off`, `hourly` or `daily` (see [`DIGESTS`]).
     pub digest: String,
@@ -82,6 +87,7 @@ pub struct MailPreference {
 
 /// `POST /api/v1/tenants/{tenant}/webhooks`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookRequest {
     pub url: String,
     /// Kinds of news to send (see [`NEWS_KINDS`], plus `summary`); none or empty for all.
@@ -91,6 +97,7 @@ pub struct WebhookRequest {
 
 /// A tenant's webhook, with its last deliveries (newest first).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Webhook {
     pub id: i64,
     pub tenant: String,
@@ -105,6 +112,7 @@ pub struct Webhook {
 
 /// One piece of news sent (or being sent) to a webhook.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookDelivery {
     pub id: i64,
     pub kind: String,
