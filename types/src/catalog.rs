@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The days a page covers: `[from, to)`, whole UTC days.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DayRange {
     pub from: String,
     pub to: String,
@@ -13,6 +14,7 @@ pub struct DayRange {
 
 /// Values over aligned buckets (hours or days), one series per label.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimeSeries {
     /// Bucket starts: hours or days.
     pub buckets: Vec<String>,
@@ -20,6 +22,7 @@ pub struct TimeSeries {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Series {
     pub label: String,
     pub values: Vec<f64>,
@@ -27,6 +30,7 @@ pub struct Series {
 
 /// Description, owner, tags and manual status: what people curate.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Curation {
     pub description: Option<String>,
     pub owner: Option<String>,
@@ -41,6 +45,7 @@ pub struct Curation {
 
 /// A first sighting, dated by its hour.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DiscoveryItem {
     pub kind: String,
     pub label: String,
@@ -51,6 +56,7 @@ pub struct DiscoveryItem {
 
 /// Something not seen for a while.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuietItem {
     pub kind: String,
     pub name: String,
@@ -59,6 +65,7 @@ pub struct QuietItem {
 
 /// An event whose volume changed most from one day to the next.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mover {
     pub event: String,
     pub before: i64,
@@ -67,6 +74,7 @@ pub struct Mover {
 
 /// An hour whose ingestion failed, or that has no run at all.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HourProblem {
     pub hour: String,
     /// `failed` or `missing`.
@@ -75,6 +83,7 @@ pub struct HourProblem {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     pub latest_hour: Option<String>,
     pub hours_ok: i64,
@@ -88,6 +97,7 @@ pub struct Health {
 
 /// `/t/{tenant}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Overview {
     pub tenant: String,
     pub name: String,
@@ -106,6 +116,7 @@ pub struct Overview {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VersionEntry {
     pub version: String,
     pub first_seen: Option<String>,
@@ -116,6 +127,7 @@ pub struct VersionEntry {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApplicationEntry {
     pub name: String,
     pub platform: String,
@@ -130,6 +142,7 @@ pub struct ApplicationEntry {
 
 /// `/t/{tenant}/applications`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Applications {
     pub range: DayRange,
     /// Whether the caller may edit the applications' curation (owners and admins).
@@ -139,6 +152,11 @@ pub struct Applications {
 
 /// Filters of the events list; every field optional, as the query string gives them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::IntoParams),
+    into_params(parameter_in = Query)
+)]
 pub struct EventFilter {
     /// Part of the name or description, any case.
     pub q: Option<String>,
@@ -163,6 +181,7 @@ pub struct EventFilter {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventRow {
     pub name: String,
     pub description: Option<String>,
@@ -179,6 +198,7 @@ pub struct EventRow {
 
 /// Values the filters can take, for the list's pickers.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FilterOptions {
     pub applications: Vec<String>,
     pub platforms: Vec<String>,
@@ -190,6 +210,7 @@ pub struct FilterOptions {
 
 /// `/t/{tenant}/events`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventList {
     pub range: DayRange,
     pub total: u64,
@@ -201,6 +222,7 @@ pub struct EventList {
 
 /// Where an event fires (a screen, or an application version) and when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeenRow {
     pub name: String,
     pub first_seen: Option<String>,
@@ -210,6 +232,7 @@ pub struct SeenRow {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KeyRow {
     pub path: String,
     /// Each JSON type seen in the range, with its count, most frequent first.
@@ -224,6 +247,7 @@ pub struct KeyRow {
 
 /// `/t/{tenant}/events/{event}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventDetail {
     pub tenant: String,
     pub name: String,
@@ -246,6 +270,7 @@ pub struct EventDetail {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScreenRow {
     pub name: String,
     pub description: Option<String>,
@@ -257,6 +282,7 @@ pub struct ScreenRow {
 
 /// `/t/{tenant}/screens`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScreenList {
     pub range: DayRange,
     pub rows: Vec<ScreenRow>,
@@ -264,6 +290,7 @@ pub struct ScreenList {
 
 /// `/t/{tenant}/screens/{screen}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScreenDetail {
     pub tenant: String,
     pub name: String,
@@ -279,6 +306,7 @@ pub struct ScreenDetail {
 
 /// `/t/{tenant}/matrix`: events × versions (or screens), counts in the range.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Matrix {
     pub range: DayRange,
     /// `version` or `screen`.
@@ -293,6 +321,7 @@ pub struct Matrix {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MatrixRow {
     pub event: String,
     pub cells: Vec<i64>,
@@ -303,6 +332,7 @@ pub struct MatrixRow {
 
 /// `/compare`: one event name across the tenants the caller can see.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Comparison {
     pub event: String,
     /// Tenants that have the event.
@@ -313,6 +343,7 @@ pub struct Comparison {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ComparedTenant {
     pub tenant: String,
     pub first_seen: Option<String>,
@@ -322,6 +353,7 @@ pub struct ComparedTenant {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ComparedKey {
     pub path: String,
     /// Per tenant (same order as `tenants`): the types seen, or `None` when the key is missing.
@@ -332,7 +364,7 @@ pub struct ComparedKey {
 
 /// An edit of what people curate on an application, screen or event.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CurationEdit {
     pub description: Option<String>,
     pub owner: Option<String>,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A re-ingestion of `[from, to)` and its progress (`GET /api/v1/backfills/{id}`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Backfill {
     pub id: i64,
     pub tenant: String,
@@ -45,6 +46,7 @@ impl Backfill {
 
 /// `POST /api/v1/tenants/{tenant}/backfills`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BackfillRequest {
     pub from: String,
     /// Exclusive.
@@ -53,6 +55,7 @@ pub struct BackfillRequest {
 
 /// One hour of a tenant's timeline.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HourCell {
     pub hour: String,
     /// `ingested`, `no_data`, `running`, `queued`, `failed` or `missing`.
@@ -68,6 +71,7 @@ pub struct HourCell {
 
 /// A tenant's recent hours.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TenantTimeline {
     pub tenant: String,
     pub name: String,
@@ -77,6 +81,7 @@ pub struct TenantTimeline {
 
 /// One ingestion run of an hour.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunRow {
     pub id: i64,
     pub status: String,
@@ -95,6 +100,7 @@ pub struct RunRow {
 
 /// A rejected line kept for the UI.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RejectedLine {
     pub file: String,
     pub offset: u64,
@@ -104,6 +110,7 @@ pub struct RejectedLine {
 
 /// One hour in detail: its state, runs (newest first) and the latest run's rejected samples.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HourDetail {
     pub tenant: String,
     pub cell: HourCell,
@@ -113,6 +120,7 @@ pub struct HourDetail {
 
 /// A process running jobs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkerRow {
     pub id: String,
     /// `serve`, `worker` or `cli`.
@@ -128,6 +136,7 @@ pub struct WorkerRow {
 
 /// The job monitor: live workers, the queue, recent backfills and the tenants' timelines.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ingestion {
     pub workers: Vec<WorkerRow>,
     pub hours_queued: i64,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// One tenant (brand) as the tenants page and `GET /api/v1/tenants` show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TenantSummary {
     /// The folder name under the events root; also the tenant's id in paths.
     pub slug: String,

@@ -108,6 +108,7 @@ pub const NEWS_KINDS: [&str; 10] = {
 
 /// `POST /api/v1/watches`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WatchRequest {
     pub tenant: String,
     /// `tenant`, `application`, `screen` or `event`.
@@ -122,6 +123,7 @@ pub struct WatchRequest {
 
 /// A watch.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Watch {
     pub id: i64,
     pub tenant: String,
@@ -134,6 +136,7 @@ pub struct Watch {
 
 /// One piece of news in the inbox.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InboxItem {
     pub id: i64,
     pub tenant: String,
@@ -149,6 +152,7 @@ pub struct InboxItem {
 
 /// `GET /api/v1/inbox`: the newest items first, and how many are unread in all.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Inbox {
     pub unread: i64,
     pub items: Vec<InboxItem>,
@@ -159,6 +163,7 @@ pub const DIGESTS: [&str; 3] = ["off", "hourly", "daily"];
 
 /// `GET`/`PUT /api/v1/me/mail`: how the caller gets email.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MailPreference {
     /// `off`, `hourly` or `daily` (see [`DIGESTS`]).
     pub digest: String,
@@ -169,6 +174,7 @@ pub struct MailPreference {
 
 /// `POST /api/v1/tenants/{tenant}/webhooks`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookRequest {
     pub url: String,
     /// Kinds of news to send (see [`NEWS_KINDS`], plus `summary`); none or empty for all.
@@ -178,6 +184,7 @@ pub struct WebhookRequest {
 
 /// A tenant's webhook, with its last deliveries (newest first).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Webhook {
     pub id: i64,
     pub tenant: String,
@@ -192,6 +199,7 @@ pub struct Webhook {
 
 /// One piece of news sent (or being sent) to a webhook.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookDelivery {
     pub id: i64,
     pub kind: String,

@@ -20,6 +20,7 @@ pub const DEFAULT_STAGES: [i32; 5] = [1, 5, 20, 50, 100];
 
 /// How a roll-out is judged.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Plan {
     /// Stages in percent, ascending.
     pub stages: Vec<i32>,
@@ -109,6 +110,7 @@ pub struct TenantPlan {
 
 /// One hour of a rate check: the candidate's rate relative to the baseline's in that hour.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HourChange {
     pub hour: String,
     /// None when the baseline sent none in the hour.
@@ -122,6 +124,7 @@ pub struct HourChange {
 
 /// One check of an evaluation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Check {
     /// `rate` (per session), `mix` (share of all events) or `coverage`.
     pub kind: String,
@@ -150,6 +153,7 @@ pub struct Check {
 
 /// An evaluation of a roll-out on the ledger as it stands.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Evaluation {
     /// The candidate's share of the two versions' sessions over the last 24 ingested hours.
     pub share: f64,
@@ -168,6 +172,7 @@ pub struct Evaluation {
 
 /// A recorded change of a stage's verdict.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StageVerdict {
     pub stage: i32,
     pub verdict: String,
@@ -179,6 +184,7 @@ pub struct StageVerdict {
 
 /// A roll-out as the list shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RolloutSummary {
     pub id: i64,
     pub tenant: String,
@@ -198,6 +204,7 @@ pub struct RolloutSummary {
 
 /// `GET /api/v1/rollouts/{id}`: the roll-out, its plan, the latest evaluation and the history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RolloutReport {
     pub rollout: RolloutSummary,
     pub plan: Plan,
@@ -210,6 +217,7 @@ pub struct RolloutReport {
 
 /// `POST /api/v1/tenants/{tenant}/rollouts`: open one by hand (or find the open one).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpenRollout {
     pub application: String,
     pub platform: String,
@@ -221,6 +229,7 @@ pub struct OpenRollout {
 
 /// `PATCH /api/v1/rollouts/{id}`: pause, resume or close it, or change its plan.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RolloutEdit {
     /// `open`, `paused` or `closed`.
     #[serde(default)]

@@ -1,7 +1,8 @@
 //! Who is asking: the session cookie or an `Authorization: Bearer` token becomes the request's
 //! [`SignedIn`] actor; pages need a signed-in user (others are sent to `/login`), the REST API
 //! answers 401 without one; state-changing requests made with a session cookie must come from
-//! Blueprint's own pages (Origin or Referer matching Host). Sign-in and sign-out live here too.
+//! Blueprint's own pages (Origin or Referer matching Host). The sign-in form and sign-out live here
+//! too (the API's are in `api::session`).
 
 use std::net::SocketAddr;
 
@@ -150,7 +151,7 @@ fn api_error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
-fn client_address(connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>) -> String {
+pub(crate) fn client_address(connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>) -> String {
     connect.map_or_else(
         || "unknown".to_owned(),
         |axum::Extension(ConnectInfo(addr))| addr.ip().to_string(),
@@ -177,7 +178,7 @@ pub struct Credentials {
     next: Option<String>,
 }
 
-async fn start_session(
+pub(crate) async fn start_session(
     session: &Session,
     user_id: i64,
     now: i64,
@@ -233,55 +234,4 @@ pub async fn login_form(
 pub async fn logout_form(session: Session) -> Response {
     let _ = session.flush().await;
     Redirect::to("/login").into_response()
-}
-
-#[derive(Deserialize)]
-pub struct ApiCredentials {
-    email: String,
-    password: String,
-}
-
-/// `POST /api/v1/session`: `{"email","password"}` → a session cookie.
-pub async fn api_sign_in(
-    State(state): State<AppState>,
-    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
-    session: Session,
-    Json(body): Json<ApiCredentials>,
-) -> Response {
-    match sign_in::sign_in(
-        &state.services,
-        &body.email,
-        &body.password,
-        &client_address(connect),
-    )
-    .await
-    {
-        Ok(actor) => {
-            match start_session(&session, actor.user_id, state.services.db.now_seconds()).await {
-                Ok(()) => {
-                    Json(json!({"email": actor.email, "admin": actor.is_admin()})).into_response()
-                }
-                Err(_) => api_error(StatusCode::SERVICE_UNAVAILABLE, "cannot start a session"),
-            }
-        }
-        Err(err @ ServiceError::Throttled(_)) => {
-            api_error(StatusCode::TOO_MANY_REQUESTS, &err.to_string())
-        }
-        Err(err @ ServiceError::BadCredentials) => {
-            api_error(StatusCode::UNAUTHORIZED, &err.to_string())
-        }
-        Err(err) => {
-            tracing::error!(error = %err, "sign-in failed");
-            api_error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the server could not answer; please try again",
-            )
-        }
-    }
-}
-
-/// `DELETE /api/v1/session`.
-pub async fn api_sign_out(session: Session) -> StatusCode {
-    let _ = session.flush().await;
-    StatusCode::NO_CONTENT
 }

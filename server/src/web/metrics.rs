@@ -103,6 +103,16 @@ pub async fn count_requests(
     response
 }
 
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "meta",
+    responses(
+        (status = 200, description = "The metrics in the OpenMetrics text format", body = String,
+            content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8"),
+        (status = 500, description = "The metrics could not be encoded (plain text)"),
+    )
+)]
 pub async fn render(State(state): State<AppState>) -> Response {
     let up = state.services.db.ping().await.is_ok();
     state.metrics.set_database_up(up);
