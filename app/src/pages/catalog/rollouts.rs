@@ -277,10 +277,10 @@ pub fn RolloutsPage() -> impl IntoView {
                                             <td><a href=href>{format!("{} ({})", r.application, r.platform)}</a></td>
                                             <td class="mono">{r.candidate.clone()}</td>
                                             <td class="mono">{r.baseline.clone()}</td>
-                                            <td>{r.state.clone()}</td>
+                                            <td>{r.state.as_str()}</td>
                                             <td class="num">{share(r.share)}</td>
                                             <td class="num">{r.stage.map(|s| format!("{s} %")).unwrap_or_else(|| "–".into())}</td>
-                                            <td><VerdictBadge verdict=r.verdict.clone() /></td>
+                                            <td><VerdictBadge verdict=r.verdict.as_str() /></td>
                                             <td class="mono small">{r.latest_hour.clone().unwrap_or_default()}</td>
                                         </tr>
                                     }
@@ -428,7 +428,7 @@ fn StagesView(report: RolloutReport) -> impl IntoView {
                 .iter()
                 .rev()
                 .find(|h| h.stage == *s)
-                .map(|h| h.verdict.clone());
+                .map(|h| h.verdict.as_str());
             let reached = reached_stage.is_some_and(|at| at >= *s);
             let state = match last {
                 Some(v) => view! { <VerdictBadge verdict=v /> }.into_any(),
@@ -455,7 +455,7 @@ fn StagesView(report: RolloutReport) -> impl IntoView {
                         <td class="mono small">{h.latest_hour.clone()}</td>
                         <td class="num">{format!("{} %", h.stage)}</td>
                         <td class="num">{share(Some(h.share))}</td>
-                        <td><VerdictBadge verdict=h.verdict.clone() /></td>
+                        <td><VerdictBadge verdict=h.verdict.as_str() /></td>
                         <td class="small">{h.reason.clone()}</td>
                     </tr>
                 }
@@ -512,7 +512,7 @@ fn CheckRow(c: Check) -> impl IntoView {
     view! {
         <tr class=format!("check {}", c.verdict) data-testid="check">
             <td>{c.name.clone()}{headline}</td>
-            <td><VerdictBadge verdict=c.verdict.clone() /></td>
+            <td><VerdictBadge verdict=c.verdict.as_str() /></td>
             <td class="num">{candidate}</td>
             <td class="num">{baseline}</td>
             <td class="num">{interval}</td>
@@ -546,7 +546,7 @@ fn EvaluationView(e: Evaluation, tolerance: f64) -> impl IntoView {
     );
     view! {
         <section class="card" data-testid="evaluation">
-            <h2>"Latest evaluation " <VerdictBadge verdict=e.verdict.clone() /></h2>
+            <h2>"Latest evaluation " <VerdictBadge verdict=e.verdict.as_str() /></h2>
             <p data-testid="reason">{e.reason.clone()}</p>
             <p class="muted small">{summary}</p>
             {chart}
