@@ -3,6 +3,120 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A name outside one of the closed sets below: what was read, and the names it could have been.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{text}` is not one of {}", expected.join(", "))]
+pub struct UnknownName {
+    pub text: String,
+    pub expected: &'static [&'static str],
+}
+
+/// A closed set of names, stored and sent as exactly these strings: the enum, `as_str`, `FromStr`,
+/// `Display` (which pads like a string) and comparison with a name.
+macro_rules! closed_set {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant,)+
+        }
+
+        impl $name {
+            /// Every name of the set.
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+
+            /// The name as stored and sent.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = UnknownName;
+
+            fn from_str(text: &str) -> Result<Self, UnknownName> {
+                match text {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(UnknownName {
+                        text: text.to_owned(),
+                        expected: $name::NAMES,
+                    }),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.pad(self.as_str())
+            }
+        }
+
+        /// Compares with a name as it is stored, so a check reads `verdict == "fail"` in tests.
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+    };
+}
+
+closed_set! {
+    /// Whether a roll-out is evaluated after each ingested hour.
+    RolloutState {
+        /// Evaluated after every ingested hour.
+        Open = "open",
+        /// Keeps its last evaluation until resumed.
+        Paused = "paused",
+        /// Done; opening the candidate again reopens it.
+        Closed = "closed",
+    }
+}
+
+closed_set! {
+    /// The verdict of a roll-out, of one of its stages, or of an evaluation.
+    Verdict {
+        /// No stage reached, or nothing to compare yet.
+        Pending = "pending",
+        Pass = "pass",
+        Fail = "fail",
+        /// Too little traffic, or an interval that straddles the tolerance.
+        Inconclusive = "inconclusive",
+    }
+}
+
+closed_set! {
+    /// The outcome of one check of an evaluation.
+    CheckVerdict {
+        Pass = "pass",
+        Fail = "fail",
+        Inconclusive = "inconclusive",
+    }
+}
+
+impl From<CheckVerdict> for Verdict {
+    fn from(check: CheckVerdict) -> Self {
+        match check {
+            CheckVerdict::Pass => Verdict::Pass,
+            CheckVerdict::Fail => Verdict::Fail,
+            CheckVerdict::Inconclusive => Verdict::Inconclusive,
+        }
+    }
+}
+
+closed_set! {
+    /// What a check measures.
+    CheckKind {
+        /// A count per session.
+        Rate = "rate",
+        /// An event's share of all events (screen loads aside).
+        Mix = "mix",
+        /// Whether the candidate sends what the baseline sends.
+        Coverage = "coverage",
+    }
+}
+
 /// A relative change as people read it: `+4.0 %`, `−31.6 %`, `0.0 %`.
 pub fn signed_percent(x: f64) -> String {
     let sign = if x > 0.0 {
@@ -127,13 +241,13 @@ pub struct HourChange {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Check {
     /// `rate` (per session), `mix` (share of all events) or `coverage`.
-    pub kind: String,
+    pub kind: CheckKind,
     /// What is checked, e.g. `screen loads per session`, `addToCart per session`.
     pub name: String,
     /// Headline checks must pass for the stage to pass; the others can only fail it.
     pub headline: bool,
     /// `pass`, `fail` or `inconclusive`.
-    pub verdict: String,
+    pub verdict: CheckVerdict,
     /// The candidate's and the baseline's value over the compared hours (rates and shares).
     pub candidate: Option<f64>,
     pub baseline: Option<f64>,
@@ -160,7 +274,7 @@ pub struct Evaluation {
     /// The highest stage the share reaches, if any.
     pub stage: Option<i32>,
     /// `pending` (no stage reached, or nothing to compare yet), `pass`, `fail` or `inconclusive`.
-    pub verdict: String,
+    pub verdict: Verdict,
     pub reason: String,
     pub latest_hour: Option<String>,
     /// Hours in which both versions had sessions (the ones compared).
@@ -175,7 +289,7 @@ pub struct Evaluation {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StageVerdict {
     pub stage: i32,
-    pub verdict: String,
+    pub verdict: Verdict,
     pub share: f64,
     pub latest_hour: String,
     pub reason: String,
@@ -193,10 +307,10 @@ pub struct RolloutSummary {
     pub candidate: String,
     pub baseline: String,
     /// `open`, `paused` or `closed`.
-    pub state: String,
+    pub state: RolloutState,
     pub opened_by: String,
     pub stage: Option<i32>,
-    pub verdict: String,
+    pub verdict: Verdict,
     pub share: Option<f64>,
     pub latest_hour: Option<String>,
     pub created_at: String,
@@ -231,7 +345,7 @@ pub struct OpenRollout {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RolloutEdit {
-    /// `open`, `paused` or `closed`.
+    /// `open`, `paused` or `closed` as typed; checked by the server, which names a wrong one.
     #[serde(default)]
     pub state: Option<String>,
     #[serde(default)]
@@ -240,7 +354,26 @@ pub struct RolloutEdit {
 
 #[cfg(test)]
 mod tests {
-    use super::Plan;
+    use super::{CheckKind, CheckVerdict, Plan, RolloutState, UnknownName, Verdict};
+
+    #[test]
+    fn names_read_and_print_as_stored() {
+        for name in RolloutState::NAMES {
+            assert_eq!(name.parse::<RolloutState>().unwrap().as_str(), *name);
+        }
+        assert_eq!(CheckKind::NAMES, ["rate", "mix", "coverage"]);
+        assert_eq!(CheckVerdict::Inconclusive.to_string(), "inconclusive");
+        assert_eq!("pending".parse(), Ok(Verdict::Pending));
+        assert_eq!(Verdict::from(CheckVerdict::Pass), Verdict::Pass);
+        assert_eq!(
+            "finished".parse::<RolloutState>(),
+            Err(UnknownName {
+                text: "finished".into(),
+                expected: &["open", "paused", "closed"]
+            })
+        );
+        assert_eq!(format!("[{:<6}]", Verdict::Fail), "[fail  ]");
+    }
 
     #[test]
     fn a_plan_reads_from_its_form() {

@@ -9,6 +9,8 @@
 //! counting noise. A rate passes when the whole interval lies within the tolerance, fails when the
 //! whole interval lies outside it, and is inconclusive otherwise.
 
+use blueprint_types::rollouts::CheckVerdict;
+
 /// Student's t, 97.5 % quantile, for 1 to 30 degrees of freedom.
 const T975: [f64; 30] = [
     12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
@@ -117,32 +119,14 @@ pub fn standardized_interval(pairs: &[Pair]) -> Option<Interval> {
     })
 }
 
-/// A check's outcome.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Verdict {
-    Pass,
-    Fail,
-    Inconclusive,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Pass => "pass",
-            Verdict::Fail => "fail",
-            Verdict::Inconclusive => "inconclusive",
-        }
-    }
-}
-
 /// Pass inside ±`tolerance`, fail wholly outside it, inconclusive when the interval straddles it.
-pub fn judge(interval: &Interval, tolerance: f64) -> Verdict {
+pub fn judge(interval: &Interval, tolerance: f64) -> CheckVerdict {
     if interval.low >= -tolerance && interval.high <= tolerance {
-        Verdict::Pass
+        CheckVerdict::Pass
     } else if interval.high < -tolerance || interval.low > tolerance {
-        Verdict::Fail
+        CheckVerdict::Fail
     } else {
-        Verdict::Inconclusive
+        CheckVerdict::Inconclusive
     }
 }
 
@@ -179,14 +163,14 @@ mod tests {
             .collect();
         let interval = standardized_interval(&lower).unwrap();
         assert!((interval.change + 0.333).abs() < 0.01, "{interval:?}");
-        assert_eq!(judge(&interval, 0.10), Verdict::Fail);
+        assert_eq!(judge(&interval, 0.10), CheckVerdict::Fail);
 
         let equal: Vec<Pair> = (0..6)
             .map(|h| pair(300.0 + h as f64, 100.0, 3000.0 - h as f64, 1000.0))
             .collect();
         let interval = standardized_interval(&equal).unwrap();
         assert!(interval.low > -0.1 && interval.high < 0.1, "{interval:?}");
-        assert_eq!(judge(&interval, 0.10), Verdict::Pass);
+        assert_eq!(judge(&interval, 0.10), CheckVerdict::Pass);
     }
 
     #[test]
@@ -200,7 +184,7 @@ mod tests {
         let interval = standardized_interval(&noisy).unwrap();
         assert_eq!(
             judge(&interval, 0.10),
-            Verdict::Inconclusive,
+            CheckVerdict::Inconclusive,
             "{interval:?}"
         );
     }
@@ -212,7 +196,7 @@ mod tests {
             .map(|h| pair(if h == 5 { 1.0 } else { 0.0 }, 10.0, 3.0, 300.0))
             .collect();
         let interval = standardized_interval(&pairs).unwrap();
-        assert_ne!(judge(&interval, 0.10), Verdict::Fail, "{interval:?}");
+        assert_ne!(judge(&interval, 0.10), CheckVerdict::Fail, "{interval:?}");
         assert!(interval.low < -0.1 && interval.high > 0.1, "{interval:?}");
     }
 
@@ -235,6 +219,6 @@ mod tests {
         let pairs: Vec<Pair> = (0..4).map(|_| pair(0.0, 50.0, 500.0, 1000.0)).collect();
         let interval = standardized_interval(&pairs).unwrap();
         assert_eq!((interval.change, interval.low), (-1.0, -1.0));
-        assert_eq!(judge(&interval, 0.10), Verdict::Fail, "{interval:?}");
+        assert_eq!(judge(&interval, 0.10), CheckVerdict::Fail, "{interval:?}");
     }
 }

@@ -3,7 +3,7 @@
 //! 0 (pass), 1 (fail) or 2 (inconclusive or not yet); errors exit 3 like every command.
 
 use blueprint_core::rollouts;
-use blueprint_types::rollouts::{Evaluation, OpenRollout, RolloutReport, signed_percent};
+use blueprint_types::rollouts::{Evaluation, OpenRollout, RolloutReport, Verdict, signed_percent};
 
 use crate::commands::open_services;
 use crate::config::Config;
@@ -91,8 +91,7 @@ pub async fn open(
         &request(application, platform, version, baseline),
     )
     .await?;
-    let verdict = report.rollout.verdict.clone();
-    print(&report, &verdict, format)
+    print(&report, report.rollout.verdict.as_str(), format)
 }
 
 /// Evaluates and prints; returns the exit status of the verdict.
@@ -119,8 +118,8 @@ pub async fn status(
         stage,
     )
     .await?;
-    print(&report, &verdict, format)?;
-    if let (Some(wanted), "pending") = (stage, verdict.as_str()) {
+    print(&report, verdict.as_str(), format)?;
+    if let (Some(wanted), Verdict::Pending) = (stage, verdict) {
         eprintln!(
             "blueprint: the roll-out has not reached {wanted} % yet (candidate share {})",
             report
@@ -129,5 +128,5 @@ pub async fn status(
                 .map_or_else(|| "unknown".to_owned(), |e| signed_percent(e.share))
         );
     }
-    Ok(rollouts::exit_code(&verdict) as u8)
+    Ok(rollouts::exit_code(verdict) as u8)
 }

@@ -40,7 +40,7 @@ fn CheckRow(c: Check) -> impl IntoView {
     view! {
         <tr class=format!("check {}", c.verdict) data-testid="check">
             <td>{c.name.clone()}{headline}</td>
-            <td><VerdictBadge verdict=c.verdict.clone() /></td>
+            <td><VerdictBadge verdict=c.verdict.as_str() /></td>
             <td class="num">{candidate}</td>
             <td class="num">{baseline}</td>
             <td class="num">{interval}</td>
@@ -74,7 +74,7 @@ pub fn EvaluationView(e: Evaluation, tolerance: f64) -> impl IntoView {
     );
     view! {
         <section class="card" data-testid="evaluation">
-            <h2>"Latest evaluation " <VerdictBadge verdict=e.verdict.clone() /></h2>
+            <h2>"Latest evaluation " <VerdictBadge verdict=e.verdict.as_str() /></h2>
             <p data-testid="reason">{e.reason.clone()}</p>
             <p class="muted small">{summary}</p>
             {chart}

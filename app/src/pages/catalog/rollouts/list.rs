@@ -57,10 +57,10 @@ fn RolloutTable(list: Vec<RolloutSummary>) -> impl IntoView {
                             <td><a href=href>{format!("{} ({})", r.application, r.platform)}</a></td>
                             <td class="mono">{r.candidate.clone()}</td>
                             <td class="mono">{r.baseline.clone()}</td>
-                            <td>{r.state.clone()}</td>
+                            <td>{r.state.as_str()}</td>
                             <td class="num">{share(r.share)}</td>
                             <td class="num">{r.stage.map(|s| format!("{s} %")).unwrap_or_else(|| "–".into())}</td>
-                            <td><VerdictBadge verdict=r.verdict.clone() /></td>
+                            <td><VerdictBadge verdict=r.verdict.as_str() /></td>
                             <td class="mono small">{r.latest_hour.clone().unwrap_or_default()}</td>
                         </tr>
                     }

@@ -20,7 +20,7 @@ pub fn StagesView(report: RolloutReport) -> impl IntoView {
                 .iter()
                 .rev()
                 .find(|h| h.stage == *s)
-                .map(|h| h.verdict.clone());
+                .map(|h| h.verdict.as_str());
             let reached = reached_stage.is_some_and(|at| at >= *s);
             let state = match last {
                 Some(v) => view! { <VerdictBadge verdict=v /> }.into_any(),
@@ -60,7 +60,7 @@ fn StageHistory(history: Vec<StageVerdict>) -> impl IntoView {
                     <td class="mono small">{h.latest_hour.clone()}</td>
                     <td class="num">{format!("{} %", h.stage)}</td>
                     <td class="num">{share(Some(h.share))}</td>
-                    <td><VerdictBadge verdict=h.verdict.clone() /></td>
+                    <td><VerdictBadge verdict=h.verdict.as_str() /></td>
                     <td class="small">{h.reason.clone()}</td>
                 </tr>
             }
