@@ -18,6 +18,7 @@ pub mod mappings;
 pub mod notify;
 pub mod obsolete;
 pub mod rollouts;
+pub mod sql;
 pub mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -7,11 +7,14 @@ use std::collections::{BTreeMap, HashMap};
 use blueprint_types::catalog::{ApplicationEntry, Applications, Curation, VersionEntry};
 use sea_orm::FromQueryResult;
 
-use super::{Range, TenantRef, day_text, fetch, hour_text, series, tags_of, version_order};
+use super::figures::series;
+use super::query::tags_of;
+use super::{Range, TenantRef, day_text, hour_text, version_order};
 use crate::Services;
 use crate::accounts::{Actor, ServiceError};
 use crate::entities::application;
 use crate::ingest::sketch::Sketch;
+use crate::sql::fetch;
 
 #[derive(FromQueryResult)]
 struct DayRow {
@@ -33,9 +36,9 @@ pub async fn applications(
         .filter(application::Column::TenantId.eq(tenant.id))
         .all(services.db.conn())
         .await?;
-    let versions = super::versions(services, tenant.id).await?;
+    let versions = super::query::versions(services, tenant.id).await?;
     let days: Vec<DayRow> = fetch(
-        services,
+        services.db.conn(),
         "SELECT version_id, day, sessions, events, sketch FROM daily_sessions WHERE tenant_id = ? AND day >= ? AND day < ?",
         vec![tenant.id.into(), range.from.into(), range.to.into()],
     )

@@ -5,9 +5,10 @@
 use blueprint_types::catalog::{Curation, CurationEdit};
 use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait, Value};
 
-use super::{TenantRef, fetch_one, statement};
+use super::TenantRef;
 use crate::Services;
 use crate::accounts::{Actor, ServiceError, audit};
+use crate::sql::{fetch, fetch_one, statement};
 
 pub const STATUSES: [&str; 3] = ["active", "deprecated", "obsolete"];
 pub const MAX_DESCRIPTION: usize = 10_000;
@@ -130,18 +131,18 @@ pub async fn update(
     };
     let table = subject.table();
     let row: Row = fetch_one(
-        services,
+        services.db.conn(),
         &format!(
             "SELECT id, description, owner, status, {} FROM {table} WHERE {where_sql}",
-            super::quiet_column(table)
+            super::query::quiet_column(table)
         ),
         values.clone(),
     )
     .await?
     .ok_or(ServiceError::NotFound)?;
     let kind = subject.kind();
-    let tags_before: Vec<String> = super::fetch::<Tag>(
-        services,
+    let tags_before: Vec<String> = fetch::<Tag>(
+        services.db.conn(),
         "SELECT tag FROM tags WHERE kind = ? AND subject_id = ? ORDER BY tag",
         vec![kind.into(), row.id.into()],
     )
@@ -174,7 +175,7 @@ pub async fn update(
             after.owner = None;
         } else {
             let member = fetch_one::<Found>(
-                services,
+                services.db.conn(),
                 "SELECT COUNT(*) AS n FROM users u WHERE LOWER(u.email) = ? AND u.disabled = ? AND (u.is_admin = ? OR EXISTS \
                  (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.tenant_id = ?))",
                 vec![owner.clone().into(), false.into(), true.into(), tenant.id.into()],

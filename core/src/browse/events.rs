@@ -9,21 +9,21 @@ use blueprint_types::catalog::{
 };
 use sea_orm::{FromQueryResult, Value};
 
-use super::{
-    Range, TenantRef, contains_pattern, day_text, fetch, fetch_one, hour_text, ids, parse_day,
-    series, tags_of,
-};
+use super::figures::series;
+use super::query::tags_of;
+use super::{Range, TenantRef, day_text, hour_text, parse_day};
 use crate::Services;
 use crate::accounts::{Actor, ServiceError};
 use crate::ingest::json::JsonType;
 use crate::ledger::rollup::DAY;
+use crate::sql::{contains_pattern, fetch, fetch_one, ids};
 
 pub const PER_PAGE: u32 = 50;
 const HOUR: i64 = 3_600;
 /// Series drawn on a chart; the rest are summed as "other".
 const SERIES: usize = 8;
 
-use super::CuratedRow as EventCols;
+use super::query::CuratedRow as EventCols;
 
 const COLUMNS: &str = "id, name, description, owner, status, first_seen, last_seen";
 
@@ -45,7 +45,7 @@ async fn volume_ranking(
         volume: i64,
     }
     let mut rows: Vec<Ranked> = fetch(
-        services,
+        services.db.conn(),
         "SELECT e.id AS id, e.name AS name, CAST(COALESCE(v.volume, 0) AS BIGINT) AS volume FROM events e \
          LEFT JOIN (SELECT event_id, SUM(events) AS volume FROM event_days WHERE tenant_id = ? AND day >= ? AND day < ? \
          GROUP BY event_id) v ON v.event_id = e.id WHERE e.tenant_id = ?",
@@ -151,7 +151,7 @@ pub async fn list(
                     version_values.push(value.into());
                 }
             }
-            let version_ids = fetch::<Id>(services, &version_sql, version_values).await?;
+            let version_ids = fetch::<Id>(services.db.conn(), &version_sql, version_values).await?;
             conditions.push(format!(
                 "version_id IN {}",
                 ids(version_ids.into_iter().map(|v| v.id))
@@ -159,7 +159,7 @@ pub async fn list(
         }
         if let Some(screen) = screen {
             let found = fetch_one::<Id>(
-                services,
+                services.db.conn(),
                 "SELECT id FROM screens WHERE tenant_id = ? AND name = ?",
                 vec![tenant.id.into(), screen.into()],
             )
@@ -197,7 +197,7 @@ pub async fn list(
         _ => "name",
     };
     let total = fetch_one::<Count>(
-        services,
+        services.db.conn(),
         &format!("SELECT COUNT(*) AS n{sql}"),
         values.clone(),
     )
@@ -214,7 +214,7 @@ pub async fn list(
                 format!("{sort} {direction}, {by_name} {direction}")
             };
             fetch(
-                services,
+                services.db.conn(),
                 &format!("SELECT {COLUMNS}{sql} ORDER BY {order} LIMIT {PER_PAGE} OFFSET {start}"),
                 values,
             )
@@ -231,7 +231,7 @@ pub async fn list(
             )
             .await?;
             let mut matching: Vec<(usize, i64)> =
-                fetch::<Id>(services, &format!("SELECT id{sql}"), values)
+                fetch::<Id>(services.db.conn(), &format!("SELECT id{sql}"), values)
                     .await?
                     .into_iter()
                     .map(|r| (ranking.get(&r.id).copied().unwrap_or(usize::MAX), r.id))
@@ -247,7 +247,7 @@ pub async fn list(
                 .map(|(_, id)| *id)
                 .collect();
             let mut rows: HashMap<i64, EventCols> = fetch::<EventCols>(
-                services,
+                services.db.conn(),
                 &format!(
                     "SELECT {COLUMNS} FROM events WHERE id IN {}",
                     ids(page_ids.iter().copied())
@@ -269,7 +269,7 @@ pub async fn list(
     let shown_ids: Vec<i64> = shown.iter().map(|r| r.id).collect();
 
     let days: Vec<DayVolume> = fetch(
-        services,
+        services.db.conn(),
         &format!(
             "SELECT event_id AS id, day, events FROM event_days WHERE event_id IN {} AND day >= ? AND day < ?",
             ids(shown_ids.iter().copied())
@@ -324,11 +324,12 @@ pub async fn options(
 ) -> Result<FilterOptions, sea_orm::DbErr> {
     let tenant_id = tenant.id;
     let list = |sql: &'static str| async move {
-        let mut values: Vec<String> = fetch::<Text>(services, sql, vec![tenant_id.into()])
-            .await?
-            .into_iter()
-            .map(|t| t.value)
-            .collect();
+        let mut values: Vec<String> =
+            fetch::<Text>(services.db.conn(), sql, vec![tenant_id.into()])
+                .await?
+                .into_iter()
+                .map(|t| t.value)
+                .collect();
         values.sort_by(|a, b| super::version_order(a, b).then(a.cmp(b)));
         values.dedup();
         Ok::<_, sea_orm::DbErr>(values)
@@ -420,10 +421,10 @@ pub async fn detail(
     range: Range,
     split: Split,
 ) -> Result<EventDetail, ServiceError> {
-    let event = super::curated_row(services, "events", tenant.id, name).await?;
-    let versions = super::versions(services, tenant.id).await?;
+    let event = super::query::curated_row(services, "events", tenant.id, name).await?;
+    let versions = super::query::versions(services, tenant.id).await?;
     let combos: Vec<Combo> = fetch(
-        services,
+        services.db.conn(),
         "SELECT c.id AS id, c.version_id AS version_id, s.name AS screen, c.first_seen AS first_seen, c.last_seen AS last_seen \
          FROM combinations c JOIN screens s ON s.id = c.screen_id WHERE c.event_id = ?",
         vec![event.id.into()],
@@ -445,7 +446,7 @@ pub async fn detail(
     // By hour: the last 7 days of the range (hourly detail only).
     let hours = range.last_days(range.days().min(7));
     let hourly_rows: Vec<PeriodCount> = fetch(
-        services,
+        services.db.conn(),
         &format!(
             "SELECT combination_id, hour AS period, events FROM hourly_counts WHERE combination_id IN {combo_ids} AND hour >= ? AND hour < ?"
         ),
@@ -464,7 +465,7 @@ pub async fn detail(
     // By day: the 90 days up to the range's end.
     let days = range.last_days(90);
     let daily_rows: Vec<PeriodCount> = fetch(
-        services,
+        services.db.conn(),
         &format!(
             "SELECT combination_id, day AS period, events FROM daily_counts WHERE combination_id IN {combo_ids} AND day >= ? AND day < ?"
         ),
@@ -501,9 +502,9 @@ pub async fn detail(
             (&mut screens, combo.screen.clone()),
             (&mut on_versions, version),
         ] {
-            let row = super::seen_row(map, &key);
+            let row = super::figures::seen_row(map, &key);
             row.events += count;
-            super::widen(row, combo.first_seen, combo.last_seen);
+            super::figures::widen(row, combo.first_seen, combo.last_seen);
         }
     }
     let seen = |map: BTreeMap<String, SeenRow>| -> Vec<SeenRow> {
@@ -517,7 +518,7 @@ pub async fn detail(
 
     // Keys and their types in the range.
     let keys: Vec<KeyCols> = fetch(
-        services,
+        services.db.conn(),
         "SELECT id, path, first_seen, last_seen FROM event_keys WHERE event_id = ? AND first_seen IS NOT NULL ORDER BY path",
         vec![event.id.into()],
     )
@@ -561,8 +562,8 @@ pub async fn detail(
 
     // Discoveries about the event, its combinations and keys.
     let key_ids = ids(keys.iter().map(|k| k.id));
-    let discoveries = fetch::<super::Discovered>(
-        services,
+    let discoveries = fetch::<super::query::Discovered>(
+        services.db.conn(),
         &format!(
             "SELECT kind, label, hour, news FROM discoveries WHERE tenant_id = ? AND ( \
              (kind = 'event' AND subject_id = ?) OR (kind = 'combination' AND subject_id IN {combo_ids}) \
@@ -576,7 +577,7 @@ pub async fn detail(
     .into_iter()
     .map(DiscoveryItem::from)
     .collect();
-    let curation = super::curation_of(services, "event", &event).await?;
+    let curation = super::query::curation_of(services, "event", &event).await?;
     Ok(EventDetail {
         tenant: tenant.slug.clone(),
         name: event.name,

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use blueprint_types::catalog::{Matrix, MatrixRow};
 use sea_orm::FromQueryResult;
 
-use super::{Range, TenantRef, fetch, ids, version_order};
+use super::{Range, TenantRef, version_order};
 use crate::Services;
 use crate::accounts::ServiceError;
+use crate::sql::{fetch, ids};
 
 /// A version "stopped" an event only when, at the event's earlier share of traffic, it would have
 /// sent at least this many: a version with little traffic yet is not flagged for what it could not
@@ -51,9 +52,9 @@ pub async fn matrix(
             )));
         }
     };
-    let versions = super::versions(services, tenant.id).await?;
+    let versions = super::query::versions(services, tenant.id).await?;
     let volumes: Vec<AppVolume> = fetch(
-        services,
+        services.db.conn(),
         "SELECT a.name AS application, a.platform AS platform, CAST(SUM(s.events) AS BIGINT) AS events \
          FROM daily_sessions s JOIN app_versions v ON v.id = s.version_id JOIN applications a ON a.id = v.application_id \
          WHERE s.tenant_id = ? AND s.day >= ? AND s.day < ? GROUP BY a.name, a.platform",
@@ -92,7 +93,7 @@ pub async fn matrix(
         .collect();
     // Events per version of the application in the range, from the day totals.
     let by_version: Vec<Cell> = fetch(
-        services,
+        services.db.conn(),
         &format!(
             "SELECT event_id AS event, version_id AS column_id, CAST(SUM(events) AS BIGINT) AS events \
              FROM version_event_days WHERE tenant_id = ? AND day >= ? AND day < ? AND version_id IN {} \
@@ -115,7 +116,7 @@ pub async fn matrix(
     } else {
         // Screens: the combinations of the shown events in this application's versions.
         fetch(
-            services,
+            services.db.conn(),
             &format!(
                 "SELECT c.event_id AS event, c.screen_id AS column_id, CAST(SUM(d.events) AS BIGINT) AS events \
                  FROM combinations c JOIN daily_counts d ON d.combination_id = c.id \
@@ -143,7 +144,7 @@ pub async fn matrix(
     } else {
         column_ids.sort_by(|a, b| column_totals[b].cmp(&column_totals[a]).then(a.cmp(b)));
         column_ids.truncate(MAX_SCREENS);
-        super::names_of(services, "screens", column_ids.iter().copied()).await?
+        super::query::names_of(services, "screens", column_ids.iter().copied()).await?
     };
     let position: HashMap<i64, usize> = column_ids
         .iter()
@@ -162,7 +163,7 @@ pub async fn matrix(
                 .or_insert_with(|| vec![0; column_ids.len()])[*i] += cell.events;
         }
     }
-    let event_names = super::names_of(services, "events", by_event.keys().copied()).await?;
+    let event_names = super::query::names_of(services, "events", by_event.keys().copied()).await?;
     let mut rows: Vec<(String, Vec<i64>)> = by_event
         .into_iter()
         .map(|(id, cells)| (event_names.get(&id).cloned().unwrap_or_default(), cells))

@@ -6,11 +6,13 @@ use std::collections::HashMap;
 use blueprint_types::catalog::{DiscoveryItem, Health, HourProblem, Mover, Overview, QuietItem};
 use sea_orm::FromQueryResult;
 
-use super::{Range, TenantRef, day_text, fetch, hour_text, series};
+use super::figures::series;
+use super::{Range, TenantRef, day_text, hour_text};
 use crate::Services;
 use crate::accounts::ServiceError;
 use crate::hour::Hour;
 use crate::ledger::rollup::DAY;
+use crate::sql::fetch;
 
 const HOUR: i64 = 3_600;
 /// Something is quiet when its last sighting is this long before the tenant's latest hour.
@@ -84,7 +86,7 @@ pub async fn overview(
         )
     };
     let rows: Vec<Activity> = fetch(
-        services,
+        services.db.conn(),
         sql,
         vec![id.into(), range.from.into(), range.to.into()],
     )
@@ -109,8 +111,8 @@ pub async fn overview(
     let health = health(services, tenant, range).await?;
 
     let kinds = LISTED.map(|k| format!("'{k}'")).join(",");
-    let discovered: Vec<DiscoveryItem> = fetch::<super::Discovered>(
-        services,
+    let discovered: Vec<DiscoveryItem> = fetch::<super::query::Discovered>(
+        services.db.conn(),
         &format!(
             "SELECT kind, label, hour, news FROM discoveries WHERE tenant_id = ? AND hour >= ? AND hour < ? \
              AND kind IN ({kinds}) ORDER BY hour DESC, id DESC LIMIT 60"
@@ -122,7 +124,7 @@ pub async fn overview(
     .map(DiscoveryItem::from)
     .collect();
     let mut discovered_by_kind: Vec<(String, i64)> = fetch::<KindCount>(
-        services,
+        services.db.conn(),
         "SELECT kind, COUNT(*) AS n FROM discoveries WHERE tenant_id = ? AND hour >= ? AND hour < ? GROUP BY kind",
         vec![id.into(), range.from.into(), range.to.into()],
     )
@@ -184,7 +186,7 @@ async fn health(
 ) -> Result<Health, sea_orm::DbErr> {
     let id = tenant.id;
     let ingested: Vec<IngestedHour> = fetch(
-        services,
+        services.db.conn(),
         "SELECT i.hour AS hour, i.status AS status, COALESCE(r.lines, 0) AS lines, COALESCE(r.rejected, 0) AS rejected \
          FROM ingested_hours i LEFT JOIN ingestion_runs r ON r.id = i.run_id \
          WHERE i.tenant_id = ? AND i.hour >= ? AND i.hour < ?",
@@ -192,7 +194,7 @@ async fn health(
     )
     .await?;
     let failed: HashMap<i64, Option<String>> = fetch::<FailedRun>(
-        services,
+        services.db.conn(),
         "SELECT hour, error FROM ingestion_runs WHERE tenant_id = ? AND hour >= ? AND hour < ? AND status = 'failed' ORDER BY id",
         vec![id.into(), range.from.into(), range.to.into()],
     )
@@ -205,7 +207,7 @@ async fn health(
         first: Option<i64>,
     }
     let first = fetch::<First>(
-        services,
+        services.db.conn(),
         "SELECT MIN(hour) AS first FROM ingested_hours WHERE tenant_id = ?",
         vec![id.into()],
     )
@@ -272,7 +274,13 @@ async fn quiet(
              WHERE v.tenant_id = ? AND v.last_seen < ? ORDER BY v.last_seen DESC LIMIT 10",
         ),
     ] {
-        for row in fetch::<Named>(services, sql, vec![tenant_id.into(), before.into()]).await? {
+        for row in fetch::<Named>(
+            services.db.conn(),
+            sql,
+            vec![tenant_id.into(), before.into()],
+        )
+        .await?
+        {
             out.push(QuietItem {
                 kind: kind.to_owned(),
                 name: row.name,
@@ -300,7 +308,7 @@ async fn movers(
     let before = after - DAY;
     // Summed, compared and ranked by the database: ten rows come back.
     let changed: Vec<(i64, (i64, i64))> = fetch::<Moved>(
-        services,
+        services.db.conn(),
         &format!(
             "SELECT id, b, a FROM (SELECT event_id AS id, \
              CAST(SUM(CASE WHEN day = {before} THEN events ELSE 0 END) AS BIGINT) AS b, \
@@ -314,7 +322,8 @@ async fn movers(
     .into_iter()
     .map(|m| (m.id, (m.b, m.a)))
     .collect();
-    let names = super::names_of(services, "events", changed.iter().map(|(id, _)| *id)).await?;
+    let names =
+        super::query::names_of(services, "events", changed.iter().map(|(id, _)| *id)).await?;
     let movers = changed
         .into_iter()
         .map(|(id, (before, after))| Mover {
