@@ -3,10 +3,13 @@
 
 use std::collections::HashMap;
 
-use blueprint_types::catalog::{DiscoveryItem, Health, HourProblem, Mover, Overview, QuietItem};
+use blueprint_types::catalog::{
+    DiscoveryItem, Health, HourProblem, Mover, Overview, QuietItem, TimeSeries,
+};
 use sea_orm::FromQueryResult;
 
 use super::figures::series;
+use super::query::Discovered;
 use super::{Range, TenantRef, day_text, hour_text};
 use crate::Services;
 use crate::accounts::ServiceError;
@@ -71,83 +74,9 @@ pub async fn overview(
     range: Range,
 ) -> Result<Overview, ServiceError> {
     let id = tenant.id;
-    let per_hour = hourly(tenant, range);
-    let (sql, buckets): (&str, Vec<i64>) = if per_hour {
-        (
-            "SELECT hour AS period, CAST(SUM(events) AS BIGINT) AS events, CAST(SUM(sessions) AS BIGINT) AS sessions \
-             FROM hourly_sessions WHERE tenant_id = ? AND hour >= ? AND hour < ? GROUP BY hour",
-            (range.from..range.to).step_by(HOUR as usize).collect(),
-        )
-    } else {
-        (
-            "SELECT day AS period, CAST(SUM(events) AS BIGINT) AS events, CAST(SUM(sessions) AS BIGINT) AS sessions \
-             FROM daily_sessions WHERE tenant_id = ? AND day >= ? AND day < ? GROUP BY day",
-            range.day_starts(),
-        )
-    };
-    let rows: Vec<Activity> = fetch(
-        services.db.conn(),
-        sql,
-        vec![id.into(), range.from.into(), range.to.into()],
-    )
-    .await?;
-    let events_total = rows.iter().map(|r| r.events).sum();
-    let bucket_text = |b: i64| {
-        if per_hour {
-            hour_text(Some(b)).unwrap_or_default()
-        } else {
-            day_text(b)
-        }
-    };
-    let points = rows.iter().flat_map(|r| {
-        [
-            ("events".to_owned(), r.period, r.events as f64),
-            ("sessions".to_owned(), r.period, r.sessions as f64),
-        ]
-    });
-    let mut activity = series(&buckets, bucket_text, points, 2);
-    activity.series.sort_by(|a, b| a.label.cmp(&b.label));
-
+    let (activity, events_total) = activity(services, tenant, range).await?;
     let health = health(services, tenant, range).await?;
-
-    let kinds = LISTED.map(|k| format!("'{k}'")).join(",");
-    let discovered: Vec<DiscoveryItem> = fetch::<super::query::Discovered>(
-        services.db.conn(),
-        &format!(
-            "SELECT kind, label, hour, news FROM discoveries WHERE tenant_id = ? AND hour >= ? AND hour < ? \
-             AND kind IN ({kinds}) ORDER BY hour DESC, id DESC LIMIT 60"
-        ),
-        vec![id.into(), range.from.into(), range.to.into()],
-    )
-    .await?
-    .into_iter()
-    .map(DiscoveryItem::from)
-    .collect();
-    let mut discovered_by_kind: Vec<(String, i64)> = fetch::<KindCount>(
-        services.db.conn(),
-        "SELECT kind, COUNT(*) AS n FROM discoveries WHERE tenant_id = ? AND hour >= ? AND hour < ? GROUP BY kind",
-        vec![id.into(), range.from.into(), range.to.into()],
-    )
-    .await?
-    .into_iter()
-    .map(|k| (k.kind, k.n))
-    .collect();
-    let order = |kind: &str| {
-        [
-            "application",
-            "version",
-            "screen",
-            "event",
-            "combination",
-            "key",
-            "key_type",
-        ]
-        .iter()
-        .position(|k| *k == kind)
-        .unwrap_or(99)
-    };
-    discovered_by_kind.sort_by_key(|(kind, _)| order(kind));
-
+    let (discovered, discovered_by_kind) = discovered(services, id, range).await?;
     let quiet = match tenant.latest {
         Some(latest) => quiet(services, id, latest - QUIET_AFTER_HOURS * HOUR).await?,
         None => Vec::new(),
@@ -177,6 +106,98 @@ pub async fn overview(
         movers,
         movers_days,
     })
+}
+
+/// Events and sessions per hour (or per day when the range cannot be drawn per hour), and the
+/// events in the range.
+async fn activity(
+    services: &Services,
+    tenant: &TenantRef,
+    range: Range,
+) -> Result<(TimeSeries, i64), sea_orm::DbErr> {
+    let per_hour = hourly(tenant, range);
+    let (sql, buckets): (&str, Vec<i64>) = if per_hour {
+        (
+            "SELECT hour AS period, CAST(SUM(events) AS BIGINT) AS events, CAST(SUM(sessions) AS BIGINT) AS sessions \
+             FROM hourly_sessions WHERE tenant_id = ? AND hour >= ? AND hour < ? GROUP BY hour",
+            (range.from..range.to).step_by(HOUR as usize).collect(),
+        )
+    } else {
+        (
+            "SELECT day AS period, CAST(SUM(events) AS BIGINT) AS events, CAST(SUM(sessions) AS BIGINT) AS sessions \
+             FROM daily_sessions WHERE tenant_id = ? AND day >= ? AND day < ? GROUP BY day",
+            range.day_starts(),
+        )
+    };
+    let rows: Vec<Activity> = fetch(
+        services.db.conn(),
+        sql,
+        vec![tenant.id.into(), range.from.into(), range.to.into()],
+    )
+    .await?;
+    let events_total = rows.iter().map(|r| r.events).sum();
+    let bucket_text = |b: i64| {
+        if per_hour {
+            hour_text(Some(b)).unwrap_or_default()
+        } else {
+            day_text(b)
+        }
+    };
+    let points = rows.iter().flat_map(|r| {
+        [
+            ("events".to_owned(), r.period, r.events as f64),
+            ("sessions".to_owned(), r.period, r.sessions as f64),
+        ]
+    });
+    let mut activity = series(&buckets, bucket_text, points, 2);
+    activity.series.sort_by(|a, b| a.label.cmp(&b.label));
+    Ok((activity, events_total))
+}
+
+/// What was discovered in the range: the latest of the listed kinds, and the count of each kind.
+async fn discovered(
+    services: &Services,
+    tenant_id: i64,
+    range: Range,
+) -> Result<(Vec<DiscoveryItem>, Vec<(String, i64)>), sea_orm::DbErr> {
+    let kinds = LISTED.map(|k| format!("'{k}'")).join(",");
+    let discovered: Vec<DiscoveryItem> = fetch::<Discovered>(
+        services.db.conn(),
+        &format!(
+            "SELECT kind, label, hour, news FROM discoveries WHERE tenant_id = ? AND hour >= ? AND hour < ? \
+             AND kind IN ({kinds}) ORDER BY hour DESC, id DESC LIMIT 60"
+        ),
+        vec![tenant_id.into(), range.from.into(), range.to.into()],
+    )
+    .await?
+    .into_iter()
+    .map(DiscoveryItem::from)
+    .collect();
+    let mut by_kind: Vec<(String, i64)> = fetch::<KindCount>(
+        services.db.conn(),
+        "SELECT kind, COUNT(*) AS n FROM discoveries WHERE tenant_id = ? AND hour >= ? AND hour < ? GROUP BY kind",
+        vec![tenant_id.into(), range.from.into(), range.to.into()],
+    )
+    .await?
+    .into_iter()
+    .map(|k| (k.kind, k.n))
+    .collect();
+    let order = |kind: &str| {
+        [
+            "application",
+            "version",
+            "screen",
+            "event",
+            "combination",
+            "key",
+            "key_type",
+        ]
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(99)
+    };
+    by_kind.sort_by_key(|(kind, _)| order(kind));
+    Ok((discovered, by_kind))
 }
 
 async fn health(
