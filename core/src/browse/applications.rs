@@ -45,7 +45,7 @@ pub async fn applications(
         vec![tenant.id.into(), range.from.into(), range.to.into()],
     )
     .await?;
-    let (totals, per_app_day) = sum_days(&days, &versions);
+    let sums = sum_days(&days, &versions);
     let tags = tags_of(
         services,
         "application",
@@ -56,8 +56,8 @@ pub async fn applications(
     let mut out = Vec::new();
     for app in apps.into_iter().filter(|a| a.first_seen.is_some()) {
         out.push(ApplicationEntry {
-            versions: version_entries(&versions, &totals, app.id),
-            share: version_share(&buckets, &days, &versions, &per_app_day, app.id),
+            versions: version_entries(&versions, &sums.totals, app.id),
+            share: version_share(&buckets, &days, &versions, &sums.per_app_day, app.id),
             curation: Curation {
                 description: app.description,
                 owner: app.owner,
@@ -79,12 +79,14 @@ pub async fn applications(
     })
 }
 
-/// Per version: its events and merged session sketch over the days; per (application, day): its
-/// sessions.
-fn sum_days(
-    days: &[DayRow],
-    versions: &HashMap<i64, VersionInfo>,
-) -> (HashMap<i64, (i64, Sketch)>, BTreeMap<(i64, i64), i64>) {
+/// The day rows summed: per version its events and merged session sketch, per (application, day)
+/// its sessions.
+struct DaySums {
+    totals: HashMap<i64, (i64, Sketch)>,
+    per_app_day: BTreeMap<(i64, i64), i64>,
+}
+
+fn sum_days(days: &[DayRow], versions: &HashMap<i64, VersionInfo>) -> DaySums {
     let mut totals: HashMap<i64, (i64, Sketch)> = HashMap::new();
     let mut per_app_day: BTreeMap<(i64, i64), i64> = BTreeMap::new();
     for row in days {
@@ -99,7 +101,10 @@ fn sum_days(
                 .or_default() += row.sessions;
         }
     }
-    (totals, per_app_day)
+    DaySums {
+        totals,
+        per_app_day,
+    }
 }
 
 /// The application's versions seen, newest first, with their figures in the range (`totals`).
