@@ -19,6 +19,7 @@ pub mod notify;
 pub mod obsolete;
 pub mod pipeline;
 pub mod rollouts;
+pub mod sql;
 pub mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -4,14 +4,19 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use blueprint_types::catalog::{ApplicationEntry, Applications, Curation, VersionEntry};
+use blueprint_types::catalog::{
+    ApplicationEntry, Applications, Curation, TimeSeries, VersionEntry,
+};
 use sea_orm::FromQueryResult;
 
-use super::{Range, TenantRef, day_text, fetch, hour_text, series, tags_of, version_order};
+use super::figures::series;
+use super::query::{VersionInfo, tags_of};
+use super::{Range, TenantRef, day_text, hour_text, version_order};
 use crate::Services;
 use crate::accounts::{Actor, ServiceError};
 use crate::entities::application;
 use crate::ingest::sketch::Sketch;
+use crate::sql::fetch;
 
 #[derive(FromQueryResult)]
 struct DayRow {
@@ -33,27 +38,14 @@ pub async fn applications(
         .filter(application::Column::TenantId.eq(tenant.id))
         .all(services.db.conn())
         .await?;
-    let versions = super::versions(services, tenant.id).await?;
+    let versions = super::query::versions(services, tenant.id).await?;
     let days: Vec<DayRow> = fetch(
-        services,
+        services.db.conn(),
         "SELECT version_id, day, sessions, events, sketch FROM daily_sessions WHERE tenant_id = ? AND day >= ? AND day < ?",
         vec![tenant.id.into(), range.from.into(), range.to.into()],
     )
     .await?;
-    let mut totals: HashMap<i64, (i64, Sketch)> = HashMap::new();
-    let mut per_app_day: BTreeMap<(i64, i64), i64> = BTreeMap::new();
-    for row in &days {
-        let entry = totals.entry(row.version_id).or_default();
-        entry.0 += row.events;
-        if let Some(sketch) = Sketch::from_bytes(&row.sketch) {
-            entry.1.merge(&sketch);
-        }
-        if let Some(version) = versions.get(&row.version_id) {
-            *per_app_day
-                .entry((version.application_id, row.day))
-                .or_default() += row.sessions;
-        }
-    }
+    let sums = sum_days(&days, &versions);
     let tags = tags_of(
         services,
         "application",
@@ -63,51 +55,9 @@ pub async fn applications(
     let buckets = range.day_starts();
     let mut out = Vec::new();
     for app in apps.into_iter().filter(|a| a.first_seen.is_some()) {
-        let mut mine: Vec<_> = versions
-            .values()
-            .filter(|v| v.application_id == app.id && v.first_seen.is_some())
-            .collect();
-        mine.sort_by(|a, b| version_order(&b.version, &a.version));
-        let entries = mine
-            .iter()
-            .map(|v| {
-                let (events, sessions) = totals
-                    .get(&v.id)
-                    .map_or((0, 0), |(e, s)| (*e, s.estimate() as i64));
-                VersionEntry {
-                    version: v.version.clone(),
-                    first_seen: hour_text(v.first_seen),
-                    last_seen: hour_text(v.last_seen),
-                    events,
-                    sessions,
-                    events_per_session: (sessions > 0).then(|| events as f64 / sessions as f64),
-                }
-            })
-            .collect();
-        let points = days.iter().filter_map(|row| {
-            let version = versions.get(&row.version_id)?;
-            (version.application_id == app.id).then(|| {
-                let all = per_app_day
-                    .get(&(app.id, row.day))
-                    .copied()
-                    .unwrap_or(0)
-                    .max(1);
-                (
-                    version.version.clone(),
-                    row.day,
-                    row.sessions as f64 / all as f64,
-                )
-            })
-        });
-        let mut share = series(&buckets, day_text, points, 7);
-        share
-            .series
-            .sort_by(|a, b| match (a.label.as_str(), b.label.as_str()) {
-                ("other", _) => std::cmp::Ordering::Less,
-                (_, "other") => std::cmp::Ordering::Greater,
-                (x, y) => version_order(x, y),
-            });
         out.push(ApplicationEntry {
+            versions: version_entries(&versions, &sums.totals, app.id),
+            share: version_share(&buckets, &days, &versions, &sums.per_app_day, app.id),
             curation: Curation {
                 description: app.description,
                 owner: app.owner,
@@ -119,8 +69,6 @@ pub async fn applications(
             platform: app.platform,
             first_seen: hour_text(app.first_seen),
             last_seen: hour_text(app.last_seen),
-            versions: entries,
-            share,
         });
     }
     out.sort_by(|a, b| (&a.name, &a.platform).cmp(&(&b.name, &b.platform)));
@@ -129,4 +77,94 @@ pub async fn applications(
         can_edit: actor.can_own(tenant.id),
         applications: out,
     })
+}
+
+/// The day rows summed: per version its events and merged session sketch, per (application, day)
+/// its sessions.
+struct DaySums {
+    totals: HashMap<i64, (i64, Sketch)>,
+    per_app_day: BTreeMap<(i64, i64), i64>,
+}
+
+fn sum_days(days: &[DayRow], versions: &HashMap<i64, VersionInfo>) -> DaySums {
+    let mut totals: HashMap<i64, (i64, Sketch)> = HashMap::new();
+    let mut per_app_day: BTreeMap<(i64, i64), i64> = BTreeMap::new();
+    for row in days {
+        let entry = totals.entry(row.version_id).or_default();
+        entry.0 += row.events;
+        if let Some(sketch) = Sketch::from_bytes(&row.sketch) {
+            entry.1.merge(&sketch);
+        }
+        if let Some(version) = versions.get(&row.version_id) {
+            *per_app_day
+                .entry((version.application_id, row.day))
+                .or_default() += row.sessions;
+        }
+    }
+    DaySums {
+        totals,
+        per_app_day,
+    }
+}
+
+/// The application's versions seen, newest first, with their figures in the range (`totals`).
+fn version_entries(
+    versions: &HashMap<i64, VersionInfo>,
+    totals: &HashMap<i64, (i64, Sketch)>,
+    application_id: i64,
+) -> Vec<VersionEntry> {
+    let mut mine: Vec<_> = versions
+        .values()
+        .filter(|v| v.application_id == application_id && v.first_seen.is_some())
+        .collect();
+    mine.sort_by(|a, b| version_order(&b.version, &a.version));
+    mine.iter()
+        .map(|v| {
+            let (events, sessions) = totals
+                .get(&v.id)
+                .map_or((0, 0), |(e, s)| (*e, s.estimate() as i64));
+            VersionEntry {
+                version: v.version.clone(),
+                first_seen: hour_text(v.first_seen),
+                last_seen: hour_text(v.last_seen),
+                events,
+                sessions,
+                events_per_session: (sessions > 0).then(|| events as f64 / sessions as f64),
+            }
+        })
+        .collect()
+}
+
+/// Each version's share of the application's sessions per day, "other" first, then oldest first.
+fn version_share(
+    buckets: &[i64],
+    days: &[DayRow],
+    versions: &HashMap<i64, VersionInfo>,
+    per_app_day: &BTreeMap<(i64, i64), i64>,
+    application_id: i64,
+) -> TimeSeries {
+    let points = days.iter().filter_map(|row| {
+        let version = versions.get(&row.version_id)?;
+        (version.application_id == application_id).then(|| {
+            let all = per_app_day
+                .get(&(application_id, row.day))
+                .copied()
+                .unwrap_or(0)
+                .max(1);
+            (
+                version.version.clone(),
+                row.day,
+                row.sessions as f64 / all as f64,
+            )
+        })
+    });
+    let mut share = series(buckets, day_text, points, 7);
+    share
+        .series
+        .sort_by(|a, b| match (a.label.as_str(), b.label.as_str()) {
+            ("other", _) => std::cmp::Ordering::Less,
+            (_, "other") => std::cmp::Ordering::Greater,
+            (x, y) => version_order(x, y),
+        });
+    share
 }

@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use blueprint_types::catalog::{ComparedKey, ComparedTenant, Comparison};
 use sea_orm::FromQueryResult;
 
-use super::{fetch, hour_text, ids};
+use super::hour_text;
 use crate::Services;
 use crate::accounts::{Actor, ServiceError};
+use crate::sql::{fetch, ids};
 
 #[derive(FromQueryResult)]
 struct Found {
@@ -37,12 +38,14 @@ async fn visible_tenants(services: &Services, actor: &Actor) -> Result<Vec<i64>,
     struct Id {
         id: i64,
     }
-    Ok(fetch::<Id>(services, "SELECT id FROM tenants", vec![])
-        .await?
-        .into_iter()
-        .map(|t| t.id)
-        .filter(|id| actor.can_read(*id))
-        .collect())
+    Ok(
+        fetch::<Id>(services.db.conn(), "SELECT id FROM tenants", vec![])
+            .await?
+            .into_iter()
+            .map(|t| t.id)
+            .filter(|id| actor.can_read(*id))
+            .collect(),
+    )
 }
 
 pub async fn compare(
@@ -53,7 +56,7 @@ pub async fn compare(
     let tenants = visible_tenants(services, actor).await?;
     let tenant_ids = ids(tenants.iter().copied());
     let shared_events = fetch::<Name>(
-        services,
+        services.db.conn(),
         &format!(
             "SELECT name FROM events WHERE tenant_id IN {tenant_ids} AND first_seen IS NOT NULL \
              GROUP BY name HAVING COUNT(*) > 1 ORDER BY name LIMIT 1000"
@@ -69,7 +72,7 @@ pub async fn compare(
         Vec::new()
     } else {
         fetch(
-            services,
+            services.db.conn(),
             &format!(
                 "SELECT e.id AS id, t.slug AS tenant, e.first_seen AS first_seen, e.last_seen AS last_seen, \
                  e.status AS status, e.description AS description FROM events e JOIN tenants t ON t.id = e.tenant_id \
@@ -80,7 +83,7 @@ pub async fn compare(
         .await?
     };
     let types: Vec<KeyType> = fetch(
-        services,
+        services.db.conn(),
         &format!(
             "SELECT k.event_id AS event_id, k.path AS path, kt.json_type AS json_type FROM event_keys k \
              JOIN key_types kt ON kt.key_id = k.id WHERE k.event_id IN {} AND kt.first_seen IS NOT NULL",

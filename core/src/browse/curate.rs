@@ -5,9 +5,11 @@
 use blueprint_types::catalog::{Curation, CurationEdit};
 use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait, Value};
 
-use super::{TenantRef, fetch_one, statement};
+use super::TenantRef;
+use super::query::quiet_column;
 use crate::Services;
 use crate::accounts::{Actor, ServiceError, audit};
+use crate::sql::{fetch, fetch_one, statement};
 
 pub const STATUSES: [&str; 3] = ["active", "deprecated", "obsolete"];
 pub const MAX_DESCRIPTION: usize = 10_000;
@@ -55,6 +57,14 @@ struct Row {
     owner: Option<String>,
     status: String,
     quiet_days: Option<i32>,
+}
+
+/// The edited row as it was: the WHERE that finds it again (with its values), its id, its curation.
+struct Current {
+    where_sql: &'static str,
+    values: Vec<Value>,
+    id: i64,
+    curation: Curation,
 }
 
 #[derive(FromQueryResult)]
@@ -112,9 +122,23 @@ pub async fn update(
     edit: &CurationEdit,
 ) -> Result<Curation, ServiceError> {
     actor.require_owner(tenant.id)?;
-    let conn = services.db.conn();
-    let backend = conn.get_database_backend();
-    let (where_sql, mut values): (&str, Vec<Value>) = match subject {
+    let current = read_current(services, tenant, subject).await?;
+    // Validate everything before changing anything.
+    let after = edited(services, tenant, subject, &current.curation, edit).await?;
+    if after == current.curation {
+        return Ok(after);
+    }
+    write(services, actor, tenant, subject, current, &after).await?;
+    Ok(after)
+}
+
+/// The subject's row as it is: where it is, its id, and its curation with its tags.
+async fn read_current(
+    services: &Services,
+    tenant: &TenantRef,
+    subject: &Subject,
+) -> Result<Current, ServiceError> {
+    let (where_sql, values): (&'static str, Vec<Value>) = match subject {
         Subject::Application { name, platform } => (
             "tenant_id = ? AND name = ? AND platform = ?",
             vec![
@@ -130,34 +154,46 @@ pub async fn update(
     };
     let table = subject.table();
     let row: Row = fetch_one(
-        services,
+        services.db.conn(),
         &format!(
             "SELECT id, description, owner, status, {} FROM {table} WHERE {where_sql}",
-            super::quiet_column(table)
+            quiet_column(table)
         ),
         values.clone(),
     )
     .await?
     .ok_or(ServiceError::NotFound)?;
-    let kind = subject.kind();
-    let tags_before: Vec<String> = super::fetch::<Tag>(
-        services,
+    let tags: Vec<String> = fetch::<Tag>(
+        services.db.conn(),
         "SELECT tag FROM tags WHERE kind = ? AND subject_id = ? ORDER BY tag",
-        vec![kind.into(), row.id.into()],
+        vec![subject.kind().into(), row.id.into()],
     )
     .await?
     .into_iter()
     .map(|t| t.tag)
     .collect();
-    let before = Curation {
-        description: row.description.clone(),
-        owner: row.owner.clone(),
-        status: row.status.clone(),
-        tags: tags_before,
-        quiet_days: row.quiet_days,
-    };
+    Ok(Current {
+        where_sql,
+        values,
+        id: row.id,
+        curation: Curation {
+            description: row.description,
+            owner: row.owner,
+            status: row.status,
+            tags,
+            quiet_days: row.quiet_days,
+        },
+    })
+}
 
-    // Validate everything before changing anything.
+/// The curation `before` with `edit` applied, or what is wrong with the edit.
+async fn edited(
+    services: &Services,
+    tenant: &TenantRef,
+    subject: &Subject,
+    before: &Curation,
+    edit: &CurationEdit,
+) -> Result<Curation, ServiceError> {
     let mut after = before.clone();
     if let Some(description) = &edit.description {
         let description = description.trim();
@@ -169,26 +205,7 @@ pub async fn update(
         after.description = (!description.is_empty()).then(|| description.to_owned());
     }
     if let Some(owner) = &edit.owner {
-        let owner = owner.trim().to_lowercase();
-        if owner.is_empty() {
-            after.owner = None;
-        } else {
-            let member = fetch_one::<Found>(
-                services,
-                "SELECT COUNT(*) AS n FROM users u WHERE LOWER(u.email) = ? AND u.disabled = ? AND (u.is_admin = ? OR EXISTS \
-                 (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.tenant_id = ?))",
-                vec![owner.clone().into(), false.into(), true.into(), tenant.id.into()],
-            )
-            .await?
-            .is_some_and(|f| f.n > 0);
-            if !member {
-                return Err(ServiceError::Invalid(format!(
-                    "{owner} is not a member of {}: the owner must be someone who can see this tenant",
-                    tenant.slug
-                )));
-            }
-            after.owner = Some(owner);
-        }
+        after.owner = checked_owner(services, tenant, owner).await?;
     }
     if let Some(status) = &edit.status {
         let status = status.trim();
@@ -215,20 +232,61 @@ pub async fn update(
         }
         after.quiet_days = (days > 0).then_some(days);
     }
-    if after == before {
-        return Ok(after);
-    }
+    Ok(after)
+}
 
+/// The owner as typed (none when blank), if it is someone who can see the tenant.
+async fn checked_owner(
+    services: &Services,
+    tenant: &TenantRef,
+    owner: &str,
+) -> Result<Option<String>, ServiceError> {
+    let owner = owner.trim().to_lowercase();
+    if owner.is_empty() {
+        return Ok(None);
+    }
+    let member = fetch_one::<Found>(
+        services.db.conn(),
+        "SELECT COUNT(*) AS n FROM users u WHERE LOWER(u.email) = ? AND u.disabled = ? AND (u.is_admin = ? OR EXISTS \
+         (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.tenant_id = ?))",
+        vec![owner.clone().into(), false.into(), true.into(), tenant.id.into()],
+    )
+    .await?
+    .is_some_and(|f| f.n > 0);
+    if !member {
+        return Err(ServiceError::Invalid(format!(
+            "{owner} is not a member of {}: the owner must be someone who can see this tenant",
+            tenant.slug
+        )));
+    }
+    Ok(Some(owner))
+}
+
+/// Stores `after` over the `current` row and its tags, with its audit entry, in one transaction.
+async fn write(
+    services: &Services,
+    actor: &Actor,
+    tenant: &TenantRef,
+    subject: &Subject,
+    current: Current,
+    after: &Curation,
+) -> Result<(), ServiceError> {
+    let conn = services.db.conn();
+    let backend = conn.get_database_backend();
+    let (table, kind, before) = (subject.table(), subject.kind(), &current.curation);
     let txn = conn.begin().await?;
     let mut update_values: Vec<Value> = vec![
         after.description.clone().into(),
         after.owner.clone().into(),
         after.status.clone().into(),
     ];
-    update_values.append(&mut values);
+    update_values.extend(current.values);
     txn.execute_raw(statement(
         backend,
-        &format!("UPDATE {table} SET description = ?, owner = ?, status = ? WHERE {where_sql}"),
+        &format!(
+            "UPDATE {table} SET description = ?, owner = ?, status = ? WHERE {}",
+            current.where_sql
+        ),
         update_values,
     ))
     .await?;
@@ -236,7 +294,7 @@ pub async fn update(
         txn.execute_raw(statement(
             backend,
             "UPDATE events SET quiet_days = ? WHERE id = ?",
-            vec![after.quiet_days.into(), row.id.into()],
+            vec![after.quiet_days.into(), current.id.into()],
         ))
         .await?;
     }
@@ -244,7 +302,7 @@ pub async fn update(
         txn.execute_raw(statement(
             backend,
             "DELETE FROM tags WHERE kind = ? AND subject_id = ?",
-            vec![kind.into(), row.id.into()],
+            vec![kind.into(), current.id.into()],
         ))
         .await?;
         for tag in &after.tags {
@@ -254,7 +312,7 @@ pub async fn update(
                 vec![
                     tenant.id.into(),
                     kind.into(),
-                    row.id.into(),
+                    current.id.into(),
                     tag.clone().into(),
                 ],
             ))
@@ -267,12 +325,12 @@ pub async fn update(
         Some(tenant.id),
         &format!("{kind}.update"),
         &format!("{}/{}", tenant.slug, subject.label()),
-        Some(&before),
-        Some(&after),
+        Some(before),
+        Some(after),
     )
     .await?;
     txn.commit().await?;
-    Ok(after)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -10,9 +10,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use sea_orm::FromQueryResult;
 use serde_json::{Map, Value, json};
 
-use super::{TenantRef, fetch, fetch_one};
+use super::TenantRef;
 use crate::Services;
 use crate::accounts::ServiceError;
+use crate::sql::{fetch, fetch_one};
 
 #[derive(FromQueryResult)]
 struct EventRow {
@@ -96,14 +97,14 @@ pub async fn event_schema(
     name: &str,
 ) -> Result<Value, ServiceError> {
     let event: EventRow = fetch_one(
-        services,
+        services.db.conn(),
         "SELECT id, name, description FROM events WHERE tenant_id = ? AND name = ? AND first_seen IS NOT NULL",
         vec![tenant.id.into(), name.into()],
     )
     .await?
     .ok_or(ServiceError::NotFound)?;
     let rows: Vec<KeyType> = fetch(
-        services,
+        services.db.conn(),
         "SELECT k.path AS path, t.json_type AS json_type FROM event_keys k JOIN key_types t ON t.key_id = k.id \
          WHERE k.event_id = ? AND t.first_seen IS NOT NULL ORDER BY k.path, t.json_type",
         vec![event.id.into()],

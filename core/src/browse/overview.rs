@@ -3,14 +3,19 @@
 
 use std::collections::HashMap;
 
-use blueprint_types::catalog::{DiscoveryItem, Health, HourProblem, Mover, Overview, QuietItem};
+use blueprint_types::catalog::{
+    DiscoveryItem, Health, HourProblem, Mover, Overview, QuietItem, TimeSeries,
+};
 use sea_orm::FromQueryResult;
 
-use super::{Range, TenantRef, day_text, fetch, hour_text, series};
+use super::figures::series;
+use super::query::Discovered;
+use super::{Range, TenantRef, day_text, hour_text};
 use crate::Services;
 use crate::accounts::ServiceError;
 use crate::hour::Hour;
 use crate::ledger::rollup::DAY;
+use crate::sql::fetch;
 
 const HOUR: i64 = 3_600;
 /// Something is quiet when its last sighting is this long before the tenant's latest hour.
@@ -69,83 +74,9 @@ pub async fn overview(
     range: Range,
 ) -> Result<Overview, ServiceError> {
     let id = tenant.id;
-    let per_hour = hourly(tenant, range);
-    let (sql, buckets): (&str, Vec<i64>) = if per_hour {
-        (
-            "SELECT hour AS period, CAST(SUM(events) AS BIGINT) AS events, CAST(SUM(sessions) AS BIGINT) AS sessions \
-             FROM hourly_sessions WHERE tenant_id = ? AND hour >= ? AND hour < ? GROUP BY hour",
-            (range.from..range.to).step_by(HOUR as usize).collect(),
-        )
-    } else {
-        (
-            "SELECT day AS period, CAST(SUM(events) AS BIGINT) AS events, CAST(SUM(sessions) AS BIGINT) AS sessions \
-             FROM daily_sessions WHERE tenant_id = ? AND day >= ? AND day < ? GROUP BY day",
-            range.day_starts(),
-        )
-    };
-    let rows: Vec<Activity> = fetch(
-        services,
-        sql,
-        vec![id.into(), range.from.into(), range.to.into()],
-    )
-    .await?;
-    let events_total = rows.iter().map(|r| r.events).sum();
-    let bucket_text = |b: i64| {
-        if per_hour {
-            hour_text(Some(b)).unwrap_or_default()
-        } else {
-            day_text(b)
-        }
-    };
-    let points = rows.iter().flat_map(|r| {
-        [
-            ("events".to_owned(), r.period, r.events as f64),
-            ("sessions".to_owned(), r.period, r.sessions as f64),
-        ]
-    });
-    let mut activity = series(&buckets, bucket_text, points, 2);
-    activity.series.sort_by(|a, b| a.label.cmp(&b.label));
-
+    let (activity, events_total) = activity(services, tenant, range).await?;
     let health = health(services, tenant, range).await?;
-
-    let kinds = LISTED.map(|k| format!("'{k}'")).join(",");
-    let discovered: Vec<DiscoveryItem> = fetch::<super::Discovered>(
-        services,
-        &format!(
-            "SELECT kind, label, hour, news FROM discoveries WHERE tenant_id = ? AND hour >= ? AND hour < ? \
-             AND kind IN ({kinds}) ORDER BY hour DESC, id DESC LIMIT 60"
-        ),
-        vec![id.into(), range.from.into(), range.to.into()],
-    )
-    .await?
-    .into_iter()
-    .map(DiscoveryItem::from)
-    .collect();
-    let mut discovered_by_kind: Vec<(String, i64)> = fetch::<KindCount>(
-        services,
-        "SELECT kind, COUNT(*) AS n FROM discoveries WHERE tenant_id = ? AND hour >= ? AND hour < ? GROUP BY kind",
-        vec![id.into(), range.from.into(), range.to.into()],
-    )
-    .await?
-    .into_iter()
-    .map(|k| (k.kind, k.n))
-    .collect();
-    let order = |kind: &str| {
-        [
-            "application",
-            "version",
-            "screen",
-            "event",
-            "combination",
-            "key",
-            "key_type",
-        ]
-        .iter()
-        .position(|k| *k == kind)
-        .unwrap_or(99)
-    };
-    discovered_by_kind.sort_by_key(|(kind, _)| order(kind));
-
+    let (discovered, discovered_by_kind) = discovered(services, id, range).await?;
     let quiet = match tenant.latest {
         Some(latest) => quiet(services, id, latest - QUIET_AFTER_HOURS * HOUR).await?,
         None => Vec::new(),
@@ -177,6 +108,98 @@ pub async fn overview(
     })
 }
 
+/// Events and sessions per hour (or per day when the range cannot be drawn per hour), and the
+/// events in the range.
+async fn activity(
+    services: &Services,
+    tenant: &TenantRef,
+    range: Range,
+) -> Result<(TimeSeries, i64), sea_orm::DbErr> {
+    let per_hour = hourly(tenant, range);
+    let (sql, buckets): (&str, Vec<i64>) = if per_hour {
+        (
+            "SELECT hour AS period, CAST(SUM(events) AS BIGINT) AS events, CAST(SUM(sessions) AS BIGINT) AS sessions \
+             FROM hourly_sessions WHERE tenant_id = ? AND hour >= ? AND hour < ? GROUP BY hour",
+            (range.from..range.to).step_by(HOUR as usize).collect(),
+        )
+    } else {
+        (
+            "SELECT day AS period, CAST(SUM(events) AS BIGINT) AS events, CAST(SUM(sessions) AS BIGINT) AS sessions \
+             FROM daily_sessions WHERE tenant_id = ? AND day >= ? AND day < ? GROUP BY day",
+            range.day_starts(),
+        )
+    };
+    let rows: Vec<Activity> = fetch(
+        services.db.conn(),
+        sql,
+        vec![tenant.id.into(), range.from.into(), range.to.into()],
+    )
+    .await?;
+    let events_total = rows.iter().map(|r| r.events).sum();
+    let bucket_text = |b: i64| {
+        if per_hour {
+            hour_text(Some(b)).unwrap_or_default()
+        } else {
+            day_text(b)
+        }
+    };
+    let points = rows.iter().flat_map(|r| {
+        [
+            ("events".to_owned(), r.period, r.events as f64),
+            ("sessions".to_owned(), r.period, r.sessions as f64),
+        ]
+    });
+    let mut activity = series(&buckets, bucket_text, points, 2);
+    activity.series.sort_by(|a, b| a.label.cmp(&b.label));
+    Ok((activity, events_total))
+}
+
+/// What was discovered in the range: the latest of the listed kinds, and the count of each kind.
+async fn discovered(
+    services: &Services,
+    tenant_id: i64,
+    range: Range,
+) -> Result<(Vec<DiscoveryItem>, Vec<(String, i64)>), sea_orm::DbErr> {
+    let kinds = LISTED.map(|k| format!("'{k}'")).join(",");
+    let discovered: Vec<DiscoveryItem> = fetch::<Discovered>(
+        services.db.conn(),
+        &format!(
+            "SELECT kind, label, hour, news FROM discoveries WHERE tenant_id = ? AND hour >= ? AND hour < ? \
+             AND kind IN ({kinds}) ORDER BY hour DESC, id DESC LIMIT 60"
+        ),
+        vec![tenant_id.into(), range.from.into(), range.to.into()],
+    )
+    .await?
+    .into_iter()
+    .map(DiscoveryItem::from)
+    .collect();
+    let mut by_kind: Vec<(String, i64)> = fetch::<KindCount>(
+        services.db.conn(),
+        "SELECT kind, COUNT(*) AS n FROM discoveries WHERE tenant_id = ? AND hour >= ? AND hour < ? GROUP BY kind",
+        vec![tenant_id.into(), range.from.into(), range.to.into()],
+    )
+    .await?
+    .into_iter()
+    .map(|k| (k.kind, k.n))
+    .collect();
+    let order = |kind: &str| {
+        [
+            "application",
+            "version",
+            "screen",
+            "event",
+            "combination",
+            "key",
+            "key_type",
+        ]
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(99)
+    };
+    by_kind.sort_by_key(|(kind, _)| order(kind));
+    Ok((discovered, by_kind))
+}
+
 async fn health(
     services: &Services,
     tenant: &TenantRef,
@@ -184,7 +207,7 @@ async fn health(
 ) -> Result<Health, sea_orm::DbErr> {
     let id = tenant.id;
     let ingested: Vec<IngestedHour> = fetch(
-        services,
+        services.db.conn(),
         "SELECT i.hour AS hour, i.status AS status, COALESCE(r.lines, 0) AS lines, COALESCE(r.rejected, 0) AS rejected \
          FROM ingested_hours i LEFT JOIN ingestion_runs r ON r.id = i.run_id \
          WHERE i.tenant_id = ? AND i.hour >= ? AND i.hour < ?",
@@ -192,7 +215,7 @@ async fn health(
     )
     .await?;
     let failed: HashMap<i64, Option<String>> = fetch::<FailedRun>(
-        services,
+        services.db.conn(),
         "SELECT hour, error FROM ingestion_runs WHERE tenant_id = ? AND hour >= ? AND hour < ? AND status = 'failed' ORDER BY id",
         vec![id.into(), range.from.into(), range.to.into()],
     )
@@ -205,7 +228,7 @@ async fn health(
         first: Option<i64>,
     }
     let first = fetch::<First>(
-        services,
+        services.db.conn(),
         "SELECT MIN(hour) AS first FROM ingested_hours WHERE tenant_id = ?",
         vec![id.into()],
     )
@@ -272,7 +295,13 @@ async fn quiet(
              WHERE v.tenant_id = ? AND v.last_seen < ? ORDER BY v.last_seen DESC LIMIT 10",
         ),
     ] {
-        for row in fetch::<Named>(services, sql, vec![tenant_id.into(), before.into()]).await? {
+        for row in fetch::<Named>(
+            services.db.conn(),
+            sql,
+            vec![tenant_id.into(), before.into()],
+        )
+        .await?
+        {
             out.push(QuietItem {
                 kind: kind.to_owned(),
                 name: row.name,
@@ -300,7 +329,7 @@ async fn movers(
     let before = after - DAY;
     // Summed, compared and ranked by the database: ten rows come back.
     let changed: Vec<(i64, (i64, i64))> = fetch::<Moved>(
-        services,
+        services.db.conn(),
         &format!(
             "SELECT id, b, a FROM (SELECT event_id AS id, \
              CAST(SUM(CASE WHEN day = {before} THEN events ELSE 0 END) AS BIGINT) AS b, \
@@ -314,7 +343,8 @@ async fn movers(
     .into_iter()
     .map(|m| (m.id, (m.b, m.a)))
     .collect();
-    let names = super::names_of(services, "events", changed.iter().map(|(id, _)| *id)).await?;
+    let names =
+        super::query::names_of(services, "events", changed.iter().map(|(id, _)| *id)).await?;
     let movers = changed
         .into_iter()
         .map(|(id, (before, after))| Mover {

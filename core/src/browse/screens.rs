@@ -6,11 +6,13 @@ use std::collections::{BTreeMap, HashMap};
 use blueprint_types::catalog::{ScreenDetail, ScreenList, ScreenRow, SeenRow};
 use sea_orm::FromQueryResult;
 
-use super::{Range, TenantRef, contains_pattern, day_text, fetch, hour_text, series};
+use super::figures::series;
+use super::{Range, TenantRef, day_text, hour_text};
 use crate::Services;
 use crate::accounts::{Actor, ServiceError};
+use crate::sql::{contains_pattern, fetch};
 
-use super::CuratedRow as ScreenCols;
+use super::query::CuratedRow as ScreenCols;
 
 #[derive(FromQueryResult)]
 struct Count {
@@ -32,9 +34,9 @@ pub async fn list(
         sql.push_str(" AND LOWER(name) LIKE ? ESCAPE '\\'");
         values.push(contains_pattern(q).into());
     }
-    let screens: Vec<ScreenCols> = fetch(services, &sql, values).await?;
+    let screens: Vec<ScreenCols> = fetch(services.db.conn(), &sql, values).await?;
     let volumes: HashMap<i64, i64> = fetch::<Count>(
-        services,
+        services.db.conn(),
         "SELECT screen_id AS id, CAST(SUM(events) AS BIGINT) AS n FROM screen_days \
          WHERE tenant_id = ? AND day >= ? AND day < ? GROUP BY screen_id",
         vec![tenant.id.into(), range.from.into(), range.to.into()],
@@ -77,9 +79,9 @@ pub async fn detail(
     name: &str,
     range: Range,
 ) -> Result<ScreenDetail, ServiceError> {
-    let screen = super::curated_row(services, "screens", tenant.id, name).await?;
+    let screen = super::query::curated_row(services, "screens", tenant.id, name).await?;
     let rows: Vec<ComboDay> = fetch(
-        services,
+        services.db.conn(),
         "SELECT e.name AS event, c.first_seen AS first_seen, c.last_seen AS last_seen, d.day AS day, d.events AS events \
          FROM combinations c JOIN events e ON e.id = c.event_id \
          LEFT JOIN daily_counts d ON d.combination_id = c.id AND d.day >= ? AND d.day < ? \
@@ -89,9 +91,9 @@ pub async fn detail(
     .await?;
     let mut events: BTreeMap<String, SeenRow> = BTreeMap::new();
     for row in &rows {
-        let entry = super::seen_row(&mut events, &row.event);
+        let entry = super::figures::seen_row(&mut events, &row.event);
         entry.events += row.events.unwrap_or(0);
-        super::widen(entry, row.first_seen, row.last_seen);
+        super::figures::widen(entry, row.first_seen, row.last_seen);
     }
     let daily = series(
         &range.day_starts(),
@@ -102,7 +104,7 @@ pub async fn detail(
     );
     let mut events: Vec<SeenRow> = events.into_values().collect();
     events.sort_by(|a, b| b.events.cmp(&a.events).then(a.name.cmp(&b.name)));
-    let curation = super::curation_of(services, "screen", &screen).await?;
+    let curation = super::query::curation_of(services, "screen", &screen).await?;
     Ok(ScreenDetail {
         tenant: tenant.slug.clone(),
         name: screen.name,

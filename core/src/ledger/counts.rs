@@ -90,7 +90,7 @@ pub async fn filtered_counts(
         to.epoch_seconds()
     );
     sql.push_str(&conditions);
-    let mut rows = Raw::find_by_statement(crate::browse::statement(
+    let mut rows = Raw::find_by_statement(crate::sql::statement(
         conn.get_database_backend(),
         &sql,
         values,

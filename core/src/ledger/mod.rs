@@ -90,7 +90,7 @@ pub(crate) async fn key_type_totals(
         .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
         .join(", ");
     let sql = format!("SELECT key_id, {sums} FROM daily_keys WHERE {condition} GROUP BY key_id");
-    Ok(KeyTotals::find_by_statement(crate::browse::statement(
+    Ok(KeyTotals::find_by_statement(crate::sql::statement(
         conn.get_database_backend(),
         &sql,
         values,

@@ -1,0 +1,75 @@
+//! Figures the pages draw from rows already read: time series (the biggest labels kept, the rest
+//! summed as "other") and where-seen rows widened sighting by sighting.
+
+use std::collections::{BTreeMap, HashMap};
+
+use blueprint_types::catalog::{SeenRow, Series, TimeSeries};
+
+use super::hour_text;
+
+/// Builds a time series from `(label, bucket, value)` points: the `keep` biggest labels by
+/// total, the rest summed as "other".
+pub(crate) fn series(
+    buckets: &[i64],
+    bucket_text: impl Fn(i64) -> String,
+    points: impl IntoIterator<Item = (String, i64, f64)>,
+    keep: usize,
+) -> TimeSeries {
+    let index: HashMap<i64, usize> = buckets.iter().enumerate().map(|(i, b)| (*b, i)).collect();
+    let mut by_label: HashMap<String, Vec<f64>> = HashMap::new();
+    for (label, bucket, value) in points {
+        if let Some(i) = index.get(&bucket) {
+            by_label
+                .entry(label)
+                .or_insert_with(|| vec![0.0; buckets.len()])[*i] += value;
+        }
+    }
+    let mut labelled: Vec<(String, Vec<f64>)> = by_label.into_iter().collect();
+    labelled.sort_by(|a, b| {
+        let (ta, tb) = (a.1.iter().sum::<f64>(), b.1.iter().sum::<f64>());
+        tb.total_cmp(&ta).then_with(|| a.0.cmp(&b.0))
+    });
+    let mut out: Vec<Series> = Vec::new();
+    let mut other: Option<Vec<f64>> = None;
+    for (i, (label, values)) in labelled.into_iter().enumerate() {
+        if i < keep {
+            out.push(Series { label, values });
+        } else {
+            let sum = other.get_or_insert_with(|| vec![0.0; buckets.len()]);
+            for (s, v) in sum.iter_mut().zip(values) {
+                *s += v;
+            }
+        }
+    }
+    if let Some(values) = other {
+        out.push(Series {
+            label: "other".to_owned(),
+            values,
+        });
+    }
+    TimeSeries {
+        buckets: buckets.iter().map(|b| bucket_text(*b)).collect(),
+        series: out,
+    }
+}
+
+/// The row of `name` in `rows`, created empty when missing.
+pub(crate) fn seen_row<'a>(rows: &'a mut BTreeMap<String, SeenRow>, name: &str) -> &'a mut SeenRow {
+    rows.entry(name.to_owned()).or_insert_with(|| SeenRow {
+        name: name.to_owned(),
+        first_seen: None,
+        last_seen: None,
+        events: 0,
+    })
+}
+
+/// Widens a row's first/last seen to include a sighting from `first` to `last` (epoch hours).
+pub(crate) fn widen(row: &mut SeenRow, first: Option<i64>, last: Option<i64>) {
+    let (first, last) = (hour_text(first), hour_text(last));
+    if first.is_some() && (row.first_seen.is_none() || first < row.first_seen) {
+        row.first_seen = first;
+    }
+    if last > row.last_seen {
+        row.last_seen = last;
+    }
+}
