@@ -64,6 +64,7 @@ pub async fn save_mapping(
     let target = format!("mapping of tenant {tenant_id}");
     crate::accounts::audit::record(
         services.db.conn(),
+        services.db.now_seconds(),
         None,
         Some(tenant_id),
         "mapping.set",

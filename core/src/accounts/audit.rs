@@ -13,6 +13,7 @@ use crate::entities::audit_entry;
 
 pub async fn record<T: Serialize>(
     conn: &impl ConnectionTrait,
+    at: i64,
     by: Option<&Actor>,
     tenant_id: Option<i64>,
     action: &str,
@@ -22,7 +23,7 @@ pub async fn record<T: Serialize>(
 ) -> Result<(), ServiceError> {
     let json = |value: Option<&T>| value.and_then(|v| serde_json::to_string(v).ok());
     audit_entry::Entity::insert(audit_entry::ActiveModel {
-        at: Set(crate::jobs::now()),
+        at: Set(at),
         actor_id: Set(by.map(|a| a.user_id)),
         actor: Set(by.map_or_else(|| "command line".to_owned(), Actor::label)),
         tenant_id: Set(tenant_id),

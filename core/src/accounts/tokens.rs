@@ -85,6 +85,7 @@ pub async fn create_token(
     let summary = summarize(row, new.tenant);
     audit::record(
         services.db.conn(),
+        services.db.now_seconds(),
         Some(by),
         tenant_id,
         "token.create",
@@ -152,6 +153,7 @@ pub async fn revoke_token(
     active.update(services.db.conn()).await?;
     audit::record(
         services.db.conn(),
+        services.db.now_seconds(),
         Some(by),
         None,
         "token.revoke",

@@ -152,6 +152,7 @@ pub async fn create_user(
     };
     audit::record(
         &txn,
+        services.db.now_seconds(),
         by,
         None,
         "user.create",
@@ -191,6 +192,7 @@ pub async fn set_password(
     .await?;
     audit::record(
         &txn,
+        services.db.now_seconds(),
         by,
         None,
         "user.password",
@@ -230,6 +232,7 @@ pub async fn set_disabled(
     .await?;
     audit::record(
         &txn,
+        services.db.now_seconds(),
         Some(by),
         None,
         if disabled {
@@ -341,6 +344,7 @@ pub async fn set_rights(
     };
     audit::record(
         &txn,
+        services.db.now_seconds(),
         Some(by),
         None,
         "user.rights",

@@ -321,6 +321,7 @@ async fn write(
     }
     audit::record(
         &txn,
+        services.db.now_seconds(),
         Some(actor),
         Some(tenant.id),
         &format!("{kind}.update"),

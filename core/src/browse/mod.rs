@@ -46,6 +46,8 @@ pub struct TenantRef {
     pub window: Option<i64>,
     /// The ledger's version: the newest run that wrote one of its hours (0 before any).
     pub version: i64,
+    /// When it was opened (epoch seconds, the services' clock): "today" for a tenant with no data.
+    pub opened_at: i64,
 }
 
 #[derive(FromQueryResult)]
@@ -80,6 +82,7 @@ pub async fn open_tenant(
         latest,
         window,
         version,
+        opened_at: services.db.now_seconds(),
     })
 }
 
@@ -151,7 +154,7 @@ pub fn resolve_range(
     fn given(value: Option<&str>) -> Option<&str> {
         value.map(str::trim).filter(|v| !v.is_empty())
     }
-    let anchor = tenant.latest.unwrap_or_else(|| Utc::now().timestamp());
+    let anchor = tenant.latest.unwrap_or(tenant.opened_at);
     let default_to = anchor - anchor.rem_euclid(DAY) + DAY;
     let to = match given(to) {
         Some(text) => parse_day("to", text)?,
@@ -221,6 +224,7 @@ mod tests {
             latest: latest.map(|h| h.parse::<Hour>().unwrap().epoch_seconds()),
             window: None,
             version: 0,
+            opened_at: 1_790_000_000,
         }
     }
 

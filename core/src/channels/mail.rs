@@ -22,8 +22,8 @@ use super::outbox::{Attempt, Outbox};
 use crate::Services;
 use crate::accounts::{Actor, ServiceError};
 use crate::entities::{mail_digest, notification, tenant, user};
+use crate::jobs::JobError;
 use crate::jobs::queue::{JobQueue, Queue};
-use crate::jobs::{JobError, now};
 
 /// Attempts per digest before it is recorded as failed.
 pub const ATTEMPTS: i32 = 5;
@@ -128,7 +128,10 @@ pub async fn set_preference_as(
             .col_expr(user::Column::MailDigest, Expr::value(digest))
             .filter(user::Column::Id.eq(actor.user_id));
         if row.mail_digest == "off" {
-            update = update.col_expr(user::Column::MailSince, Expr::value(now()));
+            update = update.col_expr(
+                user::Column::MailSince,
+                Expr::value(services.db.now_seconds()),
+            );
         }
         update.exec(conn).await?;
     }
@@ -179,7 +182,7 @@ pub async fn plan(services: &Services, at: DateTime<Utc>) -> Result<Vec<i64>, Db
             status: Set("pending".to_owned()),
             attempts: Set(0),
             notifications: Set(0),
-            created_at: Set(now()),
+            created_at: Set(at.timestamp()),
             ..Default::default()
         })
         .on_conflict(
@@ -236,7 +239,9 @@ pub async fn dispatch(
 ) -> Result<usize, JobError> {
     plan(services, at).await?;
     let conn = services.db.conn();
-    let ids = OUTBOX.take_unqueued(conn).await?;
+    let ids = OUTBOX
+        .take_unqueued(conn, services.db.now_seconds())
+        .await?;
     let jobs: Vec<SendDigestJob> = ids
         .iter()
         .map(|&digest_id| SendDigestJob { digest_id })
@@ -274,7 +279,7 @@ pub(crate) async fn compose(
     let mut body = format!(
         "Your {} Blueprint digest, up to {}.\n\n",
         digest.period,
-        crate::jobs::instant(digest.period_end)
+        crate::time::instant(digest.period_end)
     );
     for n in items.iter().take(LISTED) {
         let slug = slugs.get(&n.tenant_id).map_or("", String::as_str);
@@ -304,7 +309,10 @@ pub async fn send(
     backoff: Duration,
 ) -> Result<Attempt, DbErr> {
     let conn = services.db.conn();
-    if !OUTBOX.claim(conn, digest_id).await? {
+    if !OUTBOX
+        .claim(conn, services.db.now_seconds(), digest_id)
+        .await?
+    {
         return Ok(Attempt::Skipped);
     }
     let Some(digest) = mail_digest::Entity::find_by_id(digest_id).one(conn).await? else {
@@ -313,7 +321,15 @@ pub async fn send(
     let Some(person) = user::Entity::find_by_id(digest.user_id).one(conn).await? else {
         let reason = "the user no longer exists".to_owned();
         return OUTBOX
-            .settle(conn, digest_id, ATTEMPTS, Some(reason), "sent_at", backoff)
+            .settle(
+                conn,
+                services.db.now_seconds(),
+                digest_id,
+                ATTEMPTS,
+                Some(reason),
+                "sent_at",
+                backoff,
+            )
             .await;
     };
     let (subject, body) = compose(conn, &digest, &mailer.public_url).await?;
@@ -331,7 +347,15 @@ pub async fn send(
         ),
     };
     OUTBOX
-        .settle(conn, digest_id, attempts, failure, "sent_at", backoff)
+        .settle(
+            conn,
+            services.db.now_seconds(),
+            digest_id,
+            attempts,
+            failure,
+            "sent_at",
+            backoff,
+        )
         .await
 }
 

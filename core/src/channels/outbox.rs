@@ -12,8 +12,6 @@ use std::time::Duration;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 
-use crate::jobs::now;
-
 /// A row left `sending` this long (its worker died mid-send) is sent again.
 const STALE_SENDING: i64 = 600;
 /// A row queued this long ago and still waiting lost its job; it is queued again.
@@ -50,12 +48,17 @@ pub fn backoff(first: Duration, attempts: i32) -> i64 {
 }
 
 impl Outbox {
-    /// Claims a row for one attempt; `false` when it is not waiting (sent, failed, or taken).
-    pub async fn claim(&self, conn: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
+    /// Claims a row for one attempt at `now` (epoch seconds); `false` when it is not waiting (sent, failed, or taken).
+    pub async fn claim(
+        &self,
+        conn: &impl ConnectionTrait,
+        now: i64,
+        id: i64,
+    ) -> Result<bool, DbErr> {
         let statement = Query::update()
             .table(col(self.table))
             .value(col("status"), "sending")
-            .value(col("claimed_at"), now())
+            .value(col("claimed_at"), now)
             .value(col("attempts"), Expr::col(col("attempts")).add(1))
             .and_where(Expr::col(col("id")).eq(id))
             .and_where(Expr::col(col("status")).is_in(["pending", "retrying"]))
@@ -68,6 +71,7 @@ impl Outbox {
     pub async fn settle(
         &self,
         conn: &impl ConnectionTrait,
+        now: i64,
         id: i64,
         attempts: i32,
         failure: Option<String>,
@@ -83,7 +87,7 @@ impl Outbox {
             None => {
                 statement
                     .value(col("status"), "sent")
-                    .value(col(sent_column), now())
+                    .value(col(sent_column), now)
                     .value(col("last_error"), Value::String(None));
                 Attempt::Sent
             }
@@ -97,7 +101,7 @@ impl Outbox {
                 statement
                     .value(col("status"), "retrying")
                     .value(col("queued_at"), Value::BigInt(None))
-                    .value(col("next_at"), now() + backoff(first, attempts))
+                    .value(col("next_at"), now + backoff(first, attempts))
                     .value(col("last_error"), reason.clone());
                 Attempt::Retry(reason)
             }
@@ -108,8 +112,11 @@ impl Outbox {
 
     /// Rows to push onto the job queue now: waiting rows not queued whose time has come, rows whose
     /// worker died mid-send, and rows whose job was lost. Each is marked queued by this caller only.
-    pub async fn take_unqueued(&self, conn: &impl ConnectionTrait) -> Result<Vec<i64>, DbErr> {
-        let at = now();
+    pub async fn take_unqueued(
+        &self,
+        conn: &impl ConnectionTrait,
+        at: i64,
+    ) -> Result<Vec<i64>, DbErr> {
         let died = Query::update()
             .table(col(self.table))
             .value(col("status"), "retrying")

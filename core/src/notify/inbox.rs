@@ -10,7 +10,7 @@ use crate::Services;
 use crate::accounts::{Actor, ServiceError};
 use crate::entities::notification;
 use crate::hour::Hour;
-use crate::jobs::{instant, now};
+use crate::time::instant;
 
 /// Filters of the inbox.
 #[derive(Clone, Debug, Default)]
@@ -93,7 +93,10 @@ pub async fn mark_read_as(
     ids: Option<Vec<i64>>,
 ) -> Result<i64, ServiceError> {
     let mut update = notification::Entity::update_many()
-        .col_expr(notification::Column::ReadAt, Expr::value(now()))
+        .col_expr(
+            notification::Column::ReadAt,
+            Expr::value(services.db.now_seconds()),
+        )
         .filter(notification::Column::UserId.eq(actor.user_id))
         .filter(notification::Column::ReadAt.is_null());
     if let Some(ids) = ids {

@@ -11,7 +11,7 @@ use super::slugs::slugs;
 use crate::Services;
 use crate::accounts::{Actor, ServiceError};
 use crate::entities::{application, event, screen, tenant, watch};
-use crate::jobs::{instant, now};
+use crate::time::instant;
 
 pub const TARGETS: [&str; 4] = ["tenant", "application", "screen", "event"];
 
@@ -58,7 +58,7 @@ pub async fn watch_as(
         target: Set(target.to_owned()),
         name: Set(name.clone()),
         news: Set(news),
-        created_at: Set(now()),
+        created_at: Set(services.db.now_seconds()),
         ..Default::default()
     })
     .on_conflict(

@@ -13,7 +13,6 @@ use super::row::{plan_of, state_of};
 use crate::Services;
 use crate::accounts::{Actor, ServiceError, audit};
 use crate::entities::rollout;
-use crate::jobs::now;
 
 /// The state an edit asks for, if any.
 fn state_asked(edit: &RolloutEdit) -> Result<Option<RolloutState>, ServiceError> {
@@ -33,13 +32,14 @@ async fn apply(
     id: i64,
     state: Option<RolloutState>,
     plan: Option<&Plan>,
+    now: i64,
 ) -> Result<(), DbErr> {
     let mut update = rollout::Entity::update_many().filter(rollout::Column::Id.eq(id));
     if let Some(state) = state {
         update = update.col_expr(rollout::Column::State, Expr::value(state.as_str()));
         update = update.col_expr(
             rollout::Column::ClosedAt,
-            Expr::value((state == RolloutState::Closed).then(now)),
+            Expr::value((state == RolloutState::Closed).then_some(now)),
         );
     }
     if let Some(plan) = plan {
@@ -66,9 +66,10 @@ pub async fn edit_as(
     if let Some(plan) = &edit.plan {
         validate_plan(plan)?;
     }
-    apply(conn, id, state, edit.plan.as_ref()).await?;
+    apply(conn, id, state, edit.plan.as_ref(), services.db.now_seconds()).await?;
     audit::record(
         conn,
+        services.db.now_seconds(),
         Some(actor),
         Some(row.tenant_id),
         "rollout.edit",

@@ -15,7 +15,6 @@ use super::row::state_of;
 use crate::Services;
 use crate::accounts::{Actor, ServiceError, audit};
 use crate::entities::{app_version, discovery, hourly_session, rollout, tenant};
-use crate::jobs::now;
 
 /// The version of `application_id` with the most sessions in the 24 hours before `hour`, other
 /// than `candidate` (ties: the one seen first).
@@ -67,6 +66,7 @@ async fn insert(
     candidate: &app_version::Model,
     baseline: &app_version::Model,
     opened_by: &str,
+    at: i64,
 ) -> Result<rollout::Model, DbErr> {
     let plan = serde_json::to_string(&default_plan(tenant)).unwrap_or_default();
     let inserted = rollout::Entity::insert(rollout::ActiveModel {
@@ -78,7 +78,7 @@ async fn insert(
         opened_by: Set(opened_by.to_owned()),
         plan: Set(plan),
         verdict: Set(Verdict::Pending.as_str().into()),
-        created_at: Set(now()),
+        created_at: Set(at),
         ..Default::default()
     })
     .on_conflict(
@@ -103,6 +103,7 @@ pub(super) async fn open_for_news(
     conn: &impl ConnectionTrait,
     tenant: &tenant::Model,
     run_id: i64,
+    at: i64,
 ) -> Result<(), DbErr> {
     let news = discovery::Entity::find()
         .filter(discovery::Column::RunId.eq(run_id))
@@ -121,7 +122,7 @@ pub(super) async fn open_for_news(
         let Some(baseline) = busiest_before(conn, app, candidate.id, found.hour).await? else {
             continue;
         };
-        let row = insert(conn, tenant, app, &candidate, &baseline, "automatic").await?;
+        let row = insert(conn, tenant, app, &candidate, &baseline, "automatic", at).await?;
         tracing::info!(
             tenant = tenant.slug,
             rollout = row.id,
@@ -156,6 +157,7 @@ async fn baseline_for(
     tenant: &tenant::Model,
     target: &Target,
     existing: Option<&rollout::Model>,
+    now: i64,
 ) -> Result<app_version::Model, ServiceError> {
     let Target { app, candidate, .. } = target;
     if let Some(named) = &target.baseline {
@@ -172,7 +174,7 @@ async fn baseline_for(
         conn,
         app.id,
         candidate.id,
-        latest.map_or(now(), |h| h + 3_600),
+        latest.map_or(now, |h| h + 3_600),
     )
     .await?
     .ok_or_else(|| {
@@ -211,12 +213,14 @@ async fn insert_by_hand(
     tenant: &tenant::Model,
     target: &Target,
     baseline: &app_version::Model,
+    at: i64,
 ) -> Result<rollout::Model, ServiceError> {
     let Target { app, candidate, .. } = target;
     let by = actor.map_or_else(|| "command line".to_owned(), Actor::label);
-    let row = insert(conn, tenant, app.id, candidate, baseline, &by).await?;
+    let row = insert(conn, tenant, app.id, candidate, baseline, &by, at).await?;
     audit::record(
         conn,
+        at,
         actor,
         Some(tenant.id),
         "rollout.open",
@@ -244,7 +248,14 @@ pub async fn open(
     let tenant = tenant_for(services, actor, slug).await?;
     let target = resolve(services, &tenant, request).await?;
     let existing = rollout_of(conn, target.app.id, target.candidate.id).await?;
-    let baseline = baseline_for(conn, &tenant, &target, existing.as_ref()).await?;
+    let baseline = baseline_for(
+        conn,
+        &tenant,
+        &target,
+        existing.as_ref(),
+        services.db.now_seconds(),
+    )
+    .await?;
     if baseline.id == target.candidate.id {
         return Err(invalid(
             "the baseline must be another version than the candidate",
@@ -252,7 +263,17 @@ pub async fn open(
     }
     let row = match existing {
         Some(row) => reopen(conn, &row, &baseline).await?,
-        None => insert_by_hand(conn, actor, &tenant, &target, &baseline).await?,
+        None => {
+            insert_by_hand(
+                conn,
+                actor,
+                &tenant,
+                &target,
+                &baseline,
+                services.db.now_seconds(),
+            )
+            .await?
+        }
     };
     if state_of(&row)? == RolloutState::Open {
         evaluate_and_record(services, &row, true).await?;

@@ -87,6 +87,7 @@ pub async fn set_default_plan_as(
         .await?;
     audit::record(
         conn,
+        services.db.now_seconds(),
         Some(actor),
         Some(tenant.id),
         "rollout.default_plan",

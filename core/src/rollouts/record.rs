@@ -14,7 +14,6 @@ use super::notice::{Change, tell};
 use super::row::plan_of;
 use crate::Services;
 use crate::entities::{app_version, rollout, rollout_verdict};
-use crate::jobs::now;
 
 /// What roll-out `row` evaluates: its versions, its plan and the tenant's screen-load events.
 async fn subject_of(services: &Services, row: &rollout::Model) -> Result<Subject, DbErr> {
@@ -60,6 +59,7 @@ async fn store(
     stage: Option<i32>,
     evaluation: &Evaluation,
     latest: Option<i64>,
+    at: i64,
 ) -> Result<(), DbErr> {
     rollout::Entity::update_many()
         .col_expr(rollout::Column::Stage, Expr::value(stage))
@@ -73,7 +73,7 @@ async fn store(
             rollout::Column::Report,
             Expr::value(serde_json::to_string(evaluation).ok()),
         )
-        .col_expr(rollout::Column::EvaluatedAt, Expr::value(now()))
+        .col_expr(rollout::Column::EvaluatedAt, Expr::value(at))
         .filter(rollout::Column::Id.eq(row.id))
         .exec(conn)
         .await?;
@@ -87,6 +87,7 @@ async fn append_change(
     stage: i32,
     evaluation: &Evaluation,
     latest: Option<i64>,
+    at: i64,
 ) -> Result<Option<i64>, DbErr> {
     let last = rollout_verdict::Entity::find()
         .filter(rollout_verdict::Column::RolloutId.eq(row.id))
@@ -106,7 +107,7 @@ async fn append_change(
         share: Set(evaluation.share),
         latest_hour: Set(latest.unwrap_or_default()),
         reason: Set(evaluation.reason.clone()),
-        at: Set(now()),
+        at: Set(at),
         ..Default::default()
     })
     .exec(conn)
@@ -140,12 +141,13 @@ pub(super) async fn evaluate_and_record(
     // roll-out (two hours ingested at once, or `status` beside the schedule) take turns, so a
     // change is appended — and told — exactly once, or not at all.
     let txn = conn.begin().await?;
-    store(&txn, row, stage, &evaluation, latest).await?;
+    let at = services.db.now_seconds();
+    store(&txn, row, stage, &evaluation, latest, at).await?;
     let (Some(stage), Some(_)) = (stage, evaluation.stage) else {
         txn.commit().await?;
         return Ok((evaluation, false));
     };
-    let Some(verdict_id) = append_change(&txn, row, stage, &evaluation, latest).await? else {
+    let Some(verdict_id) = append_change(&txn, row, stage, &evaluation, latest, at).await? else {
         txn.commit().await?;
         return Ok((evaluation, false));
     };
@@ -156,7 +158,7 @@ pub(super) async fn evaluate_and_record(
         implicated: &implicated_events,
         verdict_id,
     };
-    tell(&txn, row, &change, services.db.now_seconds()).await?;
+    tell(&txn, row, &change, at).await?;
     txn.commit().await?;
     Ok((evaluation, true))
 }

@@ -9,7 +9,7 @@ use super::row::{plan_of, state_of, stored, verdict_of};
 use crate::Services;
 use crate::accounts::{Actor, ServiceError};
 use crate::entities::{app_version, application, rollout, rollout_verdict, tenant};
-use crate::jobs::{hour_text, instant};
+use crate::time::{hour_text, instant};
 
 /// Roll-out `row` as the list shows it.
 async fn summary_of(

@@ -16,7 +16,7 @@ pub async fn after_hour(services: &Services, tenant_id: i64, run_id: i64) -> Res
     let Some(tenant) = tenant::Entity::find_by_id(tenant_id).one(conn).await? else {
         return Ok(0);
     };
-    open_for_news(conn, &tenant, run_id).await?;
+    open_for_news(conn, &tenant, run_id, services.db.now_seconds()).await?;
     let open = rollout::Entity::find()
         .filter(rollout::Column::TenantId.eq(tenant_id))
         .filter(rollout::Column::State.eq(RolloutState::Open.as_str()))

@@ -11,8 +11,8 @@ use super::payload::{DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, body, 
 use crate::Services;
 use crate::channels::outbox::{Attempt, Outbox, excerpt};
 use crate::entities::{tenant, webhook, webhook_delivery};
+use crate::jobs::JobError;
 use crate::jobs::queue::{JobQueue, Queue};
-use crate::jobs::{JobError, now};
 
 /// Attempts per delivery before it is recorded as failed.
 pub const ATTEMPTS: i32 = 5;
@@ -112,7 +112,9 @@ pub(crate) async fn announce(
 /// Queues the deliveries waiting to be sent. Returns how many were queued.
 pub async fn dispatch(services: &Services, queue: &JobQueue) -> Result<usize, JobError> {
     let conn = services.db.conn();
-    let ids = OUTBOX.take_unqueued(conn).await?;
+    let ids = OUTBOX
+        .take_unqueued(conn, services.db.now_seconds())
+        .await?;
     let jobs: Vec<DeliverJob> = ids
         .iter()
         .map(|&delivery_id| DeliverJob { delivery_id })
@@ -134,7 +136,10 @@ pub async fn deliver(
     backoff: Duration,
 ) -> Result<Attempt, DbErr> {
     let conn = services.db.conn();
-    if !OUTBOX.claim(conn, delivery_id).await? {
+    if !OUTBOX
+        .claim(conn, services.db.now_seconds(), delivery_id)
+        .await?
+    {
         return Ok(Attempt::Skipped);
     }
     let Some(delivery) = webhook_delivery::Entity::find_by_id(delivery_id)
@@ -152,6 +157,7 @@ pub async fn deliver(
         return OUTBOX
             .settle(
                 conn,
+                services.db.now_seconds(),
                 delivery_id,
                 ATTEMPTS,
                 Some(reason),
@@ -170,12 +176,14 @@ pub async fn deliver(
         &hook,
         delivery.id,
         body(&delivery, &slug, public_url),
+        services.db.now_seconds(),
     )
     .await;
     record_answer(conn, delivery_id, &answer).await?;
     OUTBOX
         .settle(
             conn,
+            services.db.now_seconds(),
             delivery_id,
             delivery.attempts,
             answer.failure,
@@ -200,8 +208,8 @@ async fn post(
     hook: &webhook::Model,
     delivery_id: i64,
     body: String,
+    timestamp: i64,
 ) -> Answer {
-    let timestamp = now();
     let sent = client
         .post(&hook.url)
         .timeout(Duration::from_secs(10))

@@ -4,7 +4,7 @@
 use hmac::{Hmac, KeyInit, Mac};
 
 use crate::entities::webhook_delivery;
-use crate::jobs::hour_text;
+use crate::time::hour_text;
 
 pub const SIGNATURE_HEADER: &str = "x-blueprint-signature";
 pub const TIMESTAMP_HEADER: &str = "x-blueprint-timestamp";

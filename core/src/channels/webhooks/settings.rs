@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Se
 use crate::Services;
 use crate::accounts::{Actor, ServiceError, audit};
 use crate::entities::{tenant, webhook, webhook_delivery};
-use crate::jobs::{instant, now};
+use crate::time::instant;
 
 /// Deliveries listed per webhook.
 const LISTED: u64 = 20;
@@ -62,13 +62,14 @@ pub async fn create_as(
         secret: Set(new_secret()),
         news: Set(kinds.clone()),
         enabled: Set(true),
-        created_at: Set(now()),
+        created_at: Set(services.db.now_seconds()),
         ..Default::default()
     })
     .exec(conn)
     .await?;
     audit::record(
         conn,
+        services.db.now_seconds(),
         Some(actor),
         Some(tenant.id),
         "webhook.create",
@@ -179,6 +180,7 @@ pub async fn set_quiet_days_as(
         .await?;
     audit::record(
         conn,
+        services.db.now_seconds(),
         Some(actor),
         Some(tenant.id),
         "tenant.quiet_days",
@@ -245,6 +247,7 @@ pub async fn delete_as(services: &Services, actor: &Actor, id: i64) -> Result<()
     webhook::Entity::delete_by_id(id).exec(conn).await?;
     audit::record(
         conn,
+        services.db.now_seconds(),
         Some(actor),
         Some(row.tenant_id),
         "webhook.delete",

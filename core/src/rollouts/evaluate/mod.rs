@@ -25,7 +25,7 @@ pub use self::share::SHARE_HOURS;
 use self::share::Share;
 pub(crate) use self::share::stage_of;
 use crate::entities::app_version;
-use crate::jobs::hour_text;
+use crate::time::hour_text;
 
 /// What is evaluated.
 #[derive(Clone, Debug)]

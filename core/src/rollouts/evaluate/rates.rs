@@ -6,8 +6,8 @@ use std::collections::{BTreeSet, HashMap};
 use blueprint_types::rollouts::{Check, CheckKind, CheckVerdict, HourChange, Plan, signed_percent};
 
 use super::figures::{Figures, Ledger, ratio};
-use crate::jobs::hour_text;
 use crate::rollouts::stats::{self, Interval, Pair};
+use crate::time::hour_text;
 
 /// `−33.2 % (−41.0 % to −24.5 %)`.
 pub(super) fn change_text(check: &Check) -> String {

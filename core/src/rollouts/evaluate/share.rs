@@ -4,7 +4,7 @@
 use blueprint_types::rollouts::{Evaluation, Plan, Verdict, signed_percent};
 
 use super::figures::{ByHour, Versions};
-use crate::jobs::hour_text;
+use crate::time::hour_text;
 
 pub(super) const HOUR: i64 = 3_600;
 /// The share and the stage are measured over this many latest ingested hours.

@@ -69,12 +69,14 @@ pub async fn sign_in(
         }
     };
     let now = state.services.db.now_seconds();
-    start_session(&session, actor.user_id, now).await.map_err(|_| {
-        ApiError(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "cannot start a session".into(),
-        )
-    })?;
+    start_session(&session, actor.user_id, now)
+        .await
+        .map_err(|_| {
+            ApiError(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "cannot start a session".into(),
+            )
+        })?;
     Ok(ApiJson(SignedInUser {
         admin: actor.is_admin(),
         email: actor.email,
