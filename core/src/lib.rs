@@ -17,6 +17,7 @@ pub mod mapping;
 pub mod mappings;
 pub mod notify;
 pub mod obsolete;
+pub mod queue;
 pub mod rollouts;
 pub mod tenants;
 #[cfg(feature = "testing")]

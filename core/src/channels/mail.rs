@@ -22,8 +22,8 @@ use super::outbox::{Attempt, Outbox};
 use crate::Services;
 use crate::accounts::{Actor, ServiceError};
 use crate::entities::{mail_digest, notification, tenant, user};
-use crate::jobs::queue::{JobQueue, Queue};
 use crate::jobs::{JobError, now};
+use crate::queue::{JobQueue, Queue};
 
 /// Attempts per digest before it is recorded as failed.
 pub const ATTEMPTS: i32 = 5;
@@ -243,7 +243,7 @@ pub async fn dispatch(
         .collect();
     if let Err(err) = queue.push(Queue::Mail, jobs).await {
         OUTBOX.unqueue(conn, &ids).await?;
-        return Err(err);
+        return Err(err.into());
     }
     Ok(ids.len())
 }

@@ -26,8 +26,8 @@ use super::outbox::{Attempt, Outbox, excerpt};
 use crate::Services;
 use crate::accounts::{Actor, ServiceError, audit};
 use crate::entities::{tenant, webhook, webhook_delivery};
-use crate::jobs::queue::{JobQueue, Queue};
 use crate::jobs::{JobError, hour_text, instant, now};
+use crate::queue::{JobQueue, Queue};
 
 /// Attempts per delivery before it is recorded as failed.
 pub const ATTEMPTS: i32 = 5;
@@ -131,7 +131,7 @@ pub async fn dispatch(services: &Services, queue: &JobQueue) -> Result<usize, Jo
         .collect();
     if let Err(err) = queue.push(Queue::Webhook, jobs).await {
         OUTBOX.unqueue(conn, &ids).await?;
-        return Err(err);
+        return Err(err.into());
     }
     Ok(ids.len())
 }
