@@ -232,7 +232,7 @@ pub async fn ingestion_as(
     {
         let latest = crate::ingestion::latest_ingested(services, row.id)
             .await
-            .map_err(|err| ServiceError::failed(err))?;
+            .map_err(ServiceError::failed)?;
         tenants.push(TenantTimeline {
             hours: timeline(conn, row.id, from, end).await?,
             latest: latest.map(|h| h.to_string()),
