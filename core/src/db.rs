@@ -214,7 +214,7 @@ impl Database {
             .map_err(migrate_err)?
             .len();
         Migrator::up(&self.conn, None).await.map_err(migrate_err)?;
-        crate::jobs::queue::setup(self)
+        crate::queue::setup(self)
             .await
             .map_err(|reason| DbError::Migrate {
                 target: self.target.clone(),

@@ -18,6 +18,7 @@ pub mod mappings;
 pub mod notify;
 pub mod obsolete;
 pub mod pipeline;
+pub mod queue;
 pub mod rollouts;
 pub mod sql;
 pub mod tenants;

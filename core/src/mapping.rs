@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub enum MappingError {
     #[error("`{path}` is not a JSON path: {reason}")]
     Path { path: String, reason: &'static str },
-    #[error("unknown preset `{0}`: use segment, snowplow, amplitude or ga4")]
+    #[error("unknown preset `{0}`: use {names}", names = preset_names())]
     UnknownPreset(String),
     #[error("mapping file: {0}")]
     File(String),
@@ -185,9 +185,20 @@ fn paths(list: &[&str]) -> Vec<JsonPath> {
         .collect()
 }
 
-impl Mapping {
-    pub const PRESETS: [&'static str; 4] = ["segment", "snowplow", "amplitude", "ga4"];
+/// The presets' names, as `a, b, c or d`.
+fn preset_names() -> String {
+    match Mapping::PRESETS.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
 
+impl Mapping {
+    /// Every preset [`Mapping::preset`] knows, by name (the CLI's `--preset` offers these).
+    pub const PRESETS: &'static [&'static str] = &["segment", "snowplow", "amplitude", "ga4"];
+
+    /// The mapping of a preset in [`Mapping::PRESETS`].
     pub fn preset(name: &str) -> Result<Self, MappingError> {
         let mapping = match name {
             "segment" => Self {

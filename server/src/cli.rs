@@ -6,15 +6,16 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use blueprint_core::db::{Database, PoolSettings};
+use blueprint_core::hour::Hour;
+use blueprint_core::mapping::Mapping;
 use clap::{Args, Parser, Subcommand};
 
-use blueprint_core::hour::Hour;
-
 use crate::commands::data::{self, Format};
-use crate::commands::rollout::{self, RolloutFormat};
-use crate::commands::users::CliRole;
-
+use crate::commands::{demo, rollout, users};
 use crate::config::{Config, RawSettings};
+
+pub use crate::commands::rollout::{RolloutCommand, RolloutTarget};
+pub use crate::commands::users::UserCommand;
 
 /// Exit status for every error (usage errors too).
 pub const EXIT_ERROR: u8 = 3;
@@ -156,7 +157,7 @@ pub enum Command {
     Mapping {
         #[arg(long)]
         tenant: String,
-        #[arg(long, value_parser = ["segment", "snowplow", "amplitude", "ga4"], conflicts_with = "file", required_unless_present = "file")]
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(Mapping::PRESETS), conflicts_with = "file", required_unless_present = "file")]
         preset: Option<String>,
         #[arg(long, value_name = "mapping.toml")]
         file: Option<PathBuf>,
@@ -176,68 +177,6 @@ pub enum Command {
     /// Roll-outs for release pipelines: open one, or gate on its verdict.
     #[command(subcommand)]
     Rollout(RolloutCommand),
-}
-
-/// Which roll-out: the candidate version of an application on a platform.
-#[derive(Debug, Args)]
-pub struct RolloutTarget {
-    #[arg(long)]
-    pub tenant: String,
-    #[arg(long)]
-    pub application: String,
-    #[arg(long)]
-    pub platform: String,
-    /// The candidate version.
-    #[arg(long)]
-    pub version: String,
-    /// `text` (default) or `json` (the report as the API gives it).
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: RolloutFormat,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum RolloutCommand {
-    /// Open a roll-out of the candidate by hand (or find its roll-out) and print it.
-    #[command(disable_version_flag = true)]
-    Open {
-        #[command(flatten)]
-        target: RolloutTarget,
-        /// The baseline version (default: the one with the most sessions in the last 24 hours).
-        #[arg(long)]
-        baseline: Option<String>,
-    },
-    /// Evaluate the candidate's roll-out on the ledger as it stands and print the verdict; exit 0
-    /// pass, 1 fail, 2 inconclusive or not yet (3 on an error).
-    #[command(disable_version_flag = true)]
-    Status {
-        #[command(flatten)]
-        target: RolloutTarget,
-        /// The stage (percent) to gate on: not reached yet is "not yet" (exit 2).
-        #[arg(long)]
-        stage: Option<i32>,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum UserCommand {
-    /// Create a user: an admin, or an owner or viewer of the given tenants.
-    Add {
-        email: String,
-        #[arg(long, value_enum)]
-        role: CliRole,
-        /// A tenant the user belongs to (repeat for several).
-        #[arg(long = "tenant")]
-        tenants: Vec<String>,
-        /// Read the password from the first line of stdin (else a random one is printed).
-        #[arg(long)]
-        password_stdin: bool,
-    },
-    /// Set a user's password.
-    Passwd {
-        email: String,
-        #[arg(long)]
-        password_stdin: bool,
-    },
 }
 
 /// Runs the process: parses arguments, loads the configuration, runs the command.
@@ -276,51 +215,56 @@ fn one_line(err: &anyhow::Error) -> String {
         .join(" ")
 }
 
+impl From<SettingsArgs> for RawSettings {
+    fn from(args: SettingsArgs) -> Self {
+        let SettingsArgs {
+            config: _,
+            database_url,
+            events_url,
+            listen,
+            site_root,
+            log,
+            log_format,
+            ingest_workers,
+            secure_cookies,
+            job_concurrency,
+            job_retries,
+            job_retry_backoff_seconds,
+            schedule_delay_minutes,
+            lookback_hours,
+            heartbeat_seconds,
+            schedule,
+            smtp_url,
+            mail_from,
+            public_url,
+        } = args;
+        RawSettings {
+            database_url,
+            events_url,
+            listen,
+            site_root,
+            log,
+            log_format,
+            ingest_workers,
+            secure_cookies,
+            job_concurrency,
+            job_retries,
+            job_retry_backoff_seconds,
+            schedule_delay_minutes,
+            lookback_hours,
+            heartbeat_seconds,
+            schedule,
+            smtp_url,
+            mail_from,
+            public_url,
+        }
+    }
+}
+
 /// Runs the command; its exit status (0, or a roll-out verdict's).
 fn run(cli: Cli) -> anyhow::Result<u8> {
-    let SettingsArgs {
-        config,
-        database_url,
-        events_url,
-        listen,
-        site_root,
-        log,
-        log_format,
-        ingest_workers,
-        secure_cookies,
-        job_concurrency,
-        job_retries,
-        job_retry_backoff_seconds,
-        schedule_delay_minutes,
-        lookback_hours,
-        heartbeat_seconds,
-        schedule,
-        smtp_url,
-        mail_from,
-        public_url,
-    } = cli.settings;
-    let given = RawSettings {
-        database_url,
-        events_url,
-        listen,
-        site_root,
-        log,
-        log_format,
-        ingest_workers,
-        secure_cookies,
-        job_concurrency,
-        job_retries,
-        job_retry_backoff_seconds,
-        schedule_delay_minutes,
-        lookback_hours,
-        heartbeat_seconds,
-        schedule,
-        smtp_url,
-        mail_from,
-        public_url,
-    };
-
-    let config = Config::load(given, config.as_deref())?;
+    let file = cli.settings.config.clone();
+    let config = Config::load(cli.settings.into(), file.as_deref())?;
     let default_log = match cli.command {
         None | Some(Command::Serve | Command::Worker) => "info",
         Some(_) => "warn",
@@ -330,73 +274,42 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(async move {
-        let done = match cli.command.unwrap_or(Command::Serve) {
-            Command::Serve => crate::web::serve(config).await,
-            Command::Migrate => migrate(&config).await,
-            Command::Ingest { tenant, hour } => data::ingest(&config, &tenant, hour).await,
-            Command::Backfill {
-                tenant,
-                from,
-                to,
-                wait,
-            } => data::backfill(&config, &tenant, from, to, wait).await,
-            Command::Worker => crate::web::work(config).await,
-            Command::Counts {
-                tenant,
-                from,
-                to,
-                format,
-            } => data::counts(&config, &tenant, from, to, format).await,
-            Command::Catalog { tenant, format: _ } => data::catalog(&config, &tenant).await,
-            Command::Mapping {
-                tenant,
-                preset,
-                file,
-            } => data::mapping(&config, &tenant, preset.as_deref(), file.as_deref()).await,
-            Command::Demo {
-                hours,
-                events_per_hour,
-            } => crate::commands::demo::demo(&config, hours, events_per_hour).await,
-            Command::User(UserCommand::Add {
-                email,
-                role,
-                tenants,
-                password_stdin,
-            }) => {
-                crate::commands::users::add(&config, &email, role, &tenants, password_stdin).await
-            }
-            Command::User(UserCommand::Passwd {
-                email,
-                password_stdin,
-            }) => crate::commands::users::passwd(&config, &email, password_stdin).await,
-            Command::Rollout(RolloutCommand::Open { target, baseline }) => {
-                rollout::open(
-                    &config,
-                    &target.tenant,
-                    &target.application,
-                    &target.platform,
-                    &target.version,
-                    baseline.as_deref(),
-                    target.format,
-                )
-                .await
-            }
-            Command::Rollout(RolloutCommand::Status { target, stage }) => {
-                return rollout::status(
-                    &config,
-                    &target.tenant,
-                    &target.application,
-                    &target.platform,
-                    &target.version,
-                    stage,
-                    target.format,
-                )
-                .await;
-            }
-        };
-        done.map(|()| 0)
-    })
+    runtime.block_on(dispatch(config, cli.command.unwrap_or(Command::Serve)))
+}
+
+/// Runs one command: each group's commands live in `crate::commands`.
+async fn dispatch(config: Config, command: Command) -> anyhow::Result<u8> {
+    let done = match command {
+        Command::Serve => crate::web::serve(config).await,
+        Command::Worker => crate::web::work(config).await,
+        Command::Migrate => migrate(&config).await,
+        Command::Ingest { tenant, hour } => data::ingest(&config, &tenant, hour).await,
+        Command::Backfill {
+            tenant,
+            from,
+            to,
+            wait,
+        } => data::backfill(&config, &tenant, from, to, wait).await,
+        Command::Counts {
+            tenant,
+            from,
+            to,
+            format,
+        } => data::counts(&config, &tenant, from, to, format).await,
+        Command::Catalog { tenant, format: _ } => data::catalog(&config, &tenant).await,
+        Command::Mapping {
+            tenant,
+            preset,
+            file,
+        } => data::mapping(&config, &tenant, preset.as_deref(), file.as_deref()).await,
+        Command::Demo {
+            hours,
+            events_per_hour,
+        } => demo::demo(&config, hours, events_per_hour).await,
+        Command::User(command) => users::run(&config, command).await,
+        Command::Rollout(command) => return rollout::run(&config, command).await,
+    };
+    done.map(|()| 0)
 }
 
 async fn migrate(config: &Config) -> anyhow::Result<()> {

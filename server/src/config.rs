@@ -161,104 +161,23 @@ impl Config {
         Self::validate(given.or(from_file))
     }
 
+    /// Checks each area in turn (the first bad setting is the error).
     fn validate(raw: RawSettings) -> Result<Self, ConfigError> {
         let database_url =
             DatabaseUrl::parse(raw.database_url.as_deref().unwrap_or(DEFAULT_DATABASE_URL))?;
         let events =
             EventsLocation::parse(raw.events_url.as_deref().unwrap_or(DEFAULT_EVENTS_URL))?;
-        let listen_value = raw.listen.unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
-        let listen = listen_value.parse().map_err(|_| ConfigError::Listen {
-            value: listen_value.clone(),
-        })?;
-        let log_format = match raw.log_format.as_deref().unwrap_or("text") {
-            "text" => LogFormat::Text,
-            "json" => LogFormat::Json,
-            other => {
-                return Err(ConfigError::LogFormat {
-                    value: other.to_owned(),
-                });
-            }
-        };
-        let log = raw.log;
-        if let Some(filter) = &log
-            && tracing_subscriber::EnvFilter::try_new(filter).is_err()
-        {
-            return Err(ConfigError::Log {
-                value: filter.clone(),
-            });
-        }
+        let listen = listen(raw.listen.as_deref())?;
+        let log_format = log_format(raw.log_format.as_deref())?;
+        let log = log_filter(raw.log.clone())?;
         let ingest_workers = raw
             .ingest_workers
             .filter(|n| *n > 0)
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
-        let defaults = JobSettings::default();
-        let jobs = JobSettings {
-            concurrency: within(
-                "job_concurrency",
-                raw.job_concurrency,
-                1..=64,
-                "1 to 64",
-                defaults.concurrency,
-            )?,
-            ingest_workers,
-            retries: within(
-                "job_retries",
-                raw.job_retries,
-                0..=20,
-                "0 to 20",
-                defaults.retries,
-            )?,
-            retry_backoff: Duration::from_secs(within(
-                "job_retry_backoff_seconds",
-                raw.job_retry_backoff_seconds,
-                1..=3600,
-                "1 to 3600",
-                defaults.retry_backoff.as_secs(),
-            )?),
-            schedule_delay: Duration::from_secs(
-                60 * within(
-                    "schedule_delay_minutes",
-                    raw.schedule_delay_minutes,
-                    0..=1440,
-                    "0 to 1440",
-                    defaults.schedule_delay.as_secs() / 60,
-                )?,
-            ),
-            lookback_hours: within(
-                "lookback_hours",
-                raw.lookback_hours,
-                1..=24 * 400,
-                "1 to 9600",
-                defaults.lookback_hours,
-            )?,
-            heartbeat: Duration::from_secs(within(
-                "heartbeat_seconds",
-                raw.heartbeat_seconds,
-                1..=300,
-                "1 to 300",
-                defaults.heartbeat.as_secs(),
-            )?),
-            poll: defaults.poll,
-            schedule: raw.schedule.unwrap_or(defaults.schedule),
-        };
-        let public_url = match raw.public_url {
-            None => format!("http://{listen}"),
-            Some(value) => {
-                let valid = url::Url::parse(&value)
-                    .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
-                if !valid {
-                    return Err(ConfigError::PublicUrl { value });
-                }
-                value.trim_end_matches('/').to_owned()
-            }
-        };
-        let mailer = match (raw.smtp_url.filter(|u| !u.is_empty()), raw.mail_from) {
-            (None, _) => None,
-            (Some(_), None) => return Err(MailError::NoFrom.into()),
-            (Some(url), Some(from)) => Some(Mailer::new(&url, &from, &public_url)?),
-        };
+        let jobs = job_settings(&raw, ingest_workers)?;
+        let channels = channels(&raw, listen)?;
         Ok(Self {
-            channels: Channels { mailer, public_url },
+            channels,
             database_url,
             events,
             listen,
@@ -270,6 +189,112 @@ impl Config {
             jobs,
         })
     }
+}
+
+fn listen(value: Option<&str>) -> Result<SocketAddr, ConfigError> {
+    let value = value.unwrap_or(DEFAULT_LISTEN);
+    value.parse().map_err(|_| ConfigError::Listen {
+        value: value.to_owned(),
+    })
+}
+
+fn log_format(value: Option<&str>) -> Result<LogFormat, ConfigError> {
+    match value.unwrap_or("text") {
+        "text" => Ok(LogFormat::Text),
+        "json" => Ok(LogFormat::Json),
+        other => Err(ConfigError::LogFormat {
+            value: other.to_owned(),
+        }),
+    }
+}
+
+fn log_filter(log: Option<String>) -> Result<Option<String>, ConfigError> {
+    if let Some(filter) = &log
+        && tracing_subscriber::EnvFilter::try_new(filter).is_err()
+    {
+        return Err(ConfigError::Log {
+            value: filter.clone(),
+        });
+    }
+    Ok(log)
+}
+
+/// The `BLUEPRINT_JOB_*` settings and the schedule's, each within its range.
+fn job_settings(raw: &RawSettings, ingest_workers: usize) -> Result<JobSettings, ConfigError> {
+    let defaults = JobSettings::default();
+    Ok(JobSettings {
+        concurrency: within(
+            "job_concurrency",
+            raw.job_concurrency,
+            1..=64,
+            "1 to 64",
+            defaults.concurrency,
+        )?,
+        ingest_workers,
+        retries: within(
+            "job_retries",
+            raw.job_retries,
+            0..=20,
+            "0 to 20",
+            defaults.retries,
+        )?,
+        retry_backoff: Duration::from_secs(within(
+            "job_retry_backoff_seconds",
+            raw.job_retry_backoff_seconds,
+            1..=3600,
+            "1 to 3600",
+            defaults.retry_backoff.as_secs(),
+        )?),
+        schedule_delay: Duration::from_secs(
+            60 * within(
+                "schedule_delay_minutes",
+                raw.schedule_delay_minutes,
+                0..=1440,
+                "0 to 1440",
+                defaults.schedule_delay.as_secs() / 60,
+            )?,
+        ),
+        lookback_hours: within(
+            "lookback_hours",
+            raw.lookback_hours,
+            1..=24 * 400,
+            "1 to 9600",
+            defaults.lookback_hours,
+        )?,
+        heartbeat: Duration::from_secs(within(
+            "heartbeat_seconds",
+            raw.heartbeat_seconds,
+            1..=300,
+            "1 to 300",
+            defaults.heartbeat.as_secs(),
+        )?),
+        poll: defaults.poll,
+        schedule: raw.schedule.unwrap_or(defaults.schedule),
+    })
+}
+
+/// The public address links point to, and email when an SMTP URL is set (it needs a sender).
+fn channels(raw: &RawSettings, listen: SocketAddr) -> Result<Channels, ConfigError> {
+    let public_url = match &raw.public_url {
+        None => format!("http://{listen}"),
+        Some(value) => {
+            let valid = url::Url::parse(value)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
+            if !valid {
+                return Err(ConfigError::PublicUrl {
+                    value: value.clone(),
+                });
+            }
+            value.trim_end_matches('/').to_owned()
+        }
+    };
+    let smtp_url = raw.smtp_url.as_deref().filter(|u| !u.is_empty());
+    let mailer = match (smtp_url, raw.mail_from.as_deref()) {
+        (None, _) => None,
+        (Some(_), None) => return Err(MailError::NoFrom.into()),
+        (Some(url), Some(from)) => Some(Mailer::new(url, from, &public_url)?),
+    };
+    Ok(Channels { mailer, public_url })
 }
 
 fn read_file(path: &Path) -> Result<RawSettings, ConfigError> {

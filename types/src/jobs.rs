@@ -2,7 +2,139 @@
 //! the hour timeline of a tenant, and the job monitor. Hours are `YYYY-MM-DDTHH:00:00Z`, instants
 //! RFC 3339 UTC.
 
+use std::fmt;
+use std::str::FromStr;
+
 use serde::{Deserialize, Serialize};
+
+/// A stored or sent state name that is not one of its set.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{value}` is not a {kind}")]
+pub struct UnknownState {
+    pub kind: &'static str,
+    pub value: String,
+}
+
+/// Where a backfill is (`backfills.status`, [`Backfill::status`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BackfillStatus {
+    /// Asked for; not fanned out into hour tasks yet.
+    Queued,
+    Running,
+    Done,
+    /// Closed with at least one hour that failed for good.
+    Failed,
+    Cancelled,
+}
+
+impl BackfillStatus {
+    pub const ALL: [BackfillStatus; 5] = [
+        BackfillStatus::Queued,
+        BackfillStatus::Running,
+        BackfillStatus::Done,
+        BackfillStatus::Failed,
+        BackfillStatus::Cancelled,
+    ];
+    /// The statuses a backfill may still leave.
+    pub const OPEN: [BackfillStatus; 2] = [BackfillStatus::Queued, BackfillStatus::Running];
+    /// The statuses it ends in.
+    pub const FINISHED: [BackfillStatus; 3] = [
+        BackfillStatus::Done,
+        BackfillStatus::Failed,
+        BackfillStatus::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackfillStatus::Queued => "queued",
+            BackfillStatus::Running => "running",
+            BackfillStatus::Done => "done",
+            BackfillStatus::Failed => "failed",
+            BackfillStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn is_open(self) -> bool {
+        Self::OPEN.contains(&self)
+    }
+}
+
+impl fmt::Display for BackfillStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for BackfillStatus {
+    type Err = UnknownState;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == text)
+            .ok_or_else(|| UnknownState {
+                kind: "backfill status",
+                value: text.to_owned(),
+            })
+    }
+}
+
+/// An hour of a tenant's timeline ([`HourCell::state`]), most telling first: a task is open
+/// (`running`, `queued`), its latest run failed, it is in the ledger (`ingested`, `no_data`), or
+/// it is `missing`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HourState {
+    Running,
+    Queued,
+    Failed,
+    Ingested,
+    NoData,
+    Missing,
+}
+
+impl HourState {
+    pub const ALL: [HourState; 6] = [
+        HourState::Running,
+        HourState::Queued,
+        HourState::Failed,
+        HourState::Ingested,
+        HourState::NoData,
+        HourState::Missing,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HourState::Running => "running",
+            HourState::Queued => "queued",
+            HourState::Failed => "failed",
+            HourState::Ingested => "ingested",
+            HourState::NoData => "no_data",
+            HourState::Missing => "missing",
+        }
+    }
+}
+
+impl fmt::Display for HourState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for HourState {
+    type Err = UnknownState;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|state| state.as_str() == text)
+            .ok_or_else(|| UnknownState {
+                kind: "hour state",
+                value: text.to_owned(),
+            })
+    }
+}
 
 /// A re-ingestion of `[from, to)` and its progress (`GET /api/v1/backfills/{id}`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -12,7 +144,7 @@ pub struct Backfill {
     pub tenant: String,
     pub from: String,
     pub to: String,
-    /// `queued`, `running`, `done`, `failed` or `cancelled`.
+    /// A [`BackfillStatus`]: `queued`, `running`, `done`, `failed` or `cancelled`.
     pub status: String,
     /// Who asked: `admin` (the ingestion page), `api`, `cli`, `baseline` (a new tenant's first
     /// catch-up) or `catch-up` (a long gap after downtime).
@@ -35,7 +167,9 @@ pub struct Backfill {
 impl Backfill {
     /// Whether it may still change.
     pub fn is_open(&self) -> bool {
-        self.status == "queued" || self.status == "running"
+        self.status
+            .parse::<BackfillStatus>()
+            .is_ok_and(BackfillStatus::is_open)
     }
 
     /// Hours finished one way or another, for a progress bar.
@@ -58,7 +192,7 @@ pub struct BackfillRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HourCell {
     pub hour: String,
-    /// `ingested`, `no_data`, `running`, `queued`, `failed` or `missing`.
+    /// An [`HourState`]: `ingested`, `no_data`, `running`, `queued`, `failed` or `missing`.
     pub state: String,
     pub events: i64,
     pub rejected: i64,
@@ -145,4 +279,21 @@ pub struct Ingestion {
     pub hours_failed_recently: i64,
     pub backfills: Vec<Backfill>,
     pub tenants: Vec<TenantTimeline>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_read_back_from_their_names() {
+        for status in BackfillStatus::ALL {
+            assert_eq!(status.as_str().parse::<BackfillStatus>(), Ok(status));
+        }
+        for state in HourState::ALL {
+            assert_eq!(state.as_str().parse::<HourState>(), Ok(state));
+        }
+        assert_eq!(HourState::NoData.to_string(), "no_data");
+        assert!("paused".parse::<BackfillStatus>().is_err());
+    }
 }

@@ -23,7 +23,7 @@ use crate::Services;
 use crate::accounts::{Actor, ServiceError};
 use crate::entities::{mail_digest, notification, tenant, user};
 use crate::jobs::JobError;
-use crate::jobs::queue::{JobQueue, Queue};
+use crate::queue::{JobQueue, Queue};
 
 /// Attempts per digest before it is recorded as failed.
 pub const ATTEMPTS: i32 = 5;
@@ -248,7 +248,7 @@ pub async fn dispatch(
         .collect();
     if let Err(err) = queue.push(Queue::Mail, jobs).await {
         OUTBOX.unqueue(conn, &ids).await?;
-        return Err(err);
+        return Err(err.into());
     }
     Ok(ids.len())
 }

@@ -18,7 +18,7 @@
 pub mod backfills;
 pub mod monitor;
 pub mod prune;
-pub mod queue;
+pub use crate::queue;
 pub mod schedule;
 pub mod tasks;
 pub mod workers;
@@ -49,6 +49,15 @@ pub enum JobError {
     Events(#[from] crate::EventsRootError),
     #[error(transparent)]
     Read(#[from] crate::ingest::IngestError),
+}
+
+impl From<crate::queue::QueueError> for JobError {
+    fn from(err: crate::queue::QueueError) -> Self {
+        match err {
+            crate::queue::QueueError::Db(err) => JobError::Db(err),
+            other => JobError::Queue(other.to_string()),
+        }
+    }
 }
 
 impl From<JobError> for ServiceError {

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use blueprint_types::jobs::{
-    HourCell, HourDetail, Ingestion, RejectedLine, RunRow, TenantTimeline, WorkerRow,
+    HourCell, HourDetail, HourState, Ingestion, RejectedLine, RunRow, TenantTimeline, WorkerRow,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -19,15 +19,16 @@ use crate::accounts::{Actor, ServiceError};
 use crate::entities::{hour_task, ingested_hour, ingestion_run, tenant};
 use crate::hour::Hour;
 use crate::ingest::reader::RejectedSample;
-use crate::jobs::{JobSettings, backfills, hour_text, instant, now, tasks, workers};
+use crate::jobs::tasks::{self, TaskState};
+use crate::jobs::{JobSettings, backfills, hour_text, instant, now, workers};
 
 /// Hours a timeline shows on the monitor page.
 pub const TIMELINE_HOURS: i64 = 48;
 
-fn cell_of(hour: i64, state: &str, run: Option<&ingestion_run::Model>) -> HourCell {
+fn cell_of(hour: i64, state: HourState, run: Option<&ingestion_run::Model>) -> HourCell {
     HourCell {
         hour: hour_text(hour),
-        state: state.to_owned(),
+        state: state.as_str().to_owned(),
         events: run.map_or(0, |r| r.events),
         rejected: run.map_or(0, |r| r.rejected),
         files: run.map_or(0, |r| r.files),
@@ -72,11 +73,16 @@ pub async fn timeline(
             latest_run.insert(run.hour, run);
         }
     }
-    let mut open: HashMap<i64, String> = HashMap::new();
+    let mut open: HashMap<i64, HourState> = HashMap::new();
     for task in tasks::open_tasks(conn, tenant_id, from, to).await? {
-        let entry = open.entry(task.hour).or_insert_with(|| task.state.clone());
-        if task.state == tasks::RUNNING {
-            *entry = task.state;
+        let state = if TaskState::Running.is(&task.state) {
+            HourState::Running
+        } else {
+            HourState::Queued
+        };
+        let entry = open.entry(task.hour).or_insert(state);
+        if state == HourState::Running {
+            *entry = state;
         }
     }
     Ok(from
@@ -84,23 +90,18 @@ pub async fn timeline(
         .map(|hour| {
             let at = hour.epoch_seconds();
             let latest = latest_run.get(&at);
-            if let Some(state) = open.get(&at) {
+            if let Some(&state) = open.get(&at) {
                 return cell_of(at, state, ingesting_run.get(&at).or(latest));
             }
             if let Some(run) = latest.filter(|r| r.status == "failed") {
-                return cell_of(at, "failed", Some(run));
+                return cell_of(at, HourState::Failed, Some(run));
             }
             match ingested.get(&at) {
-                Some(row) => cell_of(
-                    at,
-                    if row.status == "no_data" {
-                        "no_data"
-                    } else {
-                        "ingested"
-                    },
-                    ingesting_run.get(&at),
-                ),
-                None => cell_of(at, "missing", None),
+                Some(row) if row.status == "no_data" => {
+                    cell_of(at, HourState::NoData, ingesting_run.get(&at))
+                }
+                Some(_) => cell_of(at, HourState::Ingested, ingesting_run.get(&at)),
+                None => cell_of(at, HourState::Missing, None),
             }
         })
         .collect())
@@ -177,7 +178,7 @@ pub async fn ingestion_as(
     let conn = services.db.conn();
     let alive = workers::alive(conn, settings.dead_after()).await?;
     let running = hour_task::Entity::find()
-        .filter(hour_task::Column::State.eq(tasks::RUNNING))
+        .filter(hour_task::Column::State.eq(TaskState::Running.as_str()))
         .all(conn)
         .await?;
     let slugs: HashMap<i64, String> = tenant::Entity::find()
@@ -209,16 +210,17 @@ pub async fn ingestion_as(
             heartbeat_at: instant(w.heartbeat_at),
         })
         .collect();
-    let count = |state: &'static str, since: Option<i64>| async move {
-        let mut query = hour_task::Entity::find().filter(hour_task::Column::State.eq(state));
+    let count = |state: TaskState, since: Option<i64>| async move {
+        let mut query =
+            hour_task::Entity::find().filter(hour_task::Column::State.eq(state.as_str()));
         if let Some(since) = since {
             query = query.filter(hour_task::Column::FinishedAt.gte(since));
         }
         sea_orm::PaginatorTrait::count(query, conn).await
     };
-    let hours_queued = count(tasks::QUEUED, None).await? as i64;
-    let hours_running = count(tasks::RUNNING, None).await? as i64;
-    let hours_failed_recently = count(tasks::FAILED, Some(now() - 86_400)).await? as i64;
+    let hours_queued = count(TaskState::Queued, None).await? as i64;
+    let hours_running = count(TaskState::Running, None).await? as i64;
+    let hours_failed_recently = count(TaskState::Failed, Some(now() - 86_400)).await? as i64;
     let backfills = backfills::list(conn, None, 10).await?;
     let end = Hour::containing(chrono::Utc::now()).plus(1);
     let from = end.plus(-TIMELINE_HOURS);

@@ -6,8 +6,10 @@ use sea_orm::{ColumnTrait, DbBackend, EntityTrait, QueryFilter, Statement};
 
 use crate::Services;
 use crate::entities::{backfill, hour_task, job_worker};
-use crate::jobs::queue::JobQueue;
-use crate::jobs::{JobError, backfills, now, tasks};
+use crate::jobs::backfills::BackfillStatus;
+use crate::jobs::tasks::TaskState;
+use crate::jobs::{JobError, now};
+use crate::queue::JobQueue;
 use sea_orm::ConnectionTrait;
 
 /// Days of finished job history kept.
@@ -29,13 +31,11 @@ pub async fn prune(
 ) -> Result<Pruned, JobError> {
     let conn = services.db.conn();
     let cutoff = now() - keep_days * 86_400;
-    let finished_states = [tasks::DONE, tasks::SKIPPED, tasks::FAILED, tasks::CANCELLED];
+    let finished_states = TaskState::FINISHED.map(TaskState::as_str);
     let old_backfills: Vec<i64> = backfill::Entity::find()
-        .filter(backfill::Column::Status.is_in([
-            backfills::DONE,
-            backfills::FAILED,
-            backfills::CANCELLED,
-        ]))
+        .filter(
+            backfill::Column::Status.is_in(BackfillStatus::FINISHED.map(BackfillStatus::as_str)),
+        )
         .filter(backfill::Column::FinishedAt.lt(cutoff))
         .all(conn)
         .await?

@@ -25,10 +25,10 @@ use crate::hour::Hour;
 use crate::ingest::{self, reader::HourFile};
 use crate::ingestion::{self, NewsPolicy};
 use crate::jobs::backfills::{self, NewBackfill};
-use crate::jobs::queue::{DiscoverJob, JobQueue, Queue};
-use crate::jobs::tasks::{self, NewTask, Origin};
+use crate::jobs::tasks::{self, NewTask, Origin, TaskState};
 use crate::jobs::{JobError, JobSettings, now};
 use crate::ledger::rollup;
+use crate::queue::{DiscoverJob, JobQueue, Queue};
 
 const TURN: &str = "hourly";
 
@@ -149,6 +149,8 @@ pub async fn plan(
     Ok(plan)
 }
 
+/// Plans one tenant: its baseline when it has no ingested hour yet, else the missing and changed
+/// hours of the look-back window (a long run of them after its latest hour as one catch-up).
 async fn plan_tenant(
     services: &Services,
     queue: &JobQueue,
@@ -157,90 +159,23 @@ async fn plan_tenant(
     due: Hour,
     plan: &mut Plan,
 ) -> Result<(), JobError> {
-    let conn = services.db.conn();
     let end = due.plus(1);
     let current = due.plus(1).max(Hour::containing(Utc::now()));
-    let latest = ingestion::latest_ingested(services, tenant.id).await?;
-    let Some(latest) = latest else {
-        if backfills::has_open(conn, tenant.id).await? {
-            return Ok(());
-        }
-        let window = rollup::window_start(due, tenant.retention_days);
-        let Some(first_day) = first_day(services, &tenant.slug, window).await? else {
-            return Ok(());
-        };
-        let from = first_day.max(window);
-        if from < end {
-            backfills::request(
-                services,
-                queue,
-                tenant,
-                NewBackfill {
-                    from,
-                    to: end,
-                    origin: "baseline".to_owned(),
-                    requested_by: None,
-                },
-                current,
-            )
-            .await?;
-            plan.backfills += 1;
-        }
-        return Ok(());
+    let Some(latest) = ingestion::latest_ingested(services, tenant.id).await? else {
+        return plan_baseline(services, queue, tenant, due, current, plan).await;
     };
     let window = rollup::window_start(latest.max(due), tenant.retention_days);
     let from = due.plus(1 - settings.lookback_hours.max(1)).max(window);
     if from >= end {
         return Ok(());
     }
-    let ingested: HashMap<i64, String> = ingested_hour::Entity::find()
-        .filter(ingested_hour::Column::TenantId.eq(tenant.id))
-        .filter(ingested_hour::Column::Hour.gte(from.epoch_seconds()))
-        .filter(ingested_hour::Column::Hour.lt(end.epoch_seconds()))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|row| (row.hour, row.files))
-        .collect();
-    let mut open: HashMap<i64, (i64, bool)> = HashMap::new();
-    for task in tasks::open_tasks(conn, tenant.id, from, end).await? {
-        let stale = task.state == tasks::QUEUED && task.queued_at < now() - 3600;
-        open.insert(task.hour, (task.id, stale));
-    }
-    let mut listings: BTreeMap<Hour, Vec<HourFile>> = BTreeMap::new();
-    let mut day =
-        Hour::from_epoch_seconds(from.epoch_seconds().div_euclid(86_400) * 86_400).unwrap_or(from);
-    while day < end {
-        listings.extend(ingest::list_day(&services.events, &tenant.slug, day).await?);
-        day = day.plus(24);
-    }
-    let mut wanted: Vec<(Hour, Origin)> = Vec::new();
-    let mut repush = Vec::new();
-    for hour in from.until(end) {
-        if let Some(&(task_id, stale)) = open.get(&hour.epoch_seconds()) {
-            if stale {
-                repush.push(task_id);
-            }
-            continue;
-        }
-        match ingested.get(&hour.epoch_seconds()) {
-            None => wanted.push((
-                hour,
-                if hour == due {
-                    Origin::Schedule
-                } else {
-                    Origin::CatchUp
-                },
-            )),
-            Some(stored) => {
-                if changed(stored, listings.get(&hour).map_or(&[][..], Vec::as_slice)) {
-                    wanted.push((hour, Origin::LateFiles));
-                    plan.late_files += 1;
-                }
-            }
-        }
-    }
-    let forward: Vec<Hour> = wanted
+    let Wanted {
+        mut hours,
+        repush,
+        late_files,
+    } = wanted_hours(services, tenant, due, from, end).await?;
+    plan.late_files += late_files;
+    let forward: Vec<Hour> = hours
         .iter()
         .map(|(hour, _)| *hour)
         .filter(|hour| *hour > latest)
@@ -248,27 +183,21 @@ async fn plan_tenant(
     if forward.len() > 24 {
         // A long gap after downtime: one backfill, summarised rather than pushed hour by hour.
         let first = forward[0];
-        backfills::request(
-            services,
-            queue,
-            tenant,
-            NewBackfill {
-                from: first,
-                to: end,
-                origin: "catch-up".to_owned(),
-                requested_by: None,
-            },
-            current,
-        )
-        .await?;
+        let new = NewBackfill {
+            from: first,
+            to: end,
+            origin: "catch-up".to_owned(),
+            requested_by: None,
+        };
+        backfills::request(services, queue, tenant, new, current).await?;
         plan.backfills += 1;
-        wanted.retain(|(hour, _)| *hour < first);
+        hours.retain(|(hour, _)| *hour < first);
     }
     let policy = NewsPolicy {
         previous_latest: Some(latest),
         long_forward_backfill: false,
     };
-    let new: Vec<NewTask> = wanted
+    let new: Vec<NewTask> = hours
         .iter()
         .map(|&(hour, origin)| NewTask {
             tenant_id: tenant.id,
@@ -282,6 +211,115 @@ async fn plan_tenant(
     queue.push_hours(&repush).await?;
     plan.repushed += repush.len();
     Ok(())
+}
+
+/// A new tenant's baseline: one backfill from its first day folder within the retention window
+/// up to the due hour (none while one is open, or when it has no folder yet).
+async fn plan_baseline(
+    services: &Services,
+    queue: &JobQueue,
+    tenant: &tenant::Model,
+    due: Hour,
+    current: Hour,
+    plan: &mut Plan,
+) -> Result<(), JobError> {
+    if backfills::has_open(services.db.conn(), tenant.id).await? {
+        return Ok(());
+    }
+    let end = due.plus(1);
+    let window = rollup::window_start(due, tenant.retention_days);
+    let Some(first_day) = first_day(services, &tenant.slug, window).await? else {
+        return Ok(());
+    };
+    let from = first_day.max(window);
+    if from < end {
+        let new = NewBackfill {
+            from,
+            to: end,
+            origin: "baseline".to_owned(),
+            requested_by: None,
+        };
+        backfills::request(services, queue, tenant, new, current).await?;
+        plan.backfills += 1;
+    }
+    Ok(())
+}
+
+/// What the hours `[from, end)` of a tenant need.
+struct Wanted {
+    /// Hours to queue, with why.
+    hours: Vec<(Hour, Origin)>,
+    /// Queued tasks whose job seems lost.
+    repush: Vec<i64>,
+    late_files: usize,
+}
+
+/// The hours of `[from, end)` missing from the ledger or whose files changed, leaving alone the
+/// ones with an open task (but pushing again a task queued over an hour ago).
+async fn wanted_hours(
+    services: &Services,
+    tenant: &tenant::Model,
+    due: Hour,
+    from: Hour,
+    end: Hour,
+) -> Result<Wanted, JobError> {
+    let conn = services.db.conn();
+    let ingested: HashMap<i64, String> = ingested_hour::Entity::find()
+        .filter(ingested_hour::Column::TenantId.eq(tenant.id))
+        .filter(ingested_hour::Column::Hour.gte(from.epoch_seconds()))
+        .filter(ingested_hour::Column::Hour.lt(end.epoch_seconds()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|row| (row.hour, row.files))
+        .collect();
+    let mut open: HashMap<i64, (i64, bool)> = HashMap::new();
+    for task in tasks::open_tasks(conn, tenant.id, from, end).await? {
+        let stale = TaskState::Queued.is(&task.state) && task.queued_at < now() - 3600;
+        open.insert(task.hour, (task.id, stale));
+    }
+    let listings = list_days(services, &tenant.slug, from, end).await?;
+    let mut wanted = Wanted {
+        hours: Vec::new(),
+        repush: Vec::new(),
+        late_files: 0,
+    };
+    for hour in from.until(end) {
+        if let Some(&(task_id, stale)) = open.get(&hour.epoch_seconds()) {
+            if stale {
+                wanted.repush.push(task_id);
+            }
+            continue;
+        }
+        match ingested.get(&hour.epoch_seconds()) {
+            None if hour == due => wanted.hours.push((hour, Origin::Schedule)),
+            None => wanted.hours.push((hour, Origin::CatchUp)),
+            Some(stored) => {
+                if changed(stored, listings.get(&hour).map_or(&[][..], Vec::as_slice)) {
+                    wanted.hours.push((hour, Origin::LateFiles));
+                    wanted.late_files += 1;
+                }
+            }
+        }
+    }
+    Ok(wanted)
+}
+
+/// The files of every hour of the days that `[from, end)` touches.
+async fn list_days(
+    services: &Services,
+    slug: &str,
+    from: Hour,
+    end: Hour,
+) -> Result<BTreeMap<Hour, Vec<HourFile>>, JobError> {
+    let mut listings = BTreeMap::new();
+    let mut day =
+        Hour::from_epoch_seconds(from.epoch_seconds().div_euclid(86_400) * 86_400).unwrap_or(from);
+    while day < end {
+        listings.extend(ingest::list_day(&services.events, slug, day).await?);
+        day = day.plus(24);
+    }
+    Ok(listings)
 }
 
 /// The first hour of the tenant's earliest `dt=` day folder from `since` on (older days cannot

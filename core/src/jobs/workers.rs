@@ -7,9 +7,11 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 
 use crate::Services;
 use crate::entities::{hour_claim, hour_task, ingestion_run, job_worker};
-use crate::jobs::queue::JobQueue;
-use crate::jobs::tasks::{QUEUED, RUNNING};
+use crate::jobs::tasks::{self, TaskState};
 use crate::jobs::{JobError, now};
+use crate::queue::JobQueue;
+
+pub use crate::jobs::tasks::is_alive;
 
 /// What kind of process a worker is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,17 +90,6 @@ pub async fn stop(conn: &impl ConnectionTrait, worker_id: &str) -> Result<(), Db
     Ok(())
 }
 
-pub async fn is_alive(
-    conn: &impl ConnectionTrait,
-    worker_id: &str,
-    dead_after: i64,
-) -> Result<bool, DbErr> {
-    Ok(job_worker::Entity::find_by_id(worker_id)
-        .one(conn)
-        .await?
-        .is_some_and(|w| w.stopped_at.is_none() && w.heartbeat_at >= now() - dead_after))
-}
-
 /// Workers alive now, oldest first.
 pub async fn alive(
     conn: &impl ConnectionTrait,
@@ -169,7 +160,7 @@ pub async fn recover(
         recovered.workers.push(worker.id);
     }
     queue.push_hours(&recovered.requeued).await?;
-    crate::jobs::backfills::refresh_running(conn).await?;
+    tasks::refresh_running(conn).await?;
     Ok(recovered)
 }
 
@@ -190,7 +181,7 @@ async fn release_work(
         .await?;
     let running: Vec<i64> = hour_task::Entity::find()
         .filter(hour_task::Column::WorkerId.eq(worker_id))
-        .filter(hour_task::Column::State.eq(RUNNING))
+        .filter(hour_task::Column::State.eq(TaskState::Running.as_str()))
         .all(conn)
         .await?
         .into_iter()
@@ -198,7 +189,10 @@ async fn release_work(
         .collect();
     if !running.is_empty() {
         hour_task::Entity::update_many()
-            .col_expr(hour_task::Column::State, Expr::value(QUEUED))
+            .col_expr(
+                hour_task::Column::State,
+                Expr::value(TaskState::Queued.as_str()),
+            )
             .col_expr(hour_task::Column::WorkerId, Expr::value(None::<String>))
             .col_expr(
                 hour_task::Column::Error,
@@ -207,7 +201,7 @@ async fn release_work(
                 )),
             )
             .filter(hour_task::Column::Id.is_in(running.clone()))
-            .filter(hour_task::Column::State.eq(RUNNING))
+            .filter(hour_task::Column::State.eq(TaskState::Running.as_str()))
             .exec(conn)
             .await?;
     }

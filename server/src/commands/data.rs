@@ -1,6 +1,7 @@
 //! `ingest`, `backfill`, `counts`, `catalog` and `mapping`.
 
 use anyhow::{Context, bail};
+use blueprint_core::Services;
 use blueprint_core::hour::Hour;
 use blueprint_core::ingestion::{self, RunOutcome, RunStatus, Trigger};
 use blueprint_core::ledger::{catalog, counts};
@@ -8,9 +9,10 @@ use blueprint_core::mapping::Mapping;
 use blueprint_core::mappings;
 use blueprint_core::pipeline;
 
-use blueprint_core::jobs::backfills::{self, NewBackfill};
-use blueprint_core::jobs::queue::JobQueue;
+use blueprint_core::jobs::backfills::{self, BackfillStatus, NewBackfill};
 use blueprint_core::jobs::workers::{self, WorkerKind};
+use blueprint_core::queue::JobQueue;
+use blueprint_types::jobs::Backfill;
 
 use crate::commands::open_services;
 use crate::commands::progress::Progress;
@@ -109,6 +111,43 @@ pub async fn backfill(
         }
         return Ok(());
     }
+    let view = follow(config, &services, id, tenant, total).await?;
+    let outcome = backfills::hours_outcome(conn, id).await?;
+    println!(
+        "{tenant} {from} to {to}: {total} hours, {} ok, {} without data, {} failed{}; {} events",
+        outcome.ok,
+        outcome.no_data,
+        outcome.failed.len(),
+        if outcome.cancelled > 0 {
+            format!(", {} cancelled", outcome.cancelled)
+        } else {
+            String::new()
+        },
+        outcome.events
+    );
+    if let Some((hour, reason)) = outcome.failed.first() {
+        bail!(
+            "{} hours failed, the first: {tenant} {hour}: {reason}",
+            outcome.failed.len()
+        );
+    }
+    if view.status == BackfillStatus::Cancelled.as_str() {
+        bail!("backfill {id} was cancelled");
+    }
+    Ok(())
+}
+
+/// Follows a backfill with a progress bar until it is closed, running job workers in this process
+/// while no other worker is alive.
+async fn follow(
+    config: &Config,
+    services: &Services,
+    id: i64,
+    tenant: &str,
+    total: usize,
+) -> anyhow::Result<Backfill> {
+    let conn = services.db.conn();
+    let dead_after = config.jobs.dead_after();
     let mut runtime = None;
     let mut progress = Progress::new(format!("backfill {id} {tenant}"), total);
     let view = loop {
@@ -139,29 +178,7 @@ pub async fn backfill(
     if let Some(runtime) = runtime {
         runtime.shutdown().await;
     }
-    let outcome = backfills::hours_outcome(conn, id).await?;
-    println!(
-        "{tenant} {from} to {to}: {total} hours, {} ok, {} without data, {} failed{}; {} events",
-        outcome.ok,
-        outcome.no_data,
-        outcome.failed.len(),
-        if outcome.cancelled > 0 {
-            format!(", {} cancelled", outcome.cancelled)
-        } else {
-            String::new()
-        },
-        outcome.events
-    );
-    if let Some((hour, reason)) = outcome.failed.first() {
-        bail!(
-            "{} hours failed, the first: {tenant} {hour}: {reason}",
-            outcome.failed.len()
-        );
-    }
-    if view.status == "cancelled" {
-        bail!("backfill {id} was cancelled");
-    }
-    Ok(())
+    Ok(view)
 }
 
 pub async fn counts(

@@ -8,6 +8,46 @@ use blueprint_types::rollouts::{Evaluation, OpenRollout, RolloutReport, Verdict,
 use crate::commands::open_services;
 use crate::config::Config;
 
+/// Which roll-out: the candidate version of an application on a platform.
+#[derive(Debug, clap::Args)]
+pub struct RolloutTarget {
+    #[arg(long)]
+    pub tenant: String,
+    #[arg(long)]
+    pub application: String,
+    #[arg(long)]
+    pub platform: String,
+    /// The candidate version.
+    #[arg(long)]
+    pub version: String,
+    /// `text` (default) or `json` (the report as the API gives it).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: RolloutFormat,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum RolloutCommand {
+    /// Open a roll-out of the candidate by hand (or find its roll-out) and print it.
+    #[command(disable_version_flag = true)]
+    Open {
+        #[command(flatten)]
+        target: RolloutTarget,
+        /// The baseline version (default: the one with the most sessions in the last 24 hours).
+        #[arg(long)]
+        baseline: Option<String>,
+    },
+    /// Evaluate the candidate's roll-out on the ledger as it stands and print the verdict; exit 0
+    /// pass, 1 fail, 2 inconclusive or not yet (3 on an error).
+    #[command(disable_version_flag = true)]
+    Status {
+        #[command(flatten)]
+        target: RolloutTarget,
+        /// The stage (percent) to gate on: not reached yet is "not yet" (exit 2).
+        #[arg(long)]
+        stage: Option<i32>,
+    },
+}
+
 /// How `rollout` prints: lines for people, or the report as JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum RolloutFormat {
@@ -129,4 +169,35 @@ pub async fn status(
         );
     }
     Ok(rollouts::exit_code(verdict) as u8)
+}
+
+/// Runs a `rollout` command; its exit status (the verdict's for `status`).
+pub async fn run(config: &Config, command: RolloutCommand) -> anyhow::Result<u8> {
+    match command {
+        RolloutCommand::Open { target, baseline } => {
+            open(
+                config,
+                &target.tenant,
+                &target.application,
+                &target.platform,
+                &target.version,
+                baseline.as_deref(),
+                target.format,
+            )
+            .await?;
+            Ok(0)
+        }
+        RolloutCommand::Status { target, stage } => {
+            status(
+                config,
+                &target.tenant,
+                &target.application,
+                &target.platform,
+                &target.version,
+                stage,
+                target.format,
+            )
+            .await
+        }
+    }
 }

@@ -12,6 +12,28 @@ use blueprint_core::accounts::{Role, passwords};
 use crate::commands::open_services;
 use crate::config::Config;
 
+#[derive(Debug, clap::Subcommand)]
+pub enum UserCommand {
+    /// Create a user: an admin, or an owner or viewer of the given tenants.
+    Add {
+        email: String,
+        #[arg(long, value_enum)]
+        role: CliRole,
+        /// A tenant the user belongs to (repeat for several).
+        #[arg(long = "tenant")]
+        tenants: Vec<String>,
+        /// Read the password from the first line of stdin (else a random one is printed).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a user's password.
+    Passwd {
+        email: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
 /// The role given on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum CliRole {
@@ -95,4 +117,20 @@ pub async fn passwd(config: &Config, email: &str, password_stdin: bool) -> anyho
         println!("password: {password}");
     }
     Ok(())
+}
+
+/// Runs a `user` command.
+pub async fn run(config: &Config, command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add {
+            email,
+            role,
+            tenants,
+            password_stdin,
+        } => add(config, &email, role, &tenants, password_stdin).await,
+        UserCommand::Passwd {
+            email,
+            password_stdin,
+        } => passwd(config, &email, password_stdin).await,
+    }
 }

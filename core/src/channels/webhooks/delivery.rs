@@ -12,7 +12,7 @@ use crate::Services;
 use crate::channels::outbox::{Attempt, Outbox, excerpt};
 use crate::entities::{tenant, webhook, webhook_delivery};
 use crate::jobs::JobError;
-use crate::jobs::queue::{JobQueue, Queue};
+use crate::queue::{JobQueue, Queue};
 
 /// Attempts per delivery before it is recorded as failed.
 pub const ATTEMPTS: i32 = 5;
@@ -121,7 +121,7 @@ pub async fn dispatch(services: &Services, queue: &JobQueue) -> Result<usize, Jo
         .collect();
     if let Err(err) = queue.push(Queue::Webhook, jobs).await {
         OUTBOX.unqueue(conn, &ids).await?;
-        return Err(err);
+        return Err(err.into());
     }
     Ok(ids.len())
 }

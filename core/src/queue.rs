@@ -14,7 +14,19 @@ use apalis_core::backend::TaskSink;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 use crate::db::Database;
-use crate::jobs::JobError;
+
+/// Why opening a queue, pushing onto it or creating its tables failed.
+#[derive(Debug, thiserror::Error)]
+pub enum QueueError {
+    #[error("database query failed: {0}")]
+    Db(#[from] sea_orm::DbErr),
+    /// apalis refused the jobs; `queue` is the queue's full name.
+    #[error("{queue}: {reason}")]
+    Push { queue: String, reason: String },
+    /// apalis' tables or the extensions they use could not be created.
+    #[error("{0}")]
+    Setup(String),
+}
 
 /// Ingest one tenant-hour: the task row says which and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,7 +92,7 @@ pub struct JobQueue {
 }
 
 /// Runs apalis' storage migrations (idempotent; concurrent callers wait for each other).
-pub async fn setup(db: &Database) -> Result<(), String> {
+pub async fn setup(db: &Database) -> Result<(), QueueError> {
     let conn = db.conn();
     match db.backend() {
         DbBackend::Postgres => {
@@ -96,27 +108,29 @@ pub async fn setup(db: &Database) -> Result<(), String> {
                             ),
                         ))
                         .await
-                        .map_err(|e| e.to_string())?
+                        .map_err(|e| QueueError::Setup(e.to_string()))?
                         .is_some();
                     if !present {
-                        return Err(format!("cannot create the {extension} extension: {err}"));
+                        return Err(QueueError::Setup(format!(
+                            "cannot create the {extension} extension: {err}"
+                        )));
                     }
                 }
             }
             apalis_postgres::PostgresStorage::<()>::migrations()
                 .run(conn.get_postgres_connection_pool())
                 .await
-                .map_err(|err| err.to_string())
+                .map_err(|err| QueueError::Setup(err.to_string()))
         }
         _ => apalis_sqlite::SqliteStorage::<()>::migrations()
             .run(conn.get_sqlite_connection_pool())
             .await
-            .map_err(|err| err.to_string()),
+            .map_err(|err| QueueError::Setup(err.to_string())),
     }
 }
 
 impl JobQueue {
-    pub async fn open(db: &Database) -> Result<Self, JobError> {
+    pub async fn open(db: &Database) -> Result<Self, QueueError> {
         let conn = db.conn();
         let (namespace, backend) = match db.backend() {
             DbBackend::Postgres => {
@@ -161,7 +175,7 @@ impl JobQueue {
         &self.backend
     }
 
-    pub async fn push<J>(&self, queue: Queue, jobs: Vec<J>) -> Result<(), JobError>
+    pub async fn push<J>(&self, queue: Queue, jobs: Vec<J>) -> Result<(), QueueError>
     where
         J: Serialize + DeserializeOwned + Send + Sync + Unpin + 'static,
     {
@@ -169,7 +183,10 @@ impl JobQueue {
             return Ok(());
         }
         let name = self.name(queue);
-        let failed = |err: &dyn std::fmt::Display| JobError::Queue(format!("{name}: {err}"));
+        let failed = |err: &dyn std::fmt::Display| QueueError::Push {
+            queue: name.clone(),
+            reason: err.to_string(),
+        };
         match &self.backend {
             QueueBackend::Sqlite(pool) => {
                 let mut storage = apalis_sqlite::SqliteStorage::<J>::new(pool)
@@ -184,7 +201,7 @@ impl JobQueue {
         }
     }
 
-    pub async fn push_hours(&self, task_ids: &[i64]) -> Result<(), JobError> {
+    pub async fn push_hours(&self, task_ids: &[i64]) -> Result<(), QueueError> {
         let jobs = task_ids
             .iter()
             .map(|&task_id| IngestHourJob { task_id })

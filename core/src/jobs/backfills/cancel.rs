@@ -1,0 +1,72 @@
+//! Cancelling a queued or running backfill: hours not yet started are dropped, running ones
+//! finish.
+
+use blueprint_types::jobs::{Backfill, BackfillStatus};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+
+use crate::Services;
+use crate::accounts::{Actor, ServiceError, audit};
+use crate::entities::backfill;
+use crate::jobs::backfills::view::view_of;
+use crate::jobs::{JobError, now, tasks};
+
+/// Cancels a queued or running backfill: hours not yet started are dropped, running ones finish.
+pub async fn cancel(
+    conn: &sea_orm::DatabaseConnection,
+    id: i64,
+) -> Result<backfill::Model, JobError> {
+    let txn = conn.begin().await?;
+    let cancelled = backfill::Entity::update_many()
+        .col_expr(
+            backfill::Column::Status,
+            Expr::value(BackfillStatus::Cancelled.as_str()),
+        )
+        .col_expr(backfill::Column::FinishedAt, Expr::value(now()))
+        .filter(backfill::Column::Id.eq(id))
+        .filter(backfill::Column::Status.is_in(BackfillStatus::OPEN.map(BackfillStatus::as_str)))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if cancelled == 0 {
+        txn.rollback().await?;
+        let row = backfill::Entity::find_by_id(id)
+            .one(conn)
+            .await?
+            .ok_or(JobError::NotFound)?;
+        return Err(JobError::Invalid(format!(
+            "backfill {id} is already {}; only a queued or running backfill can be cancelled",
+            row.status
+        )));
+    }
+    tasks::cancel_queued(&txn, id).await?;
+    let row = backfill::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(JobError::NotFound)?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// An admin cancels a backfill (audited).
+pub async fn cancel_as(
+    services: &Services,
+    actor: &Actor,
+    id: i64,
+) -> Result<Backfill, ServiceError> {
+    actor.require_admin()?;
+    let row = cancel(services.db.conn(), id).await?;
+    let view = view_of(services.db.conn(), row).await?;
+    audit::record(
+        services.db.conn(),
+        services.db.now_seconds(),
+        Some(actor),
+        None,
+        "backfill.cancel",
+        &format!("backfill {id} of {}", view.tenant),
+        None,
+        Some(&view),
+    )
+    .await?;
+    Ok(view)
+}
