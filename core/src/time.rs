@@ -38,6 +38,19 @@ pub fn system() -> Arc<dyn Clock> {
     Arc::new(SystemClock)
 }
 
+/// Process time: how long real things take in this process — worker heartbeats, claims, stale
+/// sends, retry back-off, webhook signature timestamps. Always the system clock, also when the
+/// services run on a test's manual clock: a heartbeat measures a process's life, not the hour
+/// the ledger is at.
+pub fn process_seconds() -> i64 {
+    SystemClock.seconds()
+}
+
+/// The hour that contains [`process_seconds`].
+pub fn process_hour() -> Hour {
+    SystemClock.hour()
+}
+
 /// A clock that stands still until it is set (tests drive the schedule and the services with it).
 #[derive(Debug)]
 pub struct ManualClock(Mutex<DateTime<Utc>>);

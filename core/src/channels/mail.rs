@@ -24,6 +24,7 @@ use crate::accounts::{Actor, ServiceError};
 use crate::entities::{mail_digest, notification, tenant, user};
 use crate::jobs::JobError;
 use crate::queue::{JobQueue, Queue};
+use crate::time::process_seconds;
 
 /// Attempts per digest before it is recorded as failed.
 pub const ATTEMPTS: i32 = 5;
@@ -239,9 +240,7 @@ pub async fn dispatch(
 ) -> Result<usize, JobError> {
     plan(services, at).await?;
     let conn = services.db.conn();
-    let ids = OUTBOX
-        .take_unqueued(conn, services.db.now_seconds())
-        .await?;
+    let ids = OUTBOX.take_unqueued(conn, process_seconds()).await?;
     let jobs: Vec<SendDigestJob> = ids
         .iter()
         .map(|&digest_id| SendDigestJob { digest_id })
@@ -309,10 +308,7 @@ pub async fn send(
     backoff: Duration,
 ) -> Result<Attempt, DbErr> {
     let conn = services.db.conn();
-    if !OUTBOX
-        .claim(conn, services.db.now_seconds(), digest_id)
-        .await?
-    {
+    if !OUTBOX.claim(conn, process_seconds(), digest_id).await? {
         return Ok(Attempt::Skipped);
     }
     let Some(digest) = mail_digest::Entity::find_by_id(digest_id).one(conn).await? else {
@@ -323,7 +319,7 @@ pub async fn send(
         return OUTBOX
             .settle(
                 conn,
-                services.db.now_seconds(),
+                process_seconds(),
                 digest_id,
                 ATTEMPTS,
                 Some(reason),
@@ -349,7 +345,7 @@ pub async fn send(
     OUTBOX
         .settle(
             conn,
-            services.db.now_seconds(),
+            process_seconds(),
             digest_id,
             attempts,
             failure,

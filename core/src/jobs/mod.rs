@@ -122,9 +122,3 @@ impl JobSettings {
 }
 
 pub use crate::time::{Clock, ManualClock, SystemClock};
-pub(crate) use crate::time::{hour_text, instant};
-
-/// Seconds since the epoch, now.
-pub(crate) fn now() -> i64 {
-    crate::time::SystemClock.seconds()
-}

@@ -20,7 +20,8 @@ use crate::entities::{hour_task, ingested_hour, ingestion_run, tenant};
 use crate::hour::Hour;
 use crate::ingest::reader::RejectedSample;
 use crate::jobs::tasks::{self, TaskState};
-use crate::jobs::{JobSettings, backfills, hour_text, instant, now, workers};
+use crate::jobs::{JobSettings, backfills, workers};
+use crate::time::{hour_text, instant, process_seconds};
 
 /// Hours a timeline shows on the monitor page.
 pub const TIMELINE_HOURS: i64 = 48;
@@ -220,9 +221,10 @@ pub async fn ingestion_as(
     };
     let hours_queued = count(TaskState::Queued, None).await? as i64;
     let hours_running = count(TaskState::Running, None).await? as i64;
-    let hours_failed_recently = count(TaskState::Failed, Some(now() - 86_400)).await? as i64;
+    let hours_failed_recently =
+        count(TaskState::Failed, Some(process_seconds() - 86_400)).await? as i64;
     let backfills = backfills::list(conn, None, 10).await?;
-    let end = Hour::containing(chrono::Utc::now()).plus(1);
+    let end = services.db.clock().hour().plus(1);
     let from = end.plus(-TIMELINE_HOURS);
     let mut tenants = Vec::new();
     for row in tenant::Entity::find()

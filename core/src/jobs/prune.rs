@@ -6,10 +6,11 @@ use sea_orm::{ColumnTrait, DbBackend, EntityTrait, QueryFilter, Statement};
 
 use crate::Services;
 use crate::entities::{backfill, hour_task, job_worker};
+use crate::jobs::JobError;
 use crate::jobs::backfills::BackfillStatus;
 use crate::jobs::tasks::TaskState;
-use crate::jobs::{JobError, now};
 use crate::queue::JobQueue;
+use crate::time::process_seconds;
 use sea_orm::ConnectionTrait;
 
 /// Days of finished job history kept.
@@ -30,7 +31,7 @@ pub async fn prune(
     keep_days: i64,
 ) -> Result<Pruned, JobError> {
     let conn = services.db.conn();
-    let cutoff = now() - keep_days * 86_400;
+    let cutoff = process_seconds() - keep_days * 86_400;
     let finished_states = TaskState::FINISHED.map(TaskState::as_str);
     let old_backfills: Vec<i64> = backfill::Entity::find()
         .filter(

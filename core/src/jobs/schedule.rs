@@ -26,9 +26,10 @@ use crate::ingest::{self, reader::HourFile};
 use crate::ingestion::{self, NewsPolicy};
 use crate::jobs::backfills::{self, NewBackfill};
 use crate::jobs::tasks::{self, NewTask, Origin, TaskState};
-use crate::jobs::{JobError, JobSettings, now};
+use crate::jobs::{JobError, JobSettings};
 use crate::ledger::rollup;
 use crate::queue::{DiscoverJob, JobQueue, Queue};
+use crate::time::{process_hour, process_seconds};
 
 const TURN: &str = "hourly";
 
@@ -63,7 +64,7 @@ pub async fn take_turn(
         Ok(_) | Err(DbErr::RecordNotInserted) => {}
         Err(err) => return Err(err),
     }
-    let at = now();
+    let at = process_seconds();
     let mut due_or_stale =
         Condition::any().add(job_schedule::Column::DueHour.lt(due.epoch_seconds()));
     if force {
@@ -160,7 +161,7 @@ async fn plan_tenant(
     plan: &mut Plan,
 ) -> Result<(), JobError> {
     let end = due.plus(1);
-    let current = due.plus(1).max(Hour::containing(Utc::now()));
+    let current = due.plus(1).max(process_hour());
     let Some(latest) = ingestion::latest_ingested(services, tenant.id).await? else {
         return plan_baseline(services, queue, tenant, due, current, plan).await;
     };
@@ -275,7 +276,7 @@ async fn wanted_hours(
         .collect();
     let mut open: HashMap<i64, (i64, bool)> = HashMap::new();
     for task in tasks::open_tasks(conn, tenant.id, from, end).await? {
-        let stale = TaskState::Queued.is(&task.state) && task.queued_at < now() - 3600;
+        let stale = TaskState::Queued.is(&task.state) && task.queued_at < process_seconds() - 3600;
         open.insert(task.hour, (task.id, stale));
     }
     let listings = list_days(services, &tenant.slug, from, end).await?;

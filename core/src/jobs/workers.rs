@@ -7,9 +7,10 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 
 use crate::Services;
 use crate::entities::{hour_claim, hour_task, ingestion_run, job_worker};
+use crate::jobs::JobError;
 use crate::jobs::tasks::{self, TaskState};
-use crate::jobs::{JobError, now};
 use crate::queue::JobQueue;
+use crate::time::process_seconds;
 
 pub use crate::jobs::tasks::is_alive;
 
@@ -53,7 +54,7 @@ pub async fn register(
     let pid = std::process::id();
     let suffix = uuid::Uuid::new_v4().simple().to_string();
     let id = format!("{host}-{pid}-{}", &suffix[..8]);
-    let at = now();
+    let at = process_seconds();
     job_worker::Entity::insert(job_worker::ActiveModel {
         id: Set(id.clone()),
         kind: Set(kind.as_str().to_owned()),
@@ -72,7 +73,10 @@ pub async fn register(
 /// Says this worker is alive (also after others took it for dead: it is back).
 pub async fn heartbeat(conn: &impl ConnectionTrait, worker_id: &str) -> Result<(), DbErr> {
     job_worker::Entity::update_many()
-        .col_expr(job_worker::Column::HeartbeatAt, Expr::value(now()))
+        .col_expr(
+            job_worker::Column::HeartbeatAt,
+            Expr::value(process_seconds()),
+        )
         .col_expr(job_worker::Column::StoppedAt, Expr::value(None::<i64>))
         .filter(job_worker::Column::Id.eq(worker_id))
         .exec(conn)
@@ -83,7 +87,10 @@ pub async fn heartbeat(conn: &impl ConnectionTrait, worker_id: &str) -> Result<(
 /// Marks a worker stopped on a clean shutdown ([`retire`] also hands back its work).
 pub async fn stop(conn: &impl ConnectionTrait, worker_id: &str) -> Result<(), DbErr> {
     job_worker::Entity::update_many()
-        .col_expr(job_worker::Column::StoppedAt, Expr::value(now()))
+        .col_expr(
+            job_worker::Column::StoppedAt,
+            Expr::value(process_seconds()),
+        )
         .filter(job_worker::Column::Id.eq(worker_id))
         .exec(conn)
         .await?;
@@ -97,7 +104,7 @@ pub async fn alive(
 ) -> Result<Vec<job_worker::Model>, DbErr> {
     job_worker::Entity::find()
         .filter(job_worker::Column::StoppedAt.is_null())
-        .filter(job_worker::Column::HeartbeatAt.gte(now() - dead_after))
+        .filter(job_worker::Column::HeartbeatAt.gte(process_seconds() - dead_after))
         .order_by_asc(job_worker::Column::StartedAt)
         .all(conn)
         .await
@@ -121,7 +128,7 @@ pub async fn recover(
     let conn = services.db.conn();
     let dead = job_worker::Entity::find()
         .filter(job_worker::Column::StoppedAt.is_null())
-        .filter(job_worker::Column::HeartbeatAt.lt(now() - dead_after))
+        .filter(job_worker::Column::HeartbeatAt.lt(process_seconds() - dead_after))
         .all(conn)
         .await?;
     let mut recovered = Recovered::default();
@@ -173,7 +180,10 @@ async fn release_work(
 ) -> Result<(Vec<i64>, u64), DbErr> {
     let closed = ingestion_run::Entity::update_many()
         .col_expr(ingestion_run::Column::Status, Expr::value("failed"))
-        .col_expr(ingestion_run::Column::FinishedAt, Expr::value(now()))
+        .col_expr(
+            ingestion_run::Column::FinishedAt,
+            Expr::value(process_seconds()),
+        )
         .col_expr(ingestion_run::Column::Error, Expr::value(reason))
         .filter(ingestion_run::Column::WorkerId.eq(worker_id))
         .filter(ingestion_run::Column::Status.eq("running"))

@@ -66,7 +66,14 @@ pub async fn edit_as(
     if let Some(plan) = &edit.plan {
         validate_plan(plan)?;
     }
-    apply(conn, id, state, edit.plan.as_ref(), services.db.now_seconds()).await?;
+    apply(
+        conn,
+        id,
+        state,
+        edit.plan.as_ref(),
+        services.db.now_seconds(),
+    )
+    .await?;
     audit::record(
         conn,
         services.db.now_seconds(),

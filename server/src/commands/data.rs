@@ -94,7 +94,7 @@ pub async fn backfill(
             origin: "cli".to_owned(),
             requested_by: None,
         },
-        Hour::containing(chrono::Utc::now()),
+        services.db.clock().hour(),
     )
     .await?;
     let id = backfill.id;

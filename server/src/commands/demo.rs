@@ -14,12 +14,13 @@ use blueprint_demo::{DemoOptions, TENANTS, generate, rollouts};
 use crate::commands::open_services;
 use crate::commands::progress::Progress;
 use crate::config::Config;
+use blueprint_core::time::{Clock, SystemClock};
 
 pub async fn demo(config: &Config, hours: u32, events_per_hour: u32) -> anyhow::Result<()> {
     let EventsLocation::Local(root) = &config.events else {
         bail!("demo writes its events to a local folder; set BLUEPRINT_EVENTS_URL to a path");
     };
-    let mut options = DemoOptions::demo(chrono::Utc::now());
+    let mut options = DemoOptions::demo(SystemClock.now());
     options.first_hour += chrono::Duration::hours(i64::from(options.hours) - i64::from(hours));
     options.hours = hours;
     options.events_per_hour = events_per_hour;
@@ -85,7 +86,7 @@ async fn launchpad(
     services: &blueprint_core::Services,
     root: &std::path::Path,
 ) -> anyhow::Result<()> {
-    let last = Hour::containing(chrono::Utc::now()).plus(-1);
+    let last = services.db.clock().hour().plus(-1);
     let start = last.plus(1 - rollouts::HOURS);
     let folder = root.to_owned();
     tokio::task::spawn_blocking(move || rollouts::write(&folder, rollouts::TENANT, start.start()))

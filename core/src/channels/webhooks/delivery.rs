@@ -13,6 +13,7 @@ use crate::channels::outbox::{Attempt, Outbox, excerpt};
 use crate::entities::{tenant, webhook, webhook_delivery};
 use crate::jobs::JobError;
 use crate::queue::{JobQueue, Queue};
+use crate::time::process_seconds;
 
 /// Attempts per delivery before it is recorded as failed.
 pub const ATTEMPTS: i32 = 5;
@@ -112,9 +113,7 @@ pub(crate) async fn announce(
 /// Queues the deliveries waiting to be sent. Returns how many were queued.
 pub async fn dispatch(services: &Services, queue: &JobQueue) -> Result<usize, JobError> {
     let conn = services.db.conn();
-    let ids = OUTBOX
-        .take_unqueued(conn, services.db.now_seconds())
-        .await?;
+    let ids = OUTBOX.take_unqueued(conn, process_seconds()).await?;
     let jobs: Vec<DeliverJob> = ids
         .iter()
         .map(|&delivery_id| DeliverJob { delivery_id })
@@ -136,10 +135,7 @@ pub async fn deliver(
     backoff: Duration,
 ) -> Result<Attempt, DbErr> {
     let conn = services.db.conn();
-    if !OUTBOX
-        .claim(conn, services.db.now_seconds(), delivery_id)
-        .await?
-    {
+    if !OUTBOX.claim(conn, process_seconds(), delivery_id).await? {
         return Ok(Attempt::Skipped);
     }
     let Some(delivery) = webhook_delivery::Entity::find_by_id(delivery_id)
@@ -157,7 +153,7 @@ pub async fn deliver(
         return OUTBOX
             .settle(
                 conn,
-                services.db.now_seconds(),
+                process_seconds(),
                 delivery_id,
                 ATTEMPTS,
                 Some(reason),
@@ -176,14 +172,14 @@ pub async fn deliver(
         &hook,
         delivery.id,
         body(&delivery, &slug, public_url),
-        services.db.now_seconds(),
+        process_seconds(),
     )
     .await;
     record_answer(conn, delivery_id, &answer).await?;
     OUTBOX
         .settle(
             conn,
-            services.db.now_seconds(),
+            process_seconds(),
             delivery_id,
             delivery.attempts,
             answer.failure,

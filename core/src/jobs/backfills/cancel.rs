@@ -9,7 +9,8 @@ use crate::Services;
 use crate::accounts::{Actor, ServiceError, audit};
 use crate::entities::backfill;
 use crate::jobs::backfills::view::view_of;
-use crate::jobs::{JobError, now, tasks};
+use crate::jobs::{JobError, tasks};
+use crate::time::process_seconds;
 
 /// Cancels a queued or running backfill: hours not yet started are dropped, running ones finish.
 pub async fn cancel(
@@ -22,7 +23,7 @@ pub async fn cancel(
             backfill::Column::Status,
             Expr::value(BackfillStatus::Cancelled.as_str()),
         )
-        .col_expr(backfill::Column::FinishedAt, Expr::value(now()))
+        .col_expr(backfill::Column::FinishedAt, Expr::value(process_seconds()))
         .filter(backfill::Column::Id.eq(id))
         .filter(backfill::Column::Status.is_in(BackfillStatus::OPEN.map(BackfillStatus::as_str)))
         .exec(&txn)

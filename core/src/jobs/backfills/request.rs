@@ -13,11 +13,12 @@ use crate::accounts::{Actor, ServiceError, audit};
 use crate::entities::{backfill, hour_task, tenant};
 use crate::hour::Hour;
 use crate::ingestion::{self, IngestionError, NewsPolicy};
+use crate::jobs::JobError;
 use crate::jobs::backfills::view::view_of;
 use crate::jobs::tasks::{self, NewTask, Origin, TaskState};
-use crate::jobs::{JobError, now};
 use crate::ledger::rollup;
 use crate::queue::{BackfillJob, JobQueue, Queue};
+use crate::time::process_seconds;
 
 /// A backfill to ask for.
 #[derive(Clone, Debug)]
@@ -59,7 +60,7 @@ pub async fn request(
         hours_total: Set(i32::try_from(from.until(to).count()).unwrap_or(i32::MAX)),
         previous_latest: Set(latest.map(Hour::epoch_seconds)),
         long_forward: Set(forward > 24),
-        created_at: Set(now()),
+        created_at: Set(process_seconds()),
         ..Default::default()
     };
     let row = backfill::Entity::insert(row)
@@ -131,7 +132,7 @@ pub async fn request_as(
         origin: origin.to_owned(),
         requested_by: Some(actor.email.clone()),
     };
-    let current = Hour::containing(chrono::Utc::now());
+    let current = services.db.clock().hour();
     let row = request(services, &queue, &tenant, new, current).await?;
     let view = view_of(services.db.conn(), row).await?;
     audit::record(

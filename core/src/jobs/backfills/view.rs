@@ -13,7 +13,7 @@ use crate::accounts::{Actor, ServiceError};
 use crate::entities::{backfill, hour_task, ingestion_run, tenant};
 use crate::hour::Hour;
 use crate::jobs::tasks::{self, StateCount, TaskState};
-use crate::jobs::{hour_text, instant};
+use crate::time::{hour_text, instant};
 
 /// A backfill with its progress.
 pub async fn view_of(conn: &impl ConnectionTrait, row: backfill::Model) -> Result<Backfill, DbErr> {
@@ -139,7 +139,9 @@ pub async fn hours_outcome(conn: &impl ConnectionTrait, id: i64) -> Result<Hours
             }
             Ok(TaskState::Done | TaskState::Skipped) => outcome.ok += 1,
             Ok(TaskState::Failed) => outcome.failed.push((
-                Hour::from_epoch_seconds(task.hour).unwrap_or(Hour::containing(chrono::Utc::now())),
+                Hour::containing(
+                    chrono::DateTime::from_timestamp(task.hour, 0).unwrap_or_default(),
+                ),
                 task.error.unwrap_or_default(),
             )),
             Ok(TaskState::Cancelled) => outcome.cancelled += 1,

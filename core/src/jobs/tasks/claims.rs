@@ -5,8 +5,9 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
 use crate::entities::{hour_claim, hour_task, job_worker};
+use crate::jobs::JobSettings;
 use crate::jobs::tasks::rows::open_task;
-use crate::jobs::{JobSettings, now};
+use crate::time::process_seconds;
 
 /// Whether a worker is alive: not stopped, and its heartbeat is at most `dead_after` seconds old.
 pub async fn is_alive(
@@ -17,7 +18,9 @@ pub async fn is_alive(
     Ok(job_worker::Entity::find_by_id(worker_id)
         .one(conn)
         .await?
-        .is_some_and(|w| w.stopped_at.is_none() && w.heartbeat_at >= now() - dead_after))
+        .is_some_and(|w| {
+            w.stopped_at.is_none() && w.heartbeat_at >= process_seconds() - dead_after
+        }))
 }
 
 /// Takes the hour's claim, waiting while a live worker holds it; false when the task was
@@ -62,7 +65,7 @@ async fn try_claim(
         hour: Set(task.hour),
         task_id: Set(task.id),
         worker_id: Set(worker_id.to_owned()),
-        claimed_at: Set(now()),
+        claimed_at: Set(process_seconds()),
     })
     .on_conflict(
         OnConflict::columns([hour_claim::Column::TenantId, hour_claim::Column::Hour])

@@ -8,8 +8,8 @@ use sea_orm::{
 };
 
 use crate::entities::{backfill, hour_task};
-use crate::jobs::now;
 use crate::jobs::tasks::state::TaskState;
+use crate::time::process_seconds;
 
 /// A backfill's hours in one task state, and the events they read.
 #[derive(Debug, FromQueryResult)]
@@ -46,7 +46,7 @@ pub(crate) async fn is_cancelled(conn: &impl ConnectionTrait, id: i64) -> Result
 /// Notes when the first hour started.
 pub(crate) async fn mark_started(conn: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
     backfill::Entity::update_many()
-        .col_expr(backfill::Column::StartedAt, Expr::value(now()))
+        .col_expr(backfill::Column::StartedAt, Expr::value(process_seconds()))
         .filter(backfill::Column::Id.eq(id))
         .filter(backfill::Column::StartedAt.is_null())
         .exec(conn)
@@ -72,7 +72,7 @@ pub(crate) async fn refresh(conn: &impl ConnectionTrait, id: i64) -> Result<(), 
     };
     let closed = backfill::Entity::update_many()
         .col_expr(backfill::Column::Status, Expr::value(status.as_str()))
-        .col_expr(backfill::Column::FinishedAt, Expr::value(now()))
+        .col_expr(backfill::Column::FinishedAt, Expr::value(process_seconds()))
         .filter(backfill::Column::Id.eq(id))
         .filter(backfill::Column::Status.eq(BackfillStatus::Running.as_str()))
         .exec(conn)
@@ -80,7 +80,7 @@ pub(crate) async fn refresh(conn: &impl ConnectionTrait, id: i64) -> Result<(), 
     if closed.rows_affected == 1 {
         // What it found is history, then what it may have made obsolete: the pipeline's steps.
         if let Some(row) = backfill::Entity::find_by_id(id).one(conn).await? {
-            crate::pipeline::after_backfill(conn, id, row.tenant_id, now()).await?;
+            crate::pipeline::after_backfill(conn, id, row.tenant_id, process_seconds()).await?;
         }
     }
     Ok(())

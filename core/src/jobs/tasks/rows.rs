@@ -11,9 +11,10 @@ use crate::Services;
 use crate::entities::{hour_task, ingestion_run};
 use crate::hour::Hour;
 use crate::ingestion::NewsPolicy;
+use crate::jobs::JobError;
 use crate::jobs::tasks::state::{Origin, TaskState};
-use crate::jobs::{JobError, now};
 use crate::queue::JobQueue;
+use crate::time::process_seconds;
 
 /// A task to queue.
 #[derive(Clone, Copy, Debug)]
@@ -45,7 +46,7 @@ pub(crate) async fn insert_tasks(
     tasks: &[NewTask],
     after_run: i64,
 ) -> Result<Vec<i64>, DbErr> {
-    let queued_at = now();
+    let queued_at = process_seconds();
     let mut ids = Vec::with_capacity(tasks.len());
     for task in tasks {
         let row = hour_task::ActiveModel {
@@ -125,7 +126,7 @@ pub(crate) async fn start(
         id: Set(task_id),
         state: Set(TaskState::Running.as_str().to_owned()),
         worker_id: Set(Some(worker_id.to_owned())),
-        started_at: Set(Some(now())),
+        started_at: Set(Some(process_seconds())),
         attempts: Set(attempt),
         ..Default::default()
     })
@@ -164,7 +165,7 @@ pub(crate) async fn finish(
     hour_task::Entity::update(hour_task::ActiveModel {
         id: Set(task_id),
         state: Set(state.as_str().to_owned()),
-        finished_at: Set(Some(now())),
+        finished_at: Set(Some(process_seconds())),
         run_id: Set(run_id),
         events: Set(events),
         error: Set(error.map(str::to_owned)),
@@ -185,7 +186,10 @@ pub(crate) async fn cancel_queued(
             hour_task::Column::State,
             Expr::value(TaskState::Cancelled.as_str()),
         )
-        .col_expr(hour_task::Column::FinishedAt, Expr::value(now()))
+        .col_expr(
+            hour_task::Column::FinishedAt,
+            Expr::value(process_seconds()),
+        )
         .col_expr(
             hour_task::Column::Error,
             Expr::value("the backfill was cancelled"),

@@ -170,7 +170,7 @@ pub async fn hours(
     let actor = visible(&state, signed_in, &slug).await?;
     let to = match &query.to {
         Some(text) => hour(text, "to")?,
-        None => Hour::containing(chrono::Utc::now()).plus(1),
+        None => state.services.db.clock().hour().plus(1),
     };
     let from = match &query.from {
         Some(text) => hour(text, "from")?,
