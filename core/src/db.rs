@@ -214,7 +214,7 @@ impl Database {
             .map_err(migrate_err)?
             .len();
         Migrator::up(&self.conn, None).await.map_err(migrate_err)?;
-        crate::queue::setup(self)
+        crate::queue::setup(&self.conn)
             .await
             .map_err(|reason| DbError::Migrate {
                 target: self.target.clone(),
@@ -269,6 +269,12 @@ impl Database {
     /// A number unique to this connection pool within the process.
     pub fn instance(&self) -> u64 {
         self.instance
+    }
+}
+
+impl AsRef<DatabaseConnection> for Database {
+    fn as_ref(&self) -> &DatabaseConnection {
+        &self.conn
     }
 }
 

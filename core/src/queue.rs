@@ -11,9 +11,7 @@
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use apalis_core::backend::TaskSink;
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
-
-use crate::db::Database;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
 /// Why opening a queue, pushing onto it or creating its tables failed.
 #[derive(Debug, thiserror::Error)]
@@ -92,9 +90,8 @@ pub struct JobQueue {
 }
 
 /// Runs apalis' storage migrations (idempotent; concurrent callers wait for each other).
-pub async fn setup(db: &Database) -> Result<(), QueueError> {
-    let conn = db.conn();
-    match db.backend() {
+pub async fn setup(conn: &DatabaseConnection) -> Result<(), QueueError> {
+    match conn.get_database_backend() {
         DbBackend::Postgres => {
             for extension in ["pgcrypto", "hstore"] {
                 let sql = format!("CREATE EXTENSION IF NOT EXISTS {extension} SCHEMA public");
@@ -130,9 +127,10 @@ pub async fn setup(db: &Database) -> Result<(), QueueError> {
 }
 
 impl JobQueue {
-    pub async fn open(db: &Database) -> Result<Self, QueueError> {
-        let conn = db.conn();
-        let (namespace, backend) = match db.backend() {
+    /// The queues in the database `db` (a [`crate::Database`], or its connection).
+    pub async fn open(db: &impl AsRef<DatabaseConnection>) -> Result<Self, QueueError> {
+        let conn = db.as_ref();
+        let (namespace, backend) = match conn.get_database_backend() {
             DbBackend::Postgres => {
                 let row = conn
                     .query_one_raw(Statement::from_string(

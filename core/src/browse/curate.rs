@@ -15,7 +15,7 @@ pub const STATUSES: [&str; 3] = ["active", "deprecated", "obsolete"];
 pub const MAX_DESCRIPTION: usize = 10_000;
 pub const MAX_TAGS: usize = 20;
 pub const MAX_TAG: usize = 40;
-pub const MAX_QUIET_DAYS: i32 = 365;
+pub use crate::tenants::MAX_QUIET_DAYS;
 
 /// What is edited.
 #[derive(Clone, Debug, PartialEq, Eq)]

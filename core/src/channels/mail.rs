@@ -22,7 +22,6 @@ use super::outbox::{Attempt, Outbox};
 use crate::Services;
 use crate::accounts::{Actor, ServiceError};
 use crate::entities::{mail_digest, notification, tenant, user};
-use crate::jobs::JobError;
 use crate::queue::{JobQueue, Queue};
 use crate::time::process_seconds;
 
@@ -237,7 +236,7 @@ pub async fn dispatch(
     services: &Services,
     queue: &JobQueue,
     at: DateTime<Utc>,
-) -> Result<usize, JobError> {
+) -> Result<usize, ServiceError> {
     plan(services, at).await?;
     let conn = services.db.conn();
     let ids = OUTBOX.take_unqueued(conn, process_seconds()).await?;
@@ -247,7 +246,7 @@ pub async fn dispatch(
         .collect();
     if let Err(err) = queue.push(Queue::Mail, jobs).await {
         OUTBOX.unqueue(conn, &ids).await?;
-        return Err(err.into());
+        return Err(ServiceError::failed(err));
     }
     Ok(ids.len())
 }

@@ -8,6 +8,7 @@
 //! (`json`, `line`) feeds per-thread accumulators (`aggregate`) that merge exactly at the end.
 
 pub mod aggregate;
+pub(crate) mod error;
 pub mod json;
 pub mod line;
 pub mod reader;
@@ -19,21 +20,8 @@ use std::sync::Arc;
 use crate::events_root::EventsRoot;
 use crate::hour::Hour;
 use crate::mapping::Mapping;
+pub use error::IngestError;
 use reader::{HourFile, HourRead};
-
-/// Why an hour could not be read. The run is recorded as failed with this reason; nothing of the
-/// hour is written.
-#[derive(Debug, thiserror::Error)]
-pub enum IngestError {
-    #[error("cannot list {folder}: {reason}")]
-    List { folder: String, reason: String },
-    #[error("file {file} disappeared before it could be read")]
-    Vanished { file: String },
-    #[error("cannot read {file}: {reason}")]
-    Read { file: String, reason: String },
-    #[error("a parser thread stopped unexpectedly")]
-    Worker,
-}
 
 /// Lists the event files of a tenant-hour (none when the folder is missing).
 pub async fn list_hour(

@@ -15,8 +15,9 @@ use object_store::{GetResultPayload, ObjectStore, ObjectStoreExt};
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::aggregate::Counts;
+use crate::ingest::error::IngestError;
 use crate::ingest::line::{self, LineParser, Reject};
-use crate::ingest::{IngestError, time};
+use crate::ingest::time;
 use crate::mapping::Mapping;
 
 /// Bytes handed to a parser at a time.

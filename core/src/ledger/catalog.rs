@@ -102,7 +102,8 @@ pub async fn catalog(
     screens.sort_by(|a, b| a.name.cmp(&b.name));
 
     let totals =
-        crate::ledger::key_type_totals(conn, "tenant_id = ?", vec![tenant_id.into()]).await?;
+        crate::ledger::totals::key_type_totals(conn, "tenant_id = ?", vec![tenant_id.into()])
+            .await?;
     let mut keys_by_event: HashMap<i64, Vec<KeyEntry>> = HashMap::new();
     for key in event_key::Entity::find()
         .filter(event_key::Column::TenantId.eq(tenant_id))

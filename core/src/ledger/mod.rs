@@ -7,6 +7,7 @@ pub mod counts;
 mod resolve;
 pub mod rollup;
 mod seen;
+pub(crate) mod totals;
 pub mod write;
 
 /// Why the ledger could not be read or written.
@@ -64,53 +65,4 @@ impl std::fmt::Display for RunState {
 /// Comma-separated ids for an `IN (…)` list; ids are integers the ledger produced itself.
 pub(crate) fn id_list(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-}
-
-#[derive(sea_orm::FromQueryResult)]
-struct KeyTotals {
-    key_id: i64,
-    string_count: i64,
-    integer_count: i64,
-    number_count: i64,
-    boolean_count: i64,
-    object_count: i64,
-    array_count: i64,
-    null_count: i64,
-}
-
-/// The count of each JSON type (in `JsonType::ALL` order) per key, summed over the `daily_keys`
-/// rows that match `condition` (SQL with `?` placeholders for `values`).
-pub(crate) async fn key_type_totals(
-    conn: &impl sea_orm::ConnectionTrait,
-    condition: &str,
-    values: Vec<sea_orm::Value>,
-) -> Result<std::collections::HashMap<i64, [i64; 7]>, sea_orm::DbErr> {
-    use sea_orm::FromQueryResult;
-    let sums = rollup::KEY_COLUMNS
-        .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
-        .join(", ");
-    let sql = format!("SELECT key_id, {sums} FROM daily_keys WHERE {condition} GROUP BY key_id");
-    Ok(KeyTotals::find_by_statement(crate::sql::statement(
-        conn.get_database_backend(),
-        &sql,
-        values,
-    ))
-    .all(conn)
-    .await?
-    .into_iter()
-    .map(|t| {
-        (
-            t.key_id,
-            [
-                t.string_count,
-                t.integer_count,
-                t.number_count,
-                t.boolean_count,
-                t.object_count,
-                t.array_count,
-                t.null_count,
-            ],
-        )
-    })
-    .collect())
 }

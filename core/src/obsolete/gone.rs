@@ -1,7 +1,7 @@
 //! Gone: events, screens, applications and application versions not seen for the quiet period
 //! before the tenant's latest hour (a version only when its application is still seen).
 
-use super::{Quiet, Snapshot, seen_text};
+use super::snapshot::{Quiet, Snapshot, seen_text};
 use crate::notify::path_segment;
 
 /// Everything gone now, in a stable order: events, screens, applications, versions.

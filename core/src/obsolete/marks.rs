@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
-use super::{Detected, Quiet, Snapshot};
+use super::snapshot::{Detected, Quiet, Snapshot};
 use crate::entities::{event, quiet_mark};
 use crate::notify::{self, NewsKind, Subject};
 

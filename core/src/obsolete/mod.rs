@@ -12,110 +12,13 @@
 mod gone;
 mod marks;
 mod retired;
+mod snapshot;
 
-use std::collections::HashMap;
-
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
-
-use crate::entities::{app_version, application, event, screen, tenant};
-use crate::hour::Hour;
-use crate::notify;
+use sea_orm::{ConnectionTrait, DbErr};
 
 pub use crate::tenants::QUIET_DAYS;
-
-/// What one detection changed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Detected {
-    pub marked: usize,
-    pub lifted: usize,
-}
-
-/// One thing found obsolete now.
-struct Quiet {
-    kind: &'static str,
-    subject_id: i64,
-    label: String,
-    scope: String,
-    last_seen: Option<i64>,
-    subject: (Option<String>, Option<String>, Option<String>),
-    owners: Vec<String>,
-    link: String,
-    title: String,
-}
-
-/// The tenant's catalog as detection reads it, with the rule for "gone".
-struct Snapshot {
-    tenant_id: i64,
-    /// The tenant's slug as a path segment, for links.
-    slug: String,
-    latest: i64,
-    tenant_days: i64,
-    events: Vec<event::Model>,
-    screens: Vec<screen::Model>,
-    apps: Vec<application::Model>,
-    versions: Vec<app_version::Model>,
-}
-
-impl Snapshot {
-    async fn load(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<Option<Self>, DbErr> {
-        let Some(tenant) = tenant::Entity::find_by_id(tenant_id).one(conn).await? else {
-            return Ok(None);
-        };
-        let Some(latest) = crate::tenants::latest_hour(conn, tenant_id).await? else {
-            return Ok(None);
-        };
-        Ok(Some(Self {
-            tenant_id,
-            slug: notify::path_segment(&tenant.slug),
-            latest,
-            tenant_days: tenant.quiet_days.map_or(QUIET_DAYS, i64::from),
-            events: event::Entity::find()
-                .filter(event::Column::TenantId.eq(tenant_id))
-                .all(conn)
-                .await?,
-            screens: screen::Entity::find()
-                .filter(screen::Column::TenantId.eq(tenant_id))
-                .all(conn)
-                .await?,
-            apps: application::Entity::find()
-                .filter(application::Column::TenantId.eq(tenant_id))
-                .all(conn)
-                .await?,
-            versions: app_version::Entity::find()
-                .filter(app_version::Column::TenantId.eq(tenant_id))
-                .all(conn)
-                .await?,
-        }))
-    }
-
-    /// Last seen at least `days` days before the latest hour.
-    fn gone_after(&self, days: i64, last_seen: Option<i64>) -> bool {
-        last_seen.is_some_and(|seen| seen <= self.latest - days * 86_400)
-    }
-
-    /// Gone under the tenant's quiet period.
-    fn gone(&self, last_seen: Option<i64>) -> bool {
-        self.gone_after(self.tenant_days, last_seen)
-    }
-
-    /// Gone under the event's own quiet period, or the tenant's.
-    fn event_gone(&self, e: &event::Model) -> bool {
-        self.gone_after(
-            e.quiet_days.map_or(self.tenant_days, i64::from),
-            e.last_seen,
-        )
-    }
-
-    fn app_by_id(&self) -> HashMap<i64, &application::Model> {
-        self.apps.iter().map(|a| (a.id, a)).collect()
-    }
-}
-
-fn seen_text(seconds: Option<i64>) -> String {
-    seconds
-        .and_then(Hour::from_epoch_seconds)
-        .map_or_else(|| "never".to_owned(), |h| h.to_string())
-}
+pub use snapshot::Detected;
+use snapshot::Snapshot;
 
 /// Marks what went quiet and lifts the marks of what came back, telling owners and watchers;
 /// `at` (epoch seconds) dates the marks and their lifting.

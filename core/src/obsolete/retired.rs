@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
-use super::{Quiet, Snapshot};
+use super::snapshot::{Quiet, Snapshot};
 use crate::browse::version_order;
 use crate::entities::{app_version, combination, event};
 use crate::notify::path_segment;

@@ -244,7 +244,7 @@ async fn key_rows(
     range: Range,
     events_total: i64,
 ) -> Result<Vec<KeyRow>, sea_orm::DbErr> {
-    let totals = crate::ledger::key_type_totals(
+    let totals = crate::ledger::totals::key_type_totals(
         services.db.conn(),
         &format!(
             "key_id IN {} AND day >= ? AND day < ?",

@@ -11,7 +11,7 @@ use super::payload::{DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, body, 
 use crate::Services;
 use crate::channels::outbox::{Attempt, Outbox, excerpt};
 use crate::entities::{tenant, webhook, webhook_delivery};
-use crate::jobs::JobError;
+use crate::error::ServiceError;
 use crate::queue::{JobQueue, Queue};
 use crate::time::process_seconds;
 
@@ -111,7 +111,7 @@ pub(crate) async fn announce(
 }
 
 /// Queues the deliveries waiting to be sent. Returns how many were queued.
-pub async fn dispatch(services: &Services, queue: &JobQueue) -> Result<usize, JobError> {
+pub async fn dispatch(services: &Services, queue: &JobQueue) -> Result<usize, ServiceError> {
     let conn = services.db.conn();
     let ids = OUTBOX.take_unqueued(conn, process_seconds()).await?;
     let jobs: Vec<DeliverJob> = ids
@@ -120,7 +120,7 @@ pub async fn dispatch(services: &Services, queue: &JobQueue) -> Result<usize, Jo
         .collect();
     if let Err(err) = queue.push(Queue::Webhook, jobs).await {
         OUTBOX.unqueue(conn, &ids).await?;
-        return Err(err.into());
+        return Err(ServiceError::failed(err));
     }
     Ok(ids.len())
 }

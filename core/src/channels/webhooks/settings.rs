@@ -147,7 +147,7 @@ pub async fn settings_of(
         out.push(TenantChannels {
             tenant: tenant.slug.clone(),
             quiet_days: tenant.quiet_days,
-            default_quiet_days: crate::obsolete::QUIET_DAYS as i32,
+            default_quiet_days: crate::tenants::QUIET_DAYS as i32,
             webhooks: hooks_of(services, &tenant).await?,
         });
     }
@@ -162,7 +162,7 @@ pub async fn set_quiet_days_as(
     days: i32,
 ) -> Result<Option<i32>, ServiceError> {
     let tenant = owned_tenant(services, actor, slug).await?;
-    let max = crate::browse::curate::MAX_QUIET_DAYS;
+    let max = crate::tenants::MAX_QUIET_DAYS;
     if !(0..=max).contains(&days) {
         return Err(invalid(format!(
             "a quiet period of {days} days is not from 1 to {max} (0: the default)"

@@ -16,9 +16,7 @@ use crate::hour::Hour;
 use crate::ingest::reader::{HourFile, HourRead, HourStats};
 use crate::ledger::resolve::{Catalog, Created};
 use crate::ledger::{LedgerError, RunState, seen};
-use rows::Slot;
-
-const INSERT_BATCH: usize = 1000;
+use rows::{INSERT_BATCH, Slot};
 
 /// One hour to write.
 pub struct HourWrite<'a> {

@@ -5,8 +5,7 @@ use std::collections::BTreeSet;
 
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
 
-use super::INSERT_BATCH;
-use super::rows::{HourRows, Slot};
+use super::rows::{HourRows, INSERT_BATCH, Slot};
 use crate::entities::{hourly_count, hourly_key, hourly_session};
 use crate::ledger::LedgerError;
 

@@ -14,6 +14,9 @@ use crate::ingest::sketch::Sketch;
 use crate::ledger::LedgerError;
 use crate::ledger::resolve::Catalog;
 
+/// Rows per INSERT statement.
+pub(super) const INSERT_BATCH: usize = 1000;
+
 /// The hour's new rows, and the combinations and keys they touch.
 pub(super) struct HourRows {
     pub counts: Vec<hourly_count::ActiveModel>,
