@@ -2,6 +2,9 @@
 
 mod support;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use axum::http::StatusCode;
 use blueprint_core::accounts::Role;
 use blueprint_core::testing::actor;
@@ -134,4 +137,34 @@ async fn a_member_sees_only_their_tenants_and_anonymous_visitors_go_to_sign_in()
         );
         assert!(body.contains("data-testid=\"signed-in-as\""), "{body}");
     }
+}
+
+/// Listing the app's routes renders the app with Leptos' resource loading switched off for the
+/// whole process; while routers listed them each time they were built, a page rendering meanwhile
+/// waited forever. Now they are listed once, so building routers must not stall other pages.
+#[tokio::test]
+async fn pages_answer_while_other_routers_are_built() {
+    /// Stops the builder also when the test fails (the runtime waits for it).
+    struct Stop(Arc<AtomicBool>);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
+    let server = TestServer::all(&[]).await.remove(0);
+    let stop = Stop(Arc::new(AtomicBool::new(false)));
+    let builder = tokio::task::spawn_blocking({
+        let (state, stop) = (server.state.clone(), stop.0.clone());
+        move || {
+            while !stop.load(Ordering::Relaxed) {
+                drop(blueprint_server::web::build_router(state.clone()));
+            }
+        }
+    });
+    for _ in 0..20 {
+        let (status, body) = get(&server.router, "/login").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    drop(stop);
+    builder.await.unwrap();
 }

@@ -10,7 +10,7 @@ pub mod metrics;
 pub mod sessions;
 pub mod site;
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use anyhow::Context;
 use axum::Router;
@@ -22,7 +22,7 @@ use blueprint_core::db::{Database, PoolSettings};
 use blueprint_core::events_root::EventsRoot;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
@@ -181,9 +181,14 @@ fn spawn_session_cleanup(services: Services) {
     });
 }
 
+/// The app's routes, listed once per process. Listing renders the app with Leptos' resource
+/// loading switched off for the whole process (`SuppressResourceLoad` sets a global flag, and a
+/// resource first polled meanwhile waits forever), so it must not run while any router renders.
+static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+
 /// The whole router, as `serve` runs it.
 pub fn build_router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = ROUTES.clone();
     let services = state.services.clone();
     let jobs = state.jobs.clone();
     let email = blueprint_core::channels::EmailOn(state.email);

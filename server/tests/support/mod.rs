@@ -7,7 +7,7 @@
 )]
 
 use std::net::SocketAddr;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
@@ -34,17 +34,14 @@ pub struct TestServer {
     // Kept alive for the router's lifetime.
     pub test_db: TestDb,
     _site: tempfile::TempDir,
-    /// One test's servers at a time (see [`SERIAL`]).
-    _serial: Arc<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl TestServer {
     /// One server per test database, with these tenant folders discovered and no users.
     pub async fn all(tenants: &[&str]) -> Vec<TestServer> {
-        let serial = serial().await;
         let mut servers = Vec::new();
         for test_db in test_databases().await {
-            servers.push(Self::build_holding(test_db, tenants, false, serial.clone()).await);
+            servers.push(Self::build(test_db, tenants, false).await);
         }
         servers
     }
@@ -83,15 +80,6 @@ impl TestServer {
     }
 
     pub async fn build(test_db: TestDb, tenants: &[&str], bundle: bool) -> TestServer {
-        Self::build_holding(test_db, tenants, bundle, serial().await).await
-    }
-
-    async fn build_holding(
-        test_db: TestDb,
-        tenants: &[&str],
-        bundle: bool,
-        serial: Arc<tokio::sync::OwnedMutexGuard<()>>,
-    ) -> TestServer {
         let events = test_db.scratch_dir().join("events");
         for tenant in tenants {
             let hour = events.join(tenant).join("dt=2026-11-01/hr=00");
@@ -127,7 +115,6 @@ impl TestServer {
             state,
             test_db,
             _site: site_dir,
-            _serial: serial,
         }
     }
 
@@ -155,17 +142,6 @@ pub struct Answer {
     pub status: StatusCode,
     pub location: Option<String>,
     pub body: String,
-}
-
-/// Serialises a binary's tests that have test servers: each server holds the lock until it is
-/// dropped (the servers of one test share it). Run side by side (argon2 hashing on both cores), a
-/// server render sometimes never finished — first seen in the permission tests, about one run in
-/// three, then in `web.rs`; one at a time it always does. Known problem, not yet understood: see
-/// the README's "Known problems".
-static SERIAL: LazyLock<Arc<tokio::sync::Mutex<()>>> = LazyLock::new(Default::default);
-
-async fn serial() -> Arc<tokio::sync::OwnedMutexGuard<()>> {
-    Arc::new(SERIAL.clone().lock_owned().await)
 }
 
 /// Sends a request with an optional cookie (as a same-origin browser would).
