@@ -64,11 +64,13 @@ pub async fn save_mapping(
     let target = format!("mapping of tenant {tenant_id}");
     crate::accounts::audit::record(
         services.db.conn(),
-        services.db.now_seconds(),
-        None,
-        Some(tenant_id),
-        "mapping.set",
-        &target,
+        crate::accounts::audit::Entry {
+            at: services.db.now_seconds(),
+            by: None,
+            tenant_id: Some(tenant_id),
+            action: "mapping.set",
+            target: &target,
+        },
         None,
         Some(mapping),
     )

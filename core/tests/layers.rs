@@ -567,77 +567,62 @@ fn without_tests(text: &str) -> String {
 
 /// Every circle of the file graph, each once, as `a → b → a`.
 fn cycles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
-    // Tarjan's strongly connected components; each component of more than one file is a circle,
-    // shown by one shortest loop through its first file.
-    let nodes: Vec<&String> = graph.keys().collect();
-    let mut index = BTreeMap::new();
-    let mut low = BTreeMap::new();
-    let mut on_stack = BTreeSet::new();
-    let mut stack = Vec::new();
-    let mut components = Vec::new();
-    let mut next = 0;
-    fn visit<'a>(
-        v: &'a String,
-        graph: &'a BTreeMap<String, BTreeSet<String>>,
-        state: &mut (
-            &mut BTreeMap<&'a String, usize>,
-            &mut BTreeMap<&'a String, usize>,
-            &mut BTreeSet<&'a String>,
-            &mut Vec<&'a String>,
-            &mut Vec<Vec<&'a String>>,
-            &mut usize,
-        ),
-    ) {
-        state.0.insert(v, *state.5);
-        state.1.insert(v, *state.5);
-        *state.5 += 1;
-        state.3.push(v);
-        state.2.insert(v);
-        for w in graph.get(v).into_iter().flatten() {
-            if !state.0.contains_key(w) {
-                visit(w, graph, state);
-                let lw = state.1[w];
-                let lv = state.1.get_mut(v).unwrap();
-                *lv = (*lv).min(lw);
-            } else if state.2.contains(w) {
-                let iw = state.0[w];
-                let lv = state.1.get_mut(v).unwrap();
-                *lv = (*lv).min(iw);
-            }
-        }
-        if state.1[v] == state.0[v] {
-            let mut component = Vec::new();
-            while let Some(w) = state.3.pop() {
-                state.2.remove(w);
-                component.push(w);
-                if w == v {
-                    break;
-                }
-            }
-            state.4.push(component);
-        }
-    }
-    let mut state = (
-        &mut index,
-        &mut low,
-        &mut on_stack,
-        &mut stack,
-        &mut components,
-        &mut next,
-    );
-    for v in nodes {
-        if !state.0.contains_key(v) {
-            visit(v, graph, &mut state);
+    let mut tarjan = Tarjan::default();
+    for v in graph.keys() {
+        if !tarjan.index.contains_key(v) {
+            tarjan.visit(v, graph);
         }
     }
     let mut out = Vec::new();
-    for component in components.into_iter().filter(|c| c.len() > 1) {
+    for component in tarjan.components.into_iter().filter(|c| c.len() > 1) {
         let members: BTreeSet<&String> = component.iter().copied().collect();
         let start = *members.iter().next().unwrap();
         out.push(shortest_loop(start, &members, graph).join(" → "));
     }
     out.sort();
     out
+}
+
+/// Tarjan's strongly connected components: each component of more than one file is a circle.
+#[derive(Default)]
+struct Tarjan<'a> {
+    index: BTreeMap<&'a String, usize>,
+    low: BTreeMap<&'a String, usize>,
+    on_stack: BTreeSet<&'a String>,
+    stack: Vec<&'a String>,
+    components: Vec<Vec<&'a String>>,
+    next: usize,
+}
+
+impl<'a> Tarjan<'a> {
+    fn visit(&mut self, v: &'a String, graph: &'a BTreeMap<String, BTreeSet<String>>) {
+        self.index.insert(v, self.next);
+        self.low.insert(v, self.next);
+        self.next += 1;
+        self.stack.push(v);
+        self.on_stack.insert(v);
+        for w in graph.get(v).into_iter().flatten() {
+            if !self.index.contains_key(w) {
+                self.visit(w, graph);
+                let low = self.low[v].min(self.low[w]);
+                self.low.insert(v, low);
+            } else if self.on_stack.contains(w) {
+                let low = self.low[v].min(self.index[w]);
+                self.low.insert(v, low);
+            }
+        }
+        if self.low[v] == self.index[v] {
+            let mut component = Vec::new();
+            while let Some(w) = self.stack.pop() {
+                self.on_stack.remove(w);
+                component.push(w);
+                if w == v {
+                    break;
+                }
+            }
+            self.components.push(component);
+        }
+    }
 }
 
 /// The shortest path from `start` back to itself inside one component.

@@ -11,16 +11,30 @@ use crate::Services;
 use crate::accounts::{Actor, ServiceError};
 use crate::entities::audit_entry;
 
+/// Who changed what, and when (epoch seconds, from the services' clock).
+pub struct Entry<'a> {
+    pub at: i64,
+    /// `None`: the command line, acting as the machine's operator.
+    pub by: Option<&'a Actor>,
+    pub tenant_id: Option<i64>,
+    pub action: &'a str,
+    pub target: &'a str,
+}
+
+/// Records one change with what it was before and after (never secrets).
 pub async fn record<T: Serialize>(
     conn: &impl ConnectionTrait,
-    at: i64,
-    by: Option<&Actor>,
-    tenant_id: Option<i64>,
-    action: &str,
-    target: &str,
+    entry: Entry<'_>,
     before: Option<&T>,
     after: Option<&T>,
 ) -> Result<(), ServiceError> {
+    let Entry {
+        at,
+        by,
+        tenant_id,
+        action,
+        target,
+    } = entry;
     let json = |value: Option<&T>| value.and_then(|v| serde_json::to_string(v).ok());
     audit_entry::Entity::insert(audit_entry::ActiveModel {
         at: Set(at),

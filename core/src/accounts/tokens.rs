@@ -85,11 +85,13 @@ pub async fn create_token(
     let summary = summarize(row, new.tenant);
     audit::record(
         services.db.conn(),
-        services.db.now_seconds(),
-        Some(by),
-        tenant_id,
-        "token.create",
-        &format!("token {}", summary.name),
+        audit::Entry {
+            at: services.db.now_seconds(),
+            by: Some(by),
+            tenant_id,
+            action: "token.create",
+            target: &format!("token {}", summary.name),
+        },
         None,
         Some(&summary),
     )
@@ -153,11 +155,13 @@ pub async fn revoke_token(
     active.update(services.db.conn()).await?;
     audit::record(
         services.db.conn(),
-        services.db.now_seconds(),
-        Some(by),
-        None,
-        "token.revoke",
-        &format!("token {name}"),
+        audit::Entry {
+            at: services.db.now_seconds(),
+            by: Some(by),
+            tenant_id: None,
+            action: "token.revoke",
+            target: &format!("token {name}"),
+        },
         None::<&()>,
         None,
     )

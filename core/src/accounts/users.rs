@@ -152,11 +152,13 @@ pub async fn create_user(
     };
     audit::record(
         &txn,
-        services.db.now_seconds(),
-        by,
-        None,
-        "user.create",
-        &format!("user {}", summary.email),
+        audit::Entry {
+            at: services.db.now_seconds(),
+            by,
+            tenant_id: None,
+            action: "user.create",
+            target: &format!("user {}", summary.email),
+        },
         None,
         Some(&summary),
     )
@@ -192,11 +194,13 @@ pub async fn set_password(
     .await?;
     audit::record(
         &txn,
-        services.db.now_seconds(),
-        by,
-        None,
-        "user.password",
-        &format!("user {email}"),
+        audit::Entry {
+            at: services.db.now_seconds(),
+            by,
+            tenant_id: None,
+            action: "user.password",
+            target: &format!("user {email}"),
+        },
         None,
         None::<&()>,
     )
@@ -232,15 +236,17 @@ pub async fn set_disabled(
     .await?;
     audit::record(
         &txn,
-        services.db.now_seconds(),
-        Some(by),
-        None,
-        if disabled {
-            "user.disable"
-        } else {
-            "user.enable"
+        audit::Entry {
+            at: services.db.now_seconds(),
+            by: Some(by),
+            tenant_id: None,
+            action: if disabled {
+                "user.disable"
+            } else {
+                "user.enable"
+            },
+            target: &format!("user {}", row.email),
         },
-        &format!("user {}", row.email),
         Some(&serde_json::json!({"disabled": row.disabled})),
         Some(&serde_json::json!({"disabled": disabled})),
     )
@@ -344,11 +350,13 @@ pub async fn set_rights(
     };
     audit::record(
         &txn,
-        services.db.now_seconds(),
-        Some(by),
-        None,
-        "user.rights",
-        &format!("user {}", row.email),
+        audit::Entry {
+            at: services.db.now_seconds(),
+            by: Some(by),
+            tenant_id: None,
+            action: "user.rights",
+            target: &format!("user {}", row.email),
+        },
         before.as_ref(),
         Some(&after),
     )

@@ -321,11 +321,13 @@ async fn write(
     }
     audit::record(
         &txn,
-        services.db.now_seconds(),
-        Some(actor),
-        Some(tenant.id),
-        &format!("{kind}.update"),
-        &format!("{}/{}", tenant.slug, subject.label()),
+        audit::Entry {
+            at: services.db.now_seconds(),
+            by: Some(actor),
+            tenant_id: Some(tenant.id),
+            action: &format!("{kind}.update"),
+            target: &format!("{}/{}", tenant.slug, subject.label()),
+        },
         Some(before),
         Some(after),
     )

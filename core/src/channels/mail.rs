@@ -33,6 +33,7 @@ const LISTED: usize = 100;
 pub(crate) const OUTBOX: Outbox = Outbox {
     table: "mail_digests",
     attempts: ATTEMPTS,
+    sent_column: "sent_at",
 };
 
 /// Send one digest.
@@ -322,7 +323,6 @@ pub async fn send(
                 digest_id,
                 ATTEMPTS,
                 Some(reason),
-                "sent_at",
                 backoff,
             )
             .await;
@@ -348,7 +348,6 @@ pub async fn send(
             digest_id,
             attempts,
             failure,
-            "sent_at",
             backoff,
         )
         .await

@@ -35,6 +35,8 @@ pub(crate) struct Outbox {
     pub table: &'static str,
     /// Attempts before giving up.
     pub attempts: i32,
+    /// The column that records when a row was sent.
+    pub sent_column: &'static str,
 }
 
 fn col(name: &str) -> Alias {
@@ -75,7 +77,6 @@ impl Outbox {
         id: i64,
         attempts: i32,
         failure: Option<String>,
-        sent_column: &str,
         first: Duration,
     ) -> Result<Attempt, DbErr> {
         let mut statement = Query::update();
@@ -87,7 +88,7 @@ impl Outbox {
             None => {
                 statement
                     .value(col("status"), "sent")
-                    .value(col(sent_column), now)
+                    .value(col(self.sent_column), now)
                     .value(col("last_error"), Value::String(None));
                 Attempt::Sent
             }

@@ -76,11 +76,13 @@ pub async fn edit_as(
     .await?;
     audit::record(
         conn,
-        services.db.now_seconds(),
-        Some(actor),
-        Some(row.tenant_id),
-        "rollout.edit",
-        &format!("rollout {id}"),
+        audit::Entry {
+            at: services.db.now_seconds(),
+            by: Some(actor),
+            tenant_id: Some(row.tenant_id),
+            action: "rollout.edit",
+            target: &format!("rollout {id}"),
+        },
         Some(&serde_json::json!({"state": row.state, "plan": plan_of(&row)})),
         Some(&serde_json::json!({"state": edit.state, "plan": edit.plan})),
     )

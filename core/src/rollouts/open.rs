@@ -220,14 +220,16 @@ async fn insert_by_hand(
     let row = insert(conn, tenant, app.id, candidate, baseline, &by, at).await?;
     audit::record(
         conn,
-        at,
-        actor,
-        Some(tenant.id),
-        "rollout.open",
-        &format!(
-            "{}/{} {} ({}) against {}",
-            tenant.slug, app.name, candidate.version, app.platform, baseline.version
-        ),
+        audit::Entry {
+            at,
+            by: actor,
+            tenant_id: Some(tenant.id),
+            action: "rollout.open",
+            target: &format!(
+                "{}/{} {} ({}) against {}",
+                tenant.slug, app.name, candidate.version, app.platform, baseline.version
+            ),
+        },
         None::<&String>,
         None,
     )

@@ -87,11 +87,13 @@ pub async fn set_default_plan_as(
         .await?;
     audit::record(
         conn,
-        services.db.now_seconds(),
-        Some(actor),
-        Some(tenant.id),
-        "rollout.default_plan",
-        &tenant.slug,
+        audit::Entry {
+            at: services.db.now_seconds(),
+            by: Some(actor),
+            tenant_id: Some(tenant.id),
+            action: "rollout.default_plan",
+            target: &tenant.slug,
+        },
         Some(&default_plan(&tenant)),
         Some(plan),
     )

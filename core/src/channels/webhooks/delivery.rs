@@ -23,6 +23,7 @@ const RESPONSE_KEPT: usize = 1_000;
 pub(crate) const OUTBOX: Outbox = Outbox {
     table: "webhook_deliveries",
     attempts: ATTEMPTS,
+    sent_column: "delivered_at",
 };
 
 /// Send one webhook delivery.
@@ -157,7 +158,6 @@ pub async fn deliver(
                 delivery_id,
                 ATTEMPTS,
                 Some(reason),
-                "delivered_at",
                 backoff,
             )
             .await;
@@ -183,7 +183,6 @@ pub async fn deliver(
             delivery_id,
             delivery.attempts,
             answer.failure,
-            "delivered_at",
             backoff,
         )
         .await

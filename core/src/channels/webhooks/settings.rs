@@ -69,11 +69,13 @@ pub async fn create_as(
     .await?;
     audit::record(
         conn,
-        services.db.now_seconds(),
-        Some(actor),
-        Some(tenant.id),
-        "webhook.create",
-        url,
+        audit::Entry {
+            at: services.db.now_seconds(),
+            by: Some(actor),
+            tenant_id: Some(tenant.id),
+            action: "webhook.create",
+            target: url,
+        },
         None::<&String>,
         Some(&kinds),
     )
@@ -180,11 +182,13 @@ pub async fn set_quiet_days_as(
         .await?;
     audit::record(
         conn,
-        services.db.now_seconds(),
-        Some(actor),
-        Some(tenant.id),
-        "tenant.quiet_days",
-        &tenant.slug,
+        audit::Entry {
+            at: services.db.now_seconds(),
+            by: Some(actor),
+            tenant_id: Some(tenant.id),
+            action: "tenant.quiet_days",
+            target: &tenant.slug,
+        },
         Some(&tenant.quiet_days),
         Some(&after),
     )
@@ -247,11 +251,13 @@ pub async fn delete_as(services: &Services, actor: &Actor, id: i64) -> Result<()
     webhook::Entity::delete_by_id(id).exec(conn).await?;
     audit::record(
         conn,
-        services.db.now_seconds(),
-        Some(actor),
-        Some(row.tenant_id),
-        "webhook.delete",
-        &row.url,
+        audit::Entry {
+            at: services.db.now_seconds(),
+            by: Some(actor),
+            tenant_id: Some(row.tenant_id),
+            action: "webhook.delete",
+            target: &row.url,
+        },
         Some(&row.news),
         None,
     )

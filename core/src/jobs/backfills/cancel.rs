@@ -60,11 +60,13 @@ pub async fn cancel_as(
     let view = view_of(services.db.conn(), row).await?;
     audit::record(
         services.db.conn(),
-        services.db.now_seconds(),
-        Some(actor),
-        None,
-        "backfill.cancel",
-        &format!("backfill {id} of {}", view.tenant),
+        audit::Entry {
+            at: services.db.now_seconds(),
+            by: Some(actor),
+            tenant_id: None,
+            action: "backfill.cancel",
+            target: &format!("backfill {id} of {}", view.tenant),
+        },
         None,
         Some(&view),
     )

@@ -137,11 +137,13 @@ pub async fn request_as(
     let view = view_of(services.db.conn(), row).await?;
     audit::record(
         services.db.conn(),
-        services.db.now_seconds(),
-        Some(actor),
-        Some(tenant.id),
-        "backfill.request",
-        &format!("{slug} {from} to {to}"),
+        audit::Entry {
+            at: services.db.now_seconds(),
+            by: Some(actor),
+            tenant_id: Some(tenant.id),
+            action: "backfill.request",
+            target: &format!("{slug} {from} to {to}"),
+        },
         None,
         Some(&view),
     )

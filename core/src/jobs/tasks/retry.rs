@@ -50,11 +50,13 @@ pub async fn retry_hour_as(
     let ids = queue_tasks(services, &queue, &[task]).await?;
     audit::record(
         services.db.conn(),
-        services.db.now_seconds(),
-        Some(actor),
-        Some(tenant.id),
-        "hour.retry",
-        &format!("{slug} {hour}"),
+        audit::Entry {
+            at: services.db.now_seconds(),
+            by: Some(actor),
+            tenant_id: Some(tenant.id),
+            action: "hour.retry",
+            target: &format!("{slug} {hour}"),
+        },
         None::<&()>,
         None,
     )
