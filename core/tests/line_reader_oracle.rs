@@ -242,3 +242,101 @@ async fn hour_files_agree_with_the_oracle() {
         }
     }
 }
+
+/// The reader's and the oracle's answer for a line, which must be the same.
+fn answer(mapping: &Mapping, line: &[u8]) -> Outcome {
+    let ours = oracle::read(&mut LineParser::new(mapping), line);
+    assert_eq!(ours, Oracle::new(mapping).judge(line), "{}", line.escape_ascii());
+    ours
+}
+
+fn refused(line: &[u8]) -> Category {
+    match answer(&Mapping::default(), line) {
+        Outcome::Rejected(category) => category,
+        other => panic!("{} accepted: {other:?}", line.escape_ascii()),
+    }
+}
+
+/// The accepted line's event name and its key paths as `path:type`.
+fn accepted(line: &str) -> (String, Vec<String>) {
+    match answer(&Mapping::default(), line.as_bytes()) {
+        Outcome::Accepted { slots, keys } => (
+            slots[blueprint_core::ingest::line::EVENT].clone().unwrap(),
+            keys.into_iter().map(|(p, t)| format!("{p}:{t}")).collect(),
+        ),
+        other => panic!("{line} refused: {other:?}"),
+    }
+}
+
+/// A line nested to `levels` levels (its object is level 1).
+fn nested(levels: usize) -> String {
+    let inner = levels - 1;
+    format!(r#"{{"event":"e","n":{}1{}}}"#, "[".repeat(inner), "]".repeat(inner))
+}
+
+/// The rules of ingest/json.rs and line.rs where parsers differ, one row each, on both sides;
+/// `plain` is serde_json's own reading where it differs.
+#[test]
+fn rules_where_parsers_differ() {
+    let plain = |line: &str| serde_json::from_str::<serde_json::Value>(line);
+    // Duplicate keys: the first qualifying value; serde_json keeps the last.
+    assert_eq!(accepted(r#"{"event":"a","event":"b"}"#).0, "a");
+    assert_eq!(plain(r#"{"event":"a","event":"b"}"#).unwrap()["event"], "b");
+    assert_eq!(accepted(r#"{"event":"","event":"b"}"#).0, "b");
+    let (_, keys) = accepted(r#"{"event":"e","properties":{"k":1,"k":"x"}}"#);
+    assert_eq!(keys, ["k:integer", "k:string"]);
+    // Depth: 128 levels are read, 129 refused; serde_json refuses 128.
+    let (_, keys) = accepted(&nested(128));
+    assert!(keys.is_empty());
+    assert!(plain(&nested(128)).is_err() && plain(&nested(127)).is_ok());
+    assert_eq!(refused(nested(129).as_bytes()), Category::TooDeep);
+    // Lone surrogates, in values and in keys nothing reads, refuse the line.
+    for line in [
+        r#"{"event":"\ud800"}"#,
+        r#"{"event":"\udc00x"}"#,
+        r#"{"event":"\ud800\u0041"}"#,
+        r#"{"event":"e","other":{"\ud800\ud800":1}}"#,
+    ] {
+        assert_eq!(refused(line.as_bytes()), Category::Syntax, "{line}");
+    }
+    assert_eq!(accepted(r#"{"event":"\ud83d\ude00"}"#).0, "😀");
+    // Numbers: no range, kept as text; -0 is an integer.
+    assert_eq!(accepted(r#"{"event":1e400}"#).0, "1e400");
+    assert!(plain(r#"{"event":1e400}"#).is_err());
+    let (_, keys) = accepted(
+        r#"{"event":"e","properties":{"a":-0,"b":-0.0,"c":123456789012345678901234567890,"d":1E5}}"#,
+    );
+    assert_eq!(keys, ["a:integer", "b:number", "c:integer", "d:number"]);
+    for line in [r#"{"event":01}"#, r#"{"event":+1}"#, r#"{"event":.5}"#] {
+        assert_eq!(refused(line.as_bytes()), Category::Syntax, "{line}");
+    }
+    assert_eq!(refused(br#"{"event":1."#), Category::End);
+    assert_eq!(refused(br#"{"event":-"#), Category::End);
+    // Bytes: a BOM is not whitespace; raw control bytes refuse, escaped ones do not.
+    assert_eq!(refused(b"\xef\xbb\xbf{\"event\":\"e\"}"), Category::NotAnObject);
+    assert_eq!(refused(b"{\"event\":\"a\x00b\"}"), Category::Syntax);
+    assert_eq!(refused(b"{\"event\":\"a\x1fb\"}"), Category::Syntax);
+    assert_eq!(accepted("{\"event\":\"a\\u0000b\x7f\"}").0, "a\0b\x7f");
+    assert_eq!(refused(b"{\"event\":\"\xc3\"}"), Category::InvalidUtf8);
+    assert_eq!(refused(b"\x0c{\"event\":\"e\"}"), Category::NotAnObject);
+    assert_eq!(answer(&Mapping::default(), b" \x0c\t"), Outcome::Ignored);
+    assert_eq!(refused(br#"{"event":"e"} {}"#), Category::Trailing);
+    assert_eq!(accepted("{\"event\":\"e\"} \t\r").0, "e");
+    // Keys compare unescaped; a name of spaces qualifies.
+    assert_eq!(accepted(r#"{"ev\u0065nt":"x"}"#).0, "x");
+    assert_eq!(accepted(r#"{"event":" "}"#).0, " ");
+    // Paths: dots and empty keys are not escaped; arrays of arrays hold no keys.
+    let (_, keys) = accepted(
+        r#"{"event":"e","properties":{"a.b":1,"a":{"b":"x"},"":{"c":true},"d":{"":null}}}"#,
+    );
+    let expected = [
+        ":object", "a:object", "a.b:integer", "a.b:string", "c:boolean", "d:object", "d.:null",
+    ];
+    assert_eq!(keys, expected);
+    let (_, keys) =
+        accepted(r#"{"event":"e","properties":{"m":[[{"a":1}]],"items":[{"sku":"x"},2]}}"#);
+    assert_eq!(keys, ["items:array", "items[].sku:string", "m:array"]);
+    let (_, keys) = accepted(r#"{"event":"e","properties":[{"a":1}]}"#);
+    assert_eq!(keys, ["[].a:integer"]);
+    assert!(accepted(r#"{"event":"e","properties":7}"#).1.is_empty());
+}

@@ -3,6 +3,26 @@
 //! every key path with its JSON type under the keys roots, the values at a few mapped paths, and
 //! a hard check that nothing but whitespace follows the object. Strings are borrowed from the line
 //! unless they contain escapes. The input must already be valid UTF-8 (checked per chunk).
+//!
+//! Its rules where JSON parsers differ (core/tests/line_reader_oracle.rs holds them against
+//! serde_json, whose own defaults differ where marked *):
+//! - A line is one object: the first byte after JSON whitespace (space, tab, CR, LF; a UTF-8 BOM is
+//!   not whitespace) must be `{`, else "not a JSON object" whatever follows; only JSON whitespace may
+//!   follow the object (`{..} {}` is refused: trailing bytes).
+//! - Depth: the line's object is level 1 and a container (object or array) at level `MAX_DEPTH`
+//!   (128) is read; one at level 129 refuses the line ("nested more than 128 levels deep"), the
+//!   first fault met when reading from the start.* (serde_json refuses from level 128.)
+//! - Strings and keys, every one of them, also keys the mapping does not read: no raw byte below
+//!   0x20 (NUL included; `\u0000` is fine), only JSON's escapes, and no lone surrogate: a `\uD800`–
+//!   `\uDBFF` not followed by a `\uDC00`–`\uDFFF`, or a `\uDC00`–`\uDFFF` alone, refuses the line
+//!   (not replaced by U+FFFD).
+//! - Numbers: JSON's grammar exactly (no leading zeros, `+`, `.5`, `1.`, `NaN`), with no range:
+//!   `1e400` and 30-digit integers are read and kept as their text.* Integer when the text has no
+//!   fraction and no exponent: `-0` is an integer, `-0.0` and `1E5` are numbers.
+//! - Duplicate keys: every member is read, in order (what that means for dimensions and key paths
+//!   is in `line`).* (serde_json's `Value` keeps the last.)
+//! - A line that ends inside a value is "cut short", also inside a number (`1.`, `-`), where
+//!   serde_json says "invalid number".*
 
 use std::borrow::Cow;
 

@@ -1,6 +1,20 @@
 //! One event line → its dimensions and key paths, in one pass of the JSON reader. The mapping's
 //! paths are compiled into a trie that the reader walks alongside the line; values under a keys
 //! root are recorded as key paths with their JSON types (DESIGN.md, "Keys"), interned to `u32`.
+//!
+//! Rules where readings differ (JSON syntax: `json`; tested in core/tests/line_reader_oracle.rs):
+//! - Keys are compared unescaped (`"ev\u0065nt"` is `event`). With duplicate keys every member is
+//!   read: a dimension takes the first value, in line order, that qualifies at its best path
+//!   (`{"event":"a","event":"b"}` is `a`; `{"event":"","event":"b"}` is `b`), and every member's
+//!   key path is recorded, once per (path, type) per line (`{"k":1,"k":"x"}` counts both types).
+//! - Paths are joined with `.` as they are, not escaped: `{"a.b":1}` and `{"a":{"b":1}}` both give
+//!   `a.b`; an empty key is an empty piece (`{"d":{"":1}}` gives `d.`), and after an empty path it
+//!   adds nothing (`{"":{"c":1}}` gives the empty path and `c`).
+//! - Array elements are no keys; the members of object elements are (`items[].sku`); nothing
+//!   inside an array that is itself an element (`[[{"a":1}]]`) is recorded. A keys root holding an
+//!   array gives `[].sku` with one root; a root holding a scalar gives nothing.
+//! - A blank line (ASCII whitespace only, form feed included) is skipped; invalid UTF-8 anywhere
+//!   refuses the line before its JSON is read (ingest/reader.rs).
 
 use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
