@@ -60,6 +60,7 @@ fn check_seeds(mapping: &Mapping) -> usize {
     let mut failures = Vec::new();
     let mut cases = 0;
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let (mut widest, mut deepest) = (0, 0);
     for seed in SEEDS {
         let mut rng = Rng::new(seed);
         for index in 0..CASES_PER_SEED {
@@ -68,6 +69,14 @@ fn check_seeds(mapping: &Mapping) -> usize {
             let ours = oracle::read(&mut parser, &case.bytes);
             let theirs = oracle.judge(&case.bytes);
             *seen.entry(kind(&theirs)).or_default() += 1;
+            if let Outcome::Accepted { keys, .. } = &theirs {
+                let longest = keys.iter().map(|(path, _)| path.len()).max();
+                widest = widest.max(keys.len());
+                deepest = deepest.max(longest.unwrap_or(0));
+                if !keys.is_empty() {
+                    *seen.entry("with keys".into()).or_default() += 1;
+                }
+            }
             if agree(&case, &ours, &theirs) {
                 continue;
             }
@@ -77,7 +86,11 @@ fn check_seeds(mapping: &Mapping) -> usize {
                     corruptions: case.corruptions.clone(),
                 };
                 let mut fresh = LineParser::new(mapping);
-                !agree(&probe, &oracle::read(&mut fresh, bytes), &oracle.judge(bytes))
+                !agree(
+                    &probe,
+                    &oracle::read(&mut fresh, bytes),
+                    &oracle.judge(bytes),
+                )
             });
             let mut fresh = LineParser::new(mapping);
             failures.push(format!(
@@ -97,12 +110,18 @@ fn check_seeds(mapping: &Mapping) -> usize {
         failures[..failures.len().min(8)].join("\n")
     );
     // Every answer occurs, and often enough to mean something.
-    println!("{cases} cases: {seen:?}");
+    println!("{cases} cases: {seen:?}; at most {widest} keys, paths of {deepest} bytes");
+    // Far below any limit on names, paths and keys per line: only JSON rules decide.
+    assert!(
+        widest <= 200 && deepest <= 200,
+        "{widest} keys, {deepest} bytes"
+    );
     for category in Category::ALL {
         let times = seen.get(&format!("{category:?}")).copied().unwrap_or(0);
         assert!(times >= 30, "{category:?} only {times} times: {seen:?}");
     }
     assert!(seen["accepted"] >= cases / 3, "{seen:?}");
+    assert!(seen["with keys"] >= cases / 10, "{seen:?}");
     cases
 }
 
@@ -118,6 +137,13 @@ fn kind(outcome: &Outcome) -> String {
 fn random_lines_agree_with_serde_json() {
     let cases = check_seeds(&Mapping::default());
     assert_eq!(cases, SEEDS.len() * CASES_PER_SEED);
+}
+
+#[test]
+fn random_lines_agree_with_serde_json_with_the_snowplow_preset() {
+    let mapping = Mapping::preset("snowplow").unwrap();
+    assert!(!mapping.keys.prefixes.is_empty());
+    check_seeds(&mapping);
 }
 
 #[test]
@@ -246,7 +272,12 @@ async fn hour_files_agree_with_the_oracle() {
 /// The reader's and the oracle's answer for a line, which must be the same.
 fn answer(mapping: &Mapping, line: &[u8]) -> Outcome {
     let ours = oracle::read(&mut LineParser::new(mapping), line);
-    assert_eq!(ours, Oracle::new(mapping).judge(line), "{}", line.escape_ascii());
+    assert_eq!(
+        ours,
+        Oracle::new(mapping).judge(line),
+        "{}",
+        line.escape_ascii()
+    );
     ours
 }
 
@@ -271,7 +302,11 @@ fn accepted(line: &str) -> (String, Vec<String>) {
 /// A line nested to `levels` levels (its object is level 1).
 fn nested(levels: usize) -> String {
     let inner = levels - 1;
-    format!(r#"{{"event":"e","n":{}1{}}}"#, "[".repeat(inner), "]".repeat(inner))
+    format!(
+        r#"{{"event":"e","n":{}1{}}}"#,
+        "[".repeat(inner),
+        "]".repeat(inner)
+    )
 }
 
 /// The rules of ingest/json.rs and line.rs where parsers differ, one row each, on both sides;
@@ -313,7 +348,10 @@ fn rules_where_parsers_differ() {
     assert_eq!(refused(br#"{"event":1."#), Category::End);
     assert_eq!(refused(br#"{"event":-"#), Category::End);
     // Bytes: a BOM is not whitespace; raw control bytes refuse, escaped ones do not.
-    assert_eq!(refused(b"\xef\xbb\xbf{\"event\":\"e\"}"), Category::NotAnObject);
+    assert_eq!(
+        refused(b"\xef\xbb\xbf{\"event\":\"e\"}"),
+        Category::NotAnObject
+    );
     assert_eq!(refused(b"{\"event\":\"a\x00b\"}"), Category::Syntax);
     assert_eq!(refused(b"{\"event\":\"a\x1fb\"}"), Category::Syntax);
     assert_eq!(accepted("{\"event\":\"a\\u0000b\x7f\"}").0, "a\0b\x7f");
@@ -330,7 +368,13 @@ fn rules_where_parsers_differ() {
         r#"{"event":"e","properties":{"a.b":1,"a":{"b":"x"},"":{"c":true},"d":{"":null}}}"#,
     );
     let expected = [
-        ":object", "a:object", "a.b:integer", "a.b:string", "c:boolean", "d:object", "d.:null",
+        ":object",
+        "a:object",
+        "a.b:integer",
+        "a.b:string",
+        "c:boolean",
+        "d:object",
+        "d.:null",
     ];
     assert_eq!(keys, expected);
     let (_, keys) =

@@ -3,8 +3,6 @@
 //! KiB, keys of at most 12 characters, a few dozen keys per line) so that only JSON rules decide;
 //! they never hold a `\n`, so a file of them has one case per line.
 
-use blueprint_core::ingest::json::MAX_DEPTH;
-
 pub struct Rng(u64);
 
 impl Rng {
@@ -57,25 +55,85 @@ pub fn case(rng: &mut Rng) -> Case {
         _ => 2,
     };
     for _ in 0..times {
-        corrupt(rng, &mut case);
+        super::corrupt::corrupt(rng, &mut case);
     }
     case
 }
 
 const NAMES: &[&str] = &[
-    "addToCart", "screen", "Home", "Cart", "checkout", "é", "日本", "a b", "ANDROID", "iOS", "0",
+    "addToCart",
+    "screen",
+    "Home",
+    "Cart",
+    "checkout",
+    "é",
+    "日本",
+    "a b",
+    "ANDROID",
+    "iOS",
+    "0",
 ];
 const KEYS: &[&str] = &[
-    "sku", "qty", "price", "items", "filters", "a", "b", "", "a.b", "é", "k\\u0065y", "key",
-    "screen_name", "session_id", "x\\ny", "\\u0000", "\\ud83d\\ude00", "[]",
+    "sku",
+    "qty",
+    "price",
+    "items",
+    "filters",
+    "a",
+    "b",
+    "",
+    "a.b",
+    "é",
+    "k\\u0065y",
+    "key",
+    "screen_name",
+    "session_id",
+    "x\\ny",
+    "\\u0000",
+    "\\ud83d\\ude00",
+    "[]",
 ];
 const NUMBERS: &[&str] = &[
-    "0", "-0", "12", "-7", "3.10", "1e400", "-1E-7", "1.5e+3", "0.000", "-0.0", "1E5",
-    "123456789012345678901234567890", "9007199254740993", "2.5", "1763114400", "1763114400000",
+    "0",
+    "-0",
+    "12",
+    "-7",
+    "3.10",
+    "1e400",
+    "-1E-7",
+    "1.5e+3",
+    "0.000",
+    "-0.0",
+    "1E5",
+    "123456789012345678901234567890",
+    "9007199254740993",
+    "2.5",
+    "1763114400",
+    "1763114400000",
 ];
 const PIECES: &[&str] = &[
-    "a", "Z", "09", " ", "é", "日本", "😀", "\u{2028}", "\u{7f}", "\\\"", "\\\\", "\\/", "\\b",
-    "\\f", "\\n", "\\r", "\\t", "\\u00e9", "\\u0000", "\\ud83d\\ude00", "\\u2603", "\\uFFFF",
+    "a",
+    "Z",
+    "09",
+    " ",
+    "é",
+    "日本",
+    "😀",
+    "\u{2028}",
+    "\u{7f}",
+    "\\\"",
+    "\\\\",
+    "\\/",
+    "\\b",
+    "\\f",
+    "\\n",
+    "\\r",
+    "\\t",
+    "\\u00e9",
+    "\\u0000",
+    "\\ud83d\\ude00",
+    "\\u2603",
+    "\\uFFFF",
 ];
 /// JSON whitespace, as the writer puts it between tokens now and then.
 const SPACE: &[&str] = &["", "", "", "", " ", "\t", "\r", "  "];
@@ -85,14 +143,17 @@ struct Writer<'r> {
     out: String,
 }
 
-impl Writer<'_> {
+/// Writes one value (a member's, in `Writer::object`).
+type Write<'a, 'r> = &'a dyn Fn(&mut Writer<'r>);
+
+impl<'r> Writer<'r> {
     fn ws(&mut self) {
         let space = *self.rng.pick(SPACE);
         self.out.push_str(space);
     }
 
     /// Writes the members in a random order, each written by its closure.
-    fn object(&mut self, members: Vec<(&str, &dyn Fn(&mut Self))>) {
+    fn object(&mut self, members: Vec<(&str, Write<'_, 'r>)>) {
         self.out.push('{');
         let mut order: Vec<usize> = (0..members.len()).collect();
         for i in (1..order.len()).rev() {
@@ -117,10 +178,14 @@ impl Writer<'_> {
     }
 
     fn event_line(&mut self) {
-        let mut members: Vec<(&str, &dyn Fn(&mut Self))> = Vec::new();
-        let optional: [(&str, &dyn Fn(&mut Self), usize); 10] = [
+        let mut members: Vec<(&str, Write<'_, 'r>)> = Vec::new();
+        let optional: [(&str, Write<'_, 'r>, usize); 10] = [
             ("event", &|w| w.dimension(), 80),
-            ("type", &|w| w.pick_string(&["track", "screen", "identify", ""]), 50),
+            (
+                "type",
+                &|w| w.pick_string(&["track", "screen", "identify", ""]),
+                50,
+            ),
             ("name", &|w| w.dimension(), 30),
             ("timestamp", &|w| w.timestamp(), 70),
             ("originalTimestamp", &|w| w.timestamp(), 20),
@@ -142,19 +207,48 @@ impl Writer<'_> {
         if self.rng.chance(20) {
             members.push(("messageId", &|w| w.string(8)));
         }
+        // Snowplow's fields, for its preset (prefix roots, an index in a path).
+        let snowplow: [(&str, Write<'_, 'r>); 5] = [
+            ("event_name", &|w| w.dimension()),
+            ("app_id", &|w| w.dimension()),
+            (
+                "contexts_com_snowplowanalytics_mobile_application_1",
+                &|w| {
+                    w.out.push('[');
+                    w.object(vec![
+                        ("version", &|w| w.dimension()),
+                        ("build", &|w| w.value(1)),
+                    ]);
+                    w.out.push(']');
+                },
+            ),
+            (
+                "unstruct_event_com_snowplowanalytics_mobile_screen_view_1",
+                &|w| w.object(vec![("name", &|w| w.dimension()), ("id", &|w| w.string(3))]),
+            ),
+            ("contexts_com_acme_user_1", &|w| w.array(3)),
+        ];
+        for (key, write) in snowplow {
+            if self.rng.chance(12) {
+                members.push((key, write));
+            }
+        }
         self.ws();
         self.object(members);
         self.ws();
     }
 
     fn context(&mut self) {
-        let app: &dyn Fn(&mut Self) = &|w| {
-            w.object(vec![("name", &|w| w.dimension()), ("version", &|w| w.dimension())])
+        let app: Write<'_, 'r> = &|w| {
+            w.object(vec![
+                ("name", &|w| w.dimension()),
+                ("version", &|w| w.dimension()),
+            ])
         };
-        let os: &dyn Fn(&mut Self) = &|w| w.object(vec![("name", &|w| w.dimension())]);
-        let screen: &dyn Fn(&mut Self) = &|w| w.object(vec![("name", &|w| w.dimension())]);
-        let page: &dyn Fn(&mut Self) = &|w| w.object(vec![("path", &|w| w.dimension())]);
-        let mut members: Vec<(&str, &dyn Fn(&mut Self))> = Vec::new();
+        let os: Write<'_, 'r> = &|w| w.object(vec![("name", &|w| w.dimension())]);
+        let screen: Write<'_, 'r> = &|w| w.object(vec![("name", &|w| w.dimension())]);
+        let page: Write<'_, 'r> = &|w| w.object(vec![("path", &|w| w.dimension())]);
+        let mut members: Vec<(&str, Write<'_, 'r>)> = Vec::new();
         for (key, write) in [
             ("app", app),
             ("os", os),
@@ -200,7 +294,9 @@ impl Writer<'_> {
         match self.rng.below(if depth == 0 { 6 } else { 8 }) {
             0 | 1 => self.string(6),
             2 => self.number(),
-            3 => self.out.push_str(if self.rng.chance(50) { "true" } else { "false" }),
+            3 => self
+                .out
+                .push_str(if self.rng.chance(50) { "true" } else { "false" }),
             4 => self.out.push_str("null"),
             5 => self.pick_string(NAMES),
             6 => self.random_object(depth - 1),
@@ -211,7 +307,7 @@ impl Writer<'_> {
     fn random_object(&mut self, depth: usize) {
         let count = self.rng.below(6);
         let keys: Vec<&str> = (0..count).map(|_| *self.rng.pick(KEYS)).collect();
-        let write: &dyn Fn(&mut Self) = &move |w| w.value(depth);
+        let write: Write<'_, 'r> = &move |w| w.value(depth);
         self.object(keys.into_iter().map(|key| (key, write)).collect());
     }
 
@@ -252,133 +348,4 @@ impl Writer<'_> {
         }
         self.out.push('"');
     }
-}
-
-/// Bytes a flipped byte may become (never `\n` or `\r`, which end lines in a file).
-const FLIPS: &[u8] = b"\"{}[],:\\ \t0x-.e\x00\x01\x1f\x7f\x80\xc3\xff";
-const INVALID_UTF8: &[&[u8]] = &[b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xc0\xaf", b"\xe6\x97"];
-const TRAILING: &[&[u8]] = &[b" x", b"}", b"{}", b",", b" 1", b"\"", b"\x00", b" \t ", b"]"];
-const LONE: &[&[u8]] = &[b"\\ud800", b"\\udc00", b"\\ud800\\u0041", b"\\ud800\\ud800", b"\\udfff"];
-
-fn corrupt(rng: &mut Rng, case: &mut Case) {
-    let bytes = &mut case.bytes;
-    let at = rng.below(bytes.len() + 1);
-    let name = match rng.below(9) {
-        0 => {
-            bytes.truncate(at);
-            "truncate"
-        }
-        1 if !bytes.is_empty() => {
-            let last = bytes.len() - 1;
-            bytes[at.min(last)] = *rng.pick(FLIPS);
-            "flip a byte"
-        }
-        2 => {
-            bytes.splice(at..at, rng.pick(INVALID_UTF8).iter().copied());
-            "invalid UTF-8"
-        }
-        3 => {
-            let trailing: &[u8] = *rng.pick(TRAILING);
-            bytes.extend_from_slice(trailing);
-            "trailing bytes"
-        }
-        4 => {
-            let brackets: Vec<usize> = (0..bytes.len())
-                .filter(|&i| b"{}[]".contains(&bytes[i]))
-                .collect();
-            if !brackets.is_empty() && rng.chance(50) {
-                bytes.remove(*rng.pick(&brackets));
-            } else {
-                bytes.insert(at, *rng.pick(b"{["));
-            }
-            "unbalance brackets"
-        }
-        5 => {
-            nest(rng, bytes);
-            "nest near the depth limit"
-        }
-        6 => {
-            // A lone surrogate, after a quote that opens a string or a key.
-            let opens: Vec<usize> = (0..bytes.len())
-                .filter(|&i| bytes[i] == b'"' && i > 0 && b"{,:[ \t".contains(&bytes[i - 1]))
-                .collect();
-            let at = opens.get(rng.below(opens.len().max(1))).map_or(at, |i| i + 1);
-            bytes.splice(at..at, rng.pick(LONE).iter().copied());
-            "lone surrogate"
-        }
-        7 => {
-            bytes.splice(0..0, *b"\xef\xbb\xbf");
-            "byte order mark"
-        }
-        _ => {
-            // A member repeated with another value, first or last.
-            let member: &[u8] = *rng.pick(&[
-                &b"\"event\":\"again\""[..],
-                b"\"event\":\"\"",
-                b"\"properties\":{\"sku\":1}",
-                b"\"context\":{\"app\":{\"version\":2.0}}",
-            ]);
-            let first = rng.chance(50);
-            insert_member(bytes, member, first);
-            "duplicate key"
-        }
-    };
-    case.corruptions.push(name);
-}
-
-/// Puts a nest of objects and arrays reaching exactly the depth limit, or one to three levels past
-/// it, as a new member of the line's object (level 1) or of its `properties` object (level 2).
-fn nest(rng: &mut Rng, bytes: &mut Vec<u8>) {
-    let in_properties = rng.chance(50);
-    let base = if in_properties { 2 } else { 1 };
-    let levels = MAX_DEPTH - 1 - base + rng.below(5);
-    let mut open = Vec::new();
-    let mut close = Vec::new();
-    for _ in 0..levels {
-        if rng.chance(50) {
-            open.push(b'[');
-            close.push(b']');
-        } else {
-            open.extend_from_slice(b"{\"n\":");
-            close.push(b'}');
-        }
-    }
-    close.reverse();
-    let mut member = b"\"deep\":".to_vec();
-    member.extend(open);
-    member.push(b'1');
-    member.extend(close);
-    let properties = find(bytes, b"\"properties\":{");
-    match properties.filter(|_| in_properties) {
-        Some(at) => insert_at(bytes, at + b"\"properties\":{".len(), &member),
-        None => insert_member(bytes, &member, true),
-    }
-}
-
-fn find(bytes: &[u8], needle: &[u8]) -> Option<usize> {
-    bytes.windows(needle.len()).position(|w| w == needle)
-}
-
-/// Adds a member to the line's object, as its first or its last member.
-fn insert_member(bytes: &mut Vec<u8>, member: &[u8], first: bool) {
-    let at = if first {
-        bytes.iter().position(|&b| b == b'{').map(|i| i + 1)
-    } else {
-        bytes.iter().rposition(|&b| b == b'}')
-    };
-    insert_at(bytes, at.unwrap_or(0), member);
-}
-
-/// Inserts a member at `at`, just after an object's `{` or just before its `}`, with the comma it
-/// needs (none in an empty object).
-fn insert_at(bytes: &mut Vec<u8>, at: usize, member: &[u8]) {
-    let after = bytes[at..].iter().find(|b| !b" \t\r".contains(b));
-    let before = bytes[..at].iter().rev().find(|b| !b" \t\r".contains(b));
-    let mut piece = member.to_vec();
-    if before == Some(&b'{') && !matches!(after, Some(b'}') | None) {
-        piece.push(b',');
-    } else if after == Some(&b'}') && !matches!(before, Some(b'{') | None) {
-        piece.insert(0, b',');
-    }
-    bytes.splice(at..at, piece);
 }

@@ -12,6 +12,7 @@
 //! `raw_value` gives the source text without that, and it is already on in the tree (sqlx-core
 //! enables it), so this oracle changes no feature of any build.
 
+pub mod corrupt;
 pub mod generate;
 
 use std::collections::BTreeSet;
@@ -100,7 +101,11 @@ pub fn read(parser: &mut LineParser, raw: &[u8]) -> Outcome {
         .iter()
         .map(|(id, kind)| (parser.path(*id).to_owned(), kind.name()))
         .collect();
-    assert_eq!(keys.len(), list.len(), "a (path, type) listed twice: {list:?}");
+    assert_eq!(
+        keys.len(),
+        list.len(),
+        "a (path, type) listed twice: {list:?}"
+    );
     Outcome::Accepted { slots, keys }
 }
 
@@ -135,14 +140,15 @@ pub struct Oracle {
     /// Per slot (`line::*` order), its paths by priority.
     dimensions: Vec<Vec<Vec<Segment>>>,
     roots: Vec<Vec<Segment>>,
+    prefixes: Vec<String>,
     single_root: bool,
 }
 
 impl Oracle {
     pub fn new(mapping: &Mapping) -> Self {
         assert!(
-            mapping.keys.prefixes.is_empty() && mapping.keys.pairs.is_empty(),
-            "the oracle knows path roots only"
+            mapping.keys.pairs.is_empty(),
+            "the oracle knows path and prefix roots only"
         );
         let segments = |paths: &[blueprint_core::mapping::JsonPath]| {
             paths.iter().map(|p| p.segments().to_vec()).collect()
@@ -166,6 +172,7 @@ impl Oracle {
         Self {
             dimensions,
             roots: segments(&mapping.keys.paths),
+            prefixes: mapping.keys.prefixes.clone(),
             single_root: mapping.keys.single_root(),
         }
     }
@@ -188,7 +195,12 @@ impl Oracle {
             return Outcome::Rejected(Category::InvalidUtf8);
         };
         // Rule: the first byte after JSON whitespace must open an object (a BOM does not).
-        if text.trim_start_matches([' ', '\t', '\n', '\r']).as_bytes().first() != Some(&b'{') {
+        if text
+            .trim_start_matches([' ', '\t', '\n', '\r'])
+            .as_bytes()
+            .first()
+            != Some(&b'{')
+        {
             return Outcome::Rejected(Category::NotAnObject);
         }
         let tree = match serde_json::from_str::<&RawValue>(text) {
@@ -216,6 +228,15 @@ impl Oracle {
             };
             for value in find(&tree, root) {
                 root_keys(value, &prefix, &mut keys);
+            }
+        }
+        // Rule: a member of the line's object whose key starts with a root prefix is a root, its
+        // key paths starting with its key.
+        if let Json::Object(members) = &tree {
+            for (key, value) in members {
+                if self.prefixes.iter().any(|p| key.starts_with(p.as_str())) {
+                    root_keys(value, key, &mut keys);
+                }
             }
         }
         Outcome::Accepted { slots, keys }
