@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use blueprint_core::channels::Channels;
 use blueprint_core::channels::mail::{MailError, Mailer};
+use blueprint_core::channels::webhooks::{AllowedHosts, BadAllowedHost};
 use blueprint_core::jobs::JobSettings;
 
 use blueprint_core::db::DatabaseUrl;
@@ -39,6 +40,8 @@ pub enum ConfigError {
     LogFormat { value: String },
     #[error(transparent)]
     Mail(#[from] MailError),
+    #[error(transparent)]
+    WebhookHosts(#[from] BadAllowedHost),
     #[error("public_url: `{value}` is not an http:// or https:// address")]
     PublicUrl { value: String },
     #[error("{name}: {value} is out of range ({range})")]
@@ -71,6 +74,7 @@ pub struct RawSettings {
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
     pub public_url: Option<String>,
+    pub webhook_allowed_hosts: Option<String>,
 }
 
 impl RawSettings {
@@ -97,6 +101,7 @@ impl RawSettings {
             smtp_url: self.smtp_url.or(lower.smtp_url),
             mail_from: self.mail_from.or(lower.mail_from),
             public_url: self.public_url.or(lower.public_url),
+            webhook_allowed_hosts: self.webhook_allowed_hosts.or(lower.webhook_allowed_hosts),
         }
     }
 }
@@ -125,7 +130,7 @@ pub struct Config {
     pub secure_cookies: bool,
     /// The background jobs: concurrency, retries, the schedule's delay and look-back.
     pub jobs: JobSettings,
-    /// Email (SMTP) and the public address links point to.
+    /// Email (SMTP), the public address links point to, and the hosts webhooks may reach.
     pub channels: Channels,
 }
 
@@ -273,7 +278,8 @@ fn job_settings(raw: &RawSettings, ingest_workers: usize) -> Result<JobSettings,
     })
 }
 
-/// The public address links point to, and email when an SMTP URL is set (it needs a sender).
+/// The public address links point to, email when an SMTP URL is set (it needs a sender), and the
+/// internal hosts webhooks may reach.
 fn channels(raw: &RawSettings, listen: SocketAddr) -> Result<Channels, ConfigError> {
     let public_url = match &raw.public_url {
         None => format!("http://{listen}"),
@@ -294,7 +300,12 @@ fn channels(raw: &RawSettings, listen: SocketAddr) -> Result<Channels, ConfigErr
         (Some(_), None) => return Err(MailError::NoFrom.into()),
         (Some(url), Some(from)) => Some(Mailer::new(url, from, &public_url)?),
     };
-    Ok(Channels { mailer, public_url })
+    let webhook_hosts = AllowedHosts::parse(raw.webhook_allowed_hosts.as_deref().unwrap_or(""))?;
+    Ok(Channels {
+        mailer,
+        public_url,
+        webhook_hosts,
+    })
 }
 
 fn read_file(path: &Path) -> Result<RawSettings, ConfigError> {
