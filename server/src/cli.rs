@@ -89,7 +89,12 @@ pub struct SettingsArgs {
     pub heartbeat_seconds: Option<u64>,
     /// Email: `smtp://[user:password@]host[:port]` (add `?tls=required` for STARTTLS) or
     /// `smtps://…`; unset, no email is sent and the inbox still works.
-    #[arg(long, env = "BLUEPRINT_SMTP_URL", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "BLUEPRINT_SMTP_URL",
+        global = true,
+        hide_env_values = true
+    )]
     pub smtp_url: Option<String>,
     /// The sender of email, such as `Blueprint <blueprint@example.com>`.
     #[arg(long, env = "BLUEPRINT_MAIL_FROM", global = true)]

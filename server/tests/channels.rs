@@ -791,10 +791,16 @@ async fn a_name_from_events_is_escaped_for_slack_kept_on_one_line_in_email_and_e
             .await
             .unwrap();
         let title = format!("New event: {evil}");
-        assert_eq!(titles(&services, &owner).await, vec![title.clone()], "{label}");
+        assert_eq!(
+            titles(&services, &owner).await,
+            vec![title.clone()],
+            "{label}"
+        );
 
         let today = date_news_at_half_past_ten(&services).await;
-        let clock = Arc::new(ManualClock::new(today + chrono::Duration::minutes(11 * 60 + 1)));
+        let clock = Arc::new(ManualClock::new(
+            today + chrono::Duration::minutes(11 * 60 + 1),
+        ));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(blueprint_server::web::run(
@@ -826,10 +832,15 @@ async fn a_name_from_events_is_escaped_for_slack_kept_on_one_line_in_email_and_e
         assert_eq!(mail.to, vec!["<owner@example.com>".to_owned()], "{label}");
         let (head, _) = mail.data.split_once("\n\n").unwrap();
         assert!(
-            head.lines().all(|l| !l.to_ascii_lowercase().starts_with("bcc")),
+            head.lines()
+                .all(|l| !l.to_ascii_lowercase().starts_with("bcc")),
             "{head}"
         );
-        assert!(body(&mail.data).lines().all(|l| !l.starts_with("Bcc")), "{}", mail.data);
+        assert!(
+            body(&mail.data).lines().all(|l| !l.starts_with("Bcc")),
+            "{}",
+            mail.data
+        );
         assert_eq!(
             digest_items(&mail.data),
             vec!["- [shop] New event: <!channel> x\u{240a}Bcc: evil@example.com".to_owned()],

@@ -92,7 +92,10 @@ fn a_bad_smtp_url_is_refused_without_its_password_and_bad_allowed_hosts_are_name
             .output()
             .unwrap();
         assert_one_line_error(&output, "smtp_url: `smtp://blueprint:***@mail.example.com:");
-        assert!(!String::from_utf8_lossy(&output.stderr).contains("s3cret"), "{url}");
+        assert!(
+            !String::from_utf8_lossy(&output.stderr).contains("s3cret"),
+            "{url}"
+        );
         // Nor does the help, which shows the variables' values.
         let help = blueprint(dir.path())
             .arg("--help")
@@ -103,7 +106,10 @@ fn a_bad_smtp_url_is_refused_without_its_password_and_bad_allowed_hosts_are_name
     }
     let output = blueprint(dir.path())
         .arg("migrate")
-        .env("BLUEPRINT_WEBHOOK_ALLOWED_HOSTS", "hooks.internal, http://10.0.0.1/")
+        .env(
+            "BLUEPRINT_WEBHOOK_ALLOWED_HOSTS",
+            "hooks.internal, http://10.0.0.1/",
+        )
         .output()
         .unwrap();
     assert_one_line_error(

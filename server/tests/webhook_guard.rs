@@ -80,8 +80,14 @@ async fn webhooks_to_internal_addresses_are_refused_with_the_reason_and_store_no
         let label = server.label;
         let owner = server.sign_in(OWNER).await;
         let cases = [
-            ("http://127.0.0.1:9/hook", "127.0.0.1 is a loopback address; "),
-            ("http://2130706433:9/hook", "127.0.0.1 is a loopback address; "),
+            (
+                "http://127.0.0.1:9/hook",
+                "127.0.0.1 is a loopback address; ",
+            ),
+            (
+                "http://2130706433:9/hook",
+                "127.0.0.1 is a loopback address; ",
+            ),
             ("http://[::1]:9/hook", "::1 is a loopback address; "),
             (
                 "http://[::ffff:127.0.0.1]:9/hook",
@@ -91,8 +97,14 @@ async fn webhooks_to_internal_addresses_are_refused_with_the_reason_and_store_no
                 "http://169.254.169.254/latest/meta-data/",
                 "169.254.169.254 is a link-local address; ",
             ),
-            ("https://10.20.30.40/hook", "10.20.30.40 is a private address; "),
-            ("http://[fd00::1]/hook", "fd00::1 is a unique-local address; "),
+            (
+                "https://10.20.30.40/hook",
+                "10.20.30.40 is a private address; ",
+            ),
+            (
+                "http://[fd00::1]/hook",
+                "fd00::1 is a unique-local address; ",
+            ),
             ("http://localhost:9/hook", "localhost resolves to "),
         ];
         for (url, reason) in cases {
@@ -105,7 +117,12 @@ async fn webhooks_to_internal_addresses_are_refused_with_the_reason_and_store_no
                 Some(("application/json", body)),
             )
             .await;
-            assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{url}: {}", answer.body);
+            assert_eq!(
+                answer.status,
+                StatusCode::BAD_REQUEST,
+                "{url}: {}",
+                answer.body
+            );
             assert!(answer.body.contains(reason), "{url}: {}", answer.body);
             assert!(answer.body.contains(UNLESS), "{url}: {}", answer.body);
         }
@@ -127,7 +144,9 @@ async fn webhooks_to_internal_addresses_are_refused_with_the_reason_and_store_no
         .await;
         assert!(!answer.status.is_success(), "{}", answer.body);
         assert!(
-            answer.body.contains("169.254.169.254 is a link-local address"),
+            answer
+                .body
+                .contains("169.254.169.254 is a link-local address"),
             "{}",
             answer.body
         );
@@ -214,7 +233,11 @@ async fn the_audit_log_keeps_no_webhook_secret() {
 
         let page = send(&router, "GET", "/admin/audit", Some(&admin), None).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("http://127.0.0.1:9/serv…"), "{}", page.body);
+        assert!(
+            page.body.contains("http://127.0.0.1:9/serv…"),
+            "{}",
+            page.body
+        );
         assert!(!page.body.contains("SECRET"), "{}", page.body);
         let who = the_admin(&server).await;
         let rows = list_audit(&server.state.services, &who, &AuditQuery::default())
@@ -245,7 +268,10 @@ async fn deliveries_follow_no_redirect_keep_a_bounded_answer_and_reach_nothing_i
         let label = db.label;
         let root = db.scratch_dir().join("events");
         let h0 = Hour::containing(chrono::Utc::now()).plus(-5);
-        for (hour, lines) in [(h0, vec![line("view")]), (h0.plus(1), vec![line("view"), line("promo")])] {
+        for (hour, lines) in [
+            (h0, vec![line("view")]),
+            (h0.plus(1), vec![line("view"), line("promo")]),
+        ] {
             let dir = root.join("shop").join(hour.folder());
             std::fs::create_dir_all(&dir).unwrap();
             std::fs::write(dir.join("part-0.jsonl"), lines.join("\n")).unwrap();
@@ -319,7 +345,11 @@ async fn deliveries_follow_no_redirect_keep_a_bounded_answer_and_reach_nothing_i
             "{why}"
         );
         assert_eq!(redirector_hits.load(Ordering::SeqCst), 1);
-        assert_eq!(inner_hits.load(Ordering::SeqCst), 0, "{label}: the redirect was followed");
+        assert_eq!(
+            inner_hits.load(Ordering::SeqCst),
+            0,
+            "{label}: the redirect was followed"
+        );
         for id in &ids[1..] {
             assert_eq!(
                 webhooks::deliver(&services, &sender, public, *id, backoff)
@@ -330,11 +360,20 @@ async fn deliveries_follow_no_redirect_keep_a_bounded_answer_and_reach_nothing_i
         }
         let hooks = webhooks::list_as(&services, &admin, "shop").await.unwrap();
         let failed = &hooks[0].deliveries[0];
-        assert_eq!((failed.status.as_str(), failed.response_status), ("retrying", Some(302)));
-        assert!(failed.error.as_deref().unwrap().contains("redirect"), "{failed:?}");
+        assert_eq!(
+            (failed.status.as_str(), failed.response_status),
+            ("retrying", Some(302))
+        );
+        assert!(
+            failed.error.as_deref().unwrap().contains("redirect"),
+            "{failed:?}"
+        );
         let kept = hooks[1].deliveries[0].response_body.clone().unwrap();
         assert_eq!(kept, format!("ok {}…", "x".repeat(253)), "{label}");
-        assert_eq!(hooks[2].deliveries[0].response_body.as_deref(), Some("named"));
+        assert_eq!(
+            hooks[2].deliveries[0].response_body.as_deref(),
+            Some("named")
+        );
         assert_eq!(named_hits.load(Ordering::SeqCst), 1);
     }
 }

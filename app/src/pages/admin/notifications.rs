@@ -29,9 +29,15 @@ pub async fn add_webhook(tenant: String, url: String, news: String) -> Result<We
         news: (!kinds.is_empty()).then_some(kinds),
     };
     let hosts = webhook_hosts();
-    blueprint_core::channels::webhooks::create_as(&services()?, &hosts, &actor()?, &tenant, &request)
-        .await
-        .map_err(|err| from_account("Adding the webhook", err))
+    blueprint_core::channels::webhooks::create_as(
+        &services()?,
+        &hosts,
+        &actor()?,
+        &tenant,
+        &request,
+    )
+    .await
+    .map_err(|err| from_account("Adding the webhook", err))
 }
 
 #[server]

@@ -100,12 +100,7 @@ fn classify_v6(ip: Ipv6Addr) -> Option<Internal> {
 /// The IPv4 address inside a mapped, compatible, NAT64 or 6to4 IPv6 address.
 fn carried_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     let s = ip.segments();
-    let low = Ipv4Addr::new(
-        (s[6] >> 8) as u8,
-        s[6] as u8,
-        (s[7] >> 8) as u8,
-        s[7] as u8,
-    );
+    let low = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
     match s {
         [0, 0, 0, 0, 0, 0xffff, _, _] => Some(low),
         // Compatible (deprecated), but not :: and ::1 themselves.

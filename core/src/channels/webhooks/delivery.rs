@@ -7,9 +7,9 @@ use blueprint_types::notify::NewsKind;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
+use super::guard::{Sender, refusal_in};
 use super::payload::{DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, body, signature};
 use crate::Services;
-use super::guard::{Sender, refusal_in};
 use crate::channels::outbox::{Attempt, Outbox};
 use crate::channels::text;
 use crate::entities::{tenant, webhook, webhook_delivery};

@@ -41,9 +41,12 @@ pub struct AllowedHosts {
 fn host_name(text: &str) -> Option<String> {
     let name = text.trim_end_matches('.').to_ascii_lowercase();
     let valid = !name.is_empty()
-        && name
-            .split('.')
-            .all(|label| !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        });
     valid.then_some(name)
 }
 
@@ -216,16 +219,26 @@ mod tests {
 
     #[test]
     fn the_allow_list_takes_names_addresses_and_networks() {
-        let allowed = AllowedHosts::parse(" Hooks.Internal., 10.1.0.0/16 ,[::1], 127.0.0.1").unwrap();
+        let allowed =
+            AllowedHosts::parse(" Hooks.Internal., 10.1.0.0/16 ,[::1], 127.0.0.1").unwrap();
         assert!(allowed.check_ip("10.1.2.3".parse().unwrap()).is_ok());
         assert!(allowed.check_ip("::ffff:10.1.2.3".parse().unwrap()).is_ok());
         assert!(allowed.check_ip("::1".parse().unwrap()).is_ok());
-        assert!(allowed.check_ip("::ffff:127.0.0.1".parse().unwrap()).is_ok());
+        assert!(
+            allowed
+                .check_ip("::ffff:127.0.0.1".parse().unwrap())
+                .is_ok()
+        );
         let refused = allowed.check_ip("10.2.0.1".parse().unwrap()).unwrap_err();
-        assert!(refused.0.starts_with("10.2.0.1 is a private address; "), "{refused}");
+        assert!(
+            refused.0.starts_with("10.2.0.1 is a private address; "),
+            "{refused}"
+        );
         assert!(refused.0.contains("webhook_allowed_hosts"));
         assert_eq!(
-            allowed.keep("hooks.internal", [addr("192.168.1.1")]).unwrap(),
+            allowed
+                .keep("hooks.internal", [addr("192.168.1.1")])
+                .unwrap(),
             [addr("192.168.1.1")]
         );
         // A name resolving to public and internal addresses keeps the public ones only.
@@ -235,9 +248,13 @@ mod tests {
                 .unwrap(),
             [addr("8.8.8.8")]
         );
-        let refused = allowed.keep("evil.example", [addr("169.254.169.254")]).unwrap_err();
+        let refused = allowed
+            .keep("evil.example", [addr("169.254.169.254")])
+            .unwrap_err();
         assert!(
-            refused.0.starts_with("evil.example resolves to 169.254.169.254, a link-local address; "),
+            refused
+                .0
+                .starts_with("evil.example resolves to 169.254.169.254, a link-local address; "),
             "{refused}"
         );
         for bad in ["http://x", "a b", "10.0.0.0/33"] {
