@@ -65,6 +65,12 @@ pub fn services() -> Result<blueprint_core::Services, AppError> {
         .ok_or_else(|| unavailable("server set-up", "Services missing from the request context"))
 }
 
+/// The internal hosts webhooks may be added for (`webhook_allowed_hosts`; none if missing).
+#[cfg(feature = "ssr")]
+pub fn webhook_hosts() -> blueprint_core::channels::webhooks::AllowedHosts {
+    leptos::prelude::use_context().unwrap_or_default()
+}
+
 /// The services, the signed-in actor and the tenant `slug` if the actor may read it (a tenant
 /// they may not see is "not found", exactly like a missing one).
 #[cfg(feature = "ssr")]

@@ -89,7 +89,12 @@ pub struct SettingsArgs {
     pub heartbeat_seconds: Option<u64>,
     /// Email: `smtp://[user:password@]host[:port]` (add `?tls=required` for STARTTLS) or
     /// `smtps://…`; unset, no email is sent and the inbox still works.
-    #[arg(long, env = "BLUEPRINT_SMTP_URL", global = true)]
+    #[arg(
+        long,
+        env = "BLUEPRINT_SMTP_URL",
+        global = true,
+        hide_env_values = true
+    )]
     pub smtp_url: Option<String>,
     /// The sender of email, such as `Blueprint <blueprint@example.com>`.
     #[arg(long, env = "BLUEPRINT_MAIL_FROM", global = true)]
@@ -98,6 +103,10 @@ pub struct SettingsArgs {
     /// http:// and the listen address).
     #[arg(long, env = "BLUEPRINT_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+    /// Internal hosts webhooks may reach anyway: comma-separated host names, IP addresses and
+    /// CIDRs (default none: webhooks go to public addresses only).
+    #[arg(long, env = "BLUEPRINT_WEBHOOK_ALLOWED_HOSTS", global = true)]
+    pub webhook_allowed_hosts: Option<String>,
     /// Run the hourly schedule in this process (default true; false for workers that only
     /// take work).
     #[arg(long, env = "BLUEPRINT_SCHEDULE", global = true)]
@@ -237,6 +246,7 @@ impl From<SettingsArgs> for RawSettings {
             smtp_url,
             mail_from,
             public_url,
+            webhook_allowed_hosts,
         } = args;
         RawSettings {
             database_url,
@@ -257,6 +267,7 @@ impl From<SettingsArgs> for RawSettings {
             smtp_url,
             mail_from,
             public_url,
+            webhook_allowed_hosts,
         }
     }
 }

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use blueprint_core::channels::Channels;
 use blueprint_core::channels::mail::{MailError, Mailer};
+use blueprint_core::channels::text::password_hidden;
+use blueprint_core::channels::webhooks::{AllowedHosts, BadAllowedHost};
 use blueprint_core::jobs::JobSettings;
 
 use blueprint_core::db::DatabaseUrl;
@@ -39,6 +41,8 @@ pub enum ConfigError {
     LogFormat { value: String },
     #[error(transparent)]
     Mail(#[from] MailError),
+    #[error(transparent)]
+    WebhookHosts(#[from] BadAllowedHost),
     #[error("public_url: `{value}` is not an http:// or https:// address")]
     PublicUrl { value: String },
     #[error("{name}: {value} is out of range ({range})")]
@@ -49,8 +53,8 @@ pub enum ConfigError {
     },
 }
 
-/// Settings as given, before validation: every field optional.
-#[derive(Clone, Debug, Default, Deserialize)]
+/// Settings as given, before validation: every field optional. `Debug` hides the URLs' passwords.
+#[derive(Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSettings {
     pub database_url: Option<String>,
@@ -71,6 +75,34 @@ pub struct RawSettings {
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
     pub public_url: Option<String>,
+    pub webhook_allowed_hosts: Option<String>,
+}
+
+impl std::fmt::Debug for RawSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |url: &Option<String>| url.as_deref().map(password_hidden);
+        f.debug_struct("RawSettings")
+            .field("database_url", &hidden(&self.database_url))
+            .field("events_url", &self.events_url)
+            .field("listen", &self.listen)
+            .field("site_root", &self.site_root)
+            .field("log", &self.log)
+            .field("log_format", &self.log_format)
+            .field("ingest_workers", &self.ingest_workers)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("job_concurrency", &self.job_concurrency)
+            .field("job_retries", &self.job_retries)
+            .field("job_retry_backoff_seconds", &self.job_retry_backoff_seconds)
+            .field("schedule_delay_minutes", &self.schedule_delay_minutes)
+            .field("lookback_hours", &self.lookback_hours)
+            .field("heartbeat_seconds", &self.heartbeat_seconds)
+            .field("schedule", &self.schedule)
+            .field("smtp_url", &hidden(&self.smtp_url))
+            .field("mail_from", &self.mail_from)
+            .field("public_url", &self.public_url)
+            .field("webhook_allowed_hosts", &self.webhook_allowed_hosts)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RawSettings {
@@ -97,6 +129,7 @@ impl RawSettings {
             smtp_url: self.smtp_url.or(lower.smtp_url),
             mail_from: self.mail_from.or(lower.mail_from),
             public_url: self.public_url.or(lower.public_url),
+            webhook_allowed_hosts: self.webhook_allowed_hosts.or(lower.webhook_allowed_hosts),
         }
     }
 }
@@ -125,7 +158,7 @@ pub struct Config {
     pub secure_cookies: bool,
     /// The background jobs: concurrency, retries, the schedule's delay and look-back.
     pub jobs: JobSettings,
-    /// Email (SMTP) and the public address links point to.
+    /// Email (SMTP), the public address links point to, and the hosts webhooks may reach.
     pub channels: Channels,
 }
 
@@ -273,7 +306,8 @@ fn job_settings(raw: &RawSettings, ingest_workers: usize) -> Result<JobSettings,
     })
 }
 
-/// The public address links point to, and email when an SMTP URL is set (it needs a sender).
+/// The public address links point to, email when an SMTP URL is set (it needs a sender), and the
+/// internal hosts webhooks may reach.
 fn channels(raw: &RawSettings, listen: SocketAddr) -> Result<Channels, ConfigError> {
     let public_url = match &raw.public_url {
         None => format!("http://{listen}"),
@@ -294,7 +328,12 @@ fn channels(raw: &RawSettings, listen: SocketAddr) -> Result<Channels, ConfigErr
         (Some(_), None) => return Err(MailError::NoFrom.into()),
         (Some(url), Some(from)) => Some(Mailer::new(url, from, &public_url)?),
     };
-    Ok(Channels { mailer, public_url })
+    let webhook_hosts = AllowedHosts::parse(raw.webhook_allowed_hosts.as_deref().unwrap_or(""))?;
+    Ok(Channels {
+        mailer,
+        public_url,
+        webhook_hosts,
+    })
 }
 
 fn read_file(path: &Path) -> Result<RawSettings, ConfigError> {
@@ -311,6 +350,27 @@ fn read_file(path: &Path) -> Result<RawSettings, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settings_show_no_password_and_refuse_a_bad_smtp_url_without_it() {
+        let raw = RawSettings {
+            database_url: Some("postgres://bp:dbs3cret@db/bp".into()),
+            smtp_url: Some("smtp://bp:s3cret@mail.example.com:nope".into()),
+            mail_from: Some("Blueprint <bp@example.com>".into()),
+            ..Default::default()
+        };
+        let shown = format!("{raw:?}");
+        assert!(
+            shown.contains("smtp://bp:***@mail.example.com:nope"),
+            "{shown}"
+        );
+        assert!(!shown.contains("s3cret"), "{shown}");
+        let err = Config::load(raw, None).unwrap_err();
+        for text in [err.to_string(), format!("{err:?}")] {
+            assert!(text.contains("smtp://bp:***@mail"), "{text}");
+            assert!(!text.contains("s3cret"), "{text}");
+        }
+    }
 
     #[test]
     fn defaults_follow_the_design() {

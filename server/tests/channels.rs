@@ -220,6 +220,35 @@ fn header<'a>(data: &'a str, name: &str) -> &'a str {
         .unwrap_or_default()
 }
 
+/// Digests follow the server's clock, news its creation time. So that a test reads the same at
+/// any hour of the day (an hour after the news must not be a new UTC day), the news is dated
+/// 10:30 today and the users get email from 10:00. Returns today's midnight.
+async fn date_news_at_half_past_ten(services: &Services) -> chrono::DateTime<chrono::Utc> {
+    let today = chrono::Utc::now()
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc();
+    let news_at = today + chrono::Duration::minutes(10 * 60 + 30);
+    notification::Entity::update_many()
+        .col_expr(
+            notification::Column::CreatedAt,
+            sea_orm::sea_query::Expr::value(news_at.timestamp()),
+        )
+        .exec(services.db.conn())
+        .await
+        .unwrap();
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::MailSince,
+            sea_orm::sea_query::Expr::value(news_at.timestamp() - 1_800),
+        )
+        .exec(services.db.conn())
+        .await
+        .unwrap();
+    today
+}
+
 #[tokio::test]
 async fn news_reaches_inbox_email_and_webhook_exactly_once() {
     for db in test_databases().await {
@@ -275,12 +304,29 @@ async fn news_reaches_inbox_email_and_webhook_exactly_once() {
         mail::set_preference_as(&services, &hourly, "hourly", true)
             .await
             .unwrap();
+        // The process that sends: email over the SMTP server, webhooks with 1 s back-off, to a
+        // loopback endpoint the operator allows.
+        let (smtp_port, mails) = smtp_server().await;
+        let settings = RawSettings {
+            database_url: Some(db.url.clone()),
+            events_url: Some(root.display().to_string()),
+            heartbeat_seconds: Some(1),
+            job_retry_backoff_seconds: Some(1),
+            schedule: Some(false),
+            smtp_url: Some(format!("smtp://127.0.0.1:{smtp_port}")),
+            mail_from: Some("Blueprint <blueprint@example.com>".into()),
+            public_url: Some("http://blueprint.test/".into()),
+            webhook_allowed_hosts: Some("127.0.0.1".into()),
+            ..Default::default()
+        };
+        let config = Config::load(settings, None).unwrap();
+        let allowed = config.channels.webhook_hosts.clone();
         let (hook_url, hooks) = webhook_server().await;
         let request = WebhookRequest {
             url: hook_url,
             news: Some(kinds.iter().map(|k| (*k).to_owned()).collect()),
         };
-        let hook = webhooks::create_as(&services, &admin, "shop", &request)
+        let hook = webhooks::create_as(&services, &allowed, &admin, "shop", &request)
             .await
             .unwrap();
 
@@ -293,7 +339,7 @@ async fn news_reaches_inbox_email_and_webhook_exactly_once() {
                 url: url.into(),
                 news: None,
             };
-            let err = webhooks::create_as(&services, &admin, "shop", &bad)
+            let err = webhooks::create_as(&services, &allowed, &admin, "shop", &bad)
                 .await
                 .unwrap_err();
             assert!(err.to_string().contains(reason), "{url}: {err}");
@@ -349,46 +395,9 @@ async fn news_reaches_inbox_email_and_webhook_exactly_once() {
             "{label}"
         );
 
-        // The process that sends: email over the SMTP server, webhooks with 1 s back-off.
-        let (smtp_port, mails) = smtp_server().await;
-        let settings = RawSettings {
-            database_url: Some(db.url.clone()),
-            events_url: Some(root.display().to_string()),
-            heartbeat_seconds: Some(1),
-            job_retry_backoff_seconds: Some(1),
-            schedule: Some(false),
-            smtp_url: Some(format!("smtp://127.0.0.1:{smtp_port}")),
-            mail_from: Some("Blueprint <blueprint@example.com>".into()),
-            public_url: Some("http://blueprint.test/".into()),
-            ..Default::default()
-        };
-        let config = Config::load(settings, None).unwrap();
-        // Digests follow the server's clock, news its creation time. So that the test reads the
-        // same at any hour of the day (an hour after the news must not be a new UTC day), the
-        // news is dated 10:30 today and the users get email from 10:00; the clock then runs
-        // from 11:01 (the hourly digest is due, the daily one is not) to 00:01 tomorrow.
-        let today = chrono::Utc::now()
-            .date_naive()
-            .and_hms_opt(0, 0, 0)
-            .unwrap()
-            .and_utc();
-        let news_at = today + chrono::Duration::minutes(10 * 60 + 30);
-        notification::Entity::update_many()
-            .col_expr(
-                notification::Column::CreatedAt,
-                sea_orm::sea_query::Expr::value(news_at.timestamp()),
-            )
-            .exec(services.db.conn())
-            .await
-            .unwrap();
-        user::Entity::update_many()
-            .col_expr(
-                user::Column::MailSince,
-                sea_orm::sea_query::Expr::value(news_at.timestamp() - 1_800),
-            )
-            .exec(services.db.conn())
-            .await
-            .unwrap();
+        // The clock then runs from 11:01 (the hourly digest is due, the daily one is not) to
+        // 00:01 tomorrow.
+        let today = date_news_at_half_past_ten(&services).await;
         let next_hour = today + chrono::Duration::hours(11);
         let clock = Arc::new(ManualClock::new(next_hour + chrono::Duration::minutes(1)));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -597,18 +606,25 @@ async fn a_failing_webhook_is_recorded_and_holds_up_nothing() {
             headers: HeaderMap::new(),
             body: "(the server's first answer is an error: spend it)".into(),
         });
+        // The operator allows loopback webhooks (the endpoints here are local).
+        let settings = RawSettings {
+            webhook_allowed_hosts: Some("127.0.0.1".into()),
+            ..Default::default()
+        };
+        let allowed = Config::load(settings, None).unwrap().channels.webhook_hosts;
         for url in [&dead, &live] {
             let request = WebhookRequest {
                 url: url.clone(),
                 news: Some(vec!["event".into()]),
             };
-            webhooks::create_as(&services, &admin, "shop", &request)
+            webhooks::create_as(&services, &allowed, &admin, "shop", &request)
                 .await
                 .unwrap();
         }
         // A viewer may not add one; nothing is stored.
         let refused = webhooks::create_as(
             &services,
+            &allowed,
             &viewer,
             "shop",
             &WebhookRequest {
@@ -625,7 +641,7 @@ async fn a_failing_webhook_is_recorded_and_holds_up_nothing() {
         let hooks = webhooks::list_as(&services, &admin, "shop").await.unwrap();
         assert_eq!(hooks.len(), 2, "{label}");
         let id_of = |i: usize| hooks[i].deliveries[0].id;
-        let client = reqwest::Client::new();
+        let client = webhooks::Sender::new(allowed).unwrap();
         let public = "http://blueprint.test";
         let backoff = Duration::from_secs(30);
         let mut outcomes = Vec::new();
@@ -708,6 +724,128 @@ async fn a_failing_webhook_is_recorded_and_holds_up_nothing() {
                 .await
                 .unwrap(),
             Some(3)
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_name_from_events_is_escaped_for_slack_kept_on_one_line_in_email_and_exact_in_json() {
+    let evil = "<!channel> x\nBcc: evil@example.com";
+    for db in test_databases().await {
+        let label = db.label;
+        let root = db.scratch_dir().join("events");
+        let h0 = Hour::containing(chrono::Utc::now()).plus(-5);
+        let escaped = serde_json::to_string(evil).unwrap();
+        write(&root, h0, &[line("view", "{}")]);
+        write(
+            &root,
+            h0.plus(1),
+            &[line("view", "{}"), line(escaped.trim_matches('"'), "{}")],
+        );
+        let services = db.services(&root);
+        pipeline::ingest_hour(&services, "shop", h0, Trigger::Cli, None, 1)
+            .await
+            .unwrap();
+        let owner = actor(
+            &services,
+            "owner@example.com",
+            false,
+            &[("shop", Role::Owner)],
+        )
+        .await;
+        notify::watch_as(&services, &owner, &watch(&["event"]))
+            .await
+            .unwrap();
+        mail::set_preference_as(&services, &owner, "hourly", true)
+            .await
+            .unwrap();
+        let (smtp_port, mails) = smtp_server().await;
+        let settings = RawSettings {
+            database_url: Some(db.url.clone()),
+            events_url: Some(root.display().to_string()),
+            heartbeat_seconds: Some(1),
+            job_retry_backoff_seconds: Some(1),
+            schedule: Some(false),
+            smtp_url: Some(format!("smtp://127.0.0.1:{smtp_port}")),
+            mail_from: Some("Blueprint <blueprint@example.com>".into()),
+            public_url: Some("http://blueprint.test/".into()),
+            webhook_allowed_hosts: Some("127.0.0.1".into()),
+            ..Default::default()
+        };
+        let config = Config::load(settings, None).unwrap();
+        let (hook_url, hooks) = webhook_server().await;
+        let request = WebhookRequest {
+            url: hook_url,
+            news: Some(vec!["event".into()]),
+        };
+        webhooks::create_as(
+            &services,
+            &config.channels.webhook_hosts,
+            &owner,
+            "shop",
+            &request,
+        )
+        .await
+        .unwrap();
+        pipeline::ingest_hour(&services, "shop", h0.plus(1), Trigger::Cli, None, 1)
+            .await
+            .unwrap();
+        let title = format!("New event: {evil}");
+        assert_eq!(
+            titles(&services, &owner).await,
+            vec![title.clone()],
+            "{label}"
+        );
+
+        let today = date_news_at_half_past_ten(&services).await;
+        let clock = Arc::new(ManualClock::new(
+            today + chrono::Duration::minutes(11 * 60 + 1),
+        ));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(blueprint_server::web::run(
+            config,
+            listener,
+            clock as Arc<dyn Clock>,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        // The webhook's first answer is an error: the second attempt is the one kept.
+        wait_for("the webhook delivery", || async {
+            hooks.lock().unwrap().len() == 2
+        })
+        .await;
+        wait_for("the digest", || async { !mails.lock().unwrap().is_empty() }).await;
+        stop.send(()).unwrap();
+        server.await.unwrap().unwrap();
+
+        let hit = hooks.lock().unwrap()[1].clone();
+        let json: serde_json::Value = serde_json::from_str(&hit.body).unwrap();
+        assert_eq!(json["title"], title.as_str(), "{label}: the JSON is exact");
+        let text = json["text"].as_str().unwrap();
+        let slack = "[shop] New event: &lt;!channel&gt; x\nBcc: evil@example.com\n";
+        assert!(text.starts_with(slack), "{label}: {text}");
+        assert!(!text.contains('<') && !text.contains('>'), "{text}");
+
+        let mail = mails.lock().unwrap()[0].clone();
+        assert_eq!(mail.to, vec!["<owner@example.com>".to_owned()], "{label}");
+        let (head, _) = mail.data.split_once("\n\n").unwrap();
+        assert!(
+            head.lines()
+                .all(|l| !l.to_ascii_lowercase().starts_with("bcc")),
+            "{head}"
+        );
+        assert!(
+            body(&mail.data).lines().all(|l| !l.starts_with("Bcc")),
+            "{}",
+            mail.data
+        );
+        assert_eq!(
+            digest_items(&mail.data),
+            vec!["- [shop] New event: <!channel> x\u{240a}Bcc: evil@example.com".to_owned()],
+            "{label}: {}",
+            mail.data
         );
     }
 }

@@ -79,6 +79,46 @@ fn bad_settings_and_usage_errors_exit_3_with_one_line() {
 }
 
 #[test]
+fn a_bad_smtp_url_is_refused_without_its_password_and_bad_allowed_hosts_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in [
+        "smtp://blueprint:s3cret@mail.example.com:notaport",
+        "smtp://blueprint:s3cret@mail.example.com:25?tls=bogus",
+    ] {
+        let output = blueprint(dir.path())
+            .arg("migrate")
+            .env("BLUEPRINT_SMTP_URL", url)
+            .env("BLUEPRINT_MAIL_FROM", "Blueprint <blueprint@example.com>")
+            .output()
+            .unwrap();
+        assert_one_line_error(&output, "smtp_url: `smtp://blueprint:***@mail.example.com:");
+        assert!(
+            !String::from_utf8_lossy(&output.stderr).contains("s3cret"),
+            "{url}"
+        );
+        // Nor does the help, which shows the variables' values.
+        let help = blueprint(dir.path())
+            .arg("--help")
+            .env("BLUEPRINT_SMTP_URL", url)
+            .output()
+            .unwrap();
+        assert!(!String::from_utf8_lossy(&help.stdout).contains("s3cret"));
+    }
+    let output = blueprint(dir.path())
+        .arg("migrate")
+        .env(
+            "BLUEPRINT_WEBHOOK_ALLOWED_HOSTS",
+            "hooks.internal, http://10.0.0.1/",
+        )
+        .output()
+        .unwrap();
+    assert_one_line_error(
+        &output,
+        "webhook_allowed_hosts: `http://10.0.0.1/` is not a host name, an IP address or a CIDR",
+    );
+}
+
+#[test]
 fn migrate_creates_the_default_sqlite_database_and_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     let first = blueprint(dir.path()).arg("migrate").output().unwrap();

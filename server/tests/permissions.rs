@@ -174,7 +174,7 @@ fn server_functions(
         ("get_channels", String::new(), ANON_ONLY_DENIED),
         (
             "add_webhook",
-            "tenant=shop&url=http%3A%2F%2F127.0.0.1%3A9%2Fhook&news=".into(),
+            "tenant=shop&url=http%3A%2F%2F192.0.2.10%3A9%2Fhook&news=".into(),
             SHOP_OWNERS,
         ),
         (
@@ -624,7 +624,7 @@ async fn every_route_answers_every_role_as_designed() {
                     "PUT" if path == "/api/v1/me/mail" => Some(("application/json", r#"{"digest":"hourly"}"#.to_owned())),
                     "POST" if path.ends_with("/rollouts") => Some(("application/json", r#"{"application":"Nope","platform":"iOS","version":"1.0"}"#.to_owned())),
                     "PATCH" if path.starts_with("/api/v1/rollouts/") => Some(("application/json", r#"{"state":"paused"}"#.to_owned())),
-                    "POST" if path.ends_with("/webhooks") => Some(("application/json", r#"{"url":"http://127.0.0.1:9/hook"}"#.to_owned())),
+                    "POST" if path.ends_with("/webhooks") => Some(("application/json", r#"{"url":"http://192.0.2.10:9/hook"}"#.to_owned())),
                     "PATCH" => Some(("application/json", r#"{"description":"Edited through the API","tags":["core"]}"#.to_owned())),
                     _ => None,
                 };

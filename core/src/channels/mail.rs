@@ -19,6 +19,7 @@ use sea_orm::{
 };
 
 use super::outbox::{Attempt, Outbox};
+use super::text::{self, one_line};
 use crate::Services;
 use crate::accounts::{Actor, ServiceError};
 use crate::entities::{mail_digest, notification, tenant, user};
@@ -45,6 +46,7 @@ pub struct SendDigestJob {
 /// Why the mail settings cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
+    /// `url` has its password hidden (`***`).
     #[error("smtp_url: `{url}` is not an SMTP URL such as smtp://mail.example.com:587: {reason}")]
     Url { url: String, reason: String },
     #[error("mail_from: `{0}` is not an address such as Blueprint <blueprint@example.com>")]
@@ -76,7 +78,7 @@ impl Mailer {
     pub fn new(smtp_url: &str, from: &str, public_url: &str) -> Result<Self, MailError> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
             .map_err(|err| MailError::Url {
-                url: smtp_url.to_owned(),
+                url: text::password_hidden(smtp_url),
                 reason: err.to_string(),
             })?
             .timeout(Some(Duration::from_secs(30)))
@@ -252,7 +254,8 @@ pub async fn dispatch(
     Ok(ids.len())
 }
 
-/// The message of a digest: subject and plain-text body.
+/// The message of a digest: subject and plain-text body, each item on its own lines whatever its
+/// name holds (control characters are shown as pictures: a name cannot forge a line or header).
 pub(crate) async fn compose(
     conn: &impl ConnectionTrait,
     digest: &mail_digest::Model,
@@ -270,11 +273,11 @@ pub(crate) async fn compose(
         .map(|t| (t.id, t.slug))
         .collect();
     let count = items.len();
-    let subject = format!(
+    let subject = one_line(&format!(
         "Blueprint: {count} new notification{} ({} digest)",
         if count == 1 { "" } else { "s" },
         digest.period
-    );
+    ));
     let mut body = format!(
         "Your {} Blueprint digest, up to {}.\n\n",
         digest.period,
@@ -283,8 +286,10 @@ pub(crate) async fn compose(
     for n in items.iter().take(LISTED) {
         let slug = slugs.get(&n.tenant_id).map_or("", String::as_str);
         body.push_str(&format!(
-            "- [{slug}] {}\n  {public_url}{}\n",
-            n.title, n.link
+            "- [{}] {}\n  {public_url}{}\n",
+            one_line(slug),
+            one_line(&n.title),
+            one_line(&n.link)
         ));
     }
     if count > LISTED {

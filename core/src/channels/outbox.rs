@@ -180,14 +180,6 @@ fn quoted(backend: DbBackend, table: &str) -> String {
     }
 }
 
-/// At most `limit` characters of `text`, marked when cut.
-pub(crate) fn excerpt(text: &str, limit: usize) -> String {
-    match text.char_indices().nth(limit) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

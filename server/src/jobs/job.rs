@@ -8,6 +8,7 @@ use std::sync::Arc;
 use apalis::prelude::BoxDynError;
 use blueprint_core::Services;
 use blueprint_core::channels::Channels;
+use blueprint_core::channels::webhooks::Sender;
 use blueprint_core::jobs::{Clock, JobSettings};
 use blueprint_core::queue::{JobQueue, Queue};
 use serde::Serialize;
@@ -21,7 +22,8 @@ pub(crate) struct JobContext {
     pub settings: JobSettings,
     pub worker_id: String,
     pub channels: Channels,
-    pub http: reqwest::Client,
+    /// Delivers webhooks (to public or allowed addresses only).
+    pub webhooks: Sender,
     /// Where digests' periods are read (the schedule's clock); `None` in a waiting CLI.
     pub clock: Option<Arc<dyn Clock>>,
 }

@@ -21,12 +21,11 @@ mod registry;
 mod webhook;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use blueprint_core::Services;
 use blueprint_core::channels::Channels;
 use blueprint_core::channels::mail::SendDigestJob;
-use blueprint_core::channels::webhooks::DeliverJob;
+use blueprint_core::channels::webhooks::{self, DeliverJob};
 use blueprint_core::jobs::workers::{self, WorkerKind};
 use blueprint_core::jobs::{Clock, JobSettings};
 use blueprint_core::queue::{BackfillJob, DiscoverJob, IngestHourJob, JobQueue, Queue};
@@ -73,10 +72,8 @@ impl JobRuntime {
             queue: queue.clone(),
             settings: settings.clone(),
             worker_id: worker_id.clone(),
+            webhooks: webhooks::Sender::new(channels.webhook_hosts.clone())?,
             channels,
-            http: reqwest::Client::builder()
-                .connect_timeout(Duration::from_secs(10))
-                .build()?,
             clock: clock.clone(),
         });
         let queues: Vec<Queue> = match kind {

@@ -17,7 +17,7 @@ impl BackgroundJob for DeliverJob {
     async fn run(self, ctx: &JobContext) -> Result<(), BoxDynError> {
         let attempt = webhooks::deliver(
             &ctx.services,
-            &ctx.http,
+            &ctx.webhooks,
             &ctx.channels.public_url,
             self.delivery_id,
             ctx.settings.retry_backoff,

@@ -18,6 +18,7 @@ use axum::extract::FromRef;
 use axum::routing::get;
 use blueprint_app::{App, shell};
 use blueprint_core::Services;
+use blueprint_core::channels::webhooks::AllowedHosts;
 use blueprint_core::db::{Database, PoolSettings};
 use blueprint_core::events_root::EventsRoot;
 use leptos::config::LeptosOptions;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub jobs: JobSettings,
     /// Email is configured (`BLUEPRINT_SMTP_URL`): users can choose a digest.
     pub email: bool,
+    /// `webhook_allowed_hosts`: the internal hosts a webhook may be added for.
+    pub webhook_hosts: AllowedHosts,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -115,6 +118,7 @@ pub async fn run(
         secure_cookies: config.secure_cookies,
         jobs: config.jobs.clone(),
         email: config.channels.mailer.is_some(),
+        webhook_hosts: config.channels.webhook_hosts.clone(),
     };
 
     match blueprint_core::accounts::users::count_users(&state.services).await {
@@ -192,10 +196,12 @@ pub fn build_router(state: AppState) -> Router {
     let services = state.services.clone();
     let jobs = state.jobs.clone();
     let email = blueprint_core::channels::EmailOn(state.email);
+    let webhook_hosts = state.webhook_hosts.clone();
     let context = move || {
         provide_context(services.clone());
         provide_context(jobs.clone());
         provide_context(email);
+        provide_context(webhook_hosts.clone());
     };
     let shell_options = state.leptos.clone();
     let hydrate = state.site.hydrate;

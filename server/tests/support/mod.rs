@@ -108,6 +108,7 @@ impl TestServer {
             secure_cookies: false,
             jobs: blueprint_core::jobs::JobSettings::default(),
             email: false,
+            webhook_hosts: Default::default(),
         };
         TestServer {
             router: build_router(state.clone()),

@@ -22,15 +22,22 @@ pub async fn get_channels() -> Result<Vec<TenantChannels>, AppError> {
 /// Adds a webhook; `news` is comma-separated kinds (empty: all).
 #[server]
 pub async fn add_webhook(tenant: String, url: String, news: String) -> Result<Webhook, AppError> {
-    use crate::error::{actor, from_account, services};
+    use crate::error::{actor, from_account, services, webhook_hosts};
     let kinds = crate::pages::inbox::split_kinds(&news);
     let request = blueprint_types::notify::WebhookRequest {
         url,
         news: (!kinds.is_empty()).then_some(kinds),
     };
-    blueprint_core::channels::webhooks::create_as(&services()?, &actor()?, &tenant, &request)
-        .await
-        .map_err(|err| from_account("Adding the webhook", err))
+    let hosts = webhook_hosts();
+    blueprint_core::channels::webhooks::create_as(
+        &services()?,
+        &hosts,
+        &actor()?,
+        &tenant,
+        &request,
+    )
+    .await
+    .map_err(|err| from_account("Adding the webhook", err))
 }
 
 #[server]

@@ -7,9 +7,11 @@ use blueprint_types::notify::NewsKind;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
+use super::guard::{Sender, refusal_in};
 use super::payload::{DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, body, signature};
 use crate::Services;
-use crate::channels::outbox::{Attempt, Outbox, excerpt};
+use crate::channels::outbox::{Attempt, Outbox};
+use crate::channels::text;
 use crate::entities::{tenant, webhook, webhook_delivery};
 use crate::error::ServiceError;
 use crate::queue::{JobQueue, Queue};
@@ -17,8 +19,8 @@ use crate::time::process_seconds;
 
 /// Attempts per delivery before it is recorded as failed.
 pub const ATTEMPTS: i32 = 5;
-/// Characters of a response body kept.
-const RESPONSE_KEPT: usize = 1_000;
+/// Bytes of a response body read and kept.
+const RESPONSE_KEPT: usize = 256;
 
 pub(crate) const OUTBOX: Outbox = Outbox {
     table: "webhook_deliveries",
@@ -126,11 +128,12 @@ pub async fn dispatch(services: &Services, queue: &JobQueue) -> Result<usize, Se
     Ok(ids.len())
 }
 
-/// One attempt at a delivery. Errors are database errors only; a failed POST is an [`Attempt`],
-/// tried again `backoff` later (doubling each time).
+/// One attempt at a delivery through `sender` (which keeps it off internal addresses). Errors
+/// are database errors only; a failed POST is an [`Attempt`], tried again `backoff` later
+/// (doubling each time).
 pub async fn deliver(
     services: &Services,
-    client: &reqwest::Client,
+    sender: &Sender,
     public_url: &str,
     delivery_id: i64,
     backoff: Duration,
@@ -168,7 +171,7 @@ pub async fn deliver(
         .map(|t| t.slug)
         .unwrap_or_default();
     let answer = post(
-        client,
+        sender,
         &hook,
         delivery.id,
         body(&delivery, &slug, public_url),
@@ -193,21 +196,39 @@ struct Answer {
     /// The HTTP status, if it answered.
     status: Option<i32>,
     body: Option<String>,
-    /// Why the attempt failed: no answer, or not a 2xx.
+    /// Why the attempt failed: refused, no answer, a redirect, or not a 2xx.
     failure: Option<String>,
 }
 
-/// POSTs a signed body to the webhook's URL (10 s at most).
+impl Answer {
+    fn failed(reason: String) -> Self {
+        Self {
+            status: None,
+            body: None,
+            failure: Some(reason),
+        }
+    }
+}
+
+/// POSTs a signed body to the webhook's URL (10 s at most), unless its address is internal.
 async fn post(
-    client: &reqwest::Client,
+    sender: &Sender,
     hook: &webhook::Model,
     delivery_id: i64,
     body: String,
     timestamp: i64,
 ) -> Answer {
-    let sent = client
-        .post(&hook.url)
-        .timeout(Duration::from_secs(10))
+    let shown = text::webhook_url(&hook.url);
+    let url = match url::Url::parse(&hook.url) {
+        Ok(url) => url,
+        Err(err) => return Answer::failed(format!("{shown} is not a URL: {err}")),
+    };
+    if let Err(refused) = sender.allowed.check_literal(&url) {
+        return Answer::failed(format!("refused {shown}: {refused}"));
+    }
+    let sent = sender
+        .client
+        .post(url)
         .header("content-type", "application/json")
         .header("user-agent", "Blueprint-Webhook/1")
         .header(TIMESTAMP_HEADER, timestamp.to_string())
@@ -220,26 +241,61 @@ async fn post(
         .send()
         .await;
     match sent {
-        Ok(response) => {
-            let status = response.status();
-            let text = response.text().await.unwrap_or_default();
-            let failure = (!status.is_success()).then(|| format!("{} answered {status}", hook.url));
-            Answer {
-                status: Some(i32::from(status.as_u16())),
-                body: Some(text),
-                failure,
-            }
-        }
-        Err(err) => Answer {
-            status: None,
-            body: None,
-            failure: Some(format!(
-                "cannot reach {}: {}",
-                hook.url,
-                crate::error_chain(&err)
-            )),
-        },
+        Ok(response) => answered(&shown, response).await,
+        Err(err) => Answer::failed(match refusal_in(&err) {
+            Some(refused) => format!("refused {shown}: {refused}"),
+            None => format!(
+                "cannot reach {shown}: {}",
+                crate::error_chain(&err.without_url())
+            ),
+        }),
     }
+}
+
+/// The answer's status and the start of its body; a redirect is a failure (none is followed).
+async fn answered(shown: &str, response: reqwest::Response) -> Answer {
+    let status = response.status();
+    let failure = if status.is_redirection() {
+        let to = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map_or("nowhere given".to_owned(), text::webhook_url);
+        Some(format!(
+            "{shown} answered {status}, a redirect to {to}; Blueprint does not follow redirects"
+        ))
+    } else {
+        (!status.is_success()).then(|| format!("{shown} answered {status}"))
+    };
+    Answer {
+        status: Some(i32::from(status.as_u16())),
+        body: Some(body_start(response).await),
+        failure,
+    }
+}
+
+/// The first [`RESPONSE_KEPT`] bytes of a body, read chunk by chunk (the rest is never read),
+/// marked with `…` when there was more.
+async fn body_start(mut response: reqwest::Response) -> String {
+    let mut kept = Vec::with_capacity(RESPONSE_KEPT);
+    let mut more = false;
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = RESPONSE_KEPT - kept.len();
+        kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if chunk.len() > room {
+            more = true;
+            break;
+        }
+    }
+    let text = match std::str::from_utf8(&kept) {
+        Ok(text) => text.to_owned(),
+        // A character cut at the end is dropped; anything else invalid is replaced.
+        Err(err) if err.error_len().is_none() => {
+            String::from_utf8_lossy(&kept[..err.valid_up_to()]).into_owned()
+        }
+        Err(_) => String::from_utf8_lossy(&kept).into_owned(),
+    };
+    if more { format!("{text}…") } else { text }
 }
 
 /// Keeps the last answer's status and the start of its body with the delivery.
@@ -255,7 +311,7 @@ async fn record_answer(
         )
         .col_expr(
             webhook_delivery::Column::ResponseBody,
-            Expr::value(answer.body.as_deref().map(|t| excerpt(t, RESPONSE_KEPT))),
+            Expr::value(answer.body.clone()),
         )
         .filter(webhook_delivery::Column::Id.eq(delivery_id))
         .exec(conn)

@@ -3,6 +3,7 @@
 
 use hmac::{Hmac, KeyInit, Mac};
 
+use crate::channels::text::slack_escaped;
 use crate::entities::webhook_delivery;
 use crate::time::hour_text;
 
@@ -22,7 +23,8 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
         .collect()
 }
 
-/// The JSON body of a delivery: the news, an absolute link, and a Slack-compatible `text`.
+/// The JSON body of a delivery: the news as it is, an absolute link, and a Slack-compatible
+/// `text` (escaped as Slack requires, so a name from events cannot mention `<!channel>`).
 pub(super) fn body(delivery: &webhook_delivery::Model, slug: &str, public_url: &str) -> String {
     let link = format!("{}{}", public_url.trim_end_matches('/'), delivery.link);
     serde_json::json!({
@@ -32,7 +34,7 @@ pub(super) fn body(delivery: &webhook_delivery::Model, slug: &str, public_url: &
         "title": delivery.title,
         "hour": delivery.hour.map(hour_text),
         "link": link,
-        "text": format!("[{slug}] {}\n{link}", delivery.title),
+        "text": slack_escaped(&format!("[{slug}] {}\n{link}", delivery.title)),
     })
     .to_string()
 }

@@ -7,8 +7,10 @@ use blueprint_types::notify::{
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
+use super::guard::AllowedHosts;
 use crate::Services;
 use crate::accounts::{Actor, ServiceError, audit};
+use crate::channels::text;
 use crate::entities::{tenant, webhook, webhook_delivery};
 use crate::time::instant;
 
@@ -38,9 +40,11 @@ fn new_secret() -> String {
     )
 }
 
-/// Adds a webhook to a tenant (its owners and admins). The URL must be http(s) with a host.
+/// Adds a webhook to a tenant (its owners and admins). The URL must be http(s) with a host that
+/// is public or `allowed` (its name resolved now).
 pub async fn create_as(
     services: &Services,
+    allowed: &AllowedHosts,
     actor: &Actor,
     slug: &str,
     request: &WebhookRequest,
@@ -52,6 +56,12 @@ pub async fn create_as(
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
         return Err(invalid(format!(
             "`{url}` is not an http:// or https:// address"
+        )));
+    }
+    if let Err(refused) = allowed.check_url(&parsed).await {
+        return Err(invalid(format!(
+            "cannot add a webhook to {}: {refused}",
+            text::webhook_url(url)
         )));
     }
     let kinds = news_list(request.news.clone().unwrap_or_default())?;
@@ -74,7 +84,7 @@ pub async fn create_as(
             by: Some(actor),
             tenant_id: Some(tenant.id),
             action: "webhook.create",
-            target: url,
+            target: &text::webhook_url(url),
         },
         None::<&String>,
         Some(&kinds),
@@ -256,7 +266,7 @@ pub async fn delete_as(services: &Services, actor: &Actor, id: i64) -> Result<()
             by: Some(actor),
             tenant_id: Some(row.tenant_id),
             action: "webhook.delete",
-            target: &row.url,
+            target: &text::webhook_url(&row.url),
         },
         Some(&row.news),
         None,

@@ -285,7 +285,14 @@ pub async fn add_webhook(
 ) -> Result<(StatusCode, ApiJson<Webhook>), ApiError> {
     let actor = actor(signed_in)?;
     let request = body(request)?;
-    let hook = webhooks::create_as(&state.services, &actor, &tenant, &request).await?;
+    let hook = webhooks::create_as(
+        &state.services,
+        &state.webhook_hosts,
+        &actor,
+        &tenant,
+        &request,
+    )
+    .await?;
     Ok(created(hook))
 }
 
