@@ -18,6 +18,12 @@ pub enum MappingError {
     File(String),
     #[error("mapping: `{0}` needs at least one path")]
     Empty(&'static str),
+    #[error("mapping: `{name}` must be between 1 and {max}, not {value}")]
+    Limit {
+        name: &'static str,
+        value: usize,
+        max: usize,
+    },
 }
 
 /// One step of a path: an object key, an array index (`[0]`), or — last, on a key/value pairs
@@ -171,6 +177,82 @@ pub struct Mapping {
     /// are dropped and counted. Off by default.
     #[serde(default)]
     pub dedup: Option<JsonPath>,
+    /// How long names and key paths may be, and how many key paths a line may bring.
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// Bounds on what one line may bring into the catalog (README, "Field mapping"). Events come from
+/// apps and browsers anyone can run, so their sizes are untrusted: a name or key path is a catalog
+/// row and an index entry (Postgres refuses index entries over ~2,700 bytes), and every new key
+/// path is a discovery told to watchers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Characters an application, version, platform, screen or event name may have; a line with a
+    /// longer one is rejected (`event name too long …`).
+    pub max_name_chars: usize,
+    /// Bytes a key path may have; a longer path is left out of the line (counted as cut).
+    pub max_key_path_bytes: usize,
+    /// Distinct key paths recorded per line; the rest are left out (counted as cut).
+    pub max_keys_per_line: usize,
+}
+
+impl Limits {
+    /// The highest values a mapping may set. Names: an application's index holds its name and
+    /// platform, 2 × 300 characters × 4 bytes stays under Postgres's ~2,700-byte index entry.
+    /// Key paths: one path per index entry. Keys per line: a line's keys stay a small statement.
+    pub const HARD: Limits = Limits {
+        max_name_chars: 300,
+        max_key_path_bytes: 2_000,
+        max_keys_per_line: 10_000,
+    };
+
+    /// Every limit within `1..=HARD`.
+    pub fn check(&self) -> Result<(), MappingError> {
+        let hard = Self::HARD;
+        for (name, value, max) in [
+            ("max_name_chars", self.max_name_chars, hard.max_name_chars),
+            (
+                "max_key_path_bytes",
+                self.max_key_path_bytes,
+                hard.max_key_path_bytes,
+            ),
+            (
+                "max_keys_per_line",
+                self.max_keys_per_line,
+                hard.max_keys_per_line,
+            ),
+        ] {
+            if value == 0 || value > max {
+                return Err(MappingError::Limit { name, value, max });
+            }
+        }
+        Ok(())
+    }
+
+    /// The limits brought within `1..=HARD` (a stored mapping is never trusted blindly).
+    pub fn clamped(self) -> Self {
+        let hard = Self::HARD;
+        Self {
+            max_name_chars: self.max_name_chars.clamp(1, hard.max_name_chars),
+            max_key_path_bytes: self.max_key_path_bytes.clamp(1, hard.max_key_path_bytes),
+            max_keys_per_line: self.max_keys_per_line.clamp(1, hard.max_keys_per_line),
+        }
+    }
+}
+
+impl Default for Limits {
+    /// Names of 200 characters are far beyond any real event or screen name (they are
+    /// identifiers, typically under 60); real key paths stay under 100 bytes; a real event carries
+    /// tens of properties, rarely a few hundred.
+    fn default() -> Self {
+        Self {
+            max_name_chars: 200,
+            max_key_path_bytes: 300,
+            max_keys_per_line: 1_000,
+        }
+    }
 }
 
 /// The dimensions every event is counted by, in ledger order.
@@ -222,6 +304,7 @@ impl Mapping {
                 },
                 screen_load_events: vec!["screen".into()],
                 dedup: None,
+                limits: Limits::default(),
             },
             "snowplow" => Self {
                 preset: Some("snowplow".into()),
@@ -247,6 +330,7 @@ impl Mapping {
                 },
                 screen_load_events: vec!["screen_view".into(), "page_view".into()],
                 dedup: None,
+                limits: Limits::default(),
             },
             "amplitude" => Self {
                 preset: Some("amplitude".into()),
@@ -264,6 +348,7 @@ impl Mapping {
                 },
                 screen_load_events: vec!["screen_view".into(), "Viewed Screen".into()],
                 dedup: None,
+                limits: Limits::default(),
             },
             "ga4" => Self {
                 preset: Some("ga4".into()),
@@ -286,6 +371,7 @@ impl Mapping {
                 },
                 screen_load_events: vec!["screen_view".into(), "page_view".into()],
                 dedup: None,
+                limits: Limits::default(),
             },
             other => return Err(MappingError::UnknownPreset(other.to_owned())),
         };
@@ -310,6 +396,9 @@ impl Mapping {
             keys_pairs_roots: Option<Vec<JsonPath>>,
             screen_load_events: Option<Vec<String>>,
             dedup: Option<JsonPath>,
+            max_name_chars: Option<usize>,
+            max_key_path_bytes: Option<usize>,
+            max_keys_per_line: Option<usize>,
         }
         let file: File =
             toml::from_str(text).map_err(|err| MappingError::File(err.message().to_owned()))?;
@@ -342,6 +431,11 @@ impl Mapping {
         if file.dedup.is_some() {
             mapping.dedup = file.dedup;
         }
+        let limits = &mut mapping.limits;
+        limits.max_name_chars = file.max_name_chars.unwrap_or(limits.max_name_chars);
+        limits.max_key_path_bytes = file.max_key_path_bytes.unwrap_or(limits.max_key_path_bytes);
+        limits.max_keys_per_line = file.max_keys_per_line.unwrap_or(limits.max_keys_per_line);
+        limits.check()?;
         if mapping.event.is_empty() {
             return Err(MappingError::Empty("event"));
         }
@@ -430,6 +524,43 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("a..b"), "{err}");
+    }
+
+    #[test]
+    fn limits_have_defaults_and_hard_maxima() {
+        let mapping = Mapping::from_toml("max_keys_per_line = 50\n").unwrap();
+        assert_eq!(mapping.limits.max_keys_per_line, 50);
+        assert_eq!(mapping.limits.max_name_chars, 200);
+        let err = Mapping::from_toml("max_name_chars = 5000\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "mapping: `max_name_chars` must be between 1 and 300, not 5000"
+        );
+        assert!(Mapping::from_toml("max_keys_per_line = 0\n").is_err());
+        let stored: Mapping = serde_json::from_str(
+            &serde_json::to_string(&Mapping::default())
+                .unwrap()
+                .replace(",\"limits\":{\"max_name_chars\":200,\"max_key_path_bytes\":300,\"max_keys_per_line\":1000}", ""),
+        )
+        .unwrap();
+        assert_eq!(
+            stored.limits,
+            Limits::default(),
+            "mappings stored before limits"
+        );
+        let wild = Limits {
+            max_name_chars: 1 << 30,
+            max_key_path_bytes: 0,
+            max_keys_per_line: 7,
+        };
+        assert_eq!(
+            wild.clamped(),
+            Limits {
+                max_name_chars: 300,
+                max_key_path_bytes: 1,
+                max_keys_per_line: 7
+            }
+        );
     }
 
     #[test]

@@ -3,14 +3,17 @@
 
 use std::collections::BTreeSet;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use super::discoveries::{Found, Subjects};
 use super::notifications::tell_all;
 use super::paths::catalog_link;
 use super::recipients::{readers, recipients, watches_in};
 use crate::channels::webhooks::{News, NewsContext};
-use crate::entities::{discovery, tenant};
+use crate::entities::{discovery, ingestion_run, tenant};
 
 /// One discovery as it is told: what the notification says, and to whom.
 struct Told {
@@ -18,6 +21,48 @@ struct Told {
     link: String,
     dedupe: String,
     to: BTreeSet<i64>,
+}
+
+/// Tells the news of every run of the tenant whose news is still owed (`news_pending`: written
+/// with its hour, not yet told), oldest first, each marked told once it is; stops at the first
+/// failure, which leaves that run and the later ones owed. Telling again never tells anyone twice
+/// (notifications and webhook deliveries are unique per discovery). Returns how many
+/// notifications were created.
+pub async fn tell_pending(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    at: i64,
+) -> Result<u64, DbErr> {
+    let runs: Vec<i64> = ingestion_run::Entity::find()
+        .select_only()
+        .column(ingestion_run::Column::Id)
+        .filter(ingestion_run::Column::TenantId.eq(tenant_id))
+        .filter(ingestion_run::Column::NewsPending.eq(true))
+        .order_by_asc(ingestion_run::Column::Id)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut told = 0;
+    for run_id in runs {
+        told += notify_run(conn, tenant_id, run_id, at).await?;
+        ingestion_run::Entity::update_many()
+            .col_expr(ingestion_run::Column::NewsPending, Expr::value(false))
+            .filter(ingestion_run::Column::Id.eq(run_id))
+            .exec(conn)
+            .await?;
+    }
+    Ok(told)
+}
+
+/// Whether a run's news is still owed.
+pub async fn is_pending(conn: &impl ConnectionTrait, run_id: i64) -> Result<bool, DbErr> {
+    let pending: Option<bool> = ingestion_run::Entity::find_by_id(run_id)
+        .select_only()
+        .column(ingestion_run::Column::NewsPending)
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(pending.unwrap_or(false))
 }
 
 /// Produces the notifications of one ingestion run's news. Returns how many were created (none
