@@ -14,7 +14,52 @@ use object_store::{GetResultPayload, ObjectStore, ObjectStoreExt};
 
 use crate::ingest::error::IngestError;
 use crate::ingest::limits::{BLOCK, Bounded, HourBudget, ReadLimits, exceeded};
-use crate::ingest::reader::{Block, Compression, HourFile, SAMPLE_CHARS, event_file};
+
+/// Characters of a rejected line kept as its sample.
+pub(super) const SAMPLE_CHARS: usize = 200;
+
+/// One file to read: its name (for messages), where it is, its listed size, its number in the hour.
+#[derive(Clone, Copy)]
+pub(super) struct FileToRead<'a> {
+    pub name: &'a str,
+    pub location: &'a object_store::path::Path,
+    pub size: u64,
+    pub index: u32,
+}
+
+/// Bytes of one file for a parser, ending at a line end.
+pub(super) struct Block {
+    pub file: u32,
+    pub offset: u64,
+    pub data: Vec<u8>,
+    /// A line over the line limit was cut: `data` is its start, to be rejected.
+    pub too_long: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+/// Whether a file name is an event file, and how it is compressed.
+pub(super) fn event_file(name: &str) -> Option<Compression> {
+    if name.starts_with('.') || name.starts_with('_') {
+        return None;
+    }
+    let (base, compression) = if let Some(base) = name.strip_suffix(".gz") {
+        (base, Compression::Gzip)
+    } else if let Some(base) = name.strip_suffix(".zst") {
+        (base, Compression::Zstd)
+    } else {
+        (name, Compression::None)
+    };
+    [".json", ".jsonl", ".ndjson"]
+        .iter()
+        .any(|ext| base.ends_with(ext))
+        .then_some(compression)
+}
 
 /// Where the blocks go and where their buffers come back from.
 pub(super) struct Channels<'a> {
@@ -26,7 +71,7 @@ pub(super) struct Channels<'a> {
 pub(super) fn produce(
     runtime: &tokio::runtime::Handle,
     store: &Arc<dyn ObjectStore>,
-    (file, index): (&HourFile, u32),
+    file: FileToRead<'_>,
     channels: &Channels<'_>,
     limits: &ReadLimits,
     budget: &mut HourBudget,
@@ -35,11 +80,11 @@ pub(super) fn produce(
     let read_error = |source: std::io::Error| match exceeded(&source) {
         Some(limit) => IngestError::Limit(limit.clone()),
         None => IngestError::Read {
-            file: file.name.clone(),
+            file: file.name.to_owned(),
             reason: crate::error_chain(&source),
         },
     };
-    let compressed = event_file(&file.name).is_some_and(|c| c != Compression::None);
+    let compressed = event_file(file.name).is_some_and(|c| c != Compression::None);
     let mut reader = Bounded::new(
         open(runtime, store, file)?,
         file.location.to_string(),
@@ -72,7 +117,7 @@ pub(super) fn produce(
                         send(
                             blocks,
                             Block {
-                                file: index,
+                                file: file.index,
                                 offset,
                                 data: buffer,
                                 too_long: true,
@@ -103,7 +148,7 @@ pub(super) fn produce(
             send(
                 blocks,
                 Block {
-                    file: index,
+                    file: file.index,
                     offset,
                     data,
                     too_long: false,
@@ -145,16 +190,16 @@ fn fill(reader: &mut dyn Read, buffer: &mut Vec<u8>, want: usize) -> std::io::Re
 fn open(
     runtime: &tokio::runtime::Handle,
     store: &Arc<dyn ObjectStore>,
-    file: &HourFile,
+    file: FileToRead<'_>,
 ) -> Result<Box<dyn Read + Send>, IngestError> {
     let result = runtime
-        .block_on(store.get(&file.location))
+        .block_on(store.get(file.location))
         .map_err(|err| match err {
             object_store::Error::NotFound { .. } => IngestError::Vanished {
-                file: file.name.clone(),
+                file: file.name.to_owned(),
             },
             other => IngestError::Read {
-                file: file.name.clone(),
+                file: file.name.to_owned(),
                 reason: crate::error_chain(&other),
             },
         })?;
@@ -166,7 +211,7 @@ fn open(
             current: Bytes::new(),
         }),
     };
-    let compression = event_file(&file.name).unwrap_or(Compression::None);
+    let compression = event_file(file.name).unwrap_or(Compression::None);
     Ok(match compression {
         Compression::None => raw,
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(
@@ -175,7 +220,7 @@ fn open(
         Compression::Zstd => {
             Box::new(
                 zstd::stream::read::Decoder::new(raw).map_err(|err| IngestError::Read {
-                    file: file.name.clone(),
+                    file: file.name.to_owned(),
                     reason: err.to_string(),
                 })?,
             )

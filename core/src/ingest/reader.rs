@@ -10,7 +10,7 @@ use object_store::ObjectStore;
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::aggregate::Counts;
-use crate::ingest::blocks::{self, Channels};
+use crate::ingest::blocks::{self, Block, Channels, FileToRead, SAMPLE_CHARS, event_file};
 use crate::ingest::error::IngestError;
 use crate::ingest::limits::{self, HourBudget};
 use crate::ingest::line::{self, LineParser, Reject};
@@ -19,7 +19,6 @@ use crate::mapping::Mapping;
 
 /// Rejected lines kept as samples per hour, and their length.
 pub const MAX_SAMPLES: usize = 20;
-pub(super) const SAMPLE_CHARS: usize = 200;
 
 /// One file of an hour, as listed (kept with the run, to notice later changes).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,31 +29,6 @@ pub struct HourFile {
     pub e_tag: Option<String>,
     #[serde(skip)]
     pub location: object_store::path::Path,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Compression {
-    None,
-    Gzip,
-    Zstd,
-}
-
-/// Whether a file name is an event file, and how it is compressed.
-pub(super) fn event_file(name: &str) -> Option<Compression> {
-    if name.starts_with('.') || name.starts_with('_') {
-        return None;
-    }
-    let (base, compression) = if let Some(base) = name.strip_suffix(".gz") {
-        (base, Compression::Gzip)
-    } else if let Some(base) = name.strip_suffix(".zst") {
-        (base, Compression::Zstd)
-    } else {
-        (name, Compression::None)
-    };
-    [".json", ".jsonl", ".ndjson"]
-        .iter()
-        .any(|ext| base.ends_with(ext))
-        .then_some(compression)
 }
 
 /// Keeps the event files of a listing, sorted by name.
@@ -113,14 +87,6 @@ pub struct HourRead {
     pub stats: HourStats,
 }
 
-pub(super) struct Block {
-    pub file: u32,
-    pub offset: u64,
-    pub data: Vec<u8>,
-    /// A line over the line limit was cut: `data` is its start, to be rejected.
-    pub too_long: bool,
-}
-
 /// Reads the files on the calling (blocking) thread and parses them on `workers` threads.
 pub fn read_files(
     runtime: &tokio::runtime::Handle,
@@ -162,7 +128,12 @@ pub fn read_files(
             limit: limits.max_hour_bytes,
         };
         let produced = files.iter().enumerate().try_for_each(|(index, file)| {
-            let file = (file, index as u32);
+            let file = FileToRead {
+                name: &file.name,
+                location: &file.location,
+                size: file.size,
+                index: index as u32,
+            };
             blocks::produce(runtime, store, file, &channels, &limits, &mut budget)
         });
         drop(block_tx);
