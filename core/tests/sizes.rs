@@ -202,12 +202,31 @@ async fn a_line_with_70000_keys_keeps_the_limit_and_its_news_is_told() {
             .await
             .unwrap();
         assert_eq!(kept, limit as u64, "{}", db.label);
-        // Told: the new events, keys and key types, a number bounded by the limit.
+        // Told: the first discoveries one by one, the rest (keys and key types) as one summary.
         let told = inbox_len(&services, watcher).await;
+        assert_eq!(told, notify::ITEMS_PER_RUN as u64 + 1, "{}", db.label);
+        let summary = notification::Entity::find()
+            .filter(notification::Column::UserId.eq(watcher))
+            .filter(notification::Column::Kind.eq("summary"))
+            .one(services.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        let news = discovery::Entity::find()
+            .filter(discovery::Column::RunId.eq(outcome.run_id))
+            .filter(discovery::Column::News.eq(true))
+            .count(services.db.conn())
+            .await
+            .unwrap();
+        assert!(news > 2 * limit as u64, "{}: {news}", db.label);
+        let more = news - notify::ITEMS_PER_RUN as u64;
         assert!(
-            told > limit as u64 && told <= 2 * limit as u64 + 10,
-            "{}: {told}",
-            db.label
+            summary
+                .title
+                .starts_with(&format!("{more} more discoveries in shop: ")),
+            "{}: {}",
+            db.label,
+            summary.title
         );
         let csv = csv(&services, "shop", h0.plus(1)).await;
         assert!(csv.contains(",Home,flood,1,1\n"), "{}: {csv}", db.label);

@@ -1,7 +1,9 @@
 //! News item by item: each new discovery of an ingestion run told to its watchers and owners,
 //! and announced to the tenant's webhooks, once (`discovery:{id}`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+use blueprint_types::notify::NewsKind;
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -14,6 +16,11 @@ use super::paths::catalog_link;
 use super::recipients::{readers, recipients, watches_in};
 use crate::channels::webhooks::{News, NewsContext};
 use crate::entities::{discovery, ingestion_run, tenant};
+
+/// Discoveries of one run told item by item; beyond them, the rest is told as one summary per
+/// person (what was found, by kind), so an hour that brings thousands of new keys — a buggy or
+/// hostile client — does not bury every watcher's inbox and every webhook.
+pub const ITEMS_PER_RUN: usize = 200;
 
 /// One discovery as it is told: what the notification says, and to whom.
 struct Told {
@@ -106,7 +113,10 @@ pub async fn notify_run(
             }
         })
         .collect();
-    let news: Vec<(News<'_>, &BTreeSet<i64>)> = found
+    let mut told = told;
+    let rest = told.split_off(told.len().min(ITEMS_PER_RUN));
+    let summary = summarise(&found[told.len()..], rest, &tenant.slug, run_id);
+    let mut news: Vec<(News<'_>, &BTreeSet<i64>)> = found
         .iter()
         .zip(&told)
         .map(|(d, t)| {
@@ -120,5 +130,40 @@ pub async fn notify_run(
             (news, &t.to)
         })
         .collect();
+    if let Some((summary, hour)) = &summary {
+        let news_of = News {
+            kind: NewsKind::Summary,
+            title: &summary.title,
+            link: &summary.link,
+            hour: Some(*hour),
+            dedupe: &summary.dedupe,
+        };
+        news.push((news_of, &summary.to));
+    }
     tell_all(conn, NewsContext { tenant_id, at }, &news).await
+}
+
+/// The discoveries past [`ITEMS_PER_RUN`] as one piece of news for everyone who would have heard
+/// of any of them, with its hour: `1800 more discoveries in shop: 900 key, 900 key type`.
+fn summarise(found: &[Found], rest: Vec<Told>, slug: &str, run_id: i64) -> Option<(Told, i64)> {
+    let hour = found.first()?.row.hour;
+    let mut by_kind: BTreeMap<NewsKind, usize> = BTreeMap::new();
+    for d in found {
+        *by_kind.entry(d.kind).or_default() += 1;
+    }
+    let what: Vec<String> = by_kind
+        .iter()
+        .map(|(kind, n)| format!("{n} {}", kind.label()))
+        .collect();
+    let told = Told {
+        title: format!(
+            "{} more discoveries in {slug}: {}",
+            found.len(),
+            what.join(", ")
+        ),
+        link: catalog_link(slug, None, None),
+        dedupe: format!("run:{run_id}:more"),
+        to: rest.into_iter().flat_map(|t| t.to).collect(),
+    };
+    Some((told, hour))
 }
