@@ -287,7 +287,7 @@ impl LineParser {
                 .path_ids
                 .get(path)
                 .map(|id| *id as usize * 8 + kind as usize);
-            if !index.is_some_and(|i| self.stamps.get(i) == Some(&self.line)) {
+            if index.is_none_or(|i| self.stamps.get(i) != Some(&self.line)) {
                 self.cut += 1;
             }
             return;
@@ -729,5 +729,41 @@ mod tests {
                 "unstruct_event_com_snowplowanalytics_mobile_screen_view_1.name",
             ]
         );
+    }
+
+    #[test]
+    fn key_paths_past_the_limits_are_cut_and_counted() {
+        let mapping = Mapping {
+            limits: Limits {
+                max_key_path_bytes: 9,
+                max_keys_per_line: 3,
+                ..Limits::default()
+            },
+            ..Mapping::default()
+        };
+        let mut parser = LineParser::new(&mapping);
+        let line = r#"{"event":"e","properties":{"a":1,"a_very_long_key":2,"items":[{"n":1},{"n":2}],"b":3,"c":4}}"#;
+        parser.parse(line).unwrap();
+        let mut kept: Vec<&str> = parser
+            .line_keys()
+            .iter()
+            .map(|(id, _)| parser.path(*id))
+            .collect();
+        kept.sort();
+        assert_eq!(kept, ["a", "items", "items[].n"]);
+        // The long key once, `b` and `c` past the limit; `items[].n` again is not new.
+        assert_eq!(parser.line_cut(), 3);
+        parser.parse(r#"{"event":"e"}"#).unwrap();
+        assert_eq!(parser.line_cut(), 0, "counted per line");
+        let long = format!(r#"{{"event":"{}"}}"#, "é".repeat(201));
+        assert_eq!(
+            parser.parse(&long).unwrap_err(),
+            Reject::TooLong {
+                dimension: EVENT,
+                limit: 200
+            }
+        );
+        let fits = format!(r#"{{"event":"{}"}}"#, "é".repeat(200));
+        assert!(parser.parse(&fits).is_ok(), "characters, not bytes");
     }
 }
