@@ -13,9 +13,9 @@ use blueprint_core::accounts::Role;
 use blueprint_core::entities::{discovery, event, event_key, ingestion_run, notification};
 use blueprint_core::hour::Hour;
 use blueprint_core::ingestion::{self, RunOutcome, RunStatus, Trigger};
-use blueprint_core::jobs::JobSettings;
 use blueprint_core::jobs::tasks::{self, TaskOutcome};
 use blueprint_core::jobs::workers::{self, WorkerKind};
+use blueprint_core::jobs::{JobSettings, monitor};
 use blueprint_core::ledger::counts;
 use blueprint_core::mapping::Limits;
 use blueprint_core::notify;
@@ -190,6 +190,17 @@ async fn a_line_with_70000_keys_keeps_the_limit_and_its_news_is_told() {
         let recorded = run(&services, outcome.run_id).await;
         assert_eq!(recorded.keys_cut, (70_000 - limit) as i64, "{}", db.label);
         assert!(!recorded.news_pending, "{}: the news is told", db.label);
+        // The hour's health as the ingestion page and the API show it.
+        let admin = actor(&services, "admin@example.com", true, &[]).await;
+        let detail = monitor::hour_detail_as(&services, &admin, "shop", h0.plus(1))
+            .await
+            .unwrap();
+        assert_eq!(
+            detail.runs[0].keys_cut,
+            (70_000 - limit) as i64,
+            "{}",
+            db.label
+        );
         let flood_event = event::Entity::find()
             .filter(event::Column::Name.eq("flood"))
             .one(services.db.conn())
