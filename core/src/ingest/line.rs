@@ -5,7 +5,8 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
 
-use crate::ingest::json::{Ctx, JsonType, Reader, Scalar, SyntaxError, Visitor};
+use crate::ingest::json::{Ctx, JsonType, Reader, Scalar, Visitor};
+pub use crate::ingest::reject::Reject;
 use crate::mapping::{DIMENSIONS, JsonPath, Limits, Mapping, Segment};
 
 /// Slots filled from the mapping, in this order.
@@ -50,36 +51,6 @@ struct Pair<'a> {
     key: Option<Cow<'a, str>>,
     value: Option<(Option<Cow<'a, str>>, JsonType)>,
     hint: Option<JsonType>,
-}
-
-/// Why a line is rejected.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reject {
-    Syntax(SyntaxError),
-    NoEvent,
-    /// A dimension's value (slot `dimension`) is longer than the mapping allows.
-    TooLong {
-        dimension: usize,
-        limit: usize,
-    },
-}
-
-impl std::fmt::Display for Reject {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Reject::Syntax(err) => err.fmt(f),
-            Reject::NoEvent => {
-                f.write_str("no event name (no mapped event path holds a string or number)")
-            }
-            Reject::TooLong { dimension, limit } => {
-                let name = DIMENSIONS.get(*dimension).copied().unwrap_or("value");
-                write!(
-                    f,
-                    "{name} name too long (more than {limit} characters; the mapping's max_name_chars)"
-                )
-            }
-        }
-    }
 }
 
 /// A parsed line: the mapped values, borrowed from the line where possible. Its key paths are

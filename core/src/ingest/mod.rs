@@ -14,6 +14,7 @@ pub mod json;
 pub mod limits;
 pub mod line;
 pub mod reader;
+pub mod reject;
 pub mod sketch;
 pub mod time;
 
