@@ -11,7 +11,7 @@ use sea_orm::{ActiveModelTrait, Set};
 use crate::entities::{ingestion_run, tenant};
 use crate::hour::Hour;
 use crate::ingest::reader::{HourFile, HourRead, HourStats};
-use crate::ingest::{self, aggregate::Counts};
+use crate::ingest::{self, Reading, aggregate::Counts};
 use crate::ledger::write::{HourWrite, RunEnd, Timings, finish_run, write_hour};
 use crate::ledger::{LedgerError, RunState, rollup};
 use crate::{Services, mappings};
@@ -112,6 +112,9 @@ pub struct RunOutcome {
     pub news: bool,
     pub seconds: f64,
     pub timings: Timings,
+    /// Why the hour's news could not be told (set by the pipeline's step after the hour): the
+    /// hour is in the ledger and its news stays owed, told at the next attempt.
+    pub news_owed: Option<String>,
 }
 
 /// The tenant's id by slug; a folder not yet known is discovered first.
@@ -140,15 +143,16 @@ pub async fn latest_ingested(
 }
 
 /// Ingests one hour of a tenant. `policy` is given by backfills; a lone run computes its own.
+/// `reading`: parser threads and read limits (a bare number: threads, default limits).
 pub async fn ingest_hour(
     services: &Services,
     slug: &str,
     hour: Hour,
     trigger: Trigger,
     policy: Option<NewsPolicy>,
-    workers: usize,
+    reading: impl Into<Reading>,
 ) -> Result<RunOutcome, IngestionError> {
-    ingest_hour_by(services, slug, hour, trigger, policy, workers, None).await
+    ingest_hour_by(services, slug, hour, trigger, policy, reading, None).await
 }
 
 /// [`ingest_hour`], recording the job worker that runs it (so a run cut short by a dead worker
@@ -160,13 +164,14 @@ pub async fn ingest_hour_by(
     hour: Hour,
     trigger: Trigger,
     policy: Option<NewsPolicy>,
-    workers: usize,
+    reading: impl Into<Reading>,
     worker_id: Option<&str>,
 ) -> Result<RunOutcome, IngestionError> {
+    let reading = reading.into();
     let started = Instant::now();
     let run = start_run(services, slug, hour, trigger, policy, worker_id).await?;
     let read_started = Instant::now();
-    let read_result = read_files(services, slug, hour, &run.mapping, workers).await;
+    let read_result = read_files(services, slug, hour, &run.mapping, reading).await;
     let read_ms = read_started.elapsed().as_millis() as i64;
     let (files, read) = match read_result {
         Ok(done) => done,
@@ -236,6 +241,7 @@ pub async fn ingest_hour_by(
         news,
         seconds: started.elapsed().as_secs_f64(),
         timings: written.timings,
+        news_owed: None,
     })
 }
 
@@ -303,7 +309,7 @@ async fn read_files(
     slug: &str,
     hour: Hour,
     mapping: &crate::mapping::Mapping,
-    workers: usize,
+    reading: Reading,
 ) -> Result<(Vec<HourFile>, HourRead), ingest::IngestError> {
     let files = ingest::list_hour(&services.events, slug, hour).await?;
     let read = if files.is_empty() {
@@ -312,7 +318,7 @@ async fn read_files(
             stats: HourStats::default(),
         }
     } else {
-        ingest::read_hour(&services.events, files.clone(), mapping, hour, workers).await?
+        ingest::read_hour(&services.events, files.clone(), mapping, hour, reading).await?
     };
     Ok((files, read))
 }
@@ -351,6 +357,7 @@ async fn record_read_failure(
         news: false,
         seconds: started.elapsed().as_secs_f64(),
         timings,
+        news_owed: None,
     })
 }
 
@@ -368,6 +375,7 @@ async fn end_run(
         timings,
         error,
         at: services.db.now_seconds(),
+        news_pending: false,
     };
     finish_run(services.db.conn(), run_id, end).await
 }

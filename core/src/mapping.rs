@@ -8,6 +8,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+mod limits;
+pub use limits::{LimitError, Limits};
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum MappingError {
     #[error("`{path}` is not a JSON path: {reason}")]
@@ -18,6 +21,8 @@ pub enum MappingError {
     File(String),
     #[error("mapping: `{0}` needs at least one path")]
     Empty(&'static str),
+    #[error(transparent)]
+    Limit(#[from] LimitError),
 }
 
 /// One step of a path: an object key, an array index (`[0]`), or — last, on a key/value pairs
@@ -171,6 +176,9 @@ pub struct Mapping {
     /// are dropped and counted. Off by default.
     #[serde(default)]
     pub dedup: Option<JsonPath>,
+    /// How long names and key paths may be, and how many key paths a line may bring.
+    #[serde(default)]
+    pub limits: Limits,
 }
 
 /// The dimensions every event is counted by, in ledger order.
@@ -222,6 +230,7 @@ impl Mapping {
                 },
                 screen_load_events: vec!["screen".into()],
                 dedup: None,
+                limits: Limits::default(),
             },
             "snowplow" => Self {
                 preset: Some("snowplow".into()),
@@ -247,6 +256,7 @@ impl Mapping {
                 },
                 screen_load_events: vec!["screen_view".into(), "page_view".into()],
                 dedup: None,
+                limits: Limits::default(),
             },
             "amplitude" => Self {
                 preset: Some("amplitude".into()),
@@ -264,6 +274,7 @@ impl Mapping {
                 },
                 screen_load_events: vec!["screen_view".into(), "Viewed Screen".into()],
                 dedup: None,
+                limits: Limits::default(),
             },
             "ga4" => Self {
                 preset: Some("ga4".into()),
@@ -286,6 +297,7 @@ impl Mapping {
                 },
                 screen_load_events: vec!["screen_view".into(), "page_view".into()],
                 dedup: None,
+                limits: Limits::default(),
             },
             other => return Err(MappingError::UnknownPreset(other.to_owned())),
         };
@@ -310,6 +322,9 @@ impl Mapping {
             keys_pairs_roots: Option<Vec<JsonPath>>,
             screen_load_events: Option<Vec<String>>,
             dedup: Option<JsonPath>,
+            max_name_chars: Option<usize>,
+            max_key_path_bytes: Option<usize>,
+            max_keys_per_line: Option<usize>,
         }
         let file: File =
             toml::from_str(text).map_err(|err| MappingError::File(err.message().to_owned()))?;
@@ -342,6 +357,11 @@ impl Mapping {
         if file.dedup.is_some() {
             mapping.dedup = file.dedup;
         }
+        let limits = &mut mapping.limits;
+        limits.max_name_chars = file.max_name_chars.unwrap_or(limits.max_name_chars);
+        limits.max_key_path_bytes = file.max_key_path_bytes.unwrap_or(limits.max_key_path_bytes);
+        limits.max_keys_per_line = file.max_keys_per_line.unwrap_or(limits.max_keys_per_line);
+        limits.check()?;
         if mapping.event.is_empty() {
             return Err(MappingError::Empty("event"));
         }
@@ -430,6 +450,43 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("a..b"), "{err}");
+    }
+
+    #[test]
+    fn limits_have_defaults_and_hard_maxima() {
+        let mapping = Mapping::from_toml("max_keys_per_line = 50\n").unwrap();
+        assert_eq!(mapping.limits.max_keys_per_line, 50);
+        assert_eq!(mapping.limits.max_name_chars, 200);
+        let err = Mapping::from_toml("max_name_chars = 5000\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "mapping: `max_name_chars` must be between 1 and 300, not 5000"
+        );
+        assert!(Mapping::from_toml("max_keys_per_line = 0\n").is_err());
+        let stored: Mapping = serde_json::from_str(
+            &serde_json::to_string(&Mapping::default())
+                .unwrap()
+                .replace(",\"limits\":{\"max_name_chars\":200,\"max_key_path_bytes\":300,\"max_keys_per_line\":1000}", ""),
+        )
+        .unwrap();
+        assert_eq!(
+            stored.limits,
+            Limits::default(),
+            "mappings stored before limits"
+        );
+        let wild = Limits {
+            max_name_chars: 1 << 30,
+            max_key_path_bytes: 0,
+            max_keys_per_line: 7,
+        };
+        assert_eq!(
+            wild.clamped(),
+            Limits {
+                max_name_chars: 300,
+                max_key_path_bytes: 1,
+                max_keys_per_line: 7
+            }
+        );
     }
 
     #[test]

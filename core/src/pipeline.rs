@@ -3,7 +3,11 @@
 //! the command line call these functions, so a lone install without workers runs the same steps.
 //!
 //! After an ingested hour, in order:
-//! 1. **news** — the hour's discoveries told to watchers and owners, when the hour is news;
+//! 1. **news** — the hour's discoveries told to watchers and owners, when the hour is news. The
+//!    hour is written with its news owed (`news_pending`); telling clears it. When telling fails,
+//!    the outcome says so (`news_owed`) and the news stays owed: the hour's job fails so it is
+//!    tried again, and every later hour of the tenant and its hourly planning tell what is still
+//!    owed first — never twice, as notifications are unique per discovery;
 //! 2. **roll-outs** — a new version that is news opens one; every open roll-out is judged again.
 //!
 //! After a finished backfill: its history told as one summary, then obsolete detection.
@@ -16,6 +20,7 @@ use sea_orm::{ConnectionTrait, DbErr};
 
 use crate::Services;
 use crate::hour::Hour;
+use crate::ingest::Reading;
 use crate::ingestion::{self, IngestionError, NewsPolicy, RunOutcome, Trigger};
 use crate::{notify, obsolete, rollouts};
 
@@ -28,6 +33,13 @@ pub struct AfterHour {
     pub verdicts_changed: usize,
 }
 
+/// What the steps after an hour did, and why the hour's news is still owed if it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AfterHourOutcome {
+    pub done: AfterHour,
+    pub news_owed: Option<String>,
+}
+
 /// Ingests one hour, then runs the steps that follow it.
 pub async fn ingest_hour(
     services: &Services,
@@ -35,9 +47,9 @@ pub async fn ingest_hour(
     hour: Hour,
     trigger: Trigger,
     policy: Option<NewsPolicy>,
-    workers: usize,
+    reading: impl Into<Reading>,
 ) -> Result<RunOutcome, IngestionError> {
-    ingest_hour_by(services, slug, hour, trigger, policy, workers, None).await
+    ingest_hour_by(services, slug, hour, trigger, policy, reading, None).await
 }
 
 /// [`ingest_hour`], recording the job worker that runs it.
@@ -47,37 +59,53 @@ pub async fn ingest_hour_by(
     hour: Hour,
     trigger: Trigger,
     policy: Option<NewsPolicy>,
-    workers: usize,
+    reading: impl Into<Reading>,
     worker_id: Option<&str>,
 ) -> Result<RunOutcome, IngestionError> {
-    let outcome =
-        ingestion::ingest_hour_by(services, slug, hour, trigger, policy, workers, worker_id)
+    let mut outcome =
+        ingestion::ingest_hour_by(services, slug, hour, trigger, policy, reading, worker_id)
             .await?;
-    after_hour(services, slug, &outcome).await;
+    outcome.news_owed = after_hour(services, slug, &outcome).await.news_owed;
     Ok(outcome)
 }
 
+/// Tells the tenant's owed news (see the module's first lines); the reason when some is still
+/// owed.
+pub async fn tell_owed_news(
+    services: &Services,
+    tenant_id: i64,
+    slug: &str,
+) -> Result<u64, String> {
+    let at = services.db.now_seconds();
+    match notify::tell_pending(services.db.conn(), tenant_id, at).await {
+        Ok(told) => {
+            if told > 0 {
+                tracing::info!(tenant = slug, notifications = told, "news told");
+            }
+            Ok(told)
+        }
+        Err(err) => {
+            let reason = format!(
+                "the hour is ingested but its news could not be told ({}); it stays owed and is told at the next attempt",
+                crate::error_chain(&err)
+            );
+            tracing::warn!(tenant = slug, %reason, "news owed");
+            Err(reason)
+        }
+    }
+}
+
 /// The steps after an ingested hour, in order (see the module's first lines).
-pub async fn after_hour(services: &Services, slug: &str, outcome: &RunOutcome) -> AfterHour {
+pub async fn after_hour(services: &Services, slug: &str, outcome: &RunOutcome) -> AfterHourOutcome {
     let hour = outcome.hour;
     let mut done = AfterHour::default();
-    if outcome.news && outcome.discoveries > 0 {
-        match notify::notify_run(
-            services.db.conn(),
-            outcome.tenant_id,
-            outcome.run_id,
-            services.db.now_seconds(),
-        )
-        .await
-        {
-            Ok(told) => {
-                done.told = told;
-                if told > 0 {
-                    tracing::info!(tenant = slug, %hour, notifications = told, "news told");
-                }
-            }
-            Err(err) => {
-                tracing::warn!(tenant = slug, %hour, error = %err, "cannot produce the hour's notifications")
+    let mut news_owed = None;
+    match tell_owed_news(services, outcome.tenant_id, slug).await {
+        Ok(told) => done.told = told,
+        Err(reason) => {
+            let owed = notify::is_pending(services.db.conn(), outcome.run_id).await;
+            if owed.unwrap_or(true) {
+                news_owed = Some(reason);
             }
         }
     }
@@ -92,7 +120,7 @@ pub async fn after_hour(services: &Services, slug: &str, outcome: &RunOutcome) -
             tracing::warn!(tenant = slug, %hour, error = %err, "cannot evaluate the roll-outs")
         }
     }
-    done
+    AfterHourOutcome { done, news_owed }
 }
 
 /// The steps after a backfill ended: its history as one summary for the tenant's watchers, then
@@ -108,8 +136,10 @@ pub async fn after_backfill(
     Ok(())
 }
 
-/// The steps after the hourly planning of one tenant: obsolete detection, logged.
+/// The steps after the hourly planning of one tenant: news still owed, then obsolete detection,
+/// logged.
 pub async fn after_planning(services: &Services, tenant_id: i64, slug: &str) {
+    let _ = tell_owed_news(services, tenant_id, slug).await;
     match obsolete::detect(services.db.conn(), tenant_id, services.db.now_seconds()).await {
         Ok(found) if found != obsolete::Detected::default() => {
             tracing::info!(
@@ -134,7 +164,7 @@ pub async fn backfill(
     slug: &str,
     from: Hour,
     to: Hour,
-    workers: usize,
+    reading: impl Into<Reading>,
     mut progress: impl FnMut(usize, usize, &RunOutcome),
 ) -> Result<Vec<RunOutcome>, IngestionError> {
     if to <= from {
@@ -143,6 +173,7 @@ pub async fn backfill(
     let tenant_id = ingestion::tenant_id(services, slug).await?;
     let previous_latest = crate::tenants::latest_ingested(services.db.conn(), tenant_id).await?;
     let policy = NewsPolicy::for_range(previous_latest, from, to);
+    let reading = reading.into();
     let total = from.until(to).count();
     let mut outcomes = Vec::with_capacity(total);
     for (index, hour) in from.until(to).enumerate() {
@@ -152,7 +183,7 @@ pub async fn backfill(
             hour,
             Trigger::Backfill,
             Some(policy),
-            workers,
+            reading,
         )
         .await?;
         progress(index + 1, total, &outcome);

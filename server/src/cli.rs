@@ -66,6 +66,15 @@ pub struct SettingsArgs {
     /// Parser threads per ingested hour (default: the number of cores).
     #[arg(long, env = "BLUEPRINT_INGEST_WORKERS", global = true)]
     pub ingest_workers: Option<usize>,
+    /// Longest event line in bytes; a longer one is rejected (default 1048576, at most 64 MiB).
+    #[arg(long, env = "BLUEPRINT_INGEST_MAX_LINE_BYTES", global = true)]
+    pub ingest_max_line_bytes: Option<usize>,
+    /// How many times its size a .gz/.zst file may inflate before its hour fails (default 200).
+    #[arg(long, env = "BLUEPRINT_INGEST_MAX_INFLATION_RATIO", global = true)]
+    pub ingest_max_inflation_ratio: Option<u64>,
+    /// Bytes an hour's files may hold once decompressed before the hour fails (default 64 GiB).
+    #[arg(long, env = "BLUEPRINT_INGEST_MAX_HOUR_BYTES", global = true)]
+    pub ingest_max_hour_bytes: Option<u64>,
     /// Mark session cookies Secure (when served over HTTPS).
     #[arg(long, env = "BLUEPRINT_SECURE_COOKIES", global = true)]
     pub secure_cookies: Option<bool>,
@@ -235,6 +244,9 @@ impl From<SettingsArgs> for RawSettings {
             log,
             log_format,
             ingest_workers,
+            ingest_max_line_bytes,
+            ingest_max_inflation_ratio,
+            ingest_max_hour_bytes,
             secure_cookies,
             job_concurrency,
             job_retries,
@@ -256,6 +268,9 @@ impl From<SettingsArgs> for RawSettings {
             log,
             log_format,
             ingest_workers,
+            ingest_max_line_bytes,
+            ingest_max_inflation_ratio,
+            ingest_max_hour_bytes,
             secure_cookies,
             job_concurrency,
             job_retries,

@@ -10,6 +10,7 @@ use blueprint_core::channels::Channels;
 use blueprint_core::channels::mail::{MailError, Mailer};
 use blueprint_core::channels::text::password_hidden;
 use blueprint_core::channels::webhooks::{AllowedHosts, BadAllowedHost};
+use blueprint_core::ingest::{ReadLimits, Reading};
 use blueprint_core::jobs::JobSettings;
 
 use blueprint_core::db::DatabaseUrl;
@@ -64,6 +65,9 @@ pub struct RawSettings {
     pub log: Option<String>,
     pub log_format: Option<String>,
     pub ingest_workers: Option<usize>,
+    pub ingest_max_line_bytes: Option<usize>,
+    pub ingest_max_inflation_ratio: Option<u64>,
+    pub ingest_max_hour_bytes: Option<u64>,
     pub secure_cookies: Option<bool>,
     pub job_concurrency: Option<usize>,
     pub job_retries: Option<u32>,
@@ -101,6 +105,9 @@ impl std::fmt::Debug for RawSettings {
             .field("mail_from", &self.mail_from)
             .field("public_url", &self.public_url)
             .field("webhook_allowed_hosts", &self.webhook_allowed_hosts)
+            .field("ingest_max_line_bytes", &self.ingest_max_line_bytes)
+            .field("ingest_max_inflation_ratio", &self.ingest_max_inflation_ratio)
+            .field("ingest_max_hour_bytes", &self.ingest_max_hour_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -116,6 +123,11 @@ impl RawSettings {
             log: self.log.or(lower.log),
             log_format: self.log_format.or(lower.log_format),
             ingest_workers: self.ingest_workers.or(lower.ingest_workers),
+            ingest_max_line_bytes: self.ingest_max_line_bytes.or(lower.ingest_max_line_bytes),
+            ingest_max_inflation_ratio: self
+                .ingest_max_inflation_ratio
+                .or(lower.ingest_max_inflation_ratio),
+            ingest_max_hour_bytes: self.ingest_max_hour_bytes.or(lower.ingest_max_hour_bytes),
             secure_cookies: self.secure_cookies.or(lower.secure_cookies),
             job_concurrency: self.job_concurrency.or(lower.job_concurrency),
             job_retries: self.job_retries.or(lower.job_retries),
@@ -264,6 +276,7 @@ fn job_settings(raw: &RawSettings, ingest_workers: usize) -> Result<JobSettings,
             defaults.concurrency,
         )?,
         ingest_workers,
+        read_limits: read_limits(raw)?,
         retries: within(
             "job_retries",
             raw.job_retries,
@@ -304,6 +317,44 @@ fn job_settings(raw: &RawSettings, ingest_workers: usize) -> Result<JobSettings,
         poll: defaults.poll,
         schedule: raw.schedule.unwrap_or(defaults.schedule),
     })
+}
+
+/// The `BLUEPRINT_INGEST_MAX_*` limits of reading an hour, each within its range.
+fn read_limits(raw: &RawSettings) -> Result<ReadLimits, ConfigError> {
+    let defaults = ReadLimits::default();
+    Ok(ReadLimits {
+        max_line_bytes: within(
+            "ingest_max_line_bytes",
+            raw.ingest_max_line_bytes,
+            1024..=ReadLimits::MAX_LINE_BYTES,
+            "1024 to 67108864 (64 MiB)",
+            defaults.max_line_bytes,
+        )?,
+        max_inflation_ratio: within(
+            "ingest_max_inflation_ratio",
+            raw.ingest_max_inflation_ratio,
+            2..=100_000,
+            "2 to 100000",
+            defaults.max_inflation_ratio,
+        )?,
+        max_hour_bytes: within(
+            "ingest_max_hour_bytes",
+            raw.ingest_max_hour_bytes,
+            1024..=1 << 50,
+            "1024 to 1125899906842624 (1 PiB)",
+            defaults.max_hour_bytes,
+        )?,
+    })
+}
+
+impl Config {
+    /// How `serve`, the workers and the CLI read an hour: parser threads and read limits.
+    pub fn reading(&self) -> Reading {
+        Reading {
+            workers: self.ingest_workers,
+            limits: self.jobs.read_limits,
+        }
+    }
 }
 
 /// The public address links point to, email when an SMTP URL is set (it needs a sender), and the

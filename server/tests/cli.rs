@@ -567,3 +567,73 @@ fn passwords_tokens_and_session_ids_never_appear_in_clear_in_logs_or_the_databas
         );
     }
 }
+
+/// The read limits reach `blueprint ingest` through their `BLUEPRINT_INGEST_MAX_*` variables: an
+/// hour over its decompressed-bytes limit is a failed run with the reason that leaves the hour's
+/// ledger as it was; a line over the line limit is rejected and the rest read; a value out of
+/// range is refused at start-up.
+#[test]
+fn read_limits_come_from_the_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let hour_dir = dir.path().join("data/events/shop/dt=2026-11-20/hr=10");
+    std::fs::create_dir_all(&hour_dir).unwrap();
+    let open = r#"{"event":"open","context":{"app":{"name":"Shop","version":"3.2"},"os":{"name":"iOS"},"sessionId":"a"}}"#;
+    let long = format!(
+        r#"{{"event":"long","properties":{{"blob":"{}"}}}}"#,
+        "x".repeat(2000)
+    );
+    std::fs::write(
+        hour_dir.join("part-0.jsonl"),
+        format!("{open}\n{long}\n{open}\n"),
+    )
+    .unwrap();
+    let ingest = ["ingest", "--tenant", "shop", "--hour", "2026-11-20T10"];
+    let line = run_ok(dir.path(), &ingest);
+    assert!(line.contains("ok; 3 events, 0 rejected"), "{line}");
+    let counts = [
+        "counts",
+        "--tenant",
+        "shop",
+        "--from",
+        "2026-11-20T10",
+        "--to",
+        "2026-11-20T11",
+    ];
+    let before = run_ok(dir.path(), &counts);
+
+    let output = blueprint(dir.path())
+        .args(ingest)
+        .env("BLUEPRINT_INGEST_MAX_LINE_BYTES", "1024")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("ok; 2 events, 1 rejected"), "{stdout}");
+
+    std::fs::write(hour_dir.join("part-1.jsonl"), "\n".repeat(5000)).unwrap();
+    let output = blueprint(dir.path())
+        .args(ingest)
+        .env("BLUEPRINT_INGEST_MAX_HOUR_BYTES", "4096")
+        // A failed run is also logged as a warning; the contract is about the error line.
+        .env("BLUEPRINT_LOG", "error")
+        .output()
+        .unwrap();
+    assert_one_line_error(
+        &output,
+        "the hour's files hold more than 4096 bytes once decompressed (reached in shop/dt=2026-11-20/hr=10/part-1.jsonl); raise ingest_max_hour_bytes (BLUEPRINT_INGEST_MAX_HOUR_BYTES)",
+    );
+    // The failed run left the hour as the line-limited run wrote it; without the limit it reads.
+    let limited = run_ok(dir.path(), &counts);
+    assert!(!limited.contains(",long,"), "{limited}");
+    run_ok(dir.path(), &ingest);
+    assert_eq!(run_ok(dir.path(), &counts), before);
+
+    let output = blueprint(dir.path())
+        .args(ingest)
+        .env("BLUEPRINT_INGEST_MAX_INFLATION_RATIO", "1")
+        .output()
+        .unwrap();
+    assert_one_line_error(
+        &output,
+        "ingest_max_inflation_ratio: 1 is out of range (2 to 100000)",
+    );
+}

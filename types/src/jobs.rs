@@ -226,6 +226,10 @@ pub struct RunRow {
     pub bytes: i64,
     pub events: i64,
     pub rejected: i64,
+    /// Key paths left out of the hour's lines: longer than the tenant's mapping allows, or past
+    /// its limit of key paths per line.
+    #[serde(default)]
+    pub keys_cut: i64,
     pub read_ms: i64,
     pub write_ms: i64,
     pub error: Option<String>,

@@ -28,6 +28,10 @@ pub struct Model {
     pub error: Option<String>,
     /// The job worker that ran it (none for CLI runs).
     pub worker_id: Option<String>,
+    /// Key paths left out of the hour's lines (too long, or past the per-line limit).
+    pub keys_cut: i64,
+    /// The hour's news is written and not yet told (told again until it is).
+    pub news_pending: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

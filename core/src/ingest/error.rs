@@ -12,4 +12,6 @@ pub enum IngestError {
     Read { file: String, reason: String },
     #[error("a parser thread stopped unexpectedly")]
     Worker,
+    #[error(transparent)]
+    Limit(#[from] crate::ingest::limits::Exceeded),
 }

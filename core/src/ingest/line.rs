@@ -19,8 +19,9 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
 
-use crate::ingest::json::{Ctx, JsonType, Reader, Scalar, SyntaxError, Visitor};
-use crate::mapping::{JsonPath, Mapping, Segment};
+use crate::ingest::json::{Ctx, JsonType, Reader, Scalar, Visitor};
+pub use crate::ingest::reject::Reject;
+use crate::mapping::{DIMENSIONS, JsonPath, Limits, Mapping, Segment};
 
 /// Slots filled from the mapping, in this order.
 pub const APPLICATION: usize = 0;
@@ -66,24 +67,6 @@ struct Pair<'a> {
     hint: Option<JsonType>,
 }
 
-/// Why a line is rejected.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reject {
-    Syntax(SyntaxError),
-    NoEvent,
-}
-
-impl std::fmt::Display for Reject {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Reject::Syntax(err) => err.fmt(f),
-            Reject::NoEvent => {
-                f.write_str("no event name (no mapped event path holds a string or number)")
-            }
-        }
-    }
-}
-
 /// A parsed line: the mapped values, borrowed from the line where possible. Its key paths are
 /// `LineParser::line_keys` until the next line is parsed.
 #[derive(Debug, Default)]
@@ -104,6 +87,9 @@ pub struct LineParser {
     /// each pair is kept once per line without sorting.
     stamps: Vec<u32>,
     line: u32,
+    limits: Limits,
+    /// Key paths left out of the current line (too long, or beyond the per-line limit).
+    cut: u64,
 }
 
 impl LineParser {
@@ -118,6 +104,8 @@ impl LineParser {
             keys: Vec::new(),
             stamps: Vec::new(),
             line: 0,
+            limits: mapping.limits.clamped(),
+            cut: 0,
         };
         let lists: [(usize, &[JsonPath]); 7] = [
             (APPLICATION, &mapping.application),
@@ -214,6 +202,7 @@ impl LineParser {
     /// Parses one non-blank line.
     pub fn parse<'a>(&mut self, line: &'a str) -> Result<ParsedLine<'a>, Reject> {
         self.keys.clear();
+        self.cut = 0;
         self.line = self.line.wrapping_add(1);
         if self.line == 0 {
             self.stamps.fill(0);
@@ -231,7 +220,20 @@ impl LineParser {
         if slots[EVENT].is_none() {
             return Err(Reject::NoEvent);
         }
+        let limit = self.limits.max_name_chars;
+        let too_long = |text: &str| text.len() > limit && text.chars().count() > limit;
+        if let Some(dimension) =
+            (0..DIMENSIONS.len()).find(|slot| slots[*slot].as_deref().is_some_and(too_long))
+        {
+            return Err(Reject::TooLong { dimension, limit });
+        }
         Ok(ParsedLine { slots })
+    }
+
+    /// Key paths left out of the line parsed last (each occurrence): longer than the mapping's
+    /// `max_key_path_bytes`, or new after `max_keys_per_line` were recorded.
+    pub fn line_cut(&self) -> u64 {
+        self.cut
     }
 
     /// The key paths of the line parsed last, each (path, type) once.
@@ -251,11 +253,32 @@ impl LineParser {
         }
     }
 
-    fn intern(&mut self, len: usize) -> u32 {
+    /// Records the key path `path[..len]` of the current line, within the mapping's limits.
+    fn record_path(&mut self, len: usize, kind: JsonType) {
         let path = std::mem::take(&mut self.path);
-        let id = self.intern_text(&path[..len]);
+        self.record_text(&path[..len], kind);
         self.path = path;
-        id
+    }
+
+    /// Records a key path of the current line, or counts it as cut when it is too long or a new
+    /// one past the line's limit (a path already recorded on the line is never cut).
+    fn record_text(&mut self, path: &str, kind: JsonType) {
+        if path.len() > self.limits.max_key_path_bytes {
+            self.cut += 1;
+            return;
+        }
+        if self.keys.len() >= self.limits.max_keys_per_line {
+            let index = self
+                .path_ids
+                .get(path)
+                .map(|id| *id as usize * 8 + kind as usize);
+            if index.is_none_or(|i| self.stamps.get(i) != Some(&self.line)) {
+                self.cut += 1;
+            }
+            return;
+        }
+        let id = self.intern_text(path);
+        self.record_key(id, kind);
     }
 
     fn intern_text(&mut self, path: &str) -> u32 {
@@ -298,8 +321,7 @@ impl<'a> LineVisitor<'_, 'a> {
             } else {
                 format!("{}.{key}", target.root_text)
             };
-            let id = self.parser.intern_text(&path);
-            self.parser.record_key(id, kind);
+            self.parser.record_text(&path, kind);
         }
         let Some(text) = text.filter(|t| !t.is_empty()) else {
             return;
@@ -479,8 +501,7 @@ impl<'a> Visitor<'a> for LineVisitor<'_, 'a> {
             return;
         }
         if ctx.flags & KEYS != 0 && ctx.flags & (ROOT | ELEMENT) == 0 {
-            let id = self.parser.intern(ctx.path_len as usize);
-            self.parser.record_key(id, kind);
+            self.parser.record_path(ctx.path_len as usize, kind);
         }
         if ctx.node == UNTRACKED {
             return;
@@ -693,5 +714,41 @@ mod tests {
                 "unstruct_event_com_snowplowanalytics_mobile_screen_view_1.name",
             ]
         );
+    }
+
+    #[test]
+    fn key_paths_past_the_limits_are_cut_and_counted() {
+        let mapping = Mapping {
+            limits: Limits {
+                max_key_path_bytes: 9,
+                max_keys_per_line: 3,
+                ..Limits::default()
+            },
+            ..Mapping::default()
+        };
+        let mut parser = LineParser::new(&mapping);
+        let line = r#"{"event":"e","properties":{"a":1,"a_very_long_key":2,"items":[{"n":1},{"n":2}],"b":3,"c":4}}"#;
+        parser.parse(line).unwrap();
+        let mut kept: Vec<&str> = parser
+            .line_keys()
+            .iter()
+            .map(|(id, _)| parser.path(*id))
+            .collect();
+        kept.sort();
+        assert_eq!(kept, ["a", "items", "items[].n"]);
+        // The long key once, `b` and `c` past the limit; `items[].n` again is not new.
+        assert_eq!(parser.line_cut(), 3);
+        parser.parse(r#"{"event":"e"}"#).unwrap();
+        assert_eq!(parser.line_cut(), 0, "counted per line");
+        let long = format!(r#"{{"event":"{}"}}"#, "é".repeat(201));
+        assert_eq!(
+            parser.parse(&long).unwrap_err(),
+            Reject::TooLong {
+                dimension: EVENT,
+                limit: 200
+            }
+        );
+        let fits = format!(r#"{{"event":"{}"}}"#, "é".repeat(200));
+        assert!(parser.parse(&fits).is_ok(), "characters, not bytes");
     }
 }

@@ -8,10 +8,13 @@
 //! (`json`, `line`) feeds per-thread accumulators (`aggregate`) that merge exactly at the end.
 
 pub mod aggregate;
+mod blocks;
 pub(crate) mod error;
 pub mod json;
+pub mod limits;
 pub mod line;
 pub mod reader;
+pub mod reject;
 pub mod sketch;
 pub mod time;
 
@@ -21,6 +24,7 @@ use crate::events_root::EventsRoot;
 use crate::hour::Hour;
 use crate::mapping::Mapping;
 pub use error::IngestError;
+pub use limits::{ReadLimits, Reading};
 use reader::{HourFile, HourRead};
 
 /// Lists the event files of a tenant-hour (none when the folder is missing).
@@ -73,14 +77,16 @@ pub async fn list_day(
         .collect())
 }
 
-/// Reads the listed files of an hour with `workers` parser threads.
+/// Reads the listed files of an hour with `reading`'s parser threads, within its limits (a
+/// bare number: that many threads, default limits).
 pub async fn read_hour(
     events: &EventsRoot,
     files: Vec<HourFile>,
     mapping: &Mapping,
     hour: Hour,
-    workers: usize,
+    reading: impl Into<Reading>,
 ) -> Result<HourRead, IngestError> {
+    let reading = reading.into();
     let store = Arc::clone(events.store());
     let mapping = mapping.clone();
     let runtime = tokio::runtime::Handle::current();
@@ -91,7 +97,7 @@ pub async fn read_hour(
             &files,
             &mapping,
             hour.epoch_seconds() * 1000,
-            workers,
+            reading,
         )
     })
     .await

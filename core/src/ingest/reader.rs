@@ -1,32 +1,24 @@
-//! Reading one tenant-hour: object_store lists the hour folder and opens each file (local files are
-//! read directly, remote ones streamed); `.gz` and `.zst` are decompressed on the fly; the bytes
-//! are cut into blocks at line ends and handed to one parser thread per core, each counting into
-//! its own accumulators, merged at the end. Memory is a few blocks per thread plus the distinct
-//! (group, session) pairs, never the hour's size.
+//! Reading one tenant-hour: object_store lists the hour folder; each file is cut into blocks at
+//! line ends (`blocks`, under the hour's `limits`) and handed to one parser thread per core, each
+//! counting into its own accumulators, merged at the end. Memory is a few blocks per thread plus
+//! the distinct (group, session) pairs, never the hour's size.
 
-use std::io::Read;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
-use futures::StreamExt;
-use futures::stream::BoxStream;
-use object_store::{GetResultPayload, ObjectStore, ObjectStoreExt};
+use object_store::ObjectStore;
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::aggregate::Counts;
+use crate::ingest::blocks::{self, Block, Channels, FileToRead, SAMPLE_CHARS, event_file};
 use crate::ingest::error::IngestError;
+use crate::ingest::limits::{self, HourBudget};
 use crate::ingest::line::{self, LineParser, Reject};
 use crate::ingest::time;
 use crate::mapping::Mapping;
 
-/// Bytes handed to a parser at a time.
-const BLOCK: usize = 8 << 20;
-/// A line longer than this is rejected without being held in memory.
-pub const MAX_LINE: usize = 64 << 20;
 /// Rejected lines kept as samples per hour, and their length.
 pub const MAX_SAMPLES: usize = 20;
-const SAMPLE_CHARS: usize = 200;
 
 /// One file of an hour, as listed (kept with the run, to notice later changes).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,31 +29,6 @@ pub struct HourFile {
     pub e_tag: Option<String>,
     #[serde(skip)]
     pub location: object_store::path::Path,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Compression {
-    None,
-    Gzip,
-    Zstd,
-}
-
-/// Whether a file name is an event file, and how it is compressed.
-fn event_file(name: &str) -> Option<Compression> {
-    if name.starts_with('.') || name.starts_with('_') {
-        return None;
-    }
-    let (base, compression) = if let Some(base) = name.strip_suffix(".gz") {
-        (base, Compression::Gzip)
-    } else if let Some(base) = name.strip_suffix(".zst") {
-        (base, Compression::Zstd)
-    } else {
-        (name, Compression::None)
-    };
-    [".json", ".jsonl", ".ndjson"]
-        .iter()
-        .any(|ext| base.ends_with(ext))
-        .then_some(compression)
 }
 
 /// Keeps the event files of a listing, sorted by name.
@@ -107,6 +74,10 @@ pub struct HourStats {
     pub skewed: u64,
     pub untimed: u64,
     pub duplicates: u64,
+    /// Key paths left out of counted lines: longer than the mapping allows, or past its limit of
+    /// key paths per line (each occurrence).
+    #[serde(default)]
+    pub keys_cut: u64,
     pub samples: Vec<RejectedSample>,
 }
 
@@ -116,14 +87,6 @@ pub struct HourRead {
     pub stats: HourStats,
 }
 
-struct Block {
-    file: u32,
-    offset: u64,
-    data: Vec<u8>,
-    /// A line over `MAX_LINE` was cut: `data` is its start, to be rejected.
-    too_long: bool,
-}
-
 /// Reads the files on the calling (blocking) thread and parses them on `workers` threads.
 pub fn read_files(
     runtime: &tokio::runtime::Handle,
@@ -131,9 +94,10 @@ pub fn read_files(
     files: &[HourFile],
     mapping: &Mapping,
     hour_start_ms: i64,
-    workers: usize,
+    reading: limits::Reading,
 ) -> Result<HourRead, IngestError> {
-    let workers = workers.max(1);
+    let limits = reading.limits;
+    let workers = reading.workers.max(1);
     let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
     let dedup = Dedup::default();
     std::thread::scope(|scope| {
@@ -145,14 +109,32 @@ pub fn read_files(
                 let block_rx = Arc::clone(&block_rx);
                 let pool_tx = pool_tx.clone();
                 let (names, dedup) = (&names, &dedup);
-                scope.spawn(move || {
-                    parse_blocks(&block_rx, &pool_tx, mapping, names, dedup, hour_start_ms)
-                })
+                let hour = HourContext {
+                    names,
+                    dedup,
+                    hour_start_ms,
+                    max_line: limits.max_line_bytes,
+                };
+                scope.spawn(move || parse_blocks(&block_rx, &pool_tx, mapping, hour))
             })
             .collect();
         drop(pool_tx);
+        let channels = Channels {
+            blocks: &block_tx,
+            pool: &pool_rx,
+        };
+        let mut budget = HourBudget {
+            read: 0,
+            limit: limits.max_hour_bytes,
+        };
         let produced = files.iter().enumerate().try_for_each(|(index, file)| {
-            produce(runtime, store, file, index as u32, &block_tx, &pool_rx)
+            let file = FileToRead {
+                name: &file.name,
+                location: &file.location,
+                size: file.size,
+                index: index as u32,
+            };
+            blocks::produce(runtime, store, file, &channels, &limits, &mut budget)
         });
         drop(block_tx);
         let mut counts = Counts::default();
@@ -180,178 +162,8 @@ fn merge_stats(total: &mut HourStats, part: HourStats) {
     total.skewed += part.skewed;
     total.untimed += part.untimed;
     total.duplicates += part.duplicates;
+    total.keys_cut += part.keys_cut;
     total.samples.extend(part.samples);
-}
-
-/// Opens one file and sends its blocks, each ending at a line end.
-fn produce(
-    runtime: &tokio::runtime::Handle,
-    store: &Arc<dyn ObjectStore>,
-    file: &HourFile,
-    index: u32,
-    blocks: &SyncSender<Block>,
-    pool: &Receiver<Vec<u8>>,
-) -> Result<(), IngestError> {
-    let read_error = |source: std::io::Error| IngestError::Read {
-        file: file.name.clone(),
-        reason: crate::error_chain(&source),
-    };
-    let mut reader = open(runtime, store, file)?;
-    let mut offset = 0u64;
-    let mut carry: Vec<u8> = Vec::new();
-    let mut skipping_long_line = false;
-    loop {
-        let mut buffer = pool.try_recv().unwrap_or_default();
-        buffer.clear();
-        buffer.reserve(BLOCK + carry.len());
-        buffer.append(&mut carry);
-        let filled = fill(&mut reader, &mut buffer, BLOCK).map_err(read_error)?;
-        let at_end = filled < BLOCK;
-        let cut = if at_end {
-            buffer.len()
-        } else {
-            match memchr::memrchr(b'\n', &buffer) {
-                Some(at) => at + 1,
-                None if buffer.len() >= MAX_LINE || skipping_long_line => {
-                    // No line end within MAX_LINE: report the line once, then drop bytes until one.
-                    let consumed = buffer.len() as u64;
-                    if !skipping_long_line {
-                        buffer.truncate(SAMPLE_CHARS * 4);
-                        send(
-                            blocks,
-                            Block {
-                                file: index,
-                                offset,
-                                data: buffer,
-                                too_long: true,
-                            },
-                        )?;
-                        skipping_long_line = true;
-                    }
-                    offset += consumed;
-                    continue;
-                }
-                None => {
-                    carry = buffer;
-                    continue;
-                }
-            }
-        };
-        let mut data = buffer;
-        carry = data.split_off(cut);
-        if skipping_long_line {
-            // The rest of the over-long line ends at the first line end: drop it.
-            let end = memchr::memchr(b'\n', &data).map_or(data.len(), |at| at + 1);
-            offset += end as u64;
-            data.drain(..end);
-            skipping_long_line = false;
-        }
-        let length = data.len() as u64;
-        if !data.is_empty() {
-            send(
-                blocks,
-                Block {
-                    file: index,
-                    offset,
-                    data,
-                    too_long: false,
-                },
-            )?;
-        }
-        offset += length;
-        if at_end && carry.is_empty() {
-            return Ok(());
-        }
-    }
-}
-
-fn send(blocks: &SyncSender<Block>, block: Block) -> Result<(), IngestError> {
-    blocks.send(block).map_err(|_| IngestError::Worker)
-}
-
-/// Reads until `want` more bytes are in `buffer` or the input ends; returns how many were read.
-fn fill(reader: &mut dyn Read, buffer: &mut Vec<u8>, want: usize) -> std::io::Result<usize> {
-    let start = buffer.len();
-    let target = start + want;
-    buffer.resize(target, 0);
-    let mut filled = start;
-    while filled < target {
-        match reader.read(&mut buffer[filled..target]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(err) => {
-                buffer.truncate(filled);
-                return Err(err);
-            }
-        }
-    }
-    buffer.truncate(filled);
-    Ok(filled - start)
-}
-
-fn open(
-    runtime: &tokio::runtime::Handle,
-    store: &Arc<dyn ObjectStore>,
-    file: &HourFile,
-) -> Result<Box<dyn Read + Send>, IngestError> {
-    let result = runtime
-        .block_on(store.get(&file.location))
-        .map_err(|err| match err {
-            object_store::Error::NotFound { .. } => IngestError::Vanished {
-                file: file.name.clone(),
-            },
-            other => IngestError::Read {
-                file: file.name.clone(),
-                reason: crate::error_chain(&other),
-            },
-        })?;
-    let raw: Box<dyn Read + Send> = match result.payload {
-        GetResultPayload::File(handle, _) => Box::new(handle),
-        GetResultPayload::Stream(stream) => Box::new(StreamRead {
-            runtime: runtime.clone(),
-            stream,
-            current: Bytes::new(),
-        }),
-    };
-    let compression = event_file(&file.name).unwrap_or(Compression::None);
-    Ok(match compression {
-        Compression::None => raw,
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(
-            std::io::BufReader::with_capacity(1 << 20, raw),
-        )),
-        Compression::Zstd => {
-            Box::new(
-                zstd::stream::read::Decoder::new(raw).map_err(|err| IngestError::Read {
-                    file: file.name.clone(),
-                    reason: err.to_string(),
-                })?,
-            )
-        }
-    })
-}
-
-/// A blocking reader over an object_store byte stream.
-struct StreamRead {
-    runtime: tokio::runtime::Handle,
-    stream: BoxStream<'static, object_store::Result<Bytes>>,
-    current: Bytes,
-}
-
-impl Read for StreamRead {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        while self.current.is_empty() {
-            match self.runtime.block_on(self.stream.next()) {
-                Some(Ok(bytes)) => self.current = bytes,
-                Some(Err(err)) => return Err(std::io::Error::other(err)),
-                None => return Ok(0),
-            }
-        }
-        let n = out.len().min(self.current.len());
-        out[..n].copy_from_slice(&self.current[..n]);
-        self.current = self.current.slice(n..);
-        Ok(n)
-    }
 }
 
 /// The hour's seen de-duplication ids, shared by the parser threads.
@@ -375,14 +187,40 @@ impl Dedup {
     }
 }
 
+/// What every parser thread of an hour shares.
+#[derive(Clone, Copy)]
+struct HourContext<'a> {
+    names: &'a [String],
+    dedup: &'a Dedup,
+    hour_start_ms: i64,
+    max_line: usize,
+}
+
+/// `1 MiB`, `512 KiB` or `1000 bytes`.
+fn size_text(bytes: usize) -> String {
+    match bytes {
+        b if b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b if b % (1 << 10) == 0 => format!("{} KiB", b >> 10),
+        b => format!("{b} bytes"),
+    }
+}
+
 fn parse_blocks(
     blocks: &Mutex<Receiver<Block>>,
     pool: &SyncSender<Vec<u8>>,
     mapping: &Mapping,
-    names: &[String],
-    dedup: &Dedup,
-    hour_start_ms: i64,
+    hour: HourContext<'_>,
 ) -> (Counts, HourStats) {
+    let HourContext {
+        names,
+        dedup,
+        hour_start_ms,
+        max_line,
+    } = hour;
+    let too_long = format!(
+        "line longer than {} (BLUEPRINT_INGEST_MAX_LINE_BYTES)",
+        size_text(max_line)
+    );
     let mut parser = LineParser::new(mapping);
     let mut counts = Counts::default();
     let mut stats = HourStats::default();
@@ -413,12 +251,7 @@ fn parse_blocks(
         };
         if block.too_long {
             stats.lines += 1;
-            reject(
-                &mut stats,
-                block.offset,
-                format!("line longer than {} MiB", MAX_LINE >> 20),
-                &block.data,
-            );
+            reject(&mut stats, block.offset, too_long.clone(), &block.data);
             continue;
         }
         let mut start = 0usize;
@@ -435,6 +268,10 @@ fn parse_blocks(
                 continue;
             }
             stats.lines += 1;
+            if raw.len() > max_line {
+                reject(&mut stats, offset, too_long.clone(), raw);
+                continue;
+            }
             let text = if block_is_utf8 {
                 // SAFETY: the whole block is valid UTF-8 and lines are cut at ASCII newlines
                 // (and an ASCII carriage return), so every line is valid UTF-8 too.
@@ -448,7 +285,7 @@ fn parse_blocks(
             };
             let parsed = match parser.parse(text) {
                 Ok(parsed) => parsed,
-                Err(err @ (Reject::Syntax(_) | Reject::NoEvent)) => {
+                Err(err @ (Reject::Syntax(_) | Reject::NoEvent | Reject::TooLong { .. })) => {
                     reject(&mut stats, offset, err.to_string(), raw);
                     continue;
                 }
@@ -468,8 +305,9 @@ fn parse_blocks(
                 Some(_) => {}
             }
             stats.events += 1;
+            stats.keys_cut += parser.line_cut();
             counts.add(&parsed, &parser);
         }
-        let _ = pool.try_send(block.data);
+        let _ = pool.try_send(limits::recycle(block.data));
     }
 }

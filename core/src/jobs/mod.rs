@@ -83,6 +83,8 @@ pub struct JobSettings {
     pub concurrency: usize,
     /// Parser threads per ingested hour.
     pub ingest_workers: usize,
+    /// The limits of reading an hour: line length, inflation, decompressed bytes per hour.
+    pub read_limits: crate::ingest::ReadLimits,
     /// Further attempts after an hour fails to read, with a doubling back-off.
     pub retries: u32,
     pub retry_backoff: Duration,
@@ -103,6 +105,7 @@ impl Default for JobSettings {
         Self {
             concurrency: 2,
             ingest_workers: std::thread::available_parallelism().map_or(2, usize::from),
+            read_limits: crate::ingest::ReadLimits::default(),
             retries: 2,
             retry_backoff: Duration::from_secs(30),
             schedule_delay: Duration::from_secs(600),

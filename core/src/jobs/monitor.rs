@@ -119,6 +119,7 @@ fn run_row(run: &ingestion_run::Model) -> RunRow {
         bytes: run.bytes,
         events: run.events,
         rejected: run.rejected,
+        keys_cut: run.keys_cut,
         read_ms: run.read_ms,
         write_ms: run.write_ms,
         error: run.error.clone(),

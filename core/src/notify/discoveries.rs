@@ -5,12 +5,13 @@
 use std::collections::HashMap;
 
 use blueprint_types::notify::NewsKind;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 
 use super::recipients::Subject;
 use crate::entities::{
     app_version, application, combination, discovery, event, event_key, key_type, screen,
 };
+use crate::sql::find_in;
 
 /// A discovery with its kind of news.
 pub(super) struct Found {
@@ -83,27 +84,36 @@ impl Subjects {
             .iter()
             .map(|d| (d.row.id, parents.about(d.kind, d.row.subject_id)))
             .collect();
-        let events = event::Entity::find()
-            .filter(event::Column::Id.is_in(about.values().filter_map(|a| a.event)))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|e| (e.id, e))
-            .collect();
-        let screens = screen::Entity::find()
-            .filter(screen::Column::Id.is_in(about.values().filter_map(|a| a.screen)))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s))
-            .collect();
-        let applications = application::Entity::find()
-            .filter(application::Column::Id.is_in(about.values().filter_map(|a| a.application)))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|a| (a.id, a))
-            .collect();
+        let events = find_in(
+            conn,
+            event::Entity::find(),
+            event::Column::Id,
+            about.values().filter_map(|a| a.event),
+        )
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
+        let screens = find_in(
+            conn,
+            screen::Entity::find(),
+            screen::Column::Id,
+            about.values().filter_map(|a| a.screen),
+        )
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+        let applications = find_in(
+            conn,
+            application::Entity::find(),
+            application::Column::Id,
+            about.values().filter_map(|a| a.application),
+        )
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
         Ok(Subjects {
             about,
             events,
@@ -145,45 +155,60 @@ impl Parents {
                 .map(|d| d.row.subject_id)
                 .collect()
         };
-        let versions = app_version::Entity::find()
-            .filter(app_version::Column::Id.is_in(ids(NewsKind::Version)))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|v| (v.id, v.application_id))
-            .collect();
-        let combos: HashMap<i64, combination::Model> = combination::Entity::find()
-            .filter(combination::Column::Id.is_in(ids(NewsKind::Combination)))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect();
-        let combo_versions = app_version::Entity::find()
-            .filter(app_version::Column::Id.is_in(combos.values().map(|c| c.version_id)))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|v| (v.id, v.application_id))
-            .collect();
-        let key_types: HashMap<i64, i64> = key_type::Entity::find()
-            .filter(key_type::Column::Id.is_in(ids(NewsKind::KeyType)))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|t| (t.id, t.key_id))
-            .collect();
+        let versions = find_in(
+            conn,
+            app_version::Entity::find(),
+            app_version::Column::Id,
+            ids(NewsKind::Version),
+        )
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v.application_id))
+        .collect();
+        let combos: HashMap<i64, combination::Model> = find_in(
+            conn,
+            combination::Entity::find(),
+            combination::Column::Id,
+            ids(NewsKind::Combination),
+        )
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+        let combo_versions = find_in(
+            conn,
+            app_version::Entity::find(),
+            app_version::Column::Id,
+            combos.values().map(|c| c.version_id),
+        )
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v.application_id))
+        .collect();
+        let key_types: HashMap<i64, i64> = find_in(
+            conn,
+            key_type::Entity::find(),
+            key_type::Column::Id,
+            ids(NewsKind::KeyType),
+        )
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.key_id))
+        .collect();
         let key_ids: Vec<i64> = ids(NewsKind::Key)
             .into_iter()
             .chain(key_types.values().copied())
             .collect();
-        let keys = event_key::Entity::find()
-            .filter(event_key::Column::Id.is_in(key_ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|k| (k.id, k.event_id))
-            .collect();
+        let keys = find_in(
+            conn,
+            event_key::Entity::find(),
+            event_key::Column::Id,
+            key_ids,
+        )
+        .await?
+        .into_iter()
+        .map(|k| (k.id, k.event_id))
+        .collect();
         Ok(Parents {
             versions,
             combos,

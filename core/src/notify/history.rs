@@ -62,11 +62,10 @@ async fn found_by(
         .into_iter()
         .filter_map(|t| t.run_id)
         .collect();
-    discovery::Entity::find()
-        .filter(discovery::Column::RunId.is_in(runs))
-        .filter(discovery::Column::News.eq(false))
-        .all(conn)
-        .await
+    let history = discovery::Entity::find().filter(discovery::Column::News.eq(false));
+    let mut rows = crate::sql::find_in(conn, history, discovery::Column::RunId, runs).await?;
+    rows.sort_by_key(|d| d.id);
+    Ok(rows)
 }
 
 /// `acme backfill from … to … found 3 event, 1 key type (history)`.

@@ -92,16 +92,25 @@ pub async fn mark_read_as(
     actor: &Actor,
     ids: Option<Vec<i64>>,
 ) -> Result<i64, ServiceError> {
-    let mut update = notification::Entity::update_many()
+    let update = notification::Entity::update_many()
         .col_expr(
             notification::Column::ReadAt,
             Expr::value(services.db.now_seconds()),
         )
         .filter(notification::Column::UserId.eq(actor.user_id))
         .filter(notification::Column::ReadAt.is_null());
-    if let Some(ids) = ids {
-        update = update.filter(notification::Column::Id.is_in(ids));
+    match ids {
+        None => {
+            update.exec(services.db.conn()).await?;
+        }
+        Some(ids) => {
+            for chunk in ids.chunks(crate::sql::IN_LIST) {
+                let chunk = update
+                    .clone()
+                    .filter(notification::Column::Id.is_in(chunk.iter().copied()));
+                chunk.exec(services.db.conn()).await?;
+            }
+        }
     }
-    update.exec(services.db.conn()).await?;
     unread_count(services, actor).await
 }

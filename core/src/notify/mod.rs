@@ -26,7 +26,7 @@ pub use crate::channels::webhooks::NewsContext;
 pub use blueprint_types::notify::NewsKind;
 pub use history::notify_backfill;
 pub use inbox::{InboxQuery, inbox_of, mark_read_as, unread_count};
-pub use news::notify_run;
+pub use news::{ITEMS_PER_RUN, is_pending, notify_run, tell_pending};
 pub(crate) use notifications::tell;
 pub(crate) use paths::path_segment;
 pub(crate) use recipients::{Subject, readers, recipients, watches_in};

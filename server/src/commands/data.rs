@@ -34,13 +34,14 @@ fn describe(tenant: &str, outcome: &RunOutcome) -> String {
         RunStatus::Failed(reason) => format!("failed: {reason}"),
     };
     format!(
-        "{tenant} {}: {status}; {} events, {} rejected, {} skewed, {} untimed, {} duplicates; {} files, {} bytes; {} discoveries{} in {:.2} s (read {:.2} s, write {:.2} s)",
+        "{tenant} {}: {status}; {} events, {} rejected, {} skewed, {} untimed, {} duplicates, {} keys cut; {} files, {} bytes; {} discoveries{} in {:.2} s (read {:.2} s, write {:.2} s)",
         outcome.hour,
         stats.events,
         stats.rejected,
         stats.skewed,
         stats.untimed,
         stats.duplicates,
+        stats.keys_cut,
         stats.files,
         stats.bytes,
         outcome.discoveries,
@@ -59,7 +60,7 @@ pub async fn ingest(config: &Config, tenant: &str, hour: Hour) -> anyhow::Result
         hour,
         Trigger::Cli,
         None,
-        config.ingest_workers,
+        config.reading(),
     )
     .await?;
     if let RunStatus::Failed(reason) = &outcome.status {
@@ -69,6 +70,9 @@ pub async fn ingest(config: &Config, tenant: &str, hour: Hour) -> anyhow::Result
         );
     }
     println!("{}", describe(tenant, &outcome));
+    if let Some(reason) = &outcome.news_owed {
+        bail!("{tenant} {hour}: {reason}");
+    }
     Ok(())
 }
 

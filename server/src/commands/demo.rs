@@ -48,7 +48,7 @@ pub async fn demo(config: &Config, hours: u32, events_per_hour: u32) -> anyhow::
             tenant,
             from,
             to,
-            config.ingest_workers,
+            config.reading(),
             |done, _, outcome| {
                 progress.update(done, &outcome.hour.to_string());
             },
@@ -103,7 +103,7 @@ async fn launchpad(
             hour,
             ingestion::Trigger::Cli,
             None,
-            config.ingest_workers,
+            config.reading(),
         )
         .await?;
         progress.update(done + 1, &hour.to_string());

@@ -204,7 +204,7 @@ fn HourPanel(detail: HourDetail, retry: ServerAction<RetryHour>) -> impl IntoVie
             </ActionForm>
             <h3>"Runs"</h3>
             <table class="data-table">
-                <thead><tr><th>"Run"</th><th>"Status"</th><th>"Trigger"</th><th>"Started"</th><th class="num">"Events"</th><th class="num">"Rejected"</th><th class="num">"Read ms"</th><th class="num">"Write ms"</th><th>"Worker"</th><th>"Error"</th></tr></thead>
+                <thead><tr><th>"Run"</th><th>"Status"</th><th>"Trigger"</th><th>"Started"</th><th class="num">"Events"</th><th class="num">"Rejected"</th><th class="num" title="Key paths left out: too long, or past the mapping's limit per line">"Keys cut"</th><th class="num">"Read ms"</th><th class="num">"Write ms"</th><th>"Worker"</th><th>"Error"</th></tr></thead>
                 <tbody>
                     {runs.into_iter().map(|r| view! {
                         <tr>
@@ -214,6 +214,7 @@ fn HourPanel(detail: HourDetail, retry: ServerAction<RetryHour>) -> impl IntoVie
                             <td class="mono small">{r.started_at}</td>
                             <td class="num">{r.events}</td>
                             <td class="num">{r.rejected}</td>
+                            <td class="num">{r.keys_cut}</td>
                             <td class="num">{r.read_ms}</td>
                             <td class="num">{r.write_ms}</td>
                             <td class="mono small">{r.worker.unwrap_or_default()}</td>

@@ -120,16 +120,14 @@ pub async fn hours_outcome(conn: &impl ConnectionTrait, id: i64) -> Result<Hours
         .all(conn)
         .await?;
     let run_ids: Vec<i64> = rows.iter().filter_map(|t| t.run_id).collect();
-    let no_data: HashSet<i64> = ingestion_run::Entity::find()
-        .select_only()
-        .column(ingestion_run::Column::Id)
-        .filter(ingestion_run::Column::Id.is_in(run_ids))
-        .filter(ingestion_run::Column::Status.eq("no_data"))
-        .into_tuple::<i64>()
-        .all(conn)
-        .await?
-        .into_iter()
-        .collect();
+    let without_data =
+        ingestion_run::Entity::find().filter(ingestion_run::Column::Status.eq("no_data"));
+    let no_data: HashSet<i64> =
+        crate::sql::find_in(conn, without_data, ingestion_run::Column::Id, run_ids)
+            .await?
+            .into_iter()
+            .map(|run| run.id)
+            .collect();
     let mut outcome = HoursOutcome::default();
     for task in rows {
         outcome.events += task.events;

@@ -81,14 +81,30 @@ async fn run_claimed(
     let Some(task) = open_task(conn, task_id).await? else {
         return Ok(TaskOutcome::Stale);
     };
+    let attempt = task.attempts + 1;
     if let Some(run_id) = later_success(conn, &task).await? {
+        // That run's news may still be owed (this task's own earlier attempt, whose news failed).
+        match tell_owed(services, &task, run_id).await? {
+            Ok(None) => {}
+            Ok(Some(events)) => {
+                finish(conn, task_id, TaskState::Done, Some(run_id), events, None).await?;
+                return Ok(TaskOutcome::Done { run_id, events });
+            }
+            Err(reason) => {
+                rows::start(conn, task_id, worker_id, attempt).await?;
+                let failure = Failure {
+                    reason,
+                    permanent: false,
+                };
+                return settle_failure(conn, settings, task_id, attempt, failure).await;
+            }
+        }
         finish(conn, task_id, TaskState::Skipped, Some(run_id), 0, None).await?;
         return Ok(TaskOutcome::Skipped { run_id });
     }
     let Some(tenant) = tenant::Entity::find_by_id(task.tenant_id).one(conn).await? else {
         return give_up(conn, task_id, "the tenant no longer exists".to_owned()).await;
     };
-    let attempt = task.attempts + 1;
     rows::start(conn, task_id, worker_id, attempt).await?;
     if let Some(backfill_id) = task.backfill_id {
         progress::mark_started(conn, backfill_id).await?;
@@ -100,6 +116,32 @@ async fn run_claimed(
         }
         Err(failure) => settle_failure(conn, settings, task_id, attempt, failure).await,
     }
+}
+
+/// Tells the tenant's owed news when the run `run_id` still owes its own: the run's events once
+/// told (the task's work is then done), `None` when nothing was owed, the reason when it could
+/// not be told.
+async fn tell_owed(
+    services: &Services,
+    task: &hour_task::Model,
+    run_id: i64,
+) -> Result<Result<Option<i64>, String>, DbErr> {
+    let conn = services.db.conn();
+    let Some(run) = ingestion_run::Entity::find_by_id(run_id).one(conn).await? else {
+        return Ok(Ok(None));
+    };
+    if !run.news_pending {
+        return Ok(Ok(None));
+    }
+    let slug = tenant::Entity::find_by_id(task.tenant_id)
+        .one(conn)
+        .await?
+        .map_or_else(String::new, |t| t.slug);
+    Ok(
+        crate::pipeline::tell_owed_news(services, task.tenant_id, &slug)
+            .await
+            .map(|_| Some(run.events)),
+    )
 }
 
 /// Why an attempt failed; `permanent` when no further attempt can mend it.
@@ -121,22 +163,28 @@ async fn ingest(
         previous_latest: task.previous_latest.and_then(Hour::from_epoch_seconds),
         long_forward_backfill: task.long_forward,
     };
+    let reading = crate::ingest::Reading {
+        workers: settings.ingest_workers,
+        limits: settings.read_limits,
+    };
     let result = crate::pipeline::ingest_hour_by(
         services,
         slug,
         hour,
         Origin::trigger(&task.origin),
         Some(policy),
-        settings.ingest_workers,
+        reading,
         Some(worker_id),
     )
     .await;
     let (reason, permanent) = match result {
-        Ok(outcome) => match outcome.status {
-            RunStatus::Ok | RunStatus::NoData => {
+        Ok(outcome) => match (outcome.status, outcome.news_owed) {
+            // The hour is in the ledger, its news owed: the next attempt tells it.
+            (_, Some(reason)) => (reason, false),
+            (RunStatus::Ok | RunStatus::NoData, None) => {
                 return Ok((outcome.run_id, outcome.stats.events as i64));
             }
-            RunStatus::Failed(reason) => (reason, false),
+            (RunStatus::Failed(reason), None) => (reason, false),
         },
         Err(
             err @ (IngestionError::BeyondRetention { .. }

@@ -10,7 +10,9 @@ use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use crate::entities::{app_version, application, combination, event, event_key, key_type, screen};
 use crate::ledger::LedgerError;
 
-const BATCH: usize = 1000;
+/// Rows per INSERT: a catalog row binds at most 10 values (screens and events, with their
+/// curated fields), so a batch stays under both databases' bind limits.
+const BATCH: usize = crate::sql::chunk_len(10);
 
 /// A catalog row created by this hour.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -16,7 +16,7 @@ use crate::hour::Hour;
 use crate::ingest::reader::{HourFile, HourRead, HourStats};
 use crate::ledger::resolve::{Catalog, Created};
 use crate::ledger::{LedgerError, RunState, seen};
-use rows::{INSERT_BATCH, Slot};
+use rows::Slot;
 
 /// One hour to write.
 pub struct HourWrite<'a> {
@@ -81,6 +81,7 @@ pub async fn write_hour(
         timings,
         error: None,
         at: write.at,
+        news_pending: write.news && !created.is_empty(),
     };
     finish_run(&txn, write.run_id, finished).await?;
     txn.commit().await?;
@@ -125,7 +126,7 @@ async fn record_discoveries(
             created_at: Set(write.at),
         })
         .collect();
-    for chunk in rows.chunks(INSERT_BATCH) {
+    for chunk in rows.chunks(crate::sql::chunk_len(DISCOVERY_VALUES)) {
         discovery::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(txn)
             .await?;
@@ -162,13 +163,18 @@ async fn record_hour(
     Ok(status)
 }
 
-/// How a run ended: its status, figures and error, and when (epoch seconds).
+/// Values one discovery row binds.
+const DISCOVERY_VALUES: usize = 8;
+
+/// How a run ended: its status, figures and error, and when (epoch seconds); `news_pending` when
+/// the hour's news is written and still to be told.
 pub struct RunEnd<'a> {
     pub status: RunState,
     pub stats: &'a HourStats,
     pub timings: Timings,
     pub error: Option<String>,
     pub at: i64,
+    pub news_pending: bool,
 }
 
 /// Records a run's outcome and figures.
@@ -183,6 +189,7 @@ pub async fn finish_run(
         timings,
         error,
         at,
+        news_pending,
     } = end;
     let figure = |value: u64| Set(value as i64);
     let samples = (!stats.samples.is_empty())
@@ -199,6 +206,8 @@ pub async fn finish_run(
         skewed: figure(stats.skewed),
         untimed: figure(stats.untimed),
         duplicates: figure(stats.duplicates),
+        keys_cut: figure(stats.keys_cut),
+        news_pending: Set(news_pending),
         read_ms: Set(timings.read_ms),
         write_ms: Set(timings.write_ms),
         rejected_samples: Set(samples),

@@ -5,9 +5,10 @@ use std::collections::BTreeSet;
 
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
 
-use super::rows::{HourRows, INSERT_BATCH, Slot};
+use super::rows::{COUNT_VALUES, HourRows, KEY_VALUES, SESSION_VALUES, Slot};
 use crate::entities::{hourly_count, hourly_key, hourly_session};
 use crate::ledger::LedgerError;
+use crate::sql::chunk_len;
 
 /// Replaces the hour's rows; returns the combinations and keys touched before or now.
 pub(super) async fn replace_hour(
@@ -20,17 +21,17 @@ pub(super) async fn replace_hour(
     delete_hour(txn, slot).await?;
     combinations.extend(rows.combination_ids);
     key_ids.extend(rows.key_ids);
-    for chunk in rows.counts.chunks(INSERT_BATCH) {
+    for chunk in rows.counts.chunks(chunk_len(COUNT_VALUES)) {
         hourly_count::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(txn)
             .await?;
     }
-    for chunk in rows.sessions.chunks(INSERT_BATCH) {
+    for chunk in rows.sessions.chunks(chunk_len(SESSION_VALUES)) {
         hourly_session::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(txn)
             .await?;
     }
-    for chunk in rows.keys.chunks(INSERT_BATCH) {
+    for chunk in rows.keys.chunks(chunk_len(KEY_VALUES)) {
         hourly_key::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(txn)
             .await?;

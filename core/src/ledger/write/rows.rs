@@ -14,8 +14,11 @@ use crate::ingest::sketch::Sketch;
 use crate::ledger::LedgerError;
 use crate::ledger::resolve::Catalog;
 
-/// Rows per INSERT statement.
-pub(super) const INSERT_BATCH: usize = 1000;
+/// Values each row of an hour binds: counts 5, sessions 6, keys 11 (rows per INSERT follow from
+/// them, `crate::sql::chunk_len`).
+pub(super) const COUNT_VALUES: usize = 5;
+pub(super) const SESSION_VALUES: usize = 6;
+pub(super) const KEY_VALUES: usize = 11;
 
 /// The hour's new rows, and the combinations and keys they touch.
 pub(super) struct HourRows {
