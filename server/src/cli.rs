@@ -66,7 +66,7 @@ pub struct SettingsArgs {
     /// Parser threads per ingested hour (default: the number of cores).
     #[arg(long, env = "BLUEPRINT_INGEST_WORKERS", global = true)]
     pub ingest_workers: Option<usize>,
-    /// Mark session cookies Secure (when served over HTTPS).
+    /// Mark session cookies Secure (default: true when the public URL is https://).
     #[arg(long, env = "BLUEPRINT_SECURE_COOKIES", global = true)]
     pub secure_cookies: Option<bool>,
     /// Tenant-hours one process ingests at once (default 2).
@@ -98,6 +98,10 @@ pub struct SettingsArgs {
     /// http:// and the listen address).
     #[arg(long, env = "BLUEPRINT_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+    /// Proxies (IP addresses or CIDR blocks, comma-separated) whose X-Forwarded-For or
+    /// Forwarded header names the client (default none).
+    #[arg(long, env = "BLUEPRINT_TRUSTED_PROXIES", global = true)]
+    pub trusted_proxies: Option<String>,
     /// Run the hourly schedule in this process (default true; false for workers that only
     /// take work).
     #[arg(long, env = "BLUEPRINT_SCHEDULE", global = true)]
@@ -237,6 +241,7 @@ impl From<SettingsArgs> for RawSettings {
             smtp_url,
             mail_from,
             public_url,
+            trusted_proxies,
         } = args;
         RawSettings {
             database_url,
@@ -257,6 +262,7 @@ impl From<SettingsArgs> for RawSettings {
             smtp_url,
             mail_from,
             public_url,
+            trusted_proxies,
         }
     }
 }

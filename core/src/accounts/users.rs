@@ -8,7 +8,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::Services;
-use crate::accounts::{Actor, Role, ServiceError, audit, passwords};
+use crate::accounts::{Actor, Role, ServiceError, audit, epochs, hashing};
 use crate::entities::{membership, tenant, user};
 
 /// What a new user gets.
@@ -105,7 +105,7 @@ pub async fn create_user(
         actor.require_admin()?;
     }
     let email = normalise_email(&new.email)?;
-    let hash = passwords::hash_password(&new.password)?;
+    let hash = hashing::hash(&new.password).await?;
     let memberships = tenant_ids(services, &new.tenants).await?;
     let txn = services.db.conn().begin().await?;
     if user::Entity::find()
@@ -167,7 +167,7 @@ pub async fn create_user(
     Ok(summary)
 }
 
-/// Sets a user's password (the CLI, or an admin resetting it).
+/// Sets a user's password (the CLI, or an admin resetting it); every session of the user ends.
 pub async fn set_password(
     services: &Services,
     by: Option<&Actor>,
@@ -178,7 +178,7 @@ pub async fn set_password(
         actor.require_admin()?;
     }
     let email = normalise_email(email)?;
-    let hash = passwords::hash_password(password)?;
+    let hash = hashing::hash(password).await?;
     let row = user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
         .one(services.db.conn())
@@ -192,6 +192,7 @@ pub async fn set_password(
     }
     .update(&txn)
     .await?;
+    epochs::raise(&txn, row.id).await?;
     audit::record(
         &txn,
         audit::Entry {
@@ -209,7 +210,8 @@ pub async fn set_password(
     Ok(())
 }
 
-/// Disables or enables a user (admins only); a disabled user's sessions stop working at once.
+/// Disables or enables a user (admins only); a disabled user's sessions end at once (and stay
+/// ended when the user is enabled again).
 pub async fn set_disabled(
     services: &Services,
     by: &Actor,
@@ -234,6 +236,9 @@ pub async fn set_disabled(
     }
     .update(&txn)
     .await?;
+    if disabled {
+        epochs::raise(&txn, row.id).await?;
+    }
     audit::record(
         &txn,
         audit::Entry {
