@@ -475,7 +475,12 @@ mod tests {
         let proxies = Config::load(raw, None).unwrap().trusted_proxies;
         let texts: Vec<String> = proxies.iter().map(ToString::to_string).collect();
         assert_eq!(texts, ["10.0.0.0/8", "192.0.2.7/32", "::1/128"]);
-        assert!(Config::load(RawSettings::default(), None).unwrap().trusted_proxies.is_empty());
+        assert!(
+            Config::load(RawSettings::default(), None)
+                .unwrap()
+                .trusted_proxies
+                .is_empty()
+        );
         let bad = RawSettings {
             trusted_proxies: Some("10.0.0.0/8,proxy.local".into()),
             ..Default::default()

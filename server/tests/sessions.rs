@@ -49,24 +49,82 @@ async fn a_password_change_ends_the_other_sessions_and_keeps_this_one() {
     for server in TestServer::with_users().await {
         let a = server.sign_in(VIEWER).await;
         let b = server.sign_in(VIEWER).await;
-        let body = format!("current={}&password={}", enc(TEST_PASSWORD), enc(NEW_PASSWORD));
-        let changed = send(&server.router, "POST", "/account/password", Some(&a), form(&body)).await;
-        assert_eq!(changed.location.as_deref(), Some("/account?changed=1"), "{}", server.label);
+        let body = format!(
+            "current={}&password={}",
+            enc(TEST_PASSWORD),
+            enc(NEW_PASSWORD)
+        );
+        let changed = send(
+            &server.router,
+            "POST",
+            "/account/password",
+            Some(&a),
+            form(&body),
+        )
+        .await;
+        assert_eq!(
+            changed.location.as_deref(),
+            Some("/account?changed=1"),
+            "{}",
+            server.label
+        );
         let a_now = cookie_of(changed.set_cookie.as_deref());
-        assert_ne!(a_now, a, "the session that changed it goes on under a new id");
-        assert_eq!(api_status(&server, &a_now).await, StatusCode::OK, "{}", server.label);
+        assert_ne!(
+            a_now, a,
+            "the session that changed it goes on under a new id"
+        );
+        assert_eq!(
+            api_status(&server, &a_now).await,
+            StatusCode::OK,
+            "{}",
+            server.label
+        );
         assert_eq!(page_redirect(&server, &a_now).await, None);
-        assert_eq!(api_status(&server, &b).await, StatusCode::UNAUTHORIZED, "{}", server.label);
-        assert_eq!(page_redirect(&server, &b).await.as_deref(), Some("/login?next=%2Finbox"));
-        assert_eq!(api_status(&server, &a).await, StatusCode::UNAUTHORIZED, "the old id");
+        assert_eq!(
+            api_status(&server, &b).await,
+            StatusCode::UNAUTHORIZED,
+            "{}",
+            server.label
+        );
+        assert_eq!(
+            page_redirect(&server, &b).await.as_deref(),
+            Some("/login?next=%2Finbox")
+        );
+        assert_eq!(
+            api_status(&server, &a).await,
+            StatusCode::UNAUTHORIZED,
+            "the old id"
+        );
 
-        let wrong = format!("current=not+it+at+all&password={}", enc("yet another passphrase"));
-        let refused = send(&server.router, "POST", "/account/password", Some(&a_now), form(&wrong)).await;
+        let wrong = format!(
+            "current=not+it+at+all&password={}",
+            enc("yet another passphrase")
+        );
+        let refused = send(
+            &server.router,
+            "POST",
+            "/account/password",
+            Some(&a_now),
+            form(&wrong),
+        )
+        .await;
         assert_eq!(refused.location.as_deref(), Some("/account?error=current"));
-        assert_eq!(api_status(&server, &a_now).await, StatusCode::OK, "a refusal ends nothing");
-        let login = format!("email={}&password={}&next=%2F", enc(VIEWER), enc(NEW_PASSWORD));
+        assert_eq!(
+            api_status(&server, &a_now).await,
+            StatusCode::OK,
+            "a refusal ends nothing"
+        );
+        let login = format!(
+            "email={}&password={}&next=%2F",
+            enc(VIEWER),
+            enc(NEW_PASSWORD)
+        );
         let signed_in = send(&server.router, "POST", "/login", None, form(&login)).await;
-        assert_eq!(signed_in.location.as_deref(), Some("/"), "the new password works");
+        assert_eq!(
+            signed_in.location.as_deref(),
+            Some("/"),
+            "the new password works"
+        );
     }
 }
 
@@ -79,8 +137,17 @@ async fn signing_out_everywhere_ends_every_session() {
         let out = send(&server.router, "POST", "/logout/everywhere", Some(&a), None).await;
         assert_eq!(out.location.as_deref(), Some("/login"), "{}", server.label);
         assert_eq!(api_status(&server, &a).await, StatusCode::UNAUTHORIZED);
-        assert_eq!(api_status(&server, &b).await, StatusCode::UNAUTHORIZED, "{}", server.label);
-        assert_eq!(api_status(&server, &other_user).await, StatusCode::OK, "only that user's");
+        assert_eq!(
+            api_status(&server, &b).await,
+            StatusCode::UNAUTHORIZED,
+            "{}",
+            server.label
+        );
+        assert_eq!(
+            api_status(&server, &other_user).await,
+            StatusCode::OK,
+            "only that user's"
+        );
 
         // The same over the API.
         let c = server.sign_in(VIEWER).await;
@@ -88,10 +155,18 @@ async fn signing_out_everywhere_ends_every_session() {
         let path = "/api/v1/session?everywhere=true";
         let out = send(&server.router, "DELETE", path, Some(&c), None).await;
         assert_eq!(out.status, StatusCode::NO_CONTENT);
-        assert_eq!(api_status(&server, &d).await, StatusCode::UNAUTHORIZED, "{}", server.label);
+        assert_eq!(
+            api_status(&server, &d).await,
+            StatusCode::UNAUTHORIZED,
+            "{}",
+            server.label
+        );
         let anonymous = send(&server.router, "DELETE", path, None, None).await;
         assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(api_status(&server, &server.sign_in(VIEWER).await).await, StatusCode::OK);
+        assert_eq!(
+            api_status(&server, &server.sign_in(VIEWER).await).await,
+            StatusCode::OK
+        );
     }
 }
 
@@ -104,13 +179,33 @@ async fn an_admin_reset_or_disabling_ends_the_users_sessions() {
         let body = format!("email={}&password={}", enc(VIEWER), enc(NEW_PASSWORD));
         let done = send(&server.router, "POST", &reset, Some(&admin), form(&body)).await;
         assert!(done.status.is_success(), "{}: {}", server.label, done.body);
-        assert_eq!(api_status(&server, &viewer).await, StatusCode::UNAUTHORIZED, "{}", server.label);
-        assert_eq!(api_status(&server, &admin).await, StatusCode::OK, "the admin's own goes on");
+        assert_eq!(
+            api_status(&server, &viewer).await,
+            StatusCode::UNAUTHORIZED,
+            "{}",
+            server.label
+        );
+        assert_eq!(
+            api_status(&server, &admin).await,
+            StatusCode::OK,
+            "the admin's own goes on"
+        );
 
-        let login = format!("email={}&password={}&next=%2F", enc(VIEWER), enc(NEW_PASSWORD));
+        let login = format!(
+            "email={}&password={}&next=%2F",
+            enc(VIEWER),
+            enc(NEW_PASSWORD)
+        );
         let signed_in = send(&server.router, "POST", "/login", None, form(&login)).await;
         let viewer = cookie_of(signed_in.set_cookie.as_deref());
-        let users = send(&server.router, "POST", &server_function("list_users"), Some(&admin), None).await;
+        let users = send(
+            &server.router,
+            "POST",
+            &server_function("list_users"),
+            Some(&admin),
+            None,
+        )
+        .await;
         let rows: serde_json::Value = serde_json::from_str(&users.body).unwrap();
         let viewer_id = rows
             .as_array()

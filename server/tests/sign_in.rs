@@ -42,9 +42,7 @@ async fn login_from(
         request.extensions_mut().insert(ConnectInfo(addr));
     }
     for (name, value) in headers {
-        request
-            .headers_mut()
-            .insert(*name, value.parse().unwrap());
+        request.headers_mut().insert(*name, value.parse().unwrap());
     }
     answer(&server.router, request).await
 }
@@ -68,7 +66,10 @@ async fn next_paths_that_leave_the_site_redirect_home() {
         ("%2Fa%2F..%2F%2Fevil.com", "/"),
         ("evil.com", "/"),
         ("%2Fok%3Fx%3D1%23y", "/ok?x=1#y"),
-        ("%2Ft%2Fshop%3Ffrom%3D2026-11-01T00", "/t/shop?from=2026-11-01T00"),
+        (
+            "%2Ft%2Fshop%3Ffrom%3D2026-11-01T00",
+            "/t/shop?from=2026-11-01T00",
+        ),
     ];
     for server in TestServer::with_users().await {
         for (next, expected) in cases {
@@ -176,7 +177,11 @@ async fn clients_behind_a_trusted_proxy_are_throttled_apart() {
         }
         let a = [("x-forwarded-for", "198.51.100.7, 203.0.113.1")];
         let blocked = login_from(&server, proxy, &a, VIEWER, TEST_PASSWORD).await;
-        assert!(location(&blocked).starts_with("/login?error=throttled"), "{}", server.label);
+        assert!(
+            location(&blocked).starts_with("/login?error=throttled"),
+            "{}",
+            server.label
+        );
         // Client B, behind the same proxy, signs in.
         let b = [("x-forwarded-for", "203.0.113.2")];
         let signed_in = login_from(&server, proxy, &b, VIEWER, TEST_PASSWORD).await;
@@ -196,7 +201,11 @@ async fn clients_behind_a_trusted_proxy_are_throttled_apart() {
         }
         let fresh = [("x-forwarded-for", "203.0.113.99")];
         let blocked = login_from(&server, stranger, &fresh, VIEWER, TEST_PASSWORD).await;
-        assert!(location(&blocked).starts_with("/login?error=throttled"), "{}", server.label);
+        assert!(
+            location(&blocked).starts_with("/login?error=throttled"),
+            "{}",
+            server.label
+        );
     }
 }
 
@@ -206,15 +215,22 @@ async fn sign_in_forms_posted_from_another_site_are_refused() {
         let from = |origin: Option<&str>, host: &str| {
             let mut req = request("POST", "/login", None, form(VIEWER, TEST_PASSWORD, "%2F"));
             req.headers_mut().remove(header::ORIGIN);
-            req.headers_mut().insert(header::HOST, host.parse().unwrap());
+            req.headers_mut()
+                .insert(header::HOST, host.parse().unwrap());
             if let Some(origin) = origin {
-                req.headers_mut().insert(header::ORIGIN, origin.parse().unwrap());
+                req.headers_mut()
+                    .insert(header::ORIGIN, origin.parse().unwrap());
             }
             req
         };
         for origin in [Some("https://evil.example"), Some("null"), None] {
             let refused = answer(&server.router, from(origin, "blueprint.test")).await;
-            assert_eq!(refused.status, StatusCode::FORBIDDEN, "{origin:?} on {}", server.label);
+            assert_eq!(
+                refused.status,
+                StatusCode::FORBIDDEN,
+                "{origin:?} on {}",
+                server.label
+            );
             assert!(refused.set_cookie.is_none(), "no session for {origin:?}");
         }
         let mut referred = from(None, "blueprint.test");
@@ -222,13 +238,23 @@ async fn sign_in_forms_posted_from_another_site_are_refused() {
         referred.headers_mut().insert(header::REFERER, referer);
         let signed_in = answer(&server.router, referred).await;
         assert_eq!(location(&signed_in), "/", "a Referer of this site will do");
-        let signed_in = answer(&server.router, from(Some("http://blueprint.test"), "blueprint.test")).await;
+        let signed_in = answer(
+            &server.router,
+            from(Some("http://blueprint.test"), "blueprint.test"),
+        )
+        .await;
         assert_eq!(location(&signed_in), "/");
         assert!(signed_in.set_cookie.is_some());
         // The API's sign-in from another site is refused too.
         let body = serde_json::json!({"email": VIEWER, "password": TEST_PASSWORD}).to_string();
-        let mut api = request("POST", "/api/v1/session", None, Some(("application/json", body)));
-        api.headers_mut().insert(header::ORIGIN, "https://evil.example".parse().unwrap());
+        let mut api = request(
+            "POST",
+            "/api/v1/session",
+            None,
+            Some(("application/json", body)),
+        );
+        api.headers_mut()
+            .insert(header::ORIGIN, "https://evil.example".parse().unwrap());
         let refused = answer(&server.router, api).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
         assert!(refused.set_cookie.is_none());

@@ -117,7 +117,10 @@ async fn unknown_methods_are_counted_as_other() {
             )),
             "{metrics}"
         );
-        assert!(!metrics.contains("path="), "no raw paths as labels: {metrics}");
+        assert!(
+            !metrics.contains("path="),
+            "no raw paths as labels: {metrics}"
+        );
     }
 }
 

@@ -12,7 +12,12 @@ fn message(error: &str, changed: bool) -> Option<(&'static str, &'static str)> {
         "short" => "A password needs at least 10 characters.",
         "busy" => "Too many sign-ins at once. Please try again in a moment.",
         "unavailable" => "That is not possible right now. Please try again in a moment.",
-        _ if changed => return Some(("ok", "Your password is changed; your other sessions are signed out.")),
+        _ if changed => {
+            return Some((
+                "ok",
+                "Your password is changed; your other sessions are signed out.",
+            ));
+        }
         _ => return None,
     };
     Some(("error", text))

@@ -7,7 +7,7 @@
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set, TransactionTrait};
 
 use crate::Services;
-use crate::accounts::{Actor, ServiceError, audit, hashing, users};
+use crate::accounts::{Actor, ServiceError, audit, hashing};
 use crate::entities::user;
 use crate::sql;
 
@@ -31,27 +31,12 @@ pub async fn current_epoch(services: &Services, user_id: i64) -> Result<i64, Ser
         .ok_or(ServiceError::NotFound)
 }
 
-/// The actor of a session of `user_id` begun in `epoch`; `None` when the user is gone or
-/// disabled or the epoch has been raised since.
-pub async fn actor_for_session(
+fn entry<'a>(
     services: &Services,
-    user_id: i64,
-    epoch: i64,
-) -> Result<Option<Actor>, ServiceError> {
-    let Some(row) = user::Entity::find_by_id(user_id)
-        .one(services.db.conn())
-        .await?
-    else {
-        return Ok(None);
-    };
-    if row.disabled || row.session_epoch != epoch {
-        return Ok(None);
-    }
-    let memberships = users::memberships_of(services, row.id).await?;
-    Ok(Some(Actor::new(&row, memberships, None)))
-}
-
-fn entry<'a>(services: &Services, by: &'a Actor, action: &'a str, target: &'a str) -> audit::Entry<'a> {
+    by: &'a Actor,
+    action: &'a str,
+    target: &'a str,
+) -> audit::Entry<'a> {
     audit::Entry {
         at: services.db.now_seconds(),
         by: Some(by),
@@ -66,7 +51,13 @@ pub async fn sign_out_everywhere(services: &Services, by: &Actor) -> Result<(), 
     let txn = services.db.conn().begin().await?;
     raise(&txn, by.user_id).await?;
     let target = format!("user {}", by.email);
-    audit::record(&txn, entry(services, by, "user.sign_out_everywhere", &target), None, None::<&()>).await?;
+    audit::record(
+        &txn,
+        entry(services, by, "user.sign_out_everywhere", &target),
+        None,
+        None::<&()>,
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -102,7 +93,13 @@ pub async fn change_own_password(
     .await?;
     raise(&txn, row.id).await?;
     let target = format!("user {}", row.email);
-    audit::record(&txn, entry(services, by, "user.password", &target), None, None::<&()>).await?;
+    audit::record(
+        &txn,
+        entry(services, by, "user.password", &target),
+        None,
+        None::<&()>,
+    )
+    .await?;
     txn.commit().await?;
     current_epoch(services, row.id).await
 }

@@ -3,6 +3,7 @@
 //! tokens, web sessions and the audit log. Services check permissions themselves; a tenant the
 //! actor may not see is reported exactly like one that does not exist.
 
+pub mod actors;
 pub mod audit;
 pub mod epochs;
 pub mod hashing;

@@ -128,7 +128,8 @@ pub async fn sign_in(
         .one(services.db.conn())
         .await?;
     let hash = found.as_ref().and_then(|u| u.password_hash.as_deref());
-    let valid = hashing::verify(password, hash).await? && found.as_ref().is_some_and(|u| !u.disabled);
+    let valid =
+        hashing::verify(password, hash).await? && found.as_ref().is_some_and(|u| !u.disabled);
     let Some(user) = found.filter(|_| valid) else {
         return Err(ServiceError::BadCredentials);
     };
@@ -149,7 +150,10 @@ mod tests {
             [0, 0, 0, 0, 5, 10, 20, 40, 80, 160, 320, 640, 900, 900]
         );
         let sql = wait_sql("n");
-        assert!(sql.starts_with("CASE WHEN n < 5 THEN 0 WHEN n = 5 THEN 5"), "{sql}");
+        assert!(
+            sql.starts_with("CASE WHEN n < 5 THEN 0 WHEN n = 5 THEN 5"),
+            "{sql}"
+        );
         assert!(sql.ends_with("WHEN n = 12 THEN 640 ELSE 900 END"), "{sql}");
     }
 }

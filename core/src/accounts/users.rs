@@ -8,6 +8,8 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::Services;
+pub(crate) use crate::accounts::actors::memberships_of;
+pub use crate::accounts::actors::{actor_for, actor_for_session};
 use crate::accounts::{Actor, Role, ServiceError, audit, epochs, hashing};
 use crate::entities::{membership, tenant, user};
 
@@ -47,35 +49,6 @@ fn normalise_email(email: &str) -> Result<String, ServiceError> {
             "`{email}` is not an email address"
         )))
     }
-}
-
-/// Loads the actor for a user id (sessions); disabled or missing users are not signed in.
-pub async fn actor_for(services: &Services, user_id: i64) -> Result<Option<Actor>, ServiceError> {
-    let Some(row) = user::Entity::find_by_id(user_id)
-        .one(services.db.conn())
-        .await?
-    else {
-        return Ok(None);
-    };
-    if row.disabled {
-        return Ok(None);
-    }
-    let memberships = memberships_of(services, row.id).await?;
-    Ok(Some(Actor::new(&row, memberships, None)))
-}
-
-pub(crate) async fn memberships_of(
-    services: &Services,
-    user_id: i64,
-) -> Result<BTreeMap<i64, Role>, ServiceError> {
-    let rows = membership::Entity::find()
-        .filter(membership::Column::UserId.eq(user_id))
-        .all(services.db.conn())
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|m| Some((m.tenant_id, m.role.parse().ok()?)))
-        .collect())
 }
 
 async fn tenant_ids(

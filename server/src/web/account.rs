@@ -43,7 +43,9 @@ pub(crate) async fn start_session(
         session.insert(SIGNED_IN_AT, now).await?;
         session.insert(EPOCH, epoch).await
     };
-    begin.await.map_err(|err: tower_sessions::session::Error| err.to_string())
+    begin
+        .await
+        .map_err(|err: tower_sessions::session::Error| err.to_string())
 }
 
 #[derive(Deserialize)]

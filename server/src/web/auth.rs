@@ -3,7 +3,7 @@
 //! answers 401 without one. State-changing requests without a token must not come from another
 //! site ([`origin`]): with a session cookie they must name Blueprint's own pages, the sign-in form
 //! too (login CSRF), and any other one is refused when it names another site. A session counts
-//! only while its epoch is the user's ([`epochs`]). The forms that sign in and out are in
+//! only while its epoch is the user's (`accounts::epochs`). The forms that sign in and out are in
 //! [`crate::web::account`].
 
 use axum::Json;
@@ -11,7 +11,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use blueprint_core::accounts::{ServiceError, SignedIn, epochs, tokens};
+use blueprint_core::accounts::{ServiceError, SignedIn, tokens, users};
 use serde_json::json;
 use tower_sessions::Session;
 
@@ -127,7 +127,7 @@ async fn session_actor(
         let _ = session.flush().await;
         return Ok(None);
     }
-    let actor = epochs::actor_for_session(&state.services, user_id, epoch).await?;
+    let actor = users::actor_for_session(&state.services, user_id, epoch).await?;
     if actor.is_none() {
         let _ = session.flush().await;
     }
@@ -147,4 +147,3 @@ fn allowed_source(state: &AppState, headers: &HeaderMap, path: &str, has_cookie:
 fn api_error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
-

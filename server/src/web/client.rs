@@ -110,16 +110,55 @@ mod tests {
         let proxy: IpAddr = "10.0.0.2".parse().unwrap();
         let stranger: IpAddr = "198.51.100.9".parse().unwrap();
         let cases = [
-            (proxy, vec![("x-forwarded-for", "203.0.113.5")], "203.0.113.5"),
-            (proxy, vec![("x-forwarded-for", "1.1.1.1, 203.0.113.5, 10.0.0.3")], "203.0.113.5"),
-            (proxy, vec![("x-forwarded-for", "1.1.1.1"), ("x-forwarded-for", "203.0.113.6")], "203.0.113.6"),
-            (proxy, vec![("forwarded", "for=192.0.2.60;proto=https")], "192.0.2.60"),
-            (proxy, vec![("forwarded", "for=\"[2001:db8::1]:4711\"")], "2001:db8::1"),
-            (proxy, vec![("x-forwarded-for", "1.1.1.1, garbage")], "10.0.0.2"),
+            (
+                proxy,
+                vec![("x-forwarded-for", "203.0.113.5")],
+                "203.0.113.5",
+            ),
+            (
+                proxy,
+                vec![("x-forwarded-for", "1.1.1.1, 203.0.113.5, 10.0.0.3")],
+                "203.0.113.5",
+            ),
+            (
+                proxy,
+                vec![
+                    ("x-forwarded-for", "1.1.1.1"),
+                    ("x-forwarded-for", "203.0.113.6"),
+                ],
+                "203.0.113.6",
+            ),
+            (
+                proxy,
+                vec![("forwarded", "for=192.0.2.60;proto=https")],
+                "192.0.2.60",
+            ),
+            (
+                proxy,
+                vec![("forwarded", "for=\"[2001:db8::1]:4711\"")],
+                "2001:db8::1",
+            ),
+            (
+                proxy,
+                vec![("x-forwarded-for", "1.1.1.1, garbage")],
+                "10.0.0.2",
+            ),
             (proxy, vec![], "10.0.0.2"),
-            (stranger, vec![("x-forwarded-for", "203.0.113.5")], "198.51.100.9"),
-            (stranger, vec![("forwarded", "for=203.0.113.5")], "198.51.100.9"),
-            ("::ffff:10.0.0.2".parse().unwrap(), vec![("x-forwarded-for", "203.0.113.7")], "203.0.113.7"),
+            (
+                stranger,
+                vec![("x-forwarded-for", "203.0.113.5")],
+                "198.51.100.9",
+            ),
+            (
+                stranger,
+                vec![("forwarded", "for=203.0.113.5")],
+                "198.51.100.9",
+            ),
+            (
+                "::ffff:10.0.0.2".parse().unwrap(),
+                vec![("x-forwarded-for", "203.0.113.7")],
+                "203.0.113.7",
+            ),
         ];
         for (peer, pairs, expected) in cases {
             let got = client_ip(peer, &headers(&pairs), &trusted);

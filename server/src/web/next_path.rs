@@ -109,7 +109,10 @@ mod tests {
         for (value, expected) in [
             ("/ok?x=1#y", "/ok?x=1#y"),
             ("/", "/"),
-            ("/t/shop/events/Add%20to%20cart", "/t/shop/events/Add%20to%20cart"),
+            (
+                "/t/shop/events/Add%20to%20cart",
+                "/t/shop/events/Add%20to%20cart",
+            ),
             ("/?q=sh", "/?q=sh"),
             ("/a/../b", "/b"),
         ] {

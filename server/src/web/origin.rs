@@ -64,19 +64,83 @@ mod tests {
         let public = Url::parse("https://blueprint.example.com").unwrap();
         let host = (header::HOST, "blueprint.internal:3000");
         let cases = [
-            (vec![host.clone(), (header::ORIGIN, "http://blueprint.internal:3000")], None, Source::Same),
-            (vec![host.clone(), (header::ORIGIN, "https://evil.example")], None, Source::Foreign),
-            (vec![host.clone(), (header::ORIGIN, "null")], None, Source::Foreign),
-            (vec![host.clone(), (header::REFERER, "http://blueprint.internal:3000/login?next=%2F")], None, Source::Same),
-            (vec![host.clone(), (header::REFERER, "http://blueprint.internal:3000.evil.example/")], None, Source::Foreign),
+            (
+                vec![
+                    host.clone(),
+                    (header::ORIGIN, "http://blueprint.internal:3000"),
+                ],
+                None,
+                Source::Same,
+            ),
+            (
+                vec![host.clone(), (header::ORIGIN, "https://evil.example")],
+                None,
+                Source::Foreign,
+            ),
+            (
+                vec![host.clone(), (header::ORIGIN, "null")],
+                None,
+                Source::Foreign,
+            ),
+            (
+                vec![
+                    host.clone(),
+                    (
+                        header::REFERER,
+                        "http://blueprint.internal:3000/login?next=%2F",
+                    ),
+                ],
+                None,
+                Source::Same,
+            ),
+            (
+                vec![
+                    host.clone(),
+                    (
+                        header::REFERER,
+                        "http://blueprint.internal:3000.evil.example/",
+                    ),
+                ],
+                None,
+                Source::Foreign,
+            ),
             (vec![host.clone()], None, Source::Unstated),
-            (vec![host.clone(), (header::ORIGIN, "https://blueprint.example.com")], Some(&public), Source::Same),
-            (vec![host.clone(), (header::ORIGIN, "http://blueprint.example.com")], Some(&public), Source::Foreign),
-            (vec![host.clone(), (header::ORIGIN, "http://blueprint.internal:3000")], Some(&public), Source::Foreign),
-            (vec![(header::ORIGIN, "https://blueprint.example.com")], None, Source::Foreign),
+            (
+                vec![
+                    host.clone(),
+                    (header::ORIGIN, "https://blueprint.example.com"),
+                ],
+                Some(&public),
+                Source::Same,
+            ),
+            (
+                vec![
+                    host.clone(),
+                    (header::ORIGIN, "http://blueprint.example.com"),
+                ],
+                Some(&public),
+                Source::Foreign,
+            ),
+            (
+                vec![
+                    host.clone(),
+                    (header::ORIGIN, "http://blueprint.internal:3000"),
+                ],
+                Some(&public),
+                Source::Foreign,
+            ),
+            (
+                vec![(header::ORIGIN, "https://blueprint.example.com")],
+                None,
+                Source::Foreign,
+            ),
         ];
         for (pairs, public_url, expected) in cases {
-            assert_eq!(source(&headers(&pairs), public_url), expected, "{pairs:?} {public_url:?}");
+            assert_eq!(
+                source(&headers(&pairs), public_url),
+                expected,
+                "{pairs:?} {public_url:?}"
+            );
         }
     }
 }

@@ -89,6 +89,7 @@ pub async fn sign_in(
 
 /// `DELETE /api/v1/session` options.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SignOut {
     /// `true`: end every session of the signed-in user (all browsers), not only this one.
     #[serde(default)]
