@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFound>
                         <Route path=StaticSegment("") view=TenantsPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("account") view=crate::pages::account::AccountPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("inbox") view=crate::pages::inbox::InboxPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("watches") view=crate::pages::inbox::WatchesPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("users")) view=UsersPage ssr=SsrMode::Async />

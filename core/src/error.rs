@@ -18,6 +18,9 @@ pub enum ServiceError {
     BadCredentials,
     #[error("too many failed attempts; try again in {0} s")]
     Throttled(i64),
+    /// Every password-hashing slot stayed taken for the whole wait (a burst of sign-ins).
+    #[error("too many sign-ins at once; please try again in a moment")]
+    Busy,
     #[error("database error: {0}")]
     Db(#[from] sea_orm::DbErr),
     /// A lower layer failed; the source keeps what it was doing.

@@ -13,6 +13,7 @@ mod m20261126_000007_quiet_marks;
 mod m20261126_000008_channels;
 mod m20261126_000009_rollouts;
 mod m20261201_000010_run_limits;
+mod m20261201_000020_session_epochs;
 
 pub use m20261126_000002_ledger::TYPE_COLUMNS;
 pub use m20261126_000004_catalog::{DAY_TOTALS, day_totals_sql};
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000008_channels::Migration),
             Box::new(m20261126_000009_rollouts::Migration),
             Box::new(m20261201_000010_run_limits::Migration),
+            Box::new(m20261201_000020_session_epochs::Migration),
         ]
     }
 }

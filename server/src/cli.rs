@@ -75,7 +75,7 @@ pub struct SettingsArgs {
     /// Bytes an hour's files may hold once decompressed before the hour fails (default 64 GiB).
     #[arg(long, env = "BLUEPRINT_INGEST_MAX_HOUR_BYTES", global = true)]
     pub ingest_max_hour_bytes: Option<u64>,
-    /// Mark session cookies Secure (when served over HTTPS).
+    /// Mark session cookies Secure (default: true when the public URL is https://).
     #[arg(long, env = "BLUEPRINT_SECURE_COOKIES", global = true)]
     pub secure_cookies: Option<bool>,
     /// Tenant-hours one process ingests at once (default 2).
@@ -116,6 +116,10 @@ pub struct SettingsArgs {
     /// CIDRs (default none: webhooks go to public addresses only).
     #[arg(long, env = "BLUEPRINT_WEBHOOK_ALLOWED_HOSTS", global = true)]
     pub webhook_allowed_hosts: Option<String>,
+    /// Proxies (IP addresses or CIDR blocks, comma-separated) whose X-Forwarded-For or
+    /// Forwarded header names the client (default none).
+    #[arg(long, env = "BLUEPRINT_TRUSTED_PROXIES", global = true)]
+    pub trusted_proxies: Option<String>,
     /// Run the hourly schedule in this process (default true; false for workers that only
     /// take work).
     #[arg(long, env = "BLUEPRINT_SCHEDULE", global = true)]
@@ -259,6 +263,7 @@ impl From<SettingsArgs> for RawSettings {
             mail_from,
             public_url,
             webhook_allowed_hosts,
+            trusted_proxies,
         } = args;
         RawSettings {
             database_url,
@@ -283,6 +288,7 @@ impl From<SettingsArgs> for RawSettings {
             mail_from,
             public_url,
             webhook_allowed_hosts,
+            trusted_proxies,
         }
     }
 }

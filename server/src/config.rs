@@ -46,6 +46,8 @@ pub enum ConfigError {
     WebhookHosts(#[from] BadAllowedHost),
     #[error("public_url: `{value}` is not an http:// or https:// address")]
     PublicUrl { value: String },
+    #[error("trusted_proxies: `{value}` is not an IP address or CIDR block such as 10.0.0.0/8")]
+    TrustedProxy { value: String },
     #[error("{name}: {value} is out of range ({range})")]
     OutOfRange {
         name: &'static str,
@@ -80,6 +82,7 @@ pub struct RawSettings {
     pub mail_from: Option<String>,
     pub public_url: Option<String>,
     pub webhook_allowed_hosts: Option<String>,
+    pub trusted_proxies: Option<String>,
 }
 
 impl std::fmt::Debug for RawSettings {
@@ -108,6 +111,7 @@ impl std::fmt::Debug for RawSettings {
             .field("ingest_max_line_bytes", &self.ingest_max_line_bytes)
             .field("ingest_max_inflation_ratio", &self.ingest_max_inflation_ratio)
             .field("ingest_max_hour_bytes", &self.ingest_max_hour_bytes)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish_non_exhaustive()
     }
 }
@@ -142,6 +146,7 @@ impl RawSettings {
             mail_from: self.mail_from.or(lower.mail_from),
             public_url: self.public_url.or(lower.public_url),
             webhook_allowed_hosts: self.webhook_allowed_hosts.or(lower.webhook_allowed_hosts),
+            trusted_proxies: self.trusted_proxies.or(lower.trusted_proxies),
         }
     }
 }
@@ -166,8 +171,13 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Parser threads per ingested hour (default: the number of cores).
     pub ingest_workers: usize,
-    /// Mark session cookies `Secure` (set when Blueprint is served over HTTPS).
+    /// Mark session cookies `Secure` (default: when `public_url` is `https://`).
     pub secure_cookies: bool,
+    /// The web's public address as configured (`None`: not set; requests are then checked
+    /// against their Host header).
+    pub public_url: Option<url::Url>,
+    /// Proxies whose forwarded client address is believed (`X-Forwarded-For`, `Forwarded`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The background jobs: concurrency, retries, the schedule's delay and look-back.
     pub jobs: JobSettings,
     /// Email (SMTP), the public address links point to, and the hosts webhooks may reach.
@@ -221,7 +231,14 @@ impl Config {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
         let jobs = job_settings(&raw, ingest_workers)?;
         let channels = channels(&raw, listen)?;
+        let public_url = raw.public_url.as_ref().map(|_| &channels.public_url);
+        let public_url = public_url.and_then(|u| url::Url::parse(u).ok());
+        let secure_cookies = raw
+            .secure_cookies
+            .unwrap_or_else(|| public_url.as_ref().is_some_and(|u| u.scheme() == "https"));
         Ok(Self {
+            trusted_proxies: trusted_proxies(raw.trusted_proxies.as_deref())?,
+            public_url,
             channels,
             database_url,
             events,
@@ -229,11 +246,26 @@ impl Config {
             site_root: raw.site_root,
             log,
             log_format,
-            secure_cookies: raw.secure_cookies.unwrap_or(false),
+            secure_cookies,
             ingest_workers,
             jobs,
         })
     }
+}
+
+/// A comma-separated list of IP addresses and CIDR blocks (an address alone is one host).
+fn trusted_proxies(value: Option<&str>) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    let items = value.unwrap_or_default().split(',').map(str::trim);
+    items
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| ConfigError::TrustedProxy {
+                    value: item.to_owned(),
+                })
+        })
+        .collect()
 }
 
 fn listen(value: Option<&str>) -> Result<SocketAddr, ConfigError> {
@@ -518,6 +550,55 @@ mod tests {
             assert!(err.starts_with(prefix), "{err}");
             assert!(!err.contains('\n'), "one line: {err}");
         }
+    }
+
+    #[test]
+    fn cookies_are_secure_by_default_behind_an_https_public_url() {
+        let with = |public_url: Option<&str>, secure_cookies: Option<bool>| {
+            let raw = RawSettings {
+                public_url: public_url.map(str::to_owned),
+                secure_cookies,
+                ..Default::default()
+            };
+            Config::load(raw, None).unwrap()
+        };
+        assert!(!with(None, None).secure_cookies);
+        assert!(with(None, None).public_url.is_none(), "unset stays unset");
+        assert!(!with(Some("http://blueprint.internal:3000"), None).secure_cookies);
+        let https = with(Some("https://blueprint.example.com/"), None);
+        assert!(https.secure_cookies);
+        assert_eq!(
+            https.public_url.map(|u| u.origin().ascii_serialization()),
+            Some("https://blueprint.example.com".to_owned())
+        );
+        assert!(
+            !with(Some("https://blueprint.example.com"), Some(false)).secure_cookies,
+            "an explicit setting wins"
+        );
+        assert!(with(None, Some(true)).secure_cookies);
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_and_blocks() {
+        let raw = RawSettings {
+            trusted_proxies: Some(" 10.0.0.0/8, 192.0.2.7 ,::1,".into()),
+            ..Default::default()
+        };
+        let proxies = Config::load(raw, None).unwrap().trusted_proxies;
+        let texts: Vec<String> = proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(texts, ["10.0.0.0/8", "192.0.2.7/32", "::1/128"]);
+        assert!(
+            Config::load(RawSettings::default(), None)
+                .unwrap()
+                .trusted_proxies
+                .is_empty()
+        );
+        let bad = RawSettings {
+            trusted_proxies: Some("10.0.0.0/8,proxy.local".into()),
+            ..Default::default()
+        };
+        let err = Config::load(bad, None).unwrap_err().to_string();
+        assert!(err.starts_with("trusted_proxies: `proxy.local`"), "{err}");
     }
 
     #[test]

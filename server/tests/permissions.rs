@@ -484,7 +484,7 @@ fn rest_calls() -> Vec<(&'static str, &'static str, &'static str, [u16; 5])> {
 }
 
 /// (page, status for each caller).
-const PAGES: [(&str, [u16; 5]); 20] = [
+const PAGES: [(&str, [u16; 5]); 21] = [
     ("/", [303, 200, 200, 200, 200]),
     ("/t/shop", [303, 200, 200, 200, 404]),
     ("/t/nowhere", [303, 404, 404, 404, 404]),
@@ -501,6 +501,7 @@ const PAGES: [(&str, [u16; 5]); 20] = [
     ("/admin/ingestion", [303, 403, 403, 200, 403]),
     ("/inbox", [303, 200, 200, 200, 200]),
     ("/watches", [303, 200, 200, 200, 200]),
+    ("/account", [303, 200, 200, 200, 200]),
     ("/admin/tokens", [303, 200, 200, 200, 200]),
     ("/admin/notifications", [303, 200, 200, 200, 200]),
     ("/t/shop/rollouts", [303, 200, 200, 200, 404]),

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use axum::http::StatusCode;
 use blueprint_core::accounts::Role;
 use blueprint_core::testing::actor;
-use support::{ADMIN, TestServer, get, get_as};
+use support::{ADMIN, TestServer, get, get_as, send};
 
 #[tokio::test]
 async fn tenants_page_lists_discovered_tenants_server_side() {
@@ -100,6 +100,27 @@ async fn healthz_metrics_and_assets_need_no_sign_in() {
         let (status, css) = get(&server.router, "/assets/blueprint.css").await;
         assert_eq!(status, StatusCode::OK);
         assert!(css.contains(".data-table"));
+    }
+}
+
+#[tokio::test]
+async fn unknown_methods_are_counted_as_other() {
+    for server in TestServer::all(&[]).await {
+        let odd = send(&server.router, "FOOBAR123", "/healthz", None, None).await;
+        assert_ne!(odd.status, StatusCode::OK);
+        let (_, metrics) = get(&server.router, "/metrics").await;
+        assert!(!metrics.contains("FOOBAR123"), "{metrics}");
+        assert!(
+            metrics.contains(&format!(
+                "blueprint_http_requests_total{{method=\"other\",status=\"{}\"}} 1",
+                odd.status.as_u16()
+            )),
+            "{metrics}"
+        );
+        assert!(
+            !metrics.contains("path="),
+            "no raw paths as labels: {metrics}"
+        );
     }
 }
 

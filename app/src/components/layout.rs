@@ -72,6 +72,7 @@ fn SignedInNav(user: CurrentUser) -> impl IntoView {
         </nav>
         <div class="session">
             <span class="muted" data-testid="signed-in-as">{user.email}</span>
+            <A href="/account">"Account"</A>
             <form method="post" action="/logout">
                 <button type="submit" class="secondary">"Sign out"</button>
             </form>

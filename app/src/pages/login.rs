@@ -12,6 +12,7 @@ fn message(error: &str, wait: &str) -> Option<String> {
         "throttled" => Some(format!(
             "Too many failed attempts. Please wait {wait} seconds and try again."
         )),
+        "busy" => Some("Too many sign-ins at once. Please try again in a moment.".to_owned()),
         "unavailable" => {
             Some("Signing in is not possible right now. Please try again in a moment.".to_owned())
         }

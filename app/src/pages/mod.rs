@@ -1,5 +1,6 @@
 //! One module per page, each with the server functions it calls.
 
+pub mod account;
 pub mod admin;
 pub mod catalog;
 pub mod inbox;

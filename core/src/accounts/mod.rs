@@ -3,7 +3,10 @@
 //! tokens, web sessions and the audit log. Services check permissions themselves; a tenant the
 //! actor may not see is reported exactly like one that does not exist.
 
+pub mod actors;
 pub mod audit;
+pub mod epochs;
+pub mod hashing;
 pub mod passwords;
 pub mod sessions;
 pub mod sign_in;
@@ -189,6 +192,7 @@ mod tests {
             created_at: chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap_or_default(),
             mail_digest: "daily".into(),
             mail_since: None,
+            session_epoch: 0,
         }
     }
 

@@ -1,8 +1,9 @@
 //! Storage of web sessions in Blueprint's database (SQLite or Postgres), for the server's
 //! tower-sessions store: opaque (hashed) ids, serialised session data and expiry times; expired
-//! rows deleted.
+//! rows deleted. Saving never re-creates a deleted session.
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::OnConflict};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use crate::Services;
 use crate::accounts::ServiceError;
@@ -15,35 +16,35 @@ pub async fn create(
     data: &str,
     expires_at: i64,
 ) -> Result<bool, ServiceError> {
-    if web_session::Entity::find_by_id(id.to_owned())
-        .one(services.db.conn())
-        .await?
-        .is_some()
-    {
-        return Ok(false);
-    }
-    save(services, id, data, expires_at).await?;
-    Ok(true)
-}
-
-pub async fn save(
-    services: &Services,
-    id: &str,
-    data: &str,
-    expires_at: i64,
-) -> Result<(), ServiceError> {
-    web_session::Entity::insert(web_session::ActiveModel {
+    let inserted = web_session::Entity::insert(web_session::ActiveModel {
         id: Set(id.to_owned()),
         data: Set(data.to_owned()),
         expires_at: Set(expires_at),
     })
     .on_conflict(
         OnConflict::column(web_session::Column::Id)
-            .update_columns([web_session::Column::Data, web_session::Column::ExpiresAt])
+            .do_nothing()
             .to_owned(),
     )
     .exec_without_returning(services.db.conn())
     .await?;
+    Ok(inserted == 1)
+}
+
+/// Updates a live session; a session that was deleted (signed out, expired) stays deleted, so a
+/// request still in flight when its session ended cannot bring it back.
+pub async fn save(
+    services: &Services,
+    id: &str,
+    data: &str,
+    expires_at: i64,
+) -> Result<(), ServiceError> {
+    web_session::Entity::update_many()
+        .col_expr(web_session::Column::Data, Expr::value(data))
+        .col_expr(web_session::Column::ExpiresAt, Expr::value(expires_at))
+        .filter(web_session::Column::Id.eq(id))
+        .exec(services.db.conn())
+        .await?;
     Ok(())
 }
 

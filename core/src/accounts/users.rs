@@ -8,7 +8,9 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::Services;
-use crate::accounts::{Actor, Role, ServiceError, audit, passwords};
+pub(crate) use crate::accounts::actors::memberships_of;
+pub use crate::accounts::actors::{actor_for, actor_for_session};
+use crate::accounts::{Actor, Role, ServiceError, audit, epochs, hashing};
 use crate::entities::{membership, tenant, user};
 
 /// What a new user gets.
@@ -49,35 +51,6 @@ fn normalise_email(email: &str) -> Result<String, ServiceError> {
     }
 }
 
-/// Loads the actor for a user id (sessions); disabled or missing users are not signed in.
-pub async fn actor_for(services: &Services, user_id: i64) -> Result<Option<Actor>, ServiceError> {
-    let Some(row) = user::Entity::find_by_id(user_id)
-        .one(services.db.conn())
-        .await?
-    else {
-        return Ok(None);
-    };
-    if row.disabled {
-        return Ok(None);
-    }
-    let memberships = memberships_of(services, row.id).await?;
-    Ok(Some(Actor::new(&row, memberships, None)))
-}
-
-pub(crate) async fn memberships_of(
-    services: &Services,
-    user_id: i64,
-) -> Result<BTreeMap<i64, Role>, ServiceError> {
-    let rows = membership::Entity::find()
-        .filter(membership::Column::UserId.eq(user_id))
-        .all(services.db.conn())
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|m| Some((m.tenant_id, m.role.parse().ok()?)))
-        .collect())
-}
-
 async fn tenant_ids(
     services: &Services,
     slugs: &BTreeMap<String, Role>,
@@ -105,7 +78,7 @@ pub async fn create_user(
         actor.require_admin()?;
     }
     let email = normalise_email(&new.email)?;
-    let hash = passwords::hash_password(&new.password)?;
+    let hash = hashing::hash(&new.password).await?;
     let memberships = tenant_ids(services, &new.tenants).await?;
     let txn = services.db.conn().begin().await?;
     if user::Entity::find()
@@ -167,7 +140,7 @@ pub async fn create_user(
     Ok(summary)
 }
 
-/// Sets a user's password (the CLI, or an admin resetting it).
+/// Sets a user's password (the CLI, or an admin resetting it); every session of the user ends.
 pub async fn set_password(
     services: &Services,
     by: Option<&Actor>,
@@ -178,7 +151,7 @@ pub async fn set_password(
         actor.require_admin()?;
     }
     let email = normalise_email(email)?;
-    let hash = passwords::hash_password(password)?;
+    let hash = hashing::hash(password).await?;
     let row = user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
         .one(services.db.conn())
@@ -192,6 +165,7 @@ pub async fn set_password(
     }
     .update(&txn)
     .await?;
+    epochs::raise(&txn, row.id).await?;
     audit::record(
         &txn,
         audit::Entry {
@@ -209,7 +183,8 @@ pub async fn set_password(
     Ok(())
 }
 
-/// Disables or enables a user (admins only); a disabled user's sessions stop working at once.
+/// Disables or enables a user (admins only); a disabled user's sessions end at once (and stay
+/// ended when the user is enabled again).
 pub async fn set_disabled(
     services: &Services,
     by: &Actor,
@@ -234,6 +209,9 @@ pub async fn set_disabled(
     }
     .update(&txn)
     .await?;
+    if disabled {
+        epochs::raise(&txn, row.id).await?;
+    }
     audit::record(
         &txn,
         audit::Entry {

@@ -20,6 +20,8 @@ pub struct Model {
     /// Notifications older than this (epoch seconds) are never mailed; `None`: since the account
     /// was created.
     pub mail_since: Option<i64>,
+    /// Raised to end every session of the user; a session carries the epoch it began in.
+    pub session_epoch: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

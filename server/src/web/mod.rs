@@ -2,11 +2,15 @@
 //! assets, `/healthz` and `/metrics`. Built once from the configuration by [`serve`], or by tests
 //! through [`build_router`].
 
+pub mod account;
 pub mod api;
 mod assets;
 pub mod auth;
+pub mod client;
 mod health;
 pub mod metrics;
+pub mod next_path;
+pub mod origin;
 pub mod sessions;
 pub mod site;
 
@@ -42,6 +46,11 @@ pub struct AppState {
     pub site: Site,
     /// Session cookies carry `Secure` (Blueprint is served over HTTPS).
     pub secure_cookies: bool,
+    /// The public URL when it is configured: the origin forms must come from, and the base
+    /// `next` paths are resolved against.
+    pub public_url: Option<url::Url>,
+    /// Proxies whose forwarded client address is believed.
+    pub trusted_proxies: Arc<[ipnet::IpNet]>,
     /// How jobs run (the ingestion page tells live workers by their heartbeat).
     pub jobs: JobSettings,
     /// Email is configured (`BLUEPRINT_SMTP_URL`): users can choose a digest.
@@ -116,6 +125,8 @@ pub async fn run(
         metrics: Arc::new(Metrics::new()),
         site,
         secure_cookies: config.secure_cookies,
+        public_url: config.public_url.clone(),
+        trusted_proxies: config.trusted_proxies.clone().into(),
         jobs: config.jobs.clone(),
         email: config.channels.mailer.is_some(),
         webhook_hosts: config.channels.webhook_hosts.clone(),
@@ -213,8 +224,16 @@ pub fn build_router(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .merge(assets::routes(&state.site))
         .merge(api::routes())
-        .route("/login", axum::routing::post(auth::login_form))
-        .route("/logout", axum::routing::post(auth::logout_form))
+        .route("/login", axum::routing::post(account::login_form))
+        .route("/logout", axum::routing::post(account::logout_form))
+        .route(
+            "/logout/everywhere",
+            axum::routing::post(account::logout_everywhere_form),
+        )
+        .route(
+            "/account/password",
+            axum::routing::post(account::password_form),
+        )
         .leptos_routes_with_context(&state, routes, context, app_shell)
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(

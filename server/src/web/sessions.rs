@@ -1,7 +1,8 @@
 //! Web sessions: a tower-sessions store over Blueprint's own database (no published SQL store fits
 //! the sqlx version, see STACK.md), and the session layer: HttpOnly, SameSite=Lax, Secure when
 //! configured, 12 hours idle expiry; the absolute expiry (7 days) is checked on each request.
-//! Ids are stored hashed.
+//! Ids are stored hashed. Saving a session that was deleted meanwhile (signed out) does nothing,
+//! so a request in flight cannot bring it back.
 
 use async_trait::async_trait;
 use blueprint_core::Services;
@@ -17,6 +18,8 @@ pub const IDLE: Duration = Duration::hours(12);
 pub const ABSOLUTE_SECONDS: i64 = 7 * 24 * 3600;
 pub const USER_ID: &str = "user_id";
 pub const SIGNED_IN_AT: &str = "signed_in_at";
+/// The user's session epoch when the session began (see `blueprint_core::accounts::epochs`).
+pub const EPOCH: &str = "epoch";
 
 #[derive(Clone)]
 pub struct DbSessionStore {

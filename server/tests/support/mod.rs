@@ -106,6 +106,8 @@ impl TestServer {
             metrics: Arc::new(Metrics::new()),
             site,
             secure_cookies: false,
+            public_url: None,
+            trusted_proxies: Vec::new().into(),
             jobs: blueprint_core::jobs::JobSettings::default(),
             email: false,
             webhook_hosts: Default::default(),
@@ -117,6 +119,13 @@ impl TestServer {
             test_db,
             _site: site_dir,
         }
+    }
+
+    /// The same server with its state changed (a clock, trusted proxies, a public URL).
+    pub fn rebuilt(mut self, change: impl FnOnce(&mut AppState)) -> TestServer {
+        change(&mut self.state);
+        self.router = build_router(self.state.clone());
+        self
     }
 
     /// Signs in through `POST /api/v1/session`; returns the session cookie (`name=value`).
@@ -142,7 +151,33 @@ impl TestServer {
 pub struct Answer {
     pub status: StatusCode,
     pub location: Option<String>,
+    /// The `Set-Cookie` header, if the answer sets one.
+    pub set_cookie: Option<String>,
     pub body: String,
+}
+
+/// A request as a same-origin browser would send it, with an optional cookie and body.
+pub fn request(
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: Option<(&str, String)>,
+) -> Request<Body> {
+    let mut builder = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "blueprint.test")
+        .header(header::ORIGIN, "http://blueprint.test");
+    if let Some(cookie) = cookie {
+        builder = builder.header(header::COOKIE, cookie);
+    }
+    match body {
+        Some((content_type, text)) => builder
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(text)),
+        None => builder.body(Body::empty()),
+    }
+    .unwrap()
 }
 
 /// Sends a request with an optional cookie (as a same-origin browser would).
@@ -153,42 +188,39 @@ pub async fn send(
     cookie: Option<&str>,
     body: Option<(&str, String)>,
 ) -> Answer {
-    let mut builder = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::HOST, "blueprint.test")
-        .header(header::ORIGIN, "http://blueprint.test");
-    if let Some(cookie) = cookie {
-        builder = builder.header(header::COOKIE, cookie);
-    }
-    let request = match body {
-        Some((content_type, text)) => builder
-            .header(header::CONTENT_TYPE, content_type)
-            .body(Body::from(text)),
-        None => builder.body(Body::empty()),
-    }
-    .unwrap();
+    answer(router, request(method, path, cookie, body)).await
+}
+
+/// Sends `request` and reads the whole answer.
+pub async fn answer(router: &Router, request: Request<Body>) -> Answer {
+    let what = format!("{} {}", request.method(), request.uri());
     // A request that never answers fails the test by name instead of hanging the run.
     let answer = async {
         let response = router.clone().oneshot(request).await.unwrap();
         let status = response.status();
-        let location = response
-            .headers()
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let location = header_text(&response, header::LOCATION);
+        let set_cookie = header_text(&response, header::SET_COOKIE);
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        (status, location, bytes)
+        (status, location, set_cookie, bytes)
     };
-    let (status, location, bytes) =
+    let (status, location, set_cookie, bytes) =
         tokio::time::timeout(std::time::Duration::from_secs(60), answer)
             .await
-            .unwrap_or_else(|_| panic!("{method} {path} did not answer within 60 s"));
+            .unwrap_or_else(|_| panic!("{what} did not answer within 60 s"));
     Answer {
         status,
         location,
+        set_cookie,
         body: String::from_utf8_lossy(&bytes).into_owned(),
     }
+}
+
+fn header_text<B>(response: &axum::http::Response<B>, name: header::HeaderName) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// GET a path without signing in; returns the status and the body as text.

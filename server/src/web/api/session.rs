@@ -1,12 +1,13 @@
 //! Signing in and out over REST (DESIGN.md): `POST /api/v1/session` with `{"email","password"}`
-//! sets the session cookie, `DELETE /api/v1/session` ends the session.
+//! sets the session cookie, `DELETE /api/v1/session` ends the session (`?everywhere=true`: every
+//! session of the signed-in user).
 
 use std::net::SocketAddr;
 
-use axum::Json;
-use axum::extract::{ConnectInfo, State};
-use axum::http::StatusCode;
-use blueprint_core::accounts::{ServiceError, sign_in};
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::{Extension, Json};
+use blueprint_core::accounts::{ServiceError, SignedIn, epochs, sign_in};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 use utoipa::ToSchema;
@@ -15,7 +16,7 @@ use super::answers;
 use super::error::ApiError;
 use super::reply::ApiJson;
 use crate::web::AppState;
-use crate::web::auth::{client_address, start_session};
+use crate::web::account::{client_address, start_session};
 
 /// `POST /api/v1/session`.
 #[derive(Deserialize, ToSchema)]
@@ -46,11 +47,12 @@ pub struct SignedInUser {
 )]
 pub async fn sign_in(
     State(state): State<AppState>,
-    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     session: Session,
     Json(body): Json<Credentials>,
 ) -> Result<ApiJson<SignedInUser>, ApiError> {
-    let address = client_address(connect);
+    let address = client_address(&state, connect.as_ref(), &headers);
     let actor = match sign_in::sign_in(&state.services, &body.email, &body.password, &address).await
     {
         Ok(actor) => actor,
@@ -60,6 +62,9 @@ pub async fn sign_in(
         Err(err @ ServiceError::BadCredentials) => {
             return Err(ApiError(StatusCode::UNAUTHORIZED, err.to_string()));
         }
+        Err(err @ ServiceError::Busy) => {
+            return Err(ApiError(StatusCode::SERVICE_UNAVAILABLE, err.to_string()));
+        }
         Err(err) => {
             tracing::error!(error = %err, "sign-in failed");
             return Err(ApiError(
@@ -68,8 +73,7 @@ pub async fn sign_in(
             ));
         }
     };
-    let now = state.services.db.now_seconds();
-    start_session(&session, actor.user_id, now)
+    start_session(&state, &session, actor.user_id)
         .await
         .map_err(|_| {
             ApiError(
@@ -83,13 +87,38 @@ pub async fn sign_in(
     }))
 }
 
+/// `DELETE /api/v1/session` options.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SignOut {
+    /// `true`: end every session of the signed-in user (all browsers), not only this one.
+    #[serde(default)]
+    everywhere: bool,
+}
+
 #[utoipa::path(
     delete,
     path = "/api/v1/session",
     tag = "session",
-    responses((status = 204, description = "Signed out (also when no one was signed in)"))
+    params(SignOut),
+    responses(
+        (status = 204, description = "Signed out (also when no one was signed in)"),
+        answers::Unauthenticated,
+        answers::Unavailable,
+    )
 )]
-pub async fn sign_out(session: Session) -> StatusCode {
+pub async fn sign_out(
+    State(state): State<AppState>,
+    actor: Option<Extension<SignedIn>>,
+    Query(options): Query<SignOut>,
+    session: Session,
+) -> Result<StatusCode, ApiError> {
+    if options.everywhere {
+        let Some(Extension(SignedIn(actor))) = actor else {
+            return Err(ServiceError::Unauthenticated.into());
+        };
+        epochs::sign_out_everywhere(&state.services, &actor).await?;
+    }
     let _ = session.flush().await;
-    StatusCode::NO_CONTENT
+    Ok(StatusCode::NO_CONTENT)
 }
