@@ -102,6 +102,9 @@ pub struct SettingsArgs {
     /// take work).
     #[arg(long, env = "BLUEPRINT_SCHEDULE", global = true)]
     pub schedule: Option<bool>,
+    /// The longest range the counts API reads at once, in hours (default 9600, 400 days).
+    #[arg(long, env = "BLUEPRINT_MAX_COUNTS_HOURS", global = true)]
+    pub max_counts_hours: Option<i64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -237,6 +240,7 @@ impl From<SettingsArgs> for RawSettings {
             smtp_url,
             mail_from,
             public_url,
+            max_counts_hours,
         } = args;
         RawSettings {
             database_url,
@@ -257,6 +261,7 @@ impl From<SettingsArgs> for RawSettings {
             smtp_url,
             mail_from,
             public_url,
+            max_counts_hours,
         }
     }
 }

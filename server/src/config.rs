@@ -71,6 +71,7 @@ pub struct RawSettings {
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
     pub public_url: Option<String>,
+    pub max_counts_hours: Option<i64>,
 }
 
 impl RawSettings {
@@ -97,6 +98,7 @@ impl RawSettings {
             smtp_url: self.smtp_url.or(lower.smtp_url),
             mail_from: self.mail_from.or(lower.mail_from),
             public_url: self.public_url.or(lower.public_url),
+            max_counts_hours: self.max_counts_hours.or(lower.max_counts_hours),
         }
     }
 }
@@ -127,7 +129,12 @@ pub struct Config {
     pub jobs: JobSettings,
     /// Email (SMTP) and the public address links point to.
     pub channels: Channels,
+    /// The longest range `GET /api/v1/tenants/{tenant}/counts` reads at once, in hours.
+    pub max_counts_hours: i64,
 }
+
+/// The default of `max_counts_hours`: 400 days, the longest range the pages show.
+pub const DEFAULT_MAX_COUNTS_HOURS: i64 = 24 * 400;
 
 /// Checks an optional number against its range; unset gives the default.
 fn within<T>(
@@ -176,7 +183,15 @@ impl Config {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
         let jobs = job_settings(&raw, ingest_workers)?;
         let channels = channels(&raw, listen)?;
+        let max_counts_hours = within(
+            "max_counts_hours",
+            raw.max_counts_hours,
+            1..=24 * 3660,
+            "1 to 87840",
+            DEFAULT_MAX_COUNTS_HOURS,
+        )?;
         Ok(Self {
+            max_counts_hours,
             channels,
             database_url,
             events,

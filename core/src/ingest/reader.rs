@@ -303,7 +303,7 @@ fn open(
             },
             other => IngestError::Read {
                 file: file.name.clone(),
-                reason: crate::error_chain(&other),
+                reason: crate::events_root::store_reason(&other),
             },
         })?;
     let raw: Box<dyn Read + Send> = match result.payload {

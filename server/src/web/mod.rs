@@ -45,6 +45,8 @@ pub struct AppState {
     pub jobs: JobSettings,
     /// Email is configured (`BLUEPRINT_SMTP_URL`): users can choose a digest.
     pub email: bool,
+    /// The longest range the counts API reads at once, in hours (`max_counts_hours`).
+    pub max_counts_hours: i64,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -115,6 +117,7 @@ pub async fn run(
         secure_cookies: config.secure_cookies,
         jobs: config.jobs.clone(),
         email: config.channels.mailer.is_some(),
+        max_counts_hours: config.max_counts_hours,
     };
 
     match blueprint_core::accounts::users::count_users(&state.services).await {

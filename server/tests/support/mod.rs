@@ -108,6 +108,7 @@ impl TestServer {
             secure_cookies: false,
             jobs: blueprint_core::jobs::JobSettings::default(),
             email: false,
+            max_counts_hours: blueprint_server::config::DEFAULT_MAX_COUNTS_HOURS,
         };
         TestServer {
             router: build_router(state.clone()),
