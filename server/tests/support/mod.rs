@@ -6,6 +6,8 @@
     reason = "each test file uses a different part of the support module"
 )]
 
+pub mod smtp;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
