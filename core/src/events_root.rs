@@ -117,11 +117,14 @@ pub fn store_reason(err: &object_store::Error) -> String {
     }
 }
 
-/// `scheme://host:port` of the first request URL an error names (`… for url (http://…/…)`).
+/// `scheme://host:port` of the first URL an error names (`… for url (http://…/…)`).
 fn endpoint_in(chain: &str) -> Option<String> {
-    let start = chain.find("for url (")? + "for url (".len();
+    let start = chain.find("http://").or_else(|| chain.find("https://"))?;
     let rest = &chain[start..];
-    let url = url::Url::parse(&rest[..rest.find(')')?]).ok()?;
+    let end = rest
+        .find(|c: char| c.is_whitespace() || matches!(c, ')' | '"' | ',' | '>'))
+        .unwrap_or(rest.len());
+    let url = url::Url::parse(&rest[..end]).ok()?;
     let host = url.host_str()?;
     Some(match url.port() {
         Some(port) => format!("{}://{host}:{port}", url.scheme()),
@@ -300,6 +303,36 @@ mod tests {
                 prefix: String::new()
             }
         );
+    }
+
+    #[test]
+    fn store_errors_read_in_the_users_terms() {
+        let generic = |text: &str| object_store::Error::Generic {
+            store: "S3",
+            source: text.to_owned().into(),
+        };
+        for (text, reason) in [
+            (
+                "Error performing list request: Client error with status 403 Forbidden: <Code>SignatureDoesNotMatch</Code>",
+                "the secret key (AWS_SECRET_ACCESS_KEY) does not match the access key",
+            ),
+            (
+                "<Code>InvalidAccessKeyId</Code>",
+                "the store does not know the access key (AWS_ACCESS_KEY_ID)",
+            ),
+            ("<Code>NoSuchBucket</Code>", "the bucket does not exist"),
+            (
+                "error sending request for url (http://10.0.0.9:9000/raw?list-type=2): client error (Connect): tcp connect error: Connection refused (os error 111)",
+                "cannot connect to http://10.0.0.9:9000: connection refused",
+            ),
+            (
+                "URL scheme is not allowed",
+                "the endpoint is plain http://: set AWS_ALLOW_HTTP=true to allow it",
+            ),
+        ] {
+            assert_eq!(store_reason(&generic(text)), reason, "{text}");
+        }
+        assert_eq!(store_reason(&generic("two\nlines")), "Generic S3 error: two lines");
     }
 
     #[test]

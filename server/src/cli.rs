@@ -272,7 +272,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     let config = Config::load(cli.settings.into(), file.as_deref())?;
     let default_log = match cli.command {
         None | Some(Command::Serve | Command::Worker) => "info",
-        Some(_) => "warn",
+        // A failed run is the command's own one-line error; its log line would say it twice.
+        Some(_) => "warn,blueprint_core::ingestion=error",
     };
     crate::telemetry::init(&config, default_log);
     let runtime = tokio::runtime::Builder::new_multi_thread()
