@@ -332,7 +332,10 @@ mod tests {
         ] {
             assert_eq!(store_reason(&generic(text)), reason, "{text}");
         }
-        assert_eq!(store_reason(&generic("two\nlines")), "Generic S3 error: two lines");
+        assert_eq!(
+            store_reason(&generic("two\nlines")),
+            "Generic S3 error: two lines"
+        );
     }
 
     #[test]

@@ -65,16 +65,10 @@ async fn ingest_fixture(server: &TestServer) -> String {
         std::fs::create_dir_all(&folder).unwrap();
         std::fs::write(folder.join("part-0.jsonl"), lines.join("\n") + "\n").unwrap();
         let hour: Hour = format!("2026-11-20T{hour}").parse().unwrap();
-        let outcome = pipeline::ingest_hour(
-            &server.state.services,
-            "shop",
-            hour,
-            Trigger::Cli,
-            None,
-            1,
-        )
-        .await
-        .unwrap();
+        let outcome =
+            pipeline::ingest_hour(&server.state.services, "shop", hour, Trigger::Cli, None, 1)
+                .await
+                .unwrap();
         assert_eq!(outcome.stats.events, lines.len() as u64, "{}", server.label);
     }
     format!(
@@ -92,9 +86,14 @@ async fn ingest_fixture(server: &TestServer) -> String {
 async fn ledger_csv(server: &TestServer, from: &str, to: &str) -> String {
     let services = &server.state.services;
     let tenant_id = ingestion::tenant_id(services, "shop").await.unwrap();
-    let rows = counts::hourly_counts(services, tenant_id, from.parse().unwrap(), to.parse().unwrap())
-        .await
-        .unwrap();
+    let rows = counts::hourly_counts(
+        services,
+        tenant_id,
+        from.parse().unwrap(),
+        to.parse().unwrap(),
+    )
+    .await
+    .unwrap();
     counts::to_csv(&rows)
 }
 
@@ -130,7 +129,10 @@ async fn a_range_over_the_limit_is_refused_and_one_within_it_streams_the_ledger(
         let expected = ingest_fixture(&server).await;
         assert_eq!(ledger_csv(&server, DAY.0, DAY.1).await, expected, "{label}");
         let longest = ledger_csv(&server, LONGEST.0, LONGEST.1).await;
-        assert!(longest.ends_with(&expected[counts::CSV_HEADER.len() + 1..]), "{label}: {longest}");
+        assert!(
+            longest.ends_with(&expected[counts::CSV_HEADER.len() + 1..]),
+            "{label}: {longest}"
+        );
         assert_eq!(longest.lines().count(), 7, "{label}: {longest}");
         let owner = server.sign_in(OWNER).await;
 
@@ -143,7 +145,12 @@ async fn a_range_over_the_limit_is_refused_and_one_within_it_streams_the_ledger(
             None,
         )
         .await;
-        assert_eq!(over.status, StatusCode::BAD_REQUEST, "{label}: {}", over.body);
+        assert_eq!(
+            over.status,
+            StatusCode::BAD_REQUEST,
+            "{label}: {}",
+            over.body
+        );
         let error: serde_json::Value = serde_json::from_str(&over.body).unwrap();
         assert_eq!(
             error["error"],
@@ -162,7 +169,10 @@ async fn a_range_over_the_limit_is_refused_and_one_within_it_streams_the_ledger(
         let path = "/api/v1/tenants/shop/counts?from=2025-10-17T00&to=2026-11-21T00&format=csv";
         let (status, has_length, parts) = chunks(&server, path, &owner).await;
         assert_eq!(status, StatusCode::OK, "{label}");
-        assert!(!has_length, "{label}: a streamed body has no Content-Length");
+        assert!(
+            !has_length,
+            "{label}: a streamed body has no Content-Length"
+        );
         assert!(parts.len() >= 4, "{label}: {parts:?}");
         assert_eq!(parts.concat(), longest, "{label}");
 
@@ -182,7 +192,14 @@ async fn a_range_over_the_limit_is_refused_and_one_within_it_streams_the_ledger(
         let ledger = counts::hourly_counts(services, tenant_id, from, from.plus(24))
             .await
             .unwrap();
-        assert_eq!(rows, serde_json::to_value(&ledger).unwrap().as_array().unwrap().clone());
+        assert_eq!(
+            rows,
+            serde_json::to_value(&ledger)
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .clone()
+        );
         assert_eq!(rows.len(), 5, "{label}");
 
         // The paging loop itself: one page per hour with counts, none lost or doubled, the empty
@@ -235,7 +252,12 @@ async fn the_pages_csv_guards_formula_cells_and_the_api_and_cli_keep_them_exact(
         let link = page[start..start + page[start..].find('"').unwrap()].replace("&amp;", "&");
         assert!(link.contains("for=spreadsheet"), "{link}");
         let download = send(&server.router, "GET", &link, Some(&owner), None).await;
-        assert_eq!(download.status, StatusCode::OK, "{label}: {}", download.body);
+        assert_eq!(
+            download.status,
+            StatusCode::OK,
+            "{label}: {}",
+            download.body
+        );
         assert_eq!(
             download.body,
             exact
@@ -256,18 +278,42 @@ async fn the_pages_csv_guards_formula_cells_and_the_api_and_cli_keep_them_exact(
         .await;
         assert_eq!(api.body, exact, "{label}");
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_blueprint"))
-            .args(["counts", "--tenant", "shop", "--from", "2026-11-20T00", "--to", "2026-11-21T00"])
+            .args([
+                "counts",
+                "--tenant",
+                "shop",
+                "--from",
+                "2026-11-20T00",
+                "--to",
+                "2026-11-21T00",
+            ])
             .env("BLUEPRINT_DATABASE_URL", &server.test_db.url)
-            .env("BLUEPRINT_EVENTS_URL", server.test_db.scratch_dir().join("events"))
+            .env(
+                "BLUEPRINT_EVENTS_URL",
+                server.test_db.scratch_dir().join("events"),
+            )
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(output.status.success(), "{label}: {stderr}");
         assert_eq!(String::from_utf8_lossy(&output.stdout), exact, "{label}");
         let json = std::process::Command::new(env!("CARGO_BIN_EXE_blueprint"))
-            .args(["counts", "--tenant", "shop", "--from", "2026-11-20T00", "--to", "2026-11-21T00", "--format", "json"])
+            .args([
+                "counts",
+                "--tenant",
+                "shop",
+                "--from",
+                "2026-11-20T00",
+                "--to",
+                "2026-11-21T00",
+                "--format",
+                "json",
+            ])
             .env("BLUEPRINT_DATABASE_URL", &server.test_db.url)
-            .env("BLUEPRINT_EVENTS_URL", server.test_db.scratch_dir().join("events"))
+            .env(
+                "BLUEPRINT_EVENTS_URL",
+                server.test_db.scratch_dir().join("events"),
+            )
             .output()
             .unwrap();
         let services = &server.state.services;

@@ -36,7 +36,13 @@ fn line(event: &str) -> String {
 }
 
 /// Writes `event` into `tenant`'s events file of `hour` and ingests the hour.
-async fn ingest(services: &Services, root: &std::path::Path, tenant: &str, hour: Hour, event: &str) {
+async fn ingest(
+    services: &Services,
+    root: &std::path::Path,
+    tenant: &str,
+    hour: Hour,
+    event: &str,
+) {
     let dir = root.join(tenant).join(hour.folder());
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("part-0.jsonl"), line(event) + "\n").unwrap();
@@ -113,9 +119,12 @@ async fn a_user_removed_from_a_tenant_is_mailed_none_of_its_queued_news() {
         );
 
         // The hour's digest is planned with both items; then the user leaves shop.
-        let planned = mail::plan(&services, start.plus(3).start() + chrono::Duration::minutes(1))
-            .await
-            .unwrap();
+        let planned = mail::plan(
+            &services,
+            start.plus(3).start() + chrono::Duration::minutes(1),
+        )
+        .await
+        .unwrap();
         assert_eq!(planned.len(), 1, "{label}");
         let acme_only = BTreeMap::from([("acme".to_owned(), Role::Viewer)]);
         users::set_rights(&services, &admin, both.user_id, false, acme_only)
@@ -160,9 +169,12 @@ async fn a_user_removed_from_a_tenant_is_mailed_none_of_its_queued_news() {
             ["[acme] New event: later", "[acme] New event: promo"],
             "{label}"
         );
-        let next = mail::plan(&services, start.plus(4).start() + chrono::Duration::minutes(1))
-            .await
-            .unwrap();
+        let next = mail::plan(
+            &services,
+            start.plus(4).start() + chrono::Duration::minutes(1),
+        )
+        .await
+        .unwrap();
         assert_eq!(next.len(), 1, "{label}");
         mail::send(&services, &mailer, next[0], Duration::from_secs(1))
             .await
@@ -242,7 +254,14 @@ async fn a_token_limited_to_one_tenant_cannot_touch_the_watches_and_inbox_of_ano
         }
         let root = server.test_db.scratch_dir().join("events");
         for tenant in ["acme", "shop"] {
-            ingest(services, &root, tenant, "2026-11-01T01".parse().unwrap(), "promo").await;
+            ingest(
+                services,
+                &root,
+                tenant,
+                "2026-11-01T01".parse().unwrap(),
+                "promo",
+            )
+            .await;
         }
         let (secret, _) = tokens::create_token(
             services,
@@ -259,22 +278,54 @@ async fn a_token_limited_to_one_tenant_cannot_touch_the_watches_and_inbox_of_ano
         let before = state_of(&server, &cookie).await;
         let acme_items = ids_of(&before.1, "acme");
         let shop_items = ids_of(&before.1, "shop");
-        assert_eq!((acme_items.len(), shop_items.len()), (1, 1), "{label}: {}", before.1);
+        assert_eq!(
+            (acme_items.len(), shop_items.len()),
+            (1, 1),
+            "{label}: {}",
+            before.1
+        );
 
         // In acme: refused, and nothing changed.
         let acme_watch = r#"{"tenant":"acme","target":"event","name":"promo"}"#;
         let refused = [
-            ("POST", "/api/v1/watches".to_owned(), Some(acme_watch.to_owned())),
-            ("DELETE", format!("/api/v1/watches/{}", watch_ids["acme"]), None),
-            ("POST", "/api/v1/inbox/read".to_owned(), Some(format!(r#"{{"ids":[{}]}}"#, acme_items[0]))),
-            ("POST", "/api/v1/inbox/read".to_owned(), Some(format!(r#"{{"ids":[{},{}]}}"#, shop_items[0], acme_items[0]))),
+            (
+                "POST",
+                "/api/v1/watches".to_owned(),
+                Some(acme_watch.to_owned()),
+            ),
+            (
+                "DELETE",
+                format!("/api/v1/watches/{}", watch_ids["acme"]),
+                None,
+            ),
+            (
+                "POST",
+                "/api/v1/inbox/read".to_owned(),
+                Some(format!(r#"{{"ids":[{}]}}"#, acme_items[0])),
+            ),
+            (
+                "POST",
+                "/api/v1/inbox/read".to_owned(),
+                Some(format!(
+                    r#"{{"ids":[{},{}]}}"#,
+                    shop_items[0], acme_items[0]
+                )),
+            ),
             ("GET", "/api/v1/inbox?tenant=acme".to_owned(), None),
         ];
         for (method, path, json) in &refused {
             let (status, body) = with_token(&server, &secret, method, path, json.as_deref()).await;
-            assert_eq!(status, StatusCode::FORBIDDEN, "{label}: {method} {path}: {body}");
+            assert_eq!(
+                status,
+                StatusCode::FORBIDDEN,
+                "{label}: {method} {path}: {body}"
+            );
         }
-        assert_eq!(state_of(&server, &cookie).await, before, "{label}: nothing changed");
+        assert_eq!(
+            state_of(&server, &cookie).await,
+            before,
+            "{label}: nothing changed"
+        );
 
         // Listing through the token shows shop's items only.
         let (_, watches) = with_token(&server, &secret, "GET", "/api/v1/watches", None).await;
@@ -282,22 +333,44 @@ async fn a_token_limited_to_one_tenant_cannot_touch_the_watches_and_inbox_of_ano
         assert_eq!(watches.as_array().unwrap().len(), 1, "{label}: {watches}");
         assert_eq!(watches[0]["tenant"], "shop");
         let (_, listed) = with_token(&server, &secret, "GET", "/api/v1/inbox", None).await;
-        assert_eq!(ids_of(&listed, "acme"), Vec::<i64>::new(), "{label}: {listed}");
+        assert_eq!(
+            ids_of(&listed, "acme"),
+            Vec::<i64>::new(),
+            "{label}: {listed}"
+        );
         assert_eq!(ids_of(&listed, "shop"), shop_items, "{label}");
         let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
-        assert_eq!(listed["unread"], 1, "{label}: only shop's unread item counts");
+        assert_eq!(
+            listed["unread"], 1,
+            "{label}: only shop's unread item counts"
+        );
 
         // "Mark all read" through the token marks shop's only.
-        let (status, answer) =
-            with_token(&server, &secret, "POST", "/api/v1/inbox/read", Some(r#"{"all":true}"#)).await;
-        assert_eq!((status, answer.as_str()), (StatusCode::OK, r#"{"unread":0}"#), "{label}");
+        let (status, answer) = with_token(
+            &server,
+            &secret,
+            "POST",
+            "/api/v1/inbox/read",
+            Some(r#"{"all":true}"#),
+        )
+        .await;
+        assert_eq!(
+            (status, answer.as_str()),
+            (StatusCode::OK, r#"{"unread":0}"#),
+            "{label}"
+        );
         let (_, mine) = state_of(&server, &cookie).await;
         let mine: serde_json::Value = serde_json::from_str(&mine).unwrap();
         let read: Vec<(String, bool)> = mine["items"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|i| (i["tenant"].as_str().unwrap().to_owned(), i["read"].as_bool().unwrap()))
+            .map(|i| {
+                (
+                    i["tenant"].as_str().unwrap().to_owned(),
+                    i["read"].as_bool().unwrap(),
+                )
+            })
             .collect();
         assert!(read.contains(&("acme".into(), false)), "{label}: {read:?}");
         assert!(read.contains(&("shop".into(), true)), "{label}: {read:?}");
@@ -305,15 +378,27 @@ async fn a_token_limited_to_one_tenant_cannot_touch_the_watches_and_inbox_of_ano
 
         // In shop the same calls succeed.
         let shop_watch = r#"{"tenant":"shop","target":"event","name":"promo"}"#;
-        let (status, body) =
-            with_token(&server, &secret, "POST", "/api/v1/watches", Some(shop_watch)).await;
+        let (status, body) = with_token(
+            &server,
+            &secret,
+            "POST",
+            "/api/v1/watches",
+            Some(shop_watch),
+        )
+        .await;
         assert_eq!(status, StatusCode::CREATED, "{label}: {body}");
         let path = format!("/api/v1/watches/{}", watch_ids["shop"]);
         let (status, _) = with_token(&server, &secret, "DELETE", &path, None).await;
         assert_eq!(status, StatusCode::NO_CONTENT, "{label}");
         let read_shop = format!(r#"{{"ids":[{}]}}"#, shop_items[0]);
-        let (status, _) =
-            with_token(&server, &secret, "POST", "/api/v1/inbox/read", Some(&read_shop)).await;
+        let (status, _) = with_token(
+            &server,
+            &secret,
+            "POST",
+            "/api/v1/inbox/read",
+            Some(&read_shop),
+        )
+        .await;
         assert_eq!(status, StatusCode::OK, "{label}");
         let (watches, _) = state_of(&server, &cookie).await;
         let watches: serde_json::Value = serde_json::from_str(&watches).unwrap();
@@ -321,11 +406,19 @@ async fn a_token_limited_to_one_tenant_cannot_touch_the_watches_and_inbox_of_ano
             .as_array()
             .unwrap()
             .iter()
-            .map(|w| (w["tenant"].as_str().unwrap().to_owned(), w["target"].as_str().unwrap().to_owned()))
+            .map(|w| {
+                (
+                    w["tenant"].as_str().unwrap().to_owned(),
+                    w["target"].as_str().unwrap().to_owned(),
+                )
+            })
             .collect();
         assert_eq!(
             kept,
-            [("acme".to_owned(), "tenant".to_owned()), ("shop".to_owned(), "event".to_owned())],
+            [
+                ("acme".to_owned(), "tenant".to_owned()),
+                ("shop".to_owned(), "event".to_owned())
+            ],
             "{label}"
         );
     }

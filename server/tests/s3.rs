@@ -70,7 +70,14 @@ fn start_moto(iam: bool) -> Moto {
                            `python3 -m pip install 'moto[server]' boto3` (cargo xtask test does)";
     let port = free_port();
     let mut command = Command::new("python3");
-    command.args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()]);
+    command.args([
+        "-m",
+        "moto.server",
+        "-H",
+        "127.0.0.1",
+        "-p",
+        &port.to_string(),
+    ]);
     if iam {
         command.env("INITIAL_NO_AUTH_ACTION_COUNT", "3");
     }
@@ -88,7 +95,10 @@ fn start_moto(iam: bool) -> Moto {
         if let Ok(Some(status)) = moto.child.try_wait() {
             panic!("moto's server ended ({status}); {MISSING}");
         }
-        assert!(started.elapsed() < Duration::from_secs(60), "moto did not start in a minute");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "moto did not start in a minute"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     moto
@@ -130,10 +140,24 @@ fn fixture(folder: &Path) -> u64 {
         event("addToCart", "Products", "3.2", "s1", "2026-11-20T10:40:00Z"),
     ]));
     put(folder, "raw/shop/dt=2026-11-20/hr=10/part-0.jsonl", &plain);
-    put(folder, "raw/shop/dt=2026-11-20/hr=10/part-1.jsonl.gz", &compressed);
-    let other = jsonl(&[event("addToCart", "Products", "3.3", "s9", "2026-11-20T11:01:00Z")]);
+    put(
+        folder,
+        "raw/shop/dt=2026-11-20/hr=10/part-1.jsonl.gz",
+        &compressed,
+    );
+    let other = jsonl(&[event(
+        "addToCart",
+        "Products",
+        "3.3",
+        "s9",
+        "2026-11-20T11:01:00Z",
+    )]);
     put(folder, "raw/shop/dt=2026-11-20/hr=11/part-0.jsonl", &other);
-    put(folder, "elsewhere/acme/dt=2026-11-20/hr=10/part-0.jsonl", &other);
+    put(
+        folder,
+        "elsewhere/acme/dt=2026-11-20/hr=10/part-0.jsonl",
+        &other,
+    );
     (plain.len() + compressed.len()) as u64
 }
 
@@ -141,10 +165,21 @@ fn fixture(folder: &Path) -> u64 {
 /// secret.
 fn set_up(moto: &Moto, folder: &Path, mode: &str) -> (String, String) {
     let output = Command::new("python3")
-        .args(["-c", SETUP, &moto.endpoint, &folder.display().to_string(), BUCKET, mode])
+        .args([
+            "-c",
+            SETUP,
+            &moto.endpoint,
+            &folder.display().to_string(),
+            BUCKET,
+            mode,
+        ])
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let text = String::from_utf8(output.stdout).unwrap();
     let (key, secret) = text.trim().split_once(' ').unwrap();
     (key.to_owned(), secret.to_owned())
@@ -197,9 +232,21 @@ fn day_counts(db: &TestDb, s3: &S3Env) -> String {
     let output = blueprint(
         db,
         s3,
-        &["counts", "--tenant", "shop", "--from", "2026-11-20T00", "--to", "2026-11-21T00"],
+        &[
+            "counts",
+            "--tenant",
+            "shop",
+            "--from",
+            "2026-11-20T00",
+            "--to",
+            "2026-11-21T00",
+        ],
     );
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout).unwrap()
 }
 
@@ -231,9 +278,17 @@ async fn the_binary_reads_s3_as_the_readme_says_and_explains_what_is_wrong() {
 
     for db in test_databases().await {
         let label = db.label;
-        let output = blueprint(&db, &good(), &["ingest", "--tenant", "shop", "--hour", HOUR]);
+        let output = blueprint(
+            &db,
+            &good(),
+            &["ingest", "--tenant", "shop", "--hour", HOUR],
+        );
         let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(output.status.success(), "{label}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{label}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         assert!(
             stdout.starts_with(&format!(
                 "shop 2026-11-20T10:00:00Z: ok; 4 events, 2 rejected, 0 skewed, 0 untimed, 0 duplicates; 2 files, {size} bytes;"
@@ -258,26 +313,50 @@ async fn the_binary_reads_s3_as_the_readme_says_and_explains_what_is_wrong() {
         // The server that checks credentials does not know this access key. (moto 5 also
         // refuses the right secret for any request with an escaped character such as `%2F` in
         // it, which every listing has, so a wrong secret cannot be told from a right one here.)
-        let unknown = S3Env { key: "AKIANOSUCHKEY0000000".into(), ..checked() };
-        let output = blueprint(&db, &unknown, &["ingest", "--tenant", "shop", "--hour", HOUR]);
+        let unknown = S3Env {
+            key: "AKIANOSUCHKEY0000000".into(),
+            ..checked()
+        };
+        let output = blueprint(
+            &db,
+            &unknown,
+            &["ingest", "--tenant", "shop", "--hour", HOUR],
+        );
         one_line_error(
             &output,
-            &[&format!("{run_failed}the store does not know the access key (AWS_ACCESS_KEY_ID) (recorded as failed run")],
+            &[&format!(
+                "{run_failed}the store does not know the access key (AWS_ACCESS_KEY_ID) (recorded as failed run"
+            )],
         );
-        assert_eq!(day_counts(&db, &good()), expected, "{label}: the ledger is intact");
+        assert_eq!(
+            day_counts(&db, &good()),
+            expected,
+            "{label}: the ledger is intact"
+        );
 
         let dead = format!("http://127.0.0.1:{}", free_port());
         let cases: [(S3Env, String); 3] = [
             (
-                S3Env { allow_http: false, ..good() },
-                format!("{run_failed}the endpoint is plain http://: set AWS_ALLOW_HTTP=true to allow it"),
+                S3Env {
+                    allow_http: false,
+                    ..good()
+                },
+                format!(
+                    "{run_failed}the endpoint is plain http://: set AWS_ALLOW_HTTP=true to allow it"
+                ),
             ),
             (
-                S3Env { endpoint: dead.clone(), ..good() },
+                S3Env {
+                    endpoint: dead.clone(),
+                    ..good()
+                },
                 format!("{run_failed}cannot connect to {dead}: connection refused"),
             ),
             (
-                S3Env { events_url: "s3://no-such-bucket/raw".into(), ..good() },
+                S3Env {
+                    events_url: "s3://no-such-bucket/raw".into(),
+                    ..good()
+                },
                 "cannot list the events root s3://no-such-bucket/raw: the bucket does not exist"
                     .to_owned(),
             ),
@@ -285,14 +364,26 @@ async fn the_binary_reads_s3_as_the_readme_says_and_explains_what_is_wrong() {
         for (s3, reason) in cases {
             let output = blueprint(&db, &s3, &["ingest", "--tenant", "shop", "--hour", HOUR]);
             one_line_error(&output, &[&format!("{reason} (recorded as failed run")]);
-            assert_eq!(day_counts(&db, &good()), expected, "{label}: the ledger is intact");
+            assert_eq!(
+                day_counts(&db, &good()),
+                expected,
+                "{label}: the ledger is intact"
+            );
         }
         // A tenant the database does not know yet: discovery cannot list the root either.
         let output = blueprint(
             &db,
-            &S3Env { endpoint: dead.clone(), ..good() },
+            &S3Env {
+                endpoint: dead.clone(),
+                ..good()
+            },
             &["ingest", "--tenant", "acme", "--hour", HOUR],
         );
-        one_line_error(&output, &[&format!("{root}cannot connect to {dead}: connection refused")]);
+        one_line_error(
+            &output,
+            &[&format!(
+                "{root}cannot connect to {dead}: connection refused"
+            )],
+        );
     }
 }

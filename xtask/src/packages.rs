@@ -29,26 +29,39 @@ pub fn ensure_moto() -> Result<(), String> {
     if importable() {
         return Ok(());
     }
-    let typed = format!("python3 -m pip install --user '{}' boto3", PYTHON_PACKAGES[0]);
+    let typed = format!(
+        "python3 -m pip install --user '{}' boto3",
+        PYTHON_PACKAGES[0]
+    );
     if on_path("python3").is_none() {
-        return Err(format!("the S3 test needs python3 with moto; install python3, then: {typed}"));
+        return Err(format!(
+            "the S3 test needs python3 with moto; install python3, then: {typed}"
+        ));
     }
-    run::step(&format!("pip install {} (for the S3 test)", PYTHON_PACKAGES.join(" ")), || {
-        let pip = |extra: &[&str]| {
-            let mut command = Command::new("python3");
-            command
-                .args(["-m", "pip", "install", "--quiet", "--user"])
-                .args(extra)
-                .args(PYTHON_PACKAGES);
-            run::status(&mut command)
-        };
-        // Debian's own Python refuses --user installs (PEP 668) unless told otherwise.
-        pip(&[]).or_else(|_| pip(&["--break-system-packages"]))
-    })?;
+    run::step(
+        &format!(
+            "pip install {} (for the S3 test)",
+            PYTHON_PACKAGES.join(" ")
+        ),
+        || {
+            let pip = |extra: &[&str]| {
+                let mut command = Command::new("python3");
+                command
+                    .args(["-m", "pip", "install", "--quiet", "--user"])
+                    .args(extra)
+                    .args(PYTHON_PACKAGES);
+                run::status(&mut command)
+            };
+            // Debian's own Python refuses --user installs (PEP 668) unless told otherwise.
+            pip(&[]).or_else(|_| pip(&["--break-system-packages"]))
+        },
+    )?;
     if importable() {
         Ok(())
     } else {
-        Err(format!("after pip install, python3 still cannot import moto and boto3; try: {typed}"))
+        Err(format!(
+            "after pip install, python3 still cannot import moto and boto3; try: {typed}"
+        ))
     }
 }
 

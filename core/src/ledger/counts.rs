@@ -141,7 +141,8 @@ impl CountsPages {
 
     /// One hour's matching rows, sorted.
     async fn rows_of(&self, hour: Hour) -> Result<Vec<CountRow>, LedgerError> {
-        let mut values: Vec<sea_orm::Value> = vec![self.tenant_id.into(), hour.epoch_seconds().into()];
+        let mut values: Vec<sea_orm::Value> =
+            vec![self.tenant_id.into(), hour.epoch_seconds().into()];
         let mut sql = String::from(
             "SELECT a.name AS application, v.version AS version, a.platform AS platform, \
              s.name AS screen, e.name AS event, h.events AS events, h.sessions AS sessions \
@@ -168,8 +169,13 @@ impl CountsPages {
         }
         let mut rows: Vec<Raw> = crate::sql::fetch(self.services.db.conn(), &sql, values).await?;
         rows.sort_by(|a, b| {
-            (&a.application, &a.version, &a.platform, &a.screen, &a.event)
-                .cmp(&(&b.application, &b.version, &b.platform, &b.screen, &b.event))
+            (&a.application, &a.version, &a.platform, &a.screen, &a.event).cmp(&(
+                &b.application,
+                &b.version,
+                &b.platform,
+                &b.screen,
+                &b.event,
+            ))
         });
         let hour_text = hour.to_string();
         Ok(rows

@@ -21,7 +21,11 @@ pub(super) async fn slugs(conn: &impl ConnectionTrait) -> Result<HashMap<i64, St
 
 /// The ids of the tenants the actor may read now (a token's scope applies).
 pub(super) fn readable(slugs: &HashMap<i64, String>, actor: &Actor) -> Vec<i64> {
-    let mut ids: Vec<i64> = slugs.keys().copied().filter(|id| actor.can_read(*id)).collect();
+    let mut ids: Vec<i64> = slugs
+        .keys()
+        .copied()
+        .filter(|id| actor.can_read(*id))
+        .collect();
     ids.sort_unstable();
     ids
 }

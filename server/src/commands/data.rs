@@ -195,8 +195,13 @@ pub async fn counts(
     }
     let services = open_services(config).await?;
     let tenant_id = ingestion::tenant_id(&services, tenant).await?;
-    let mut pages =
-        counts::CountsPages::new(services, tenant_id, from, to, counts::CountsFilter::default());
+    let mut pages = counts::CountsPages::new(
+        services,
+        tenant_id,
+        from,
+        to,
+        counts::CountsFilter::default(),
+    );
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut rows = 0u64;
     match format {

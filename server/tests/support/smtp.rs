@@ -104,4 +104,3 @@ pub fn digest_items(data: &str) -> Vec<String> {
     items.sort();
     items
 }
-

@@ -51,7 +51,9 @@ pub(super) async fn keep_readable(
         .await?
         .len();
     if left == 0 {
-        mail_digest::Entity::delete_by_id(digest.id).exec(conn).await?;
+        mail_digest::Entity::delete_by_id(digest.id)
+            .exec(conn)
+            .await?;
         return Ok(false);
     }
     mail_digest::Entity::update_many()

@@ -168,7 +168,12 @@ pub async fn tenant_counts(
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, format.content_type());
     if format == Format::Csv(CsvCells::Spreadsheet) {
-        let name = format!("{}-counts-{}-{}.csv", file_safe(&tenant), query.from, query.to);
+        let name = format!(
+            "{}-counts-{}-{}.csv",
+            file_safe(&tenant),
+            query.from,
+            query.to
+        );
         if let Ok(value) = format!("attachment; filename=\"{name}\"").parse() {
             headers.insert(header::CONTENT_DISPOSITION, value);
         }
@@ -202,7 +207,13 @@ fn range(from: &str, to: &str, max_hours: i64) -> Result<(Hour, Hour), ApiError>
 /// A tenant slug as a file name: letters, digits, `-` and `_` only.
 fn file_safe(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
