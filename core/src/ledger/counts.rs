@@ -3,26 +3,15 @@
 //! every database).
 
 use sea_orm::FromQueryResult;
-use serde::Serialize;
 
 use crate::Services;
 use crate::hour::Hour;
 use crate::ledger::LedgerError;
 
 mod csv;
+mod row;
 pub use csv::{CSV_HEADER, CsvCells, csv_field, csv_line, spreadsheet_field, to_csv};
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct CountRow {
-    pub hour: String,
-    pub application: String,
-    pub version: String,
-    pub platform: String,
-    pub screen: String,
-    pub event: String,
-    pub events: i64,
-    pub sessions: i64,
-}
+pub use row::CountRow;
 
 #[derive(FromQueryResult)]
 struct Raw {

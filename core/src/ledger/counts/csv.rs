@@ -4,7 +4,7 @@
 //! `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'` and is quoted, as OWASP's
 //! advice on CSV injection says; the `'` is the only change.
 
-use super::CountRow;
+use super::row::CountRow;
 
 pub const CSV_HEADER: &str = "hour,application,version,platform,screen,event,events,sessions";
 
