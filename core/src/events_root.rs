@@ -68,18 +68,68 @@ impl EventsLocation {
     }
 }
 
-/// Bounded retries and timeouts, so an unreachable store fails a run within a minute rather
-/// than the client's default of minutes.
+/// Bounded retries and timeouts, so an unreachable store fails a run within about 20 seconds
+/// (4 attempts of at most 5 s to connect) rather than the client's default of minutes. They are set
+/// on the client options the builder already holds: `from_env` read `AWS_ALLOW_HTTP` and the
+/// other `AWS_*` client settings into them, and new `ClientOptions` would drop them all.
 pub fn s3_builder(builder: AmazonS3Builder) -> AmazonS3Builder {
+    use object_store::ClientConfigKey;
+    use object_store::aws::AmazonS3ConfigKey;
     let retry = object_store::RetryConfig {
         backoff: object_store::BackoffConfig::default(),
         max_retries: 3,
         retry_timeout: std::time::Duration::from_secs(30),
     };
-    let client = object_store::ClientOptions::new()
-        .with_connect_timeout(std::time::Duration::from_secs(5))
-        .with_timeout(std::time::Duration::from_secs(120));
-    builder.with_retry(retry).with_client_options(client)
+    builder
+        .with_retry(retry)
+        .with_config(
+            AmazonS3ConfigKey::Client(ClientConfigKey::ConnectTimeout),
+            "5s",
+        )
+        .with_config(AmazonS3ConfigKey::Client(ClientConfigKey::Timeout), "120s")
+}
+
+/// A store's error on one line, in the terms of the settings a user can change: the endpoint
+/// that cannot be reached, the bucket that does not exist, the key that is refused.
+pub fn store_reason(err: &object_store::Error) -> String {
+    let chain = crate::error_chain(err).replace(['\n', '\r'], " ");
+    let lower = chain.to_ascii_lowercase();
+    let endpoint = endpoint_in(&chain).unwrap_or_else(|| "the S3 endpoint".to_owned());
+    let has = |needle: &str| lower.contains(needle);
+    if has("url scheme is not allowed") {
+        "the endpoint is plain http://: set AWS_ALLOW_HTTP=true to allow it".to_owned()
+    } else if has("nosuchbucket") {
+        "the bucket does not exist".to_owned()
+    } else if has("invalidaccesskeyid") {
+        "the store does not know the access key (AWS_ACCESS_KEY_ID)".to_owned()
+    } else if has("signaturedoesnotmatch") {
+        "the secret key (AWS_SECRET_ACCESS_KEY) does not match the access key".to_owned()
+    } else if has("accessdenied") || has("403 forbidden") {
+        "access denied: the access key may not list or read this bucket".to_owned()
+    } else if has("connection refused") {
+        format!("cannot connect to {endpoint}: connection refused")
+    } else if has("dns error") || has("failed to lookup address") {
+        format!("cannot resolve the host of {endpoint}")
+    } else if has("timed out") || has("timeout") {
+        format!("no answer from {endpoint} in time")
+    } else {
+        chain
+    }
+}
+
+/// `scheme://host:port` of the first URL an error names (`… for url (http://…/…)`).
+fn endpoint_in(chain: &str) -> Option<String> {
+    let start = chain.find("http://").or_else(|| chain.find("https://"))?;
+    let rest = &chain[start..];
+    let end = rest
+        .find(|c: char| c.is_whitespace() || matches!(c, ')' | '"' | ',' | '>'))
+        .unwrap_or(rest.len());
+    let url = url::Url::parse(&rest[..end]).ok()?;
+    let host = url.host_str()?;
+    Some(match url.port() {
+        Some(port) => format!("{}://{host}:{port}", url.scheme()),
+        None => format!("{}://{host}", url.scheme()),
+    })
 }
 
 /// An opened events root: a store and the prefix under which tenant folders live.
@@ -168,7 +218,7 @@ impl EventsRoot {
             .await
             .map_err(|err| EventsRootError::List {
                 url: self.display.clone(),
-                reason: crate::error_chain(&err),
+                reason: store_reason(&err),
             })?;
         let mut slugs: Vec<String> = listing
             .common_prefixes
@@ -189,7 +239,7 @@ impl EventsRoot {
             .await
             .map_err(|err| EventsRootError::List {
                 url: self.display.clone(),
-                reason: crate::error_chain(&err),
+                reason: store_reason(&err),
             })?;
         let mut names: Vec<String> = listing
             .common_prefixes
@@ -220,7 +270,7 @@ impl EventsRoot {
             .await
             .map_err(|err| EventsRootError::List {
                 url: self.display.clone(),
-                reason: crate::error_chain(&err),
+                reason: store_reason(&err),
             })
     }
 }
@@ -252,6 +302,39 @@ mod tests {
                 bucket: "raw".into(),
                 prefix: String::new()
             }
+        );
+    }
+
+    #[test]
+    fn store_errors_read_in_the_users_terms() {
+        let generic = |text: &str| object_store::Error::Generic {
+            store: "S3",
+            source: text.to_owned().into(),
+        };
+        for (text, reason) in [
+            (
+                "Error performing list request: Client error with status 403 Forbidden: <Code>SignatureDoesNotMatch</Code>",
+                "the secret key (AWS_SECRET_ACCESS_KEY) does not match the access key",
+            ),
+            (
+                "<Code>InvalidAccessKeyId</Code>",
+                "the store does not know the access key (AWS_ACCESS_KEY_ID)",
+            ),
+            ("<Code>NoSuchBucket</Code>", "the bucket does not exist"),
+            (
+                "error sending request for url (http://10.0.0.9:9000/raw?list-type=2): client error (Connect): tcp connect error: Connection refused (os error 111)",
+                "cannot connect to http://10.0.0.9:9000: connection refused",
+            ),
+            (
+                "URL scheme is not allowed",
+                "the endpoint is plain http://: set AWS_ALLOW_HTTP=true to allow it",
+            ),
+        ] {
+            assert_eq!(store_reason(&generic(text)), reason, "{text}");
+        }
+        assert_eq!(
+            store_reason(&generic("two\nlines")),
+            "Generic S3 error: two lines"
         );
     }
 

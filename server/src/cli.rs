@@ -124,6 +124,9 @@ pub struct SettingsArgs {
     /// take work).
     #[arg(long, env = "BLUEPRINT_SCHEDULE", global = true)]
     pub schedule: Option<bool>,
+    /// The longest range the counts API reads at once, in hours (default 9600, 400 days).
+    #[arg(long, env = "BLUEPRINT_MAX_COUNTS_HOURS", global = true)]
+    pub max_counts_hours: Option<i64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -264,6 +267,7 @@ impl From<SettingsArgs> for RawSettings {
             public_url,
             webhook_allowed_hosts,
             trusted_proxies,
+            max_counts_hours,
         } = args;
         RawSettings {
             database_url,
@@ -289,6 +293,7 @@ impl From<SettingsArgs> for RawSettings {
             public_url,
             webhook_allowed_hosts,
             trusted_proxies,
+            max_counts_hours,
         }
     }
 }
@@ -299,7 +304,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     let config = Config::load(cli.settings.into(), file.as_deref())?;
     let default_log = match cli.command {
         None | Some(Command::Serve | Command::Worker) => "info",
-        Some(_) => "warn",
+        // A failed run is the command's own one-line error; its log line would say it twice.
+        Some(_) => "warn,blueprint_core::ingestion=error",
     };
     crate::telemetry::init(&config, default_log);
     let runtime = tokio::runtime::Builder::new_multi_thread()

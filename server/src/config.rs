@@ -83,6 +83,7 @@ pub struct RawSettings {
     pub public_url: Option<String>,
     pub webhook_allowed_hosts: Option<String>,
     pub trusted_proxies: Option<String>,
+    pub max_counts_hours: Option<i64>,
 }
 
 impl std::fmt::Debug for RawSettings {
@@ -109,9 +110,13 @@ impl std::fmt::Debug for RawSettings {
             .field("public_url", &self.public_url)
             .field("webhook_allowed_hosts", &self.webhook_allowed_hosts)
             .field("ingest_max_line_bytes", &self.ingest_max_line_bytes)
-            .field("ingest_max_inflation_ratio", &self.ingest_max_inflation_ratio)
+            .field(
+                "ingest_max_inflation_ratio",
+                &self.ingest_max_inflation_ratio,
+            )
             .field("ingest_max_hour_bytes", &self.ingest_max_hour_bytes)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("max_counts_hours", &self.max_counts_hours)
             .finish_non_exhaustive()
     }
 }
@@ -147,6 +152,7 @@ impl RawSettings {
             public_url: self.public_url.or(lower.public_url),
             webhook_allowed_hosts: self.webhook_allowed_hosts.or(lower.webhook_allowed_hosts),
             trusted_proxies: self.trusted_proxies.or(lower.trusted_proxies),
+            max_counts_hours: self.max_counts_hours.or(lower.max_counts_hours),
         }
     }
 }
@@ -182,7 +188,12 @@ pub struct Config {
     pub jobs: JobSettings,
     /// Email (SMTP), the public address links point to, and the hosts webhooks may reach.
     pub channels: Channels,
+    /// The longest range `GET /api/v1/tenants/{tenant}/counts` reads at once, in hours.
+    pub max_counts_hours: i64,
 }
+
+/// The default of `max_counts_hours`: 400 days, the longest range the pages show.
+pub const DEFAULT_MAX_COUNTS_HOURS: i64 = 24 * 400;
 
 /// Checks an optional number against its range; unset gives the default.
 fn within<T>(
@@ -236,9 +247,17 @@ impl Config {
         let secure_cookies = raw
             .secure_cookies
             .unwrap_or_else(|| public_url.as_ref().is_some_and(|u| u.scheme() == "https"));
+        let max_counts_hours = within(
+            "max_counts_hours",
+            raw.max_counts_hours,
+            1..=24 * 3660,
+            "1 to 87840",
+            DEFAULT_MAX_COUNTS_HOURS,
+        )?;
         Ok(Self {
             trusted_proxies: trusted_proxies(raw.trusted_proxies.as_deref())?,
             public_url,
+            max_counts_hours,
             channels,
             database_url,
             events,

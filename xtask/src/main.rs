@@ -95,6 +95,7 @@ fn demo() -> Result<(), String> {
 
 fn test() -> Result<(), String> {
     packages::ensure()?;
+    packages::ensure_moto()?;
     tools::ensure()?;
     run::step("cargo fmt --check", || {
         run::cargo(&["fmt", "--all", "--", "--check"])

@@ -1,7 +1,8 @@
 //! The system packages the browser tests need and a fresh Debian machine lacks: Chromium, Node.js
 //! and npm. When one is missing they are installed with apt-get (as root, or through `sudo` when it
 //! asks no password); otherwise the run stops with the one command to type. Nothing runs when all
-//! are there.
+//! are there. The S3 test (server/tests/s3.rs) runs a real S3-compatible server, moto, with
+//! `python3 -m moto.server`: `moto[server]` and `boto3` are installed with pip when missing.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -11,6 +12,58 @@ use crate::run;
 const PACKAGES: [&str; 3] = ["chromium", "nodejs", "npm"];
 /// What someone who cannot install as root or through password-less sudo is told to run.
 pub const INSTALL: &str = "sudo apt-get install -y chromium nodejs npm";
+
+/// The Python packages of the S3 test's server.
+pub const PYTHON_PACKAGES: [&str; 2] = ["moto[server]", "boto3"];
+
+/// Installs `moto[server]` and `boto3` for `python3` with pip when they cannot be imported.
+pub fn ensure_moto() -> Result<(), String> {
+    let importable = || {
+        Command::new("python3")
+            .args(["-c", "import moto.server, boto3"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
+    };
+    if importable() {
+        return Ok(());
+    }
+    let typed = format!(
+        "python3 -m pip install --user '{}' boto3",
+        PYTHON_PACKAGES[0]
+    );
+    if on_path("python3").is_none() {
+        return Err(format!(
+            "the S3 test needs python3 with moto; install python3, then: {typed}"
+        ));
+    }
+    run::step(
+        &format!(
+            "pip install {} (for the S3 test)",
+            PYTHON_PACKAGES.join(" ")
+        ),
+        || {
+            let pip = |extra: &[&str]| {
+                let mut command = Command::new("python3");
+                command
+                    .args(["-m", "pip", "install", "--quiet", "--user"])
+                    .args(extra)
+                    .args(PYTHON_PACKAGES);
+                run::status(&mut command)
+            };
+            // Debian's own Python refuses --user installs (PEP 668) unless told otherwise.
+            pip(&[]).or_else(|_| pip(&["--break-system-packages"]))
+        },
+    )?;
+    if importable() {
+        Ok(())
+    } else {
+        Err(format!(
+            "after pip install, python3 still cannot import moto and boto3; try: {typed}"
+        ))
+    }
+}
 
 /// The browser the tests drive: `CHROMIUM` when set (an error when it names no file), else the
 /// system Chromium, or `None` when there is none.

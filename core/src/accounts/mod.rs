@@ -124,6 +124,24 @@ impl Actor {
         }
     }
 
+    /// Whether the actor's token is limited to another tenant, one the user could reach without
+    /// the token (as a member or admin): such a call is refused with `Forbidden` (not hidden).
+    pub fn token_forbids(&self, tenant_id: i64) -> bool {
+        let elsewhere = self
+            .token
+            .as_ref()
+            .is_some_and(|scope| scope.tenant_id.is_some_and(|t| t != tenant_id));
+        elsewhere && (self.admin || self.memberships.contains_key(&tenant_id))
+    }
+
+    /// [`Actor::require_read`], with `Forbidden` when the token is limited to another tenant.
+    pub fn require_in_scope(&self, tenant_id: i64) -> Result<(), ServiceError> {
+        if self.token_forbids(tenant_id) {
+            return Err(ServiceError::Forbidden);
+        }
+        self.require_read(tenant_id)
+    }
+
     pub fn can_read(&self, tenant_id: i64) -> bool {
         self.role_in(tenant_id).is_some()
     }

@@ -11,7 +11,7 @@ use crate::Services;
 pub(crate) use crate::accounts::actors::memberships_of;
 pub use crate::accounts::actors::{actor_for, actor_for_session};
 use crate::accounts::{Actor, Role, ServiceError, audit, epochs, hashing};
-use crate::entities::{membership, tenant, user};
+use crate::entities::{membership, notification, tenant, user};
 
 /// What a new user gets.
 #[derive(Clone, Debug)]
@@ -317,6 +317,14 @@ pub async fn set_rights(
         }
         .insert(&txn)
         .await?;
+    }
+    if !admin {
+        // News of the tenants they left is theirs no more: not in the inbox, not in a digest.
+        notification::Entity::delete_many()
+            .filter(notification::Column::UserId.eq(user_id))
+            .filter(notification::Column::TenantId.is_not_in(memberships.iter().map(|(id, _)| *id)))
+            .exec(&txn)
+            .await?;
     }
     let after = UserSummary {
         id: row.id,

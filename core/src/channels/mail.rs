@@ -20,6 +20,8 @@ use sea_orm::{
 
 use super::outbox::{Attempt, Outbox};
 use super::text::{self, one_line};
+
+mod members;
 use crate::Services;
 use crate::accounts::{Actor, ServiceError};
 use crate::entities::{mail_digest, notification, tenant, user};
@@ -162,6 +164,7 @@ pub async fn plan(services: &Services, at: DateTime<Utc>) -> Result<Vec<i64>, Db
         .await?;
     let mut planned = Vec::new();
     for person in users {
+        let readable = members::readable_by(conn, &person).await?;
         let end = period_end(&person.mail_digest, at);
         let since = person
             .mail_since
@@ -173,6 +176,7 @@ pub async fn plan(services: &Services, at: DateTime<Utc>) -> Result<Vec<i64>, Db
                 .filter(notification::Column::ReadAt.is_null())
                 .filter(notification::Column::CreatedAt.lt(end))
                 .filter(notification::Column::CreatedAt.gte(since))
+                .filter(notification::Column::TenantId.is_in(readable.iter().copied()))
         };
         if waiting().one(conn).await?.is_none() {
             continue;
@@ -217,6 +221,7 @@ pub async fn plan(services: &Services, at: DateTime<Utc>) -> Result<Vec<i64>, Db
             .filter(notification::Column::ReadAt.is_null())
             .filter(notification::Column::CreatedAt.lt(end))
             .filter(notification::Column::CreatedAt.gte(since))
+            .filter(notification::Column::TenantId.is_in(readable.iter().copied()))
             .exec(&txn)
             .await?
             .rows_affected;
@@ -332,6 +337,9 @@ pub async fn send(
             )
             .await;
     };
+    if !members::keep_readable(conn, &digest, &person).await? {
+        return Ok(Attempt::Skipped);
+    }
     let (subject, body) = compose(conn, &digest, &mailer.public_url).await?;
     // An address that cannot be written will not improve with retries: give up at once.
     let (attempts, failure) = match message(mailer, &person, subject, body) {

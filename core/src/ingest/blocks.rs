@@ -200,7 +200,7 @@ fn open(
             },
             other => IngestError::Read {
                 file: file.name.to_owned(),
-                reason: crate::error_chain(&other),
+                reason: crate::events_root::store_reason(&other),
             },
         })?;
     let raw: Box<dyn Read + Send> = match result.payload {

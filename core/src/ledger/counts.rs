@@ -3,27 +3,18 @@
 //! every database).
 
 use sea_orm::FromQueryResult;
-use serde::Serialize;
 
 use crate::Services;
 use crate::hour::Hour;
 use crate::ledger::LedgerError;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct CountRow {
-    pub hour: String,
-    pub application: String,
-    pub version: String,
-    pub platform: String,
-    pub screen: String,
-    pub event: String,
-    pub events: i64,
-    pub sessions: i64,
-}
+mod csv;
+mod row;
+pub use csv::{CSV_HEADER, CsvCells, csv_field, csv_line, spreadsheet_field, to_csv};
+pub use row::CountRow;
 
 #[derive(FromQueryResult)]
 struct Raw {
-    hour: i64,
     application: String,
     version: String,
     platform: String,
@@ -32,8 +23,6 @@ struct Raw {
     events: i64,
     sessions: i64,
 }
-
-pub const CSV_HEADER: &str = "hour,application,version,platform,screen,event,events,sessions";
 
 /// Narrows the counts to one application, platform, version, screen or event (exact names).
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
@@ -45,6 +34,8 @@ pub struct CountsFilter {
     pub event: Option<String>,
 }
 
+/// Every row of `[from, to)` at once (tests and small ranges; the API and `blueprint counts` read
+/// [`CountsPages`] so that memory stays flat).
 pub async fn hourly_counts(
     services: &Services,
     tenant_id: i64,
@@ -54,6 +45,7 @@ pub async fn hourly_counts(
     filtered_counts(services, tenant_id, from, to, &CountsFilter::default()).await
 }
 
+/// Every matching row of `[from, to)` at once, read page by page.
 pub async fn filtered_counts(
     services: &Services,
     tenant_id: i64,
@@ -61,117 +53,132 @@ pub async fn filtered_counts(
     to: Hour,
     filter: &CountsFilter,
 ) -> Result<Vec<CountRow>, LedgerError> {
-    let conn = services.db.conn();
-    let mut values: Vec<sea_orm::Value> = Vec::new();
-    let mut conditions = String::new();
-    for (column, value) in [
-        ("a.name", &filter.application),
-        ("a.platform", &filter.platform),
-        ("v.version", &filter.version),
-        ("s.name", &filter.screen),
-        ("e.name", &filter.event),
-    ] {
-        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-            conditions.push_str(&format!(" AND {column} = ?"));
-            values.push(value.into());
+    let mut pages = CountsPages::new(services.clone(), tenant_id, from, to, filter.clone());
+    let mut rows = Vec::new();
+    while let Some(page) = pages.next_page().await? {
+        rows.extend(page);
+    }
+    Ok(rows)
+}
+
+/// The counts of `[from, to)` one page at a time, in order: a page is one hour that has counts
+/// (found with one index seek, so empty stretches cost nothing), read and sorted on its own. Memory
+/// holds one hour's rows, whatever the range.
+pub struct CountsPages {
+    services: Services,
+    tenant_id: i64,
+    next: Hour,
+    to: Hour,
+    filter: CountsFilter,
+}
+
+#[derive(FromQueryResult)]
+struct NextHour {
+    hour: Option<i64>,
+}
+
+impl CountsPages {
+    pub fn new(
+        services: Services,
+        tenant_id: i64,
+        from: Hour,
+        to: Hour,
+        filter: CountsFilter,
+    ) -> Self {
+        Self {
+            services,
+            tenant_id,
+            next: from,
+            to,
+            filter,
         }
     }
-    let mut sql = format!(
-        "SELECT h.hour AS hour, a.name AS application, v.version AS version, a.platform AS platform, \
-         s.name AS screen, e.name AS event, h.events AS events, h.sessions AS sessions \
-         FROM hourly_counts h \
-         JOIN combinations c ON c.id = h.combination_id \
-         JOIN app_versions v ON v.id = c.version_id \
-         JOIN applications a ON a.id = v.application_id \
-         JOIN screens s ON s.id = c.screen_id \
-         JOIN events e ON e.id = c.event_id \
-         WHERE h.tenant_id = {tenant_id} AND h.hour >= {} AND h.hour < {} AND h.events > 0",
-        from.epoch_seconds(),
-        to.epoch_seconds()
-    );
-    sql.push_str(&conditions);
-    let mut rows = Raw::find_by_statement(crate::sql::statement(
-        conn.get_database_backend(),
-        &sql,
-        values,
-    ))
-    .all(conn)
-    .await?;
-    rows.sort_by(|a, b| {
-        (
-            a.hour,
-            &a.application,
-            &a.version,
-            &a.platform,
-            &a.screen,
-            &a.event,
+
+    /// The rows of the next hour that has any; `None` once the range is done.
+    pub async fn next_page(&mut self) -> Result<Option<Vec<CountRow>>, LedgerError> {
+        while let Some(hour) = self.next_hour().await? {
+            self.next = hour.plus(1);
+            let rows = self.rows_of(hour).await?;
+            if !rows.is_empty() {
+                return Ok(Some(rows));
+            }
+        }
+        self.next = self.to;
+        Ok(None)
+    }
+
+    /// The first hour at or after `next` (and before `to`) with counts.
+    async fn next_hour(&self) -> Result<Option<Hour>, LedgerError> {
+        if self.next >= self.to {
+            return Ok(None);
+        }
+        let found: Option<NextHour> = crate::sql::fetch_one(
+            self.services.db.conn(),
+            "SELECT MIN(hour) AS hour FROM hourly_counts \
+             WHERE tenant_id = ? AND hour >= ? AND hour < ? AND events > 0",
+            vec![
+                self.tenant_id.into(),
+                self.next.epoch_seconds().into(),
+                self.to.epoch_seconds().into(),
+            ],
         )
-            .cmp(&(
-                b.hour,
+        .await?;
+        Ok(found
+            .and_then(|row| row.hour)
+            .and_then(Hour::from_epoch_seconds))
+    }
+
+    /// One hour's matching rows, sorted.
+    async fn rows_of(&self, hour: Hour) -> Result<Vec<CountRow>, LedgerError> {
+        let mut values: Vec<sea_orm::Value> =
+            vec![self.tenant_id.into(), hour.epoch_seconds().into()];
+        let mut sql = String::from(
+            "SELECT a.name AS application, v.version AS version, a.platform AS platform, \
+             s.name AS screen, e.name AS event, h.events AS events, h.sessions AS sessions \
+             FROM hourly_counts h \
+             JOIN combinations c ON c.id = h.combination_id \
+             JOIN app_versions v ON v.id = c.version_id \
+             JOIN applications a ON a.id = v.application_id \
+             JOIN screens s ON s.id = c.screen_id \
+             JOIN events e ON e.id = c.event_id \
+             WHERE h.tenant_id = ? AND h.hour = ? AND h.events > 0",
+        );
+        let filter = &self.filter;
+        for (column, value) in [
+            ("a.name", &filter.application),
+            ("a.platform", &filter.platform),
+            ("v.version", &filter.version),
+            ("s.name", &filter.screen),
+            ("e.name", &filter.event),
+        ] {
+            if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+                sql.push_str(&format!(" AND {column} = ?"));
+                values.push(value.into());
+            }
+        }
+        let mut rows: Vec<Raw> = crate::sql::fetch(self.services.db.conn(), &sql, values).await?;
+        rows.sort_by(|a, b| {
+            (&a.application, &a.version, &a.platform, &a.screen, &a.event).cmp(&(
                 &b.application,
                 &b.version,
                 &b.platform,
                 &b.screen,
                 &b.event,
             ))
-    });
-    Ok(rows
-        .into_iter()
-        .map(|raw| CountRow {
-            hour: Hour::from_epoch_seconds(raw.hour)
-                .map(|h| h.to_string())
-                .unwrap_or_default(),
-            application: raw.application,
-            version: raw.version,
-            platform: raw.platform,
-            screen: raw.screen,
-            event: raw.event,
-            events: raw.events,
-            sessions: raw.sessions,
-        })
-        .collect())
-}
-
-/// One CSV field, quoted as RFC 4180 requires.
-pub fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) || value.starts_with(' ') || value.ends_with(' ') {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
-}
-
-/// The rows as CSV with the header, one line per row.
-pub fn to_csv(rows: &[CountRow]) -> String {
-    let mut out = String::with_capacity(64 * (rows.len() + 1));
-    out.push_str(CSV_HEADER);
-    out.push('\n');
-    for row in rows {
-        let fields = [
-            csv_field(&row.hour),
-            csv_field(&row.application),
-            csv_field(&row.version),
-            csv_field(&row.platform),
-            csv_field(&row.screen),
-            csv_field(&row.event),
-            row.events.to_string(),
-            row.sessions.to_string(),
-        ];
-        out.push_str(&fields.join(","));
-        out.push('\n');
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quotes_as_rfc_4180_says() {
-        assert_eq!(csv_field("Products Page"), "Products Page");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+        });
+        let hour_text = hour.to_string();
+        Ok(rows
+            .into_iter()
+            .map(|raw| CountRow {
+                hour: hour_text.clone(),
+                application: raw.application,
+                version: raw.version,
+                platform: raw.platform,
+                screen: raw.screen,
+                event: raw.event,
+                events: raw.events,
+                sessions: raw.sessions,
+            })
+            .collect())
     }
 }

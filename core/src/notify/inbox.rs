@@ -5,7 +5,7 @@ use blueprint_types::notify::{Inbox, InboxItem, NewsKind};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::slugs::slugs;
+use super::slugs::{readable, slugs};
 use crate::Services;
 use crate::accounts::{Actor, ServiceError};
 use crate::entities::notification;
@@ -31,6 +31,7 @@ pub async fn inbox_of(
     let slugs = slugs(conn).await?;
     let mut find = notification::Entity::find()
         .filter(notification::Column::UserId.eq(actor.user_id))
+        .filter(notification::Column::TenantId.is_in(readable(&slugs, actor)))
         .order_by_desc(notification::Column::Id);
     if query.unread_only {
         find = find.filter(notification::Column::ReadAt.is_null());
@@ -40,8 +41,8 @@ pub async fn inbox_of(
             .iter()
             .find(|(_, s)| s.as_str() == slug)
             .map(|(id, _)| *id)
-            .filter(|id| actor.can_read(*id))
             .ok_or(ServiceError::NotFound)?;
+        actor.require_in_scope(id)?;
         find = find.filter(notification::Column::TenantId.eq(id));
     }
     if let Some(kind) = query.kind.as_deref().filter(|k| !k.is_empty()) {
@@ -76,28 +77,46 @@ pub async fn inbox_of(
     })
 }
 
-/// How many of the caller's notifications are unread.
+/// How many of the caller's notifications are unread, in the tenants they may read.
 pub async fn unread_count(services: &Services, actor: &Actor) -> Result<i64, ServiceError> {
+    let slugs = slugs(services.db.conn()).await?;
     Ok(notification::Entity::find()
         .filter(notification::Column::UserId.eq(actor.user_id))
+        .filter(notification::Column::TenantId.is_in(readable(&slugs, actor)))
         .filter(notification::Column::ReadAt.is_null())
         .count(services.db.conn())
         .await? as i64)
 }
 
-/// Marks the caller's notifications read: the given ones, or all of them when `ids` is `None`.
-/// Returns how many are left unread.
+/// Marks the caller's notifications read: the given ones, or all of them when `ids` is `None`,
+/// in the tenants they may read. An id in a tenant their token is not limited to is `Forbidden`
+/// and nothing is marked. Returns how many are left unread.
 pub async fn mark_read_as(
     services: &Services,
     actor: &Actor,
     ids: Option<Vec<i64>>,
 ) -> Result<i64, ServiceError> {
+    let conn = services.db.conn();
+    let slugs = slugs(conn).await?;
+    if let Some(ids) = &ids {
+        for chunk in ids.chunks(crate::sql::IN_LIST) {
+            let given = notification::Entity::find()
+                .filter(notification::Column::UserId.eq(actor.user_id))
+                .filter(notification::Column::Id.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?;
+            if given.iter().any(|n| actor.token_forbids(n.tenant_id)) {
+                return Err(ServiceError::Forbidden);
+            }
+        }
+    }
     let update = notification::Entity::update_many()
         .col_expr(
             notification::Column::ReadAt,
             Expr::value(services.db.now_seconds()),
         )
         .filter(notification::Column::UserId.eq(actor.user_id))
+        .filter(notification::Column::TenantId.is_in(readable(&slugs, actor)))
         .filter(notification::Column::ReadAt.is_null());
     match ids {
         None => {

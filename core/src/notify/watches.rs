@@ -42,7 +42,7 @@ pub async fn watch_as(
     actor: &Actor,
     request: &WatchRequest,
 ) -> Result<Watch, ServiceError> {
-    let tenant = crate::tenants::visible(services, actor, &request.tenant).await?;
+    let tenant = super::slugs::scoped_tenant(services, actor, &request.tenant).await?;
     let target = request.target.as_str();
     if !TARGETS.contains(&target) {
         return Err(invalid(format!(
@@ -179,8 +179,16 @@ pub async fn watches_of(services: &Services, actor: &Actor) -> Result<Vec<Watch>
         .collect())
 }
 
-/// Removes one of the caller's watches.
+/// Removes one of the caller's watches (a token limited to another tenant may not).
 pub async fn unwatch_as(services: &Services, actor: &Actor, id: i64) -> Result<(), ServiceError> {
+    let row = watch::Entity::find_by_id(id)
+        .filter(watch::Column::UserId.eq(actor.user_id))
+        .one(services.db.conn())
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if actor.token_forbids(row.tenant_id) {
+        return Err(ServiceError::Forbidden);
+    }
     let deleted = watch::Entity::delete_many()
         .filter(watch::Column::Id.eq(id))
         .filter(watch::Column::UserId.eq(actor.user_id))

@@ -1,5 +1,7 @@
 //! `ingest`, `backfill`, `counts`, `catalog` and `mapping`.
 
+use std::io::Write as _;
+
 use anyhow::{Context, bail};
 use blueprint_core::Services;
 use blueprint_core::hour::Hour;
@@ -197,14 +199,37 @@ pub async fn counts(
     }
     let services = open_services(config).await?;
     let tenant_id = ingestion::tenant_id(&services, tenant).await?;
-    let rows = counts::hourly_counts(&services, tenant_id, from, to).await?;
+    let mut pages = counts::CountsPages::new(
+        services,
+        tenant_id,
+        from,
+        to,
+        counts::CountsFilter::default(),
+    );
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut rows = 0u64;
     match format {
-        Format::Csv => print!("{}", counts::to_csv(&rows)),
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&rows).context("encode counts")?
-        ),
+        Format::Csv => writeln!(out, "{}", counts::CSV_HEADER)?,
+        Format::Json => write!(out, "[")?,
     }
+    // Page by page, so memory stays flat; the JSON is the same as one pretty-printed array.
+    while let Some(page) = pages.next_page().await? {
+        for row in page {
+            match format {
+                Format::Csv => write!(out, "{}", counts::csv_line(&row, counts::CsvCells::Exact))?,
+                Format::Json => {
+                    let text = serde_json::to_string_pretty(&row).context("encode counts")?;
+                    let separator = if rows == 0 { "\n" } else { ",\n" };
+                    write!(out, "{separator}  {}", text.replace('\n', "\n  "))?;
+                }
+            }
+            rows += 1;
+        }
+    }
+    if format == Format::Json {
+        writeln!(out, "{}]", if rows == 0 { "" } else { "\n" })?;
+    }
+    out.flush().context("write the counts")?;
     Ok(())
 }
 

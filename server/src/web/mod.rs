@@ -57,6 +57,8 @@ pub struct AppState {
     pub email: bool,
     /// `webhook_allowed_hosts`: the internal hosts a webhook may be added for.
     pub webhook_hosts: AllowedHosts,
+    /// The longest range the counts API reads at once, in hours (`max_counts_hours`).
+    pub max_counts_hours: i64,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -130,6 +132,7 @@ pub async fn run(
         jobs: config.jobs.clone(),
         email: config.channels.mailer.is_some(),
         webhook_hosts: config.channels.webhook_hosts.clone(),
+        max_counts_hours: config.max_counts_hours,
     };
 
     match blueprint_core::accounts::users::count_users(&state.services).await {

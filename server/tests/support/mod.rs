@@ -6,6 +6,8 @@
     reason = "each test file uses a different part of the support module"
 )]
 
+pub mod smtp;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -111,6 +113,7 @@ impl TestServer {
             jobs: blueprint_core::jobs::JobSettings::default(),
             email: false,
             webhook_hosts: Default::default(),
+            max_counts_hours: blueprint_server::config::DEFAULT_MAX_COUNTS_HOURS,
         };
         TestServer {
             router: build_router(state.clone()),

@@ -221,6 +221,8 @@ fn EventTable(list: EventList, tenant: String, filter: EventFilter) -> impl Into
             ("from", &format!("{}T00", list.range.from)),
             ("to", &format!("{}T00", list.range.to)),
             ("format", "csv"),
+            // A file for spreadsheets: formula cells guarded (the API's CSV stays exact).
+            ("for", "spreadsheet"),
             ("application", filter.application.as_deref().unwrap_or("")),
             ("platform", filter.platform.as_deref().unwrap_or("")),
             ("version", filter.version.as_deref().unwrap_or("")),
