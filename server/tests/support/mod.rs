@@ -142,6 +142,7 @@ impl TestServer {
 pub struct Answer {
     pub status: StatusCode,
     pub location: Option<String>,
+    pub headers: axum::http::HeaderMap,
     pub body: String,
 }
 
@@ -177,16 +178,18 @@ pub async fn send(
             .get(header::LOCATION)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        (status, location, bytes)
+        (status, location, headers, bytes)
     };
-    let (status, location, bytes) =
+    let (status, location, headers, bytes) =
         tokio::time::timeout(std::time::Duration::from_secs(60), answer)
             .await
             .unwrap_or_else(|_| panic!("{method} {path} did not answer within 60 s"));
     Answer {
         status,
         location,
+        headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
     }
 }
