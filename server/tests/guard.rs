@@ -5,6 +5,7 @@ mod support;
 
 use axum::http::{HeaderMap, StatusCode, header};
 use blueprint_core::browse::curate::MAX_DESCRIPTION;
+use blueprint_core::error::MAX_NAME;
 use blueprint_server::web::guard::MAX_BODY;
 use support::{ADMIN, OWNER, TestServer, send};
 
@@ -214,5 +215,49 @@ async fn an_over_long_description_is_refused_naming_the_limit_and_stores_nothing
             description_of_open(&server, &owner).await,
             serde_json::Value::Null
         );
+    }
+}
+
+#[tokio::test]
+async fn an_over_long_token_name_is_refused_naming_the_limit_and_stores_nothing() {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    for server in TestServer::with_users().await {
+        let admin = server.sign_in(ADMIN).await;
+        let name = "n".repeat(MAX_NAME + 1);
+        let form = format!("name={name}&tenant=shop&role=viewer");
+        let path = server_fn_path("create_token");
+        let answer = send(
+            &server.router,
+            "POST",
+            &path,
+            Some(&admin),
+            Some((FORM, form)),
+        )
+        .await;
+        assert!(
+            !answer.status.is_success(),
+            "{}: {}",
+            server.label,
+            answer.status
+        );
+        let limit = format!("the token name is longer than {MAX_NAME} characters");
+        assert!(answer.body.contains(&limit), "{}", answer.body);
+        let conn = server.state.services.db.conn();
+        let tokens = blueprint_core::entities::api_token::Entity::find()
+            .count(conn)
+            .await
+            .unwrap();
+        assert_eq!(tokens, 0, "{}: no token stored", server.label);
+        // A name at the limit is accepted.
+        let form = format!("name={}&tenant=shop&role=viewer", "n".repeat(MAX_NAME));
+        let answer = send(
+            &server.router,
+            "POST",
+            &path,
+            Some(&admin),
+            Some((FORM, form)),
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     }
 }
