@@ -49,3 +49,16 @@ pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     }
     text
 }
+
+/// The longest name a person gives (an API token's), in characters.
+pub const MAX_NAME: usize = 200;
+
+/// Refuses `text` longer than `max` characters, naming the field and the limit.
+pub fn check_length(field: &str, text: &str, max: usize) -> Result<(), ServiceError> {
+    if text.chars().count() > max {
+        return Err(ServiceError::Invalid(format!(
+            "the {field} is longer than {max} characters"
+        )));
+    }
+    Ok(())
+}

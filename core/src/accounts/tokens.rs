@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::Services;
 use crate::accounts::{Actor, Role, ServiceError, TokenScope, audit, passwords, users};
 use crate::entities::{api_token, tenant, user};
+use crate::error::{MAX_NAME, check_length};
 
 pub const PREFIX: &str = "bpt_";
 
@@ -48,6 +49,7 @@ pub async fn create_token(
     if name.is_empty() {
         return Err(ServiceError::Invalid("a token needs a name".into()));
     }
+    check_length("token name", &name, MAX_NAME)?;
     let tenant_id = match &new.tenant {
         Some(slug) => {
             let row = tenant::Entity::find()

@@ -9,6 +9,7 @@ use super::TenantRef;
 use super::query::quiet_column;
 use crate::Services;
 use crate::accounts::{Actor, ServiceError, audit};
+use crate::error::check_length;
 use crate::sql::{fetch, fetch_one, statement};
 
 pub const STATUSES: [&str; 3] = ["active", "deprecated", "obsolete"];
@@ -197,11 +198,7 @@ async fn edited(
     let mut after = before.clone();
     if let Some(description) = &edit.description {
         let description = description.trim();
-        if description.chars().count() > MAX_DESCRIPTION {
-            return Err(ServiceError::Invalid(format!(
-                "the description is longer than {MAX_DESCRIPTION} characters"
-            )));
-        }
+        check_length("description", description, MAX_DESCRIPTION)?;
         after.description = (!description.is_empty()).then(|| description.to_owned());
     }
     if let Some(owner) = &edit.owner {

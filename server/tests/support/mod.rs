@@ -156,6 +156,8 @@ pub struct Answer {
     pub location: Option<String>,
     /// The `Set-Cookie` header, if the answer sets one.
     pub set_cookie: Option<String>,
+    /// Every header of the answer.
+    pub headers: axum::http::HeaderMap,
     pub body: String,
 }
 
@@ -203,10 +205,11 @@ pub async fn answer(router: &Router, request: Request<Body>) -> Answer {
         let status = response.status();
         let location = header_text(&response, header::LOCATION);
         let set_cookie = header_text(&response, header::SET_COOKIE);
+        let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        (status, location, set_cookie, bytes)
+        (status, location, set_cookie, headers, bytes)
     };
-    let (status, location, set_cookie, bytes) =
+    let (status, location, set_cookie, headers, bytes) =
         tokio::time::timeout(std::time::Duration::from_secs(60), answer)
             .await
             .unwrap_or_else(|_| panic!("{what} did not answer within 60 s"));
@@ -214,6 +217,7 @@ pub async fn answer(router: &Router, request: Request<Body>) -> Answer {
         status,
         location,
         set_cookie,
+        headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
     }
 }
