@@ -291,7 +291,7 @@ async fn the_binary_reads_s3_as_the_readme_says_and_explains_what_is_wrong() {
         );
         assert!(
             stdout.starts_with(&format!(
-                "shop 2026-11-20T10:00:00Z: ok; 4 events, 2 rejected, 0 skewed, 0 untimed, 0 duplicates; 2 files, {size} bytes;"
+                "shop 2026-11-20T10:00:00Z: ok; 4 events, 2 rejected, 0 skewed, 0 untimed, 0 duplicates, 0 keys cut; 2 files, {size} bytes;"
             )),
             "{label}: {stdout}"
         );
