@@ -9,7 +9,6 @@ use std::process::{Command, Stdio};
 
 use crate::run;
 
-const PACKAGES: [&str; 3] = ["chromium", "nodejs", "npm"];
 /// What someone who cannot install as root or through password-less sudo is told to run.
 pub const INSTALL: &str = "sudo apt-get install -y chromium nodejs npm";
 
@@ -83,49 +82,56 @@ pub fn chromium() -> Result<Option<PathBuf>, String> {
         .or_else(|| fixed.into_iter().find(|path| path.is_file())))
 }
 
-/// Installs Chromium, Node.js and npm when one of them is missing.
+/// Installs whichever of Chromium, Node.js and npm is missing, and only those (a Node.js from
+/// elsewhere ships its own npm, and Debian's `npm` package conflicts with it).
 pub fn ensure() -> Result<(), String> {
-    let missing = missing_programs()?;
+    let missing = missing_packages()?;
     if missing.is_empty() {
         return Ok(());
     }
+    let listed = missing.join(", ");
     let privilege = privilege().filter(|_| on_path("apt-get").is_some());
     let Some(privilege) = privilege else {
         return Err(format!(
-            "the browser tests need {missing}; install them with: {INSTALL}"
+            "the browser tests need {listed}; install them with: sudo apt-get install -y {}",
+            missing.join(" ")
         ));
     };
-    let install: Vec<&str> = ["install", "-y"].into_iter().chain(PACKAGES).collect();
+    let install: Vec<&str> = ["install", "-y"]
+        .into_iter()
+        .chain(missing.iter().copied())
+        .collect();
     let name = format!(
-        "apt-get install -y {} ({missing} missing)",
-        PACKAGES.join(" ")
+        "apt-get install -y {} ({listed} missing)",
+        missing.join(" ")
     );
     run::step(&name, || {
         apt(privilege, &["update"])?;
         apt(privilege, &install)
     })?;
-    let still = missing_programs()?;
+    let still = missing_packages()?;
     if still.is_empty() {
         Ok(())
     } else {
         Err(format!(
-            "after apt-get install, {still} is still not on PATH (set CHROMIUM=/path/to/chromium for another browser)"
+            "after apt-get install, {} is still not on PATH (set CHROMIUM=/path/to/chromium for another browser)",
+            still.join(", ")
         ))
     }
 }
 
-/// The browser tests' programs that are not there, as a list for a message (empty when none).
-fn missing_programs() -> Result<String, String> {
+/// The Debian packages of the browser tests' programs that are not there (empty when none).
+fn missing_packages() -> Result<Vec<&'static str>, String> {
     let mut missing = Vec::new();
     if chromium()?.is_none() {
         missing.push("chromium");
     }
-    for program in ["node", "npm"] {
+    for (program, package) in [("node", "nodejs"), ("npm", "npm")] {
         if on_path(program).is_none() {
-            missing.push(program);
+            missing.push(package);
         }
     }
-    Ok(missing.join(", "))
+    Ok(missing)
 }
 
 #[derive(Clone, Copy)]
