@@ -122,6 +122,23 @@ fn header<'a>(data: &'a str, name: &str) -> &'a str {
         .unwrap_or_default()
 }
 
+/// The settings of the process that sends, as an operator gives them: email over the loopback
+/// SMTP server, webhooks with 1 s back-off to loopback endpoints the operator allows.
+fn sending_settings(database_url: &str, root: &std::path::Path, smtp_port: u16) -> RawSettings {
+    RawSettings {
+        database_url: Some(database_url.to_owned()),
+        events_url: Some(root.display().to_string()),
+        heartbeat_seconds: Some(1),
+        job_retry_backoff_seconds: Some(1),
+        schedule: Some(false),
+        smtp_url: Some(format!("smtp://127.0.0.1:{smtp_port}")),
+        mail_from: Some("Blueprint <blueprint@example.com>".into()),
+        public_url: Some("http://blueprint.test/".into()),
+        webhook_allowed_hosts: Some("127.0.0.1".into()),
+        ..Default::default()
+    }
+}
+
 /// Digests follow the server's clock, news its creation time. So that a test reads the same at
 /// any hour of the day (an hour after the news must not be a new UTC day), the news is dated
 /// 10:30 today and the users get email from 10:00. Returns today's midnight.
@@ -209,18 +226,7 @@ async fn news_reaches_inbox_email_and_webhook_exactly_once() {
         // The process that sends: email over the SMTP server, webhooks with 1 s back-off, to a
         // loopback endpoint the operator allows.
         let (smtp_port, mails) = smtp_server().await;
-        let settings = RawSettings {
-            database_url: Some(db.url.clone()),
-            events_url: Some(root.display().to_string()),
-            heartbeat_seconds: Some(1),
-            job_retry_backoff_seconds: Some(1),
-            schedule: Some(false),
-            smtp_url: Some(format!("smtp://127.0.0.1:{smtp_port}")),
-            mail_from: Some("Blueprint <blueprint@example.com>".into()),
-            public_url: Some("http://blueprint.test/".into()),
-            webhook_allowed_hosts: Some("127.0.0.1".into()),
-            ..Default::default()
-        };
+        let settings = sending_settings(&db.url, &root, smtp_port);
         let config = Config::load(settings, None).unwrap();
         let allowed = config.channels.webhook_hosts.clone();
         let (hook_url, hooks) = webhook_server().await;
@@ -662,18 +668,7 @@ async fn a_name_from_events_is_escaped_for_slack_kept_on_one_line_in_email_and_e
             .await
             .unwrap();
         let (smtp_port, mails) = smtp_server().await;
-        let settings = RawSettings {
-            database_url: Some(db.url.clone()),
-            events_url: Some(root.display().to_string()),
-            heartbeat_seconds: Some(1),
-            job_retry_backoff_seconds: Some(1),
-            schedule: Some(false),
-            smtp_url: Some(format!("smtp://127.0.0.1:{smtp_port}")),
-            mail_from: Some("Blueprint <blueprint@example.com>".into()),
-            public_url: Some("http://blueprint.test/".into()),
-            webhook_allowed_hosts: Some("127.0.0.1".into()),
-            ..Default::default()
-        };
+        let settings = sending_settings(&db.url, &root, smtp_port);
         let config = Config::load(settings, None).unwrap();
         let (hook_url, hooks) = webhook_server().await;
         let request = WebhookRequest {
