@@ -20,6 +20,7 @@ pub mod obsolete;
 pub mod pipeline;
 pub mod queue;
 pub mod rollouts;
+pub mod signals;
 pub mod sql;
 pub mod tenants;
 #[cfg(feature = "testing")]

@@ -32,7 +32,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "services",
-        &["browse", "channels", "notify", "obsolete", "rollouts"],
+        &[
+            "browse", "channels", "notify", "obsolete", "rollouts", "signals",
+        ],
     ),
     ("pipeline", &["pipeline"]),
     ("jobs", &["jobs"]),

@@ -14,6 +14,7 @@ mod m20261126_000008_channels;
 mod m20261126_000009_rollouts;
 mod m20261201_000010_run_limits;
 mod m20261201_000020_session_epochs;
+mod m20261201_000030_incidents;
 
 pub use m20261126_000002_ledger::TYPE_COLUMNS;
 pub use m20261126_000004_catalog::{DAY_TOTALS, day_totals_sql};
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000009_rollouts::Migration),
             Box::new(m20261201_000010_run_limits::Migration),
             Box::new(m20261201_000020_session_epochs::Migration),
+            Box::new(m20261201_000030_incidents::Migration),
         ]
     }
 }

@@ -88,3 +88,4 @@ pub mod catalog;
 pub mod jobs;
 pub mod notify;
 pub mod rollouts;
+pub mod signals;

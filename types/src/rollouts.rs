@@ -35,12 +35,12 @@ macro_rules! closed_set {
         }
 
         impl std::str::FromStr for $name {
-            type Err = UnknownName;
+            type Err = $crate::rollouts::UnknownName;
 
-            fn from_str(text: &str) -> Result<Self, UnknownName> {
+            fn from_str(text: &str) -> Result<Self, $crate::rollouts::UnknownName> {
                 match text {
                     $($text => Ok($name::$variant),)+
-                    _ => Err(UnknownName {
+                    _ => Err($crate::rollouts::UnknownName {
                         text: text.to_owned(),
                         expected: $name::NAMES,
                     }),
@@ -62,6 +62,8 @@ macro_rules! closed_set {
         }
     };
 }
+
+pub(crate) use closed_set;
 
 closed_set! {
     /// Whether a roll-out is evaluated after each ingested hour.

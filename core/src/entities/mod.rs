@@ -1,5 +1,6 @@
 //! SeaORM entities, one module per table; the schema itself lives in `blueprint-migration`.
 
+pub mod anomaly;
 pub mod api_token;
 pub mod app_version;
 pub mod application;
@@ -14,6 +15,8 @@ pub mod hour_task;
 pub mod hourly_count;
 pub mod hourly_key;
 pub mod hourly_session;
+pub mod incident;
+pub mod incident_series;
 pub mod ingested_hour;
 pub mod ingestion_run;
 pub mod job_schedule;
@@ -27,6 +30,7 @@ pub mod quiet_mark;
 pub mod rollout;
 pub mod rollout_verdict;
 pub mod screen;
+pub mod series_mute;
 pub mod sign_in_throttle;
 pub mod tenant;
 pub mod user;
