@@ -79,12 +79,17 @@ pub const APPS: [App; 4] = [
     },
 ];
 
-const SCREENS: [&str; 4] = ["Home", "Products", "Cart", "Checkout"];
+pub const SCREENS: [&str; 4] = ["Home", "Products", "Cart", "Checkout"];
 
 /// xorshift64*: small, fast, and the same everywhere.
-struct Rng(u64);
+pub struct Rng(u64);
 
 impl Rng {
+    /// A generator from `seed` (any but zero; zero is taken as one).
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.max(1))
+    }
+
     fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
@@ -92,9 +97,77 @@ impl Rng {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
+
+    /// Uniform on [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// A Poisson count of mean `mean` (Knuth's product of uniforms, in pieces of at most 30 so
+    /// the product never underflows).
+    pub fn poisson(&mut self, mean: f64) -> u64 {
+        let mut left = mean.max(0.0);
+        let mut count = 0;
+        while left > 0.0 {
+            let piece = left.min(30.0);
+            left -= piece;
+            let limit = (-piece).exp();
+            let mut product = self.unit();
+            while product > limit {
+                count += 1;
+                product *= self.unit();
+            }
+        }
+        count
+    }
+}
+
+/// One thing a session sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sent {
+    /// A screen load (a Segment `screen` call) of the screen.
+    Load(&'static str),
+    /// A tracked event on a screen, with its properties as JSON.
+    Track {
+        event: &'static str,
+        screen: &'static str,
+        properties: &'static str,
+    },
+    /// `share`, on no screen.
+    Share,
+}
+
+/// What one session of `app` sends (its candidate's when `candidate`): 1 to 7 screen loads,
+/// each followed by a tracked event with probability 0.6, and `share` with probability 0.5.
+pub fn draw_session(rng: &mut Rng, app: &App, candidate: bool) -> Vec<Sent> {
+    let mut sent = Vec::new();
+    let loads = 1 + rng.below(7);
+    for _ in 0..loads {
+        let screen = SCREENS[rng.below(4) as usize];
+        let kept = !candidate || rng.below(3) < app.loads_kept_thirds;
+        if kept {
+            sent.push(Sent::Load(screen));
+        }
+        if rng.below(10) < 6 {
+            let (event, properties) = match rng.below(5) {
+                0 | 1 => ("addToCart", r#"{"sku":"p1","price":9.5}"#),
+                2 | 3 => ("view_item", r#"{"sku":"p1"}"#),
+                _ => ("search", r#"{"query":"shoes"}"#),
+            };
+            sent.push(Sent::Track {
+                event,
+                screen,
+                properties,
+            });
+        }
+    }
+    if rng.below(2) == 0 && (!candidate || app.sends_share) {
+        sent.push(Sent::Share);
+    }
+    sent
 }
 
 fn context(app: &App, version: &str, session: &str, screen: Option<&str>) -> String {
@@ -107,36 +180,28 @@ fn context(app: &App, version: &str, session: &str, screen: Option<&str>) -> Str
 
 /// Writes one session's lines.
 fn session(out: &mut String, rng: &mut Rng, app: &App, version: &str, id: &str, candidate: bool) {
-    let loads = 1 + rng.below(7);
-    for _ in 0..loads {
-        let screen = SCREENS[rng.below(4) as usize];
-        let kept = !candidate || rng.below(3) < app.loads_kept_thirds;
-        if kept {
-            let _ = writeln!(
+    for sent in draw_session(rng, app, candidate) {
+        let _ = match sent {
+            Sent::Load(screen) => writeln!(
                 out,
                 r#"{{"type":"screen","name":"{screen}",{}}}"#,
                 context(app, version, id, None)
-            );
-        }
-        if rng.below(10) < 6 {
-            let (event, properties) = match rng.below(5) {
-                0 | 1 => ("addToCart", r#"{"sku":"p1","price":9.5}"#),
-                2 | 3 => ("view_item", r#"{"sku":"p1"}"#),
-                _ => ("search", r#"{"query":"shoes"}"#),
-            };
-            let _ = writeln!(
+            ),
+            Sent::Track {
+                event,
+                screen,
+                properties,
+            } => writeln!(
                 out,
                 r#"{{"type":"track","event":"{event}",{},"properties":{properties}}}"#,
                 context(app, version, id, Some(screen))
-            );
-        }
-    }
-    if rng.below(2) == 0 && (!candidate || app.sends_share) {
-        let _ = writeln!(
-            out,
-            r#"{{"type":"track","event":"share",{},"properties":{{"channel":"chat"}}}}"#,
-            context(app, version, id, None)
-        );
+            ),
+            Sent::Share => writeln!(
+                out,
+                r#"{{"type":"track","event":"share",{},"properties":{{"channel":"chat"}}}}"#,
+                context(app, version, id, None)
+            ),
+        };
     }
 }
 

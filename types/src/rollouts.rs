@@ -132,6 +132,14 @@ pub fn signed_percent(x: f64) -> String {
     format!("{sign}{:.1} %", x.abs() * 100.0)
 }
 
+/// An interval's confidence level as people read it: `95 %`, `98.75 %`, `99.58 %` (at most two
+/// decimals, trailing zeros dropped); a check without a recorded level was judged at 95 %.
+pub fn level_percent(level: Option<f64>) -> String {
+    let text = format!("{:.2}", level.unwrap_or(0.95) * 100.0);
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text} %")
+}
+
 /// The default stages: the candidate's share of the two versions' sessions, in percent.
 pub const DEFAULT_STAGES: [i32; 5] = [1, 5, 20, 50, 100];
 
@@ -247,17 +255,22 @@ pub struct Check {
     pub kind: CheckKind,
     /// What is checked, e.g. `screen loads per session`, `addToCart per session`.
     pub name: String,
-    /// Headline checks must pass for the stage to pass; the others can only fail it.
+    /// Headline checks must pass for the stage to pass; the others can only fail it (and their
+    /// intervals are wider: a stage shares its 5 % chance of a false fail among them).
     pub headline: bool,
     /// `pass`, `fail` or `inconclusive`.
     pub verdict: CheckVerdict,
     /// The candidate's and the baseline's value over the compared hours (rates and shares).
     pub candidate: Option<f64>,
     pub baseline: Option<f64>,
-    /// The estimated relative change and its 95 % interval.
+    /// The estimated relative change and its interval, at `level`.
     pub change: Option<f64>,
     pub low: Option<f64>,
     pub high: Option<f64>,
+    /// The interval's confidence level (`0.9875`: a 98.75 % interval), the level the check is
+    /// judged at; none for coverage (and in reports stored before levels were recorded: 95 %).
+    #[serde(default)]
+    pub level: Option<f64>,
     /// Per-hour changes (rate and mix checks).
     #[serde(default)]
     pub hours: Vec<HourChange>,
@@ -357,7 +370,15 @@ pub struct RolloutEdit {
 
 #[cfg(test)]
 mod tests {
-    use super::{CheckKind, CheckVerdict, Plan, RolloutState, UnknownName, Verdict};
+    use super::{CheckKind, CheckVerdict, Plan, RolloutState, UnknownName, Verdict, level_percent};
+
+    #[test]
+    fn levels_read_as_percent() {
+        assert_eq!(level_percent(Some(0.9875)), "98.75 %");
+        assert_eq!(level_percent(Some(1.0 - 0.025 / 6.0)), "99.58 %");
+        assert_eq!(level_percent(Some(0.99)), "99 %");
+        assert_eq!(level_percent(None), "95 %");
+    }
 
     #[test]
     fn names_read_and_print_as_stored() {

@@ -17,6 +17,7 @@
 
 pub mod evaluate;
 pub mod stats;
+pub mod student;
 
 mod command_line;
 mod edit;
@@ -63,6 +64,7 @@ mod tests {
                 change: None,
                 low: None,
                 high: None,
+                level: None,
                 hours: Vec::new(),
                 missing: Vec::new(),
                 detail: String::new(),

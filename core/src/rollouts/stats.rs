@@ -4,31 +4,20 @@
 //! the candidate would have sent had nothing changed; the ratio of what it sent to that expectation,
 //! over all compared hours, is the relative change (an hour-matched, standardised ratio: each hour
 //! counts as much as its traffic, and an hour with no event at all counts exactly, with no pseudo
-//! counts to bias small rates). Its 95 % interval comes from how much that ratio varies from hour
-//! to hour (Student's t with one fewer degrees of freedom than hours) plus the baseline's own
-//! counting noise. A rate passes when the whole interval lies within the tolerance, fails when the
-//! whole interval lies outside it, and is inconclusive otherwise.
+//! counts to bias small rates). Its interval comes from how much that ratio varies from hour to
+//! hour (Student's t with one fewer degrees of freedom than hours) plus the baseline's own
+//! counting noise, at the level the stage gives the check (see `evaluate::family`: 95 % for one
+//! check alone, wider when a stage judges many at once). A rate passes when the whole interval
+//! lies within the tolerance, fails when the whole interval lies outside it, and is inconclusive
+//! otherwise.
 
 use blueprint_types::rollouts::CheckVerdict;
 
-/// Student's t, 97.5 % quantile, for 1 to 30 degrees of freedom.
-const T975: [f64; 30] = [
-    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
-    2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
-    2.052, 2.048, 2.045, 2.042,
-];
+use super::student;
 
-/// The two-sided 95 % critical value of Student's t with `df` degrees of freedom (rounded up to
-/// the tabulated value of the band, so never narrower than the exact one).
+/// The two-sided 95 % critical value of Student's t with `df` degrees of freedom.
 pub fn t975(df: usize) -> f64 {
-    match df {
-        0 => f64::INFINITY,
-        1..=30 => T975[df - 1],
-        31..=40 => 2.042,
-        41..=60 => 2.021,
-        61..=120 => 2.000,
-        _ => 1.980,
-    }
+    student::critical(0.05, df)
 }
 
 /// One hour of a rate: each version's count and what it is divided by (sessions, or all events).
@@ -56,18 +45,76 @@ impl Pair {
     }
 }
 
-/// A relative change and its 95 % interval.
+/// A relative change and its interval at `level` (0.95: a 95 % interval).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Interval {
     pub change: f64,
     pub low: f64,
     pub high: f64,
     pub hours: usize,
+    pub level: f64,
 }
 
-/// The hour-matched ratio of the candidate's count to what the baseline's rate predicts, and its
-/// interval; `None` with fewer than two usable hours or nothing expected at all.
-pub fn standardized_interval(pairs: &[Pair]) -> Option<Interval> {
+/// The hour-matched ratio of the candidate's count to what the baseline's rate predicts, with
+/// what its interval at any level needs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Estimate {
+    /// Sent over expected.
+    pub ratio: f64,
+    /// The standard error of the ratio's logarithm (unused when nothing was sent).
+    pub se_log: f64,
+    /// What the baseline's rates predict over all hours.
+    pub expected: f64,
+    pub hours: usize,
+}
+
+impl Estimate {
+    /// The interval at level `1 − alpha`. When nothing was sent it is one-sided: from −100 % up
+    /// to the rate at which seeing none has probability `alpha` (−ln α expected; the rule of
+    /// three at 5 %).
+    pub fn interval(&self, alpha: f64) -> Interval {
+        let level = 1.0 - alpha;
+        if self.ratio == 0.0 {
+            return Interval {
+                change: -1.0,
+                low: -1.0,
+                high: (-alpha.ln() / self.expected).min(1.0) - 1.0,
+                hours: self.hours,
+                level,
+            };
+        }
+        let t = student::critical(alpha, self.hours - 1);
+        Interval {
+            change: self.ratio - 1.0,
+            low: (self.ratio.ln() - t * self.se_log).exp() - 1.0,
+            high: (self.ratio.ln() + t * self.se_log).exp() - 1.0,
+            hours: self.hours,
+            level,
+        }
+    }
+
+    /// The smallest `alpha` whose interval lies wholly outside ±`tolerance` (1 when the estimate
+    /// itself lies within it): the p-value of "the change exceeds the tolerance", which orders a
+    /// stage's checks for Holm's procedure.
+    pub fn fail_p(&self, tolerance: f64) -> f64 {
+        if self.ratio == 0.0 {
+            return (-self.expected * (1.0 - tolerance)).exp().min(1.0);
+        }
+        let r = self.ratio.ln();
+        let beyond = (r - (1.0 + tolerance).ln()).max((1.0 - tolerance).ln() - r);
+        if beyond <= 0.0 {
+            return 1.0;
+        }
+        if self.se_log <= 0.0 {
+            return 0.0;
+        }
+        (2.0 * student::upper_tail(beyond / self.se_log, self.hours - 1)).min(1.0)
+    }
+}
+
+/// The standardised ratio of `pairs`; `None` with fewer than two usable hours or nothing
+/// expected at all.
+pub fn estimate(pairs: &[Pair]) -> Option<Estimate> {
     let usable: Vec<&Pair> = pairs
         .iter()
         .filter(|p| p.candidate_base > 0.0 && p.baseline_base > 0.0)
@@ -86,13 +133,11 @@ pub fn standardized_interval(pairs: &[Pair]) -> Option<Interval> {
     }
     let observed: f64 = usable.iter().map(|p| p.candidate).sum();
     let ratio = observed / total_expected;
-    let t = t975(n - 1);
     if observed == 0.0 {
-        // None sent: at most 3 expected by chance (95 %), so the rate is at most 3 / expected.
-        return Some(Interval {
-            change: -1.0,
-            low: -1.0,
-            high: (3.0 / total_expected).min(1.0) - 1.0,
+        return Some(Estimate {
+            ratio: 0.0,
+            se_log: 0.0,
+            expected: total_expected,
             hours: n,
         });
     }
@@ -110,13 +155,17 @@ pub fn standardized_interval(pairs: &[Pair]) -> Option<Interval> {
         .sum::<f64>()
         * ratio
         * ratio;
-    let se_log = (spread + baseline_noise).sqrt() / total_expected / ratio;
-    Some(Interval {
-        change: ratio - 1.0,
-        low: (ratio.ln() - t * se_log).exp() - 1.0,
-        high: (ratio.ln() + t * se_log).exp() - 1.0,
+    Some(Estimate {
+        ratio,
+        se_log: (spread + baseline_noise).sqrt() / total_expected / ratio,
+        expected: total_expected,
         hours: n,
     })
+}
+
+/// The standardised ratio of `pairs` and its 95 % interval.
+pub fn standardized_interval(pairs: &[Pair]) -> Option<Interval> {
+    estimate(pairs).map(|e| e.interval(0.05))
 }
 
 /// Pass inside ±`tolerance`, fail wholly outside it, inconclusive when the interval straddles it.
@@ -148,11 +197,10 @@ mod tests {
     }
 
     #[test]
-    fn t_values_follow_the_table() {
-        assert_eq!(t975(1), 12.706);
-        assert_eq!(t975(10), 2.228);
-        assert_eq!(t975(35), 2.042);
-        assert_eq!(t975(1000), 1.980);
+    fn t_values_follow_the_tables() {
+        for (df, t) in [(1, 12.706), (10, 2.228), (35, 2.030), (1000, 1.962)] {
+            assert!((t975(df) - t).abs() < 0.001, "{df}: {}", t975(df));
+        }
         assert!(t975(0).is_infinite());
     }
 

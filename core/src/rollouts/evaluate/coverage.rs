@@ -87,6 +87,7 @@ pub(super) fn coverage_check(name: &str, items: Vec<Item>, plan: &Plan) -> (Chec
         change: None,
         low: None,
         high: None,
+        level: None,
         hours: Vec::new(),
         missing: tally.missing,
         detail,

@@ -130,6 +130,24 @@ impl Ledger {
             latest,
         };
         add_counts(conn, &versions, &mut figures, &counted).await?;
+        Ok(Ledger::assemble(
+            versions,
+            figures,
+            hours,
+            event_names,
+            screen_names,
+        ))
+    }
+
+    /// The ledger of `figures` (sessions and counts per hour and version) over `hours`, the
+    /// hours in which both versions had sessions.
+    pub(super) fn assemble(
+        versions: Versions,
+        figures: ByHour,
+        hours: Vec<i64>,
+        event_names: HashMap<i64, String>,
+        screen_names: HashMap<i64, String>,
+    ) -> Ledger {
         let total = |version: i64| -> Figures {
             let mut sum = Figures::default();
             for h in &hours {
@@ -140,7 +158,7 @@ impl Ledger {
             sum
         };
         let (candidate, baseline) = (total(versions.candidate), total(versions.baseline));
-        Ok(Ledger {
+        Ledger {
             versions,
             hours,
             event_names,
@@ -150,7 +168,7 @@ impl Ledger {
             candidate,
             baseline,
             figures,
-        })
+        }
     }
 
     /// The candidate's and the baseline's figures in one of the compared `hours`.
@@ -163,7 +181,7 @@ impl Ledger {
 }
 
 /// The hours in which both versions had sessions.
-fn compared_hours(figures: &ByHour, versions: &Versions) -> Vec<i64> {
+pub(super) fn compared_hours(figures: &ByHour, versions: &Versions) -> Vec<i64> {
     let ran = |h: i64, version: i64| figures.get(&(h, version)).is_some_and(|f| f.sessions > 0.0);
     figures
         .keys()

@@ -107,6 +107,7 @@ fn conflicts_check(conflicts: Vec<String>) -> Check {
         change: None,
         low: None,
         high: None,
+        level: None,
         hours: Vec::new(),
         detail: if conflicts.is_empty() {
             "every key keeps the baseline's types".into()

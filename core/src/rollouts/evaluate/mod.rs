@@ -9,15 +9,18 @@
 //! - `verdict`: the verdict and its reason.
 
 mod coverage;
+mod family;
 mod figures;
 mod keys;
 mod rates;
+#[cfg(test)]
+mod replay;
 mod share;
 mod verdict;
 
 use std::collections::BTreeSet;
 
-use blueprint_types::rollouts::{Evaluation, Plan};
+use blueprint_types::rollouts::{Check, Evaluation, Plan};
 use sea_orm::{ConnectionTrait, DbErr};
 
 use self::figures::{Ledger, Versions};
@@ -61,6 +64,31 @@ impl Outcome {
     }
 }
 
+/// A stage's checks, the events its failing checks are about, and its verdict.
+struct Judged {
+    pub checks: Vec<Check>,
+    pub implicated: BTreeSet<i64>,
+    pub decision: verdict::Decision,
+}
+
+/// Judges every check of a stage over `ledger` — the rates (together, as `family` says), the
+/// coverage, and the key checks already made from the ledger's key counts (`keys`) — and
+/// decides the stage's verdict. Pure, so the replay tests drive exactly this.
+fn judge(ledger: &Ledger, plan: &Plan, keys: (Vec<Check>, BTreeSet<i64>)) -> Judged {
+    let (mut checks, mut implicated) = rates::rate_checks(ledger, plan);
+    let (coverage, about) = coverage::coverage_checks(ledger, plan);
+    checks.extend(coverage);
+    implicated.extend(about);
+    checks.extend(keys.0);
+    implicated.extend(keys.1);
+    let decision = verdict::decide(&mut checks, &mut implicated, ledger, plan);
+    Judged {
+        checks,
+        implicated,
+        decision,
+    }
+}
+
 pub(crate) async fn evaluate(
     conn: &impl ConnectionTrait,
     subject: &Subject,
@@ -97,14 +125,12 @@ pub(crate) async fn evaluate(
     };
     let window = (from, latest);
     let ledger = Ledger::load(conn, versions, figures, window, &subject.screen_loads).await?;
-    let (mut checks, mut implicated) = rates::rate_checks(&ledger, plan);
-    let (coverage, about) = coverage::coverage_checks(&ledger, plan);
-    checks.extend(coverage);
-    implicated.extend(about);
-    let (keys, about) = keys::key_checks(conn, &ledger, plan).await?;
-    checks.extend(keys);
-    implicated.extend(about);
-    let decision = verdict::decide(&mut checks, &mut implicated, &ledger, plan);
+    let keys = keys::key_checks(conn, &ledger, plan).await?;
+    let Judged {
+        checks,
+        implicated,
+        decision,
+    } = judge(&ledger, plan, keys);
     let (candidate_sessions, baseline_sessions) = verdict::sessions(&ledger);
     Ok(Outcome {
         evaluation: Evaluation {

@@ -3,20 +3,24 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use blueprint_types::rollouts::{Check, CheckKind, CheckVerdict, HourChange, Plan, signed_percent};
+use blueprint_types::rollouts::{
+    Check, CheckKind, CheckVerdict, HourChange, Plan, level_percent, signed_percent,
+};
 
+use super::family::{self, Rated};
 use super::figures::{Figures, Ledger, ratio};
-use crate::rollouts::stats::{self, Interval, Pair};
+use crate::rollouts::stats::{self, Pair};
 use crate::time::hour_text;
 
-/// `−33.2 % (−41.0 % to −24.5 %)`.
+/// `−33.2 % (−41.0 % to −24.5 %, 98.75 % interval)`.
 pub(super) fn change_text(check: &Check) -> String {
     match (check.change, check.low, check.high) {
         (Some(c), Some(l), Some(h)) => format!(
-            "{} ({} to {})",
+            "{} ({} to {}, {} interval)",
             signed_percent(c),
             signed_percent(l),
-            signed_percent(h)
+            signed_percent(h),
+            level_percent(check.level)
         ),
         _ => String::new(),
     }
@@ -74,10 +78,12 @@ fn hour_changes(ledger: &Ledger, pairs: &[(i64, Pair)]) -> Vec<HourChange> {
 }
 
 /// Why a rate check has its verdict, against ±`tolerance`.
-fn rate_detail(check: &Check, interval: Option<&Interval>, tolerance: f64) -> String {
+fn rate_detail(check: &Check, tolerance: f64) -> String {
     let tolerance = signed_percent(tolerance).trim_start_matches('+').to_owned();
     match check.verdict {
-        _ if interval.is_none() => "needs at least two hours in which both versions ran".to_owned(),
+        _ if check.change.is_none() => {
+            "needs at least two hours in which both versions ran".to_owned()
+        }
         CheckVerdict::Pass => format!("{} lies within ±{tolerance}", change_text(check)),
         CheckVerdict::Fail => format!("{} lies outside ±{tolerance}", change_text(check)),
         CheckVerdict::Inconclusive => format!(
@@ -87,31 +93,32 @@ fn rate_detail(check: &Check, interval: Option<&Interval>, tolerance: f64) -> St
     }
 }
 
-/// One rate check: the hour-matched change of the candidate's rate and its interval.
-fn rate_check(ledger: &Ledger, plan: &Plan, rate: Rate<'_>) -> Check {
+/// One rate check: the hour-matched change of the candidate's rate, judged later with the
+/// stage's other rate checks (`family`).
+fn rate_check(ledger: &Ledger, rate: Rate<'_>, event: Option<i64>) -> Rated {
     let pairs = pairs_of(ledger, &rate);
     let only: Vec<Pair> = pairs.iter().map(|(_, p)| *p).collect();
-    let interval = stats::standardized_interval(&only);
-    let verdict = interval.map_or(CheckVerdict::Inconclusive, |i| {
-        stats::judge(&i, plan.tolerance)
-    });
     let value = |f: &Figures| ratio((rate.count)(f), (rate.base)(f));
-    let mut check = Check {
+    let check = Check {
         kind: rate.kind,
         name: rate.name,
         headline: rate.headline,
-        verdict,
+        verdict: CheckVerdict::Inconclusive,
         candidate: Some(value(&ledger.candidate)),
         baseline: Some(value(&ledger.baseline)),
-        change: interval.map(|i| i.change),
-        low: interval.map(|i| i.low),
-        high: interval.map(|i| i.high),
+        change: None,
+        low: None,
+        high: None,
+        level: None,
         hours: hour_changes(ledger, &pairs),
         missing: Vec::new(),
         detail: String::new(),
     };
-    check.detail = rate_detail(&check, interval.as_ref(), plan.tolerance);
-    check
+    Rated {
+        check,
+        estimate: stats::estimate(&only),
+        event,
+    }
 }
 
 /// The baseline's `plan.top` items of `map` it sent at least `plan.min_count` times, busiest
@@ -130,7 +137,7 @@ fn top(map: &HashMap<i64, f64>, names: &HashMap<i64, String>, plan: &Plan) -> Ve
 
 /// The headline rates: screen loads per session (when the baseline loads enough screens) and
 /// events per session.
-fn headline_checks(ledger: &Ledger, plan: &Plan) -> Vec<Check> {
+fn headline_checks(ledger: &Ledger, plan: &Plan) -> Vec<Rated> {
     let mut checks = Vec::new();
     if ledger.baseline.screen_loads >= plan.min_count as f64 {
         let rate = Rate {
@@ -140,7 +147,7 @@ fn headline_checks(ledger: &Ledger, plan: &Plan) -> Vec<Check> {
             count: &|f| f.screen_loads,
             base: &sessions,
         };
-        checks.push(rate_check(ledger, plan, rate));
+        checks.push(rate_check(ledger, rate, None));
     }
     let rate = Rate {
         kind: CheckKind::Rate,
@@ -149,13 +156,13 @@ fn headline_checks(ledger: &Ledger, plan: &Plan) -> Vec<Check> {
         count: &|f| f.events,
         base: &sessions,
     };
-    checks.push(rate_check(ledger, plan, rate));
+    checks.push(rate_check(ledger, rate, None));
     checks
 }
 
 /// The baseline's top screens per session: their loads, or their events when the tenant has no
 /// screen loads.
-fn screen_checks(ledger: &Ledger, plan: &Plan) -> Vec<Check> {
+fn screen_checks(ledger: &Ledger, plan: &Plan) -> Vec<Rated> {
     let use_loads = ledger.baseline.screen_loads > 0.0;
     let screens = if use_loads {
         &ledger.baseline.loads_by_screen
@@ -181,14 +188,14 @@ fn screen_checks(ledger: &Ledger, plan: &Plan) -> Vec<Check> {
                 count: &get,
                 base: &sessions,
             };
-            rate_check(ledger, plan, rate)
+            rate_check(ledger, rate, None)
         })
         .collect()
 }
 
 /// The baseline's top events, each per session and then each as a share of the events that are
-/// not screen loads (which have checks of their own); with the event each is about.
-fn event_checks(ledger: &Ledger, plan: &Plan) -> Vec<(i64, Check)> {
+/// not screen loads (which have checks of their own).
+fn event_checks(ledger: &Ledger, plan: &Plan) -> Vec<Rated> {
     let top_events = top(&ledger.baseline.by_event, &ledger.event_names, plan);
     let others = |f: &Figures| f.events - f.screen_loads;
     let mut checks = Vec::new();
@@ -205,21 +212,29 @@ fn event_checks(ledger: &Ledger, plan: &Plan) -> Vec<(i64, Check)> {
                 count: &get,
                 base,
             };
-            checks.push((*e, rate_check(ledger, plan, rate)));
+            checks.push(rate_check(ledger, rate, Some(*e)));
         }
     }
     checks
 }
 
-/// Every rate check, and the events of the failing ones (their owners are told).
+/// Every rate check, judged together as the stage's families (`family`), and the events of
+/// the failing ones (their owners are told).
 pub(super) fn rate_checks(ledger: &Ledger, plan: &Plan) -> (Vec<Check>, BTreeSet<i64>) {
-    let mut checks = headline_checks(ledger, plan);
-    checks.extend(screen_checks(ledger, plan));
+    let mut rated = headline_checks(ledger, plan);
+    rated.extend(screen_checks(ledger, plan));
+    rated.extend(event_checks(ledger, plan));
+    family::judge_stage(&mut rated, plan.tolerance);
     let mut implicated = BTreeSet::new();
-    for (e, check) in event_checks(ledger, plan) {
+    let mut checks = Vec::with_capacity(rated.len());
+    for Rated {
+        mut check, event, ..
+    } in rated
+    {
         if check.verdict == CheckVerdict::Fail {
-            implicated.insert(e);
+            implicated.extend(event);
         }
+        check.detail = rate_detail(&check, plan.tolerance);
         checks.push(check);
     }
     (checks, implicated)
