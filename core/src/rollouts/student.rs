@@ -1,6 +1,9 @@
 //! Student's t distribution: its distribution function and its quantiles at any level, for the
 //! roll-out checks' intervals (whose level depends on how many checks a stage judges at once).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 /// ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms; about 15 digits).
 fn ln_gamma(x: f64) -> f64 {
     const G: [f64; 9] = [
@@ -81,12 +84,34 @@ pub fn upper_tail(t: f64, df: usize) -> f64 {
     if t >= 0.0 { tail } else { 1.0 - tail }
 }
 
+thread_local! {
+    /// Critical values already found, by (alpha's bits, df): a stage asks for the same few.
+    static CRITICAL: RefCell<HashMap<(u64, usize), f64>> = RefCell::new(HashMap::new());
+}
+
 /// The `t` with P(|T| > t) = `alpha`: the critical value of a two-sided `1 − alpha` interval;
 /// infinite with no degrees of freedom.
 pub fn critical(alpha: f64, df: usize) -> f64 {
     if df == 0 || alpha <= 0.0 {
         return f64::INFINITY;
     }
+    let key = (alpha.to_bits(), df);
+    if let Some(t) = CRITICAL.with(|c| c.borrow().get(&key).copied()) {
+        return t;
+    }
+    let t = find_critical(alpha, df);
+    CRITICAL.with(|c| {
+        let mut cache = c.borrow_mut();
+        if cache.len() > 10_000 {
+            cache.clear();
+        }
+        cache.insert(key, t);
+    });
+    t
+}
+
+/// [`critical`], by bisection.
+fn find_critical(alpha: f64, df: usize) -> f64 {
     let target = (alpha / 2.0).min(0.5);
     // The tail falls as t grows: bisect on [0, hi], with hi doubled until past the target.
     let mut hi = 2.0;

@@ -140,7 +140,11 @@ mod tests {
         assert!((level(1) - 0.99).abs() < 1e-12, "{}", level(1));
         assert!((level(2) - 0.9875).abs() < 1e-12, "{}", level(2));
         for i in [0, 3, 4] {
-            assert!((level(i) - (1.0 - 0.05 / 3.0)).abs() < 1e-12, "{}", level(i));
+            assert!(
+                (level(i) - (1.0 - 0.05 / 3.0)).abs() < 1e-12,
+                "{}",
+                level(i)
+            );
         }
         // Every shown interval agrees with its verdict.
         for r in &checks {

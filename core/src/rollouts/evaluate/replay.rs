@@ -38,30 +38,45 @@ fn screen_id(name: &str) -> i64 {
     1 + SCREENS.iter().position(|s| *s == name).unwrap() as i64
 }
 
-/// Adds one session's events to `f` as the ledger counts them.
-fn add_session(f: &mut Figures, sent: &[Sent]) {
-    f.sessions += 1.0;
-    for s in sent {
-        f.events += 1.0;
-        let (event, screen) = match s {
-            Sent::Load(screen) => {
-                let screen = screen_id(screen);
-                f.screen_loads += 1.0;
-                *f.loads_by_screen.entry(screen).or_default() += 1.0;
-                (LOAD, screen)
-            }
-            Sent::Track { event, screen, .. } => {
-                let event = event_id(event);
-                *f.by_event.entry(event).or_default() += 1.0;
-                (event, screen_id(screen))
-            }
-            Sent::Share => {
-                *f.by_event.entry(4).or_default() += 1.0;
-                (4, 0)
-            }
+/// One version's counts in one hour, by (event, screen): events 1 to 4 and [`LOAD`], screens 0
+/// to 4.
+#[derive(Default)]
+struct Tally {
+    sessions: f64,
+    counts: HashMap<(i64, i64), f64>,
+}
+
+impl Tally {
+    fn add(&mut self, sent: &[Sent]) {
+        self.sessions += 1.0;
+        for s in sent {
+            let key = match s {
+                Sent::Load(screen) => (LOAD, screen_id(screen)),
+                Sent::Track { event, screen, .. } => (event_id(event), screen_id(screen)),
+                Sent::Share => (4, 0),
+            };
+            *self.counts.entry(key).or_default() += 1.0;
+        }
+    }
+
+    /// The hour's figures as the ledger counts them.
+    fn figures(&self) -> Figures {
+        let mut f = Figures {
+            sessions: self.sessions,
+            ..Figures::default()
         };
-        *f.events_by_screen.entry(screen).or_default() += 1.0;
-        *f.by_combination.entry((event, screen)).or_default() += 1.0;
+        for (&(event, screen), &n) in &self.counts {
+            f.events += n;
+            if event == LOAD {
+                f.screen_loads += n;
+                *f.loads_by_screen.entry(screen).or_default() += n;
+            } else {
+                *f.by_event.entry(event).or_default() += n;
+            }
+            *f.events_by_screen.entry(screen).or_default() += n;
+            *f.by_combination.entry((event, screen)).or_default() += n;
+        }
+        f
     }
 }
 
@@ -134,10 +149,11 @@ fn replay(scenario: &Scenario, candidate_app: &App, seed: u64, plan: &Plan) -> R
             (VERSIONS.candidate, candidate_app, c_mean, true),
             (VERSIONS.baseline, baseline_app, b_mean, false),
         ] {
-            let f = figures.entry((at, version)).or_default();
+            let mut tally = Tally::default();
             for _ in 0..rng.poisson(mean) {
-                add_session(f, &draw_session(&mut rng, app, candidate));
+                tally.add(&draw_session(&mut rng, app, candidate));
             }
+            figures.insert((at, version), tally.figures());
         }
         // As `evaluate` does after every ingested hour.
         let share = Share::of(&figures, &VERSIONS, window_start(at));
@@ -154,7 +170,8 @@ fn replay(scenario: &Scenario, candidate_app: &App, seed: u64, plan: &Plan) -> R
         );
         let judged = judge(&ledger, plan, (Vec::new(), BTreeSet::new()));
         if judged.decision.verdict == Verdict::Fail && out.failed.insert(stage) {
-            out.first_failure.get_or_insert(judged.decision.reason.clone());
+            out.first_failure
+                .get_or_insert(judged.decision.reason.clone());
         }
         out.last = judged.decision.verdict;
         out.reason = judged.decision.reason;
@@ -166,7 +183,10 @@ fn replay(scenario: &Scenario, candidate_app: &App, seed: u64, plan: &Plan) -> R
 fn healthy_releases_rarely_fail_and_a_third_fewer_screen_loads_nearly_always_does() {
     let plan = Plan::default();
     let (healthy, broken) = (&APPS[1], &APPS[0]);
-    assert_eq!((healthy.loads_kept_thirds, broken.loads_kept_thirds), (3, 2));
+    assert_eq!(
+        (healthy.loads_kept_thirds, broken.loads_kept_thirds),
+        (3, 2)
+    );
     for scenario in &SCENARIOS {
         let mut false_fails = 0;
         let mut passed = 0;

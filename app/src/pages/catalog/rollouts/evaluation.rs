@@ -1,7 +1,7 @@
 //! The latest evaluation of a roll-out: its verdict and reason, the interval chart, and one row
 //! per check with candidate against baseline.
 
-use blueprint_types::rollouts::{Check, Evaluation, signed_percent};
+use blueprint_types::rollouts::{Check, Evaluation, level_percent, signed_percent};
 use leptos::prelude::*;
 
 use super::interval_chart::IntervalChart;
@@ -12,10 +12,11 @@ use crate::components::charts::thousands;
 fn CheckRow(c: Check) -> impl IntoView {
     let interval = match (c.change, c.low, c.high) {
         (Some(x), Some(l), Some(h)) => format!(
-            "{} ({} to {})",
+            "{} ({} to {}, {})",
             signed_percent(x),
             signed_percent(l),
-            signed_percent(h)
+            signed_percent(h),
+            level_percent(c.level)
         ),
         _ => String::new(),
     };
@@ -79,7 +80,7 @@ pub fn EvaluationView(e: Evaluation, tolerance: f64) -> impl IntoView {
             <p class="muted small">{summary}</p>
             {chart}
             <table class="data-table" data-testid="checks">
-                <thead><tr><th>"Check"</th><th>"Verdict"</th><th class="num">"Candidate"</th><th class="num">"Baseline"</th><th class="num">"Change (95 % interval)"</th><th>"Detail"</th></tr></thead>
+                <thead><tr><th>"Check"</th><th>"Verdict"</th><th class="num">"Candidate"</th><th class="num">"Baseline"</th><th class="num">"Change (interval, its level)"</th><th>"Detail"</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </section>

@@ -1,10 +1,10 @@
-//! The interval chart: each check's estimated change and 95 % interval against the tolerance
-//! band, drawn as SVG on one axis.
+//! The interval chart: each check's estimated change and its interval (at the level the check is
+//! judged at) against the tolerance band, drawn as SVG on one axis.
 
-use blueprint_types::rollouts::{Check, signed_percent};
+use blueprint_types::rollouts::{Check, level_percent, signed_percent};
 use leptos::prelude::*;
 
-/// Each check's estimate and 95 % interval against the tolerance band, on one axis (±50 %).
+/// Each check's estimate and interval against the tolerance band, on one axis (±50 %).
 #[component]
 pub fn IntervalChart(checks: Vec<Check>, tolerance: f64) -> impl IntoView {
     let (w, label_w, row) = (720.0, 250.0, 22.0);
@@ -15,7 +15,7 @@ pub fn IntervalChart(checks: Vec<Check>, tolerance: f64) -> impl IntoView {
     let band = (x(-tolerance), x(tolerance));
     view! {
         <svg class="interval-chart" data-testid="interval-chart" viewBox=format!("0 0 {w} {h}") role="img"
-             aria-label="Each check's change with its 95 % interval against the tolerance">
+             aria-label="Each check's change with its interval against the tolerance">
             <rect x=band.0 y="0" width=band.1 - band.0 height=h - 20.0 class="tolerance" />
             <line x1=x(0.0) x2=x(0.0) y1="0" y2=h - 20.0 class="zero" />
             {[-0.5, -0.25, 0.0, 0.25, 0.5].map(|t| view! {
@@ -30,7 +30,7 @@ pub fn IntervalChart(checks: Vec<Check>, tolerance: f64) -> impl IntoView {
                         <text x=label_w - 8.0 y=y + 4.0 text-anchor="end" class="label">{c.name.clone()}</text>
                         <line x1=x(low) x2=x(high) y1=y y2=y class="ci" />
                         <circle cx=x(mid) cy=y r="4" class="point" />
-                        <title>{format!("{}: {} ({} to {})", c.name, signed_percent(mid), signed_percent(low), signed_percent(high))}</title>
+                        <title>{format!("{}: {} ({} to {}, {} interval)", c.name, signed_percent(mid), signed_percent(low), signed_percent(high), level_percent(c.level))}</title>
                     </g>
                 }
             }).collect_view()}
