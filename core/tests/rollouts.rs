@@ -109,6 +109,14 @@ async fn candidates_are_judged_stage_by_stage() {
             "{loads:?}"
         );
         assert!(loads.high.unwrap() < -0.10, "{loads:?}");
+        // Judged first of the two headline rates, at 2.5 % / 2: its interval is a 98.75 % one.
+        assert!((loads.level.unwrap() - 0.9875).abs() < 1e-9, "{loads:?}");
+        assert!(
+            loads
+                .detail
+                .contains("98.75 % interval) lies outside ±10.0 %"),
+            "{loads:?}"
+        );
         let verdicts: Vec<(i32, &str)> = broken
             .history
             .iter()

@@ -10,7 +10,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use blueprint_demo::rollouts::{APPS, App, Rng, SCREENS, Sent, draw_session};
-use blueprint_types::rollouts::{Plan, Verdict};
+use blueprint_types::rollouts::{CheckVerdict, Plan, Verdict};
 
 use super::figures::{ByHour, Figures, Ledger, Versions, compared_hours};
 use super::share::{HOUR, Share, window_start};
@@ -169,6 +169,20 @@ fn replay(scenario: &Scenario, candidate_app: &App, seed: u64, plan: &Plan) -> R
             screen_names.clone(),
         );
         let judged = judge(&ledger, plan, (Vec::new(), BTreeSet::new()));
+        for c in judged.checks.iter().filter(|c| c.change.is_some()) {
+            // Every interval agrees with its verdict at the level it shows.
+            let (low, high, t) = (c.low.unwrap(), c.high.unwrap(), plan.tolerance);
+            let outside = high < -t || low > t;
+            let inside = low >= -t && high <= t;
+            let withheld = judged.decision.reason.starts_with("too little traffic");
+            assert_eq!(
+                c.verdict == CheckVerdict::Fail,
+                outside && !withheld,
+                "{c:?}"
+            );
+            assert_eq!(c.verdict == CheckVerdict::Pass, inside, "{c:?}");
+            assert!(c.level.unwrap() >= 0.95, "{c:?}");
+        }
         if judged.decision.verdict == Verdict::Fail && out.failed.insert(stage) {
             out.first_failure
                 .get_or_insert(judged.decision.reason.clone());

@@ -1,6 +1,7 @@
-//! The verdict of an evaluation and its reason, from its checks: too little traffic decides
-//! nothing, any failing check fails the stage, a headline check that has not passed leaves it
-//! inconclusive, and otherwise it passes.
+//! The verdict of an evaluation and its reason, from its checks (the rate checks already judged
+//! together, at the levels `family` gives them): too little traffic decides nothing, any failing
+//! check fails the stage, a headline check that has not passed leaves it inconclusive, and
+//! otherwise it passes.
 
 use std::collections::BTreeSet;
 
@@ -28,6 +29,7 @@ fn withhold_failures(checks: &mut [Check], implicated: &mut BTreeSet<i64>) {
     for check in checks.iter_mut() {
         if check.verdict == CheckVerdict::Fail {
             check.verdict = CheckVerdict::Inconclusive;
+            check.detail = format!("{}, but too little traffic to decide yet", check.detail);
         }
     }
     implicated.clear();
