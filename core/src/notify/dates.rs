@@ -21,8 +21,8 @@ pub(crate) async fn first_seen_now<'a>(
     dedupes: impl IntoIterator<Item = &'a str>,
 ) -> Result<HashMap<String, i64>, DbErr> {
     let ids: Vec<i64> = dedupes.into_iter().filter_map(discovery_of).collect();
-    let rows = crate::sql::find_in(conn, discovery::Entity::find(), discovery::Column::Id, ids)
-        .await?;
+    let rows =
+        crate::sql::find_in(conn, discovery::Entity::find(), discovery::Column::Id, ids).await?;
     Ok(rows
         .into_iter()
         .map(|d| (format!("discovery:{}", d.id), d.hour))

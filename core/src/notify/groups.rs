@@ -163,7 +163,11 @@ fn notice(
         also,
         title,
         link: catalog_link(slug, event, screen),
-        hour: members.iter().map(|d| d.row.hour).min().unwrap_or(lead.row.hour),
+        hour: members
+            .iter()
+            .map(|d| d.row.hour)
+            .min()
+            .unwrap_or(lead.row.hour),
         dedupe: format!("discovery:{}", lead.row.id),
         to,
         items,

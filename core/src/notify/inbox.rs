@@ -70,7 +70,11 @@ pub async fn inbox_of(
             let more_newer = rows.len() as u64 > limit;
             rows.truncate(limit as usize);
             rows.reverse();
-            Page { rows, more_newer, more_older: false }
+            Page {
+                rows,
+                more_newer,
+                more_older: false,
+            }
         }
         (None, before) => {
             let mut newest = find.clone().order_by_desc(id);
@@ -80,7 +84,11 @@ pub async fn inbox_of(
             let mut rows = newest.limit(limit + 1).all(conn).await?;
             let more_older = rows.len() as u64 > limit;
             rows.truncate(limit as usize);
-            Page { rows, more_newer: false, more_older }
+            Page {
+                rows,
+                more_newer: false,
+                more_older,
+            }
         }
     };
     // The other side of the page: is there anything past its first or last item?

@@ -28,10 +28,10 @@ mod watches;
 
 pub use crate::channels::webhooks::NewsContext;
 pub use blueprint_types::notify::NewsKind;
+pub(crate) use dates::first_seen_now;
 pub use history::notify_backfill;
 pub use inbox::{InboxQuery, inbox_of, mark_read_as, unread_count};
 pub use news::{ITEMS_PER_HOUR, is_pending, notify_run, tell_pending};
-pub(crate) use dates::first_seen_now;
 pub(crate) use notifications::tell;
 pub(crate) use paths::path_segment;
 pub(crate) use recipients::{Subject, readers, recipients, watches_in};

@@ -16,8 +16,8 @@ use super::notifications::tell_all;
 use super::paths::path_segment;
 use super::recipients::{readers, watches_in};
 use crate::channels::webhooks::{More, News, NewsContext};
-use crate::time::hour_text;
 use crate::entities::{discovery, hour_task, ingested_hour, ingestion_run, tenant};
+use crate::time::hour_text;
 
 /// At most this many notices per person (and per webhook) for one tenant and ingested hour;
 /// beyond them, one "and N more" that points to the catalog's events new since that day. Grouping

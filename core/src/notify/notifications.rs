@@ -43,7 +43,10 @@ pub(crate) async fn tell_all(
             .collect();
         return insert_new(conn, rows).await;
     };
-    let users: BTreeSet<i64> = news_to.iter().flat_map(|(_, to)| to.iter().copied()).collect();
+    let users: BTreeSet<i64> = news_to
+        .iter()
+        .flat_map(|(_, to)| to.iter().copied())
+        .collect();
     let mut rows = Vec::new();
     for user_id in users {
         let theirs: Vec<&News<'_>> = news_to
@@ -59,13 +62,7 @@ pub(crate) async fn tell_all(
         );
         if theirs.len() > more.limit {
             let title = more.title(theirs.len() - more.limit);
-            let summary = News::one(
-                NewsKind::Summary,
-                &title,
-                more.link,
-                more.hour,
-                more.dedupe,
-            );
+            let summary = News::one(NewsKind::Summary, &title, more.link, more.hour, more.dedupe);
             rows.push(row(told, user_id, &summary));
         }
     }

@@ -146,13 +146,7 @@ pub(crate) async fn announce(
         rows.extend(wanted.iter().take(limit).map(|n| row(hook, n)));
         if let Some(more) = more.filter(|_| wanted.len() > limit) {
             let title = more.title(wanted.len() - limit);
-            let summary = News::one(
-                NewsKind::Summary,
-                &title,
-                more.link,
-                more.hour,
-                more.dedupe,
-            );
+            let summary = News::one(NewsKind::Summary, &title, more.link, more.hour, more.dedupe);
             rows.push(row(hook, &summary));
         }
     }
