@@ -19,8 +19,8 @@ pub const INBOX_PAGE: u64 = 100;
 pub async fn get_inbox(
     unread: String,
     kind: String,
-    before: String,
-    after: String,
+    #[server(default)] before: Option<String>,
+    #[server(default)] after: Option<String>,
 ) -> Result<Inbox, AppError> {
     use crate::error::{actor, from_account, services};
     let query = blueprint_core::notify::InboxQuery {
@@ -28,8 +28,8 @@ pub async fn get_inbox(
         tenant: None,
         kind: Some(kind),
         limit: INBOX_PAGE,
-        before: before.trim().parse().ok(),
-        after: after.trim().parse().ok(),
+        before: before.and_then(|b| b.trim().parse().ok()),
+        after: after.and_then(|a| a.trim().parse().ok()),
     };
     blueprint_core::notify::inbox_of(&services()?, &actor()?, &query)
         .await
@@ -112,7 +112,10 @@ pub fn InboxPage() -> impl IntoView {
                 read.version().get(),
             )
         },
-        |((unread, kind), (before, after), _)| get_inbox(unread, kind, before, after),
+        |((unread, kind), (before, after), _)| {
+            let given = |cursor: String| (!cursor.is_empty()).then_some(cursor);
+            get_inbox(unread, kind, given(before), given(after))
+        },
     );
     // A link to another page of the inbox with the same filters.
     let page_link = move |cursor: &'static str, id: i64| {
