@@ -12,7 +12,7 @@ use super::payload::{DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, body, 
 use crate::Services;
 use crate::channels::outbox::{Attempt, Outbox};
 use crate::channels::text;
-use crate::entities::{tenant, webhook, webhook_delivery};
+use crate::entities::{discovery, tenant, webhook, webhook_delivery};
 use crate::error::ServiceError;
 use crate::queue::{JobQueue, Queue};
 use crate::time::process_seconds;
@@ -229,6 +229,7 @@ pub async fn deliver(
         .await?
         .map(|t| t.slug)
         .unwrap_or_default();
+    let delivery = first_seen_now(conn, delivery).await?;
     let answer = post(
         sender,
         &hook,
@@ -248,6 +249,25 @@ pub async fn deliver(
             backoff,
         )
         .await
+}
+
+/// The delivery dated by the hour its discovery (`discovery:{id}`) was first seen as the ledger
+/// has it at the attempt: an earlier hour ingested since moves it.
+async fn first_seen_now(
+    conn: &impl ConnectionTrait,
+    mut delivery: webhook_delivery::Model,
+) -> Result<webhook_delivery::Model, DbErr> {
+    let Some(id) = delivery
+        .dedupe
+        .strip_prefix("discovery:")
+        .and_then(|id| id.parse::<i64>().ok())
+    else {
+        return Ok(delivery);
+    };
+    if let Some(found) = discovery::Entity::find_by_id(id).one(conn).await? {
+        delivery.hour = Some(found.hour);
+    }
+    Ok(delivery)
 }
 
 /// How the endpoint answered an attempt.
