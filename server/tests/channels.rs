@@ -758,3 +758,62 @@ async fn a_name_from_events_is_escaped_for_slack_kept_on_one_line_in_email_and_e
         );
     }
 }
+
+#[tokio::test]
+async fn a_webhook_is_sent_the_first_seen_hour_the_ledger_has_when_it_is_sent() {
+    for db in test_databases().await {
+        let label = db.label;
+        let root = db.scratch_dir().join("events");
+        let h0 = Hour::containing(chrono::Utc::now()).plus(-10);
+        write(&root, h0, &[line("view", "{}")]);
+        let with_code = [line("view", r#"{"code":"x"}"#)];
+        write(&root, h0.plus(1), &with_code);
+        write(&root, h0.plus(6), &with_code);
+        let services = db.services(&root);
+        let ingest = |hour: Hour| {
+            let services = services.clone();
+            async move {
+                pipeline::ingest_hour(&services, "shop", hour, Trigger::Cli, None, 1)
+                    .await
+                    .unwrap()
+            }
+        };
+        ingest(h0).await;
+        let admin = actor(&services, "admin@example.com", true, &[]).await;
+        let (url, received) = webhook_server().await;
+        received.lock().unwrap().push(Hook {
+            headers: HeaderMap::new(),
+            body: "(the server's first answer is an error: spend it)".into(),
+        });
+        let settings = RawSettings {
+            webhook_allowed_hosts: Some("127.0.0.1".into()),
+            ..Default::default()
+        };
+        let allowed = Config::load(settings, None).unwrap().channels.webhook_hosts;
+        let request = WebhookRequest { url, news: None };
+        webhooks::create_as(&services, &allowed, &admin, "shop", &request)
+            .await
+            .unwrap();
+        // The later hour first: the key is news, first seen then so far; then the earlier one.
+        ingest(h0.plus(6)).await;
+        ingest(h0.plus(1)).await;
+        let hooks = webhooks::list_as(&services, &admin, "shop").await.unwrap();
+        assert_eq!(hooks[0].deliveries.len(), 1, "{label}");
+        let client = webhooks::Sender::new(allowed).unwrap();
+        let attempt = webhooks::deliver(
+            &services,
+            &client,
+            "http://blueprint.test",
+            hooks[0].deliveries[0].id,
+            Duration::from_secs(30),
+        )
+        .await
+        .unwrap();
+        assert_eq!(attempt, blueprint_core::channels::Attempt::Sent, "{label}");
+        let body: serde_json::Value =
+            serde_json::from_str(&received.lock().unwrap()[1].body).unwrap();
+        assert_eq!(body["title"], "New key: view: code", "{label}");
+        assert_eq!(body["hour"], h0.plus(1).to_string(), "{label}");
+        assert_eq!(body["items"][1]["kind"], "key_type", "{body}");
+    }
+}
