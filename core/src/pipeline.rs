@@ -3,8 +3,10 @@
 //! the command line call these functions, so a lone install without workers runs the same steps.
 //!
 //! After an ingested hour, in order:
-//! 1. **news** — the hour's discoveries told to watchers and owners, when the hour is news. The
-//!    hour is written with its news owed (`news_pending`); telling clears it. When telling fails,
+//! 1. **news** — the hour's discoveries told to watchers and owners, grouped, when the hour is
+//!    news. The hour is written with its news owed (`news_pending`); telling clears it. An hour of
+//!    a forward backfill run by the workers stays owed until the backfill's earlier hours are in,
+//!    so what it tells carries the true first-seen hour. When telling fails,
 //!    the outcome says so (`news_owed`) and the news stays owed: the hour's job fails so it is
 //!    tried again, and every later hour of the tenant and its hourly planning tell what is still
 //!    owed first — never twice, as notifications are unique per discovery;

@@ -213,16 +213,19 @@ async fn a_line_with_70000_keys_keeps_the_limit_and_its_news_is_told() {
             .await
             .unwrap();
         assert_eq!(kept, limit as u64, "{}", db.label);
-        // Told: the first discoveries one by one, the rest (keys and key types) as one summary.
-        let told = inbox_len(&services, watcher).await;
-        assert_eq!(told, notify::ITEMS_PER_RUN as u64 + 1, "{}", db.label);
-        let summary = notification::Entity::find()
+        // Told grouped: the new event `flood` with all its keys is one notice, as are `buy`, the
+        // new screen `Cart` and the new key of `open` — no flood of items, no summary.
+        let mut titles: Vec<String> = notification::Entity::find()
             .filter(notification::Column::UserId.eq(watcher))
-            .filter(notification::Column::Kind.eq("summary"))
-            .one(services.db.conn())
+            .all(services.db.conn())
             .await
             .unwrap()
-            .unwrap();
+            .into_iter()
+            .map(|n| n.title)
+            .collect();
+        titles.sort();
+        assert_eq!(titles.len(), 4, "{}: {titles:?}", db.label);
+        assert!(titles.len() < notify::ITEMS_PER_HOUR, "{}", db.label);
         let news = discovery::Entity::find()
             .filter(discovery::Column::RunId.eq(outcome.run_id))
             .filter(discovery::Column::News.eq(true))
@@ -230,14 +233,19 @@ async fn a_line_with_70000_keys_keeps_the_limit_and_its_news_is_told() {
             .await
             .unwrap();
         assert!(news > 2 * limit as u64, "{}: {news}", db.label);
-        let more = news - notify::ITEMS_PER_RUN as u64;
+        assert_eq!(titles[0], "New event: buy (key sku)", "{}", db.label);
         assert!(
-            summary
-                .title
-                .starts_with(&format!("{more} more discoveries in shop: ")),
+            titles[1].starts_with("New event: flood (keys ")
+                && titles[1].ends_with(&format!(" and {} more)", limit - 5)),
             "{}: {}",
             db.label,
-            summary.title
+            titles[1]
+        );
+        assert_eq!(
+            titles[2..],
+            ["New key: open: a".to_owned(), "New screen: Cart".to_owned()],
+            "{}",
+            db.label
         );
         let csv = csv(&services, "shop", h0.plus(1)).await;
         assert!(csv.contains(",Home,flood,1,1\n"), "{}: {csv}", db.label);
@@ -322,7 +330,8 @@ async fn news_that_cannot_be_told_is_told_on_the_retry_exactly_once() {
             db.label
         );
         let told = inbox_len(&services, watcher).await;
-        // One item per discovery of the hour (the screen `Cart`, the event `buy`, …).
+        // One item per notice of the hour (the screen `Cart`, the event `buy` with what it
+        // brought, …), fewer than its discoveries.
         let TaskOutcome::Done { run_id, .. } = second else {
             unreachable!()
         };
@@ -333,7 +342,7 @@ async fn news_that_cannot_be_told_is_told_on_the_retry_exactly_once() {
             .await
             .unwrap();
         assert!(news >= 4, "{}: {news}", db.label);
-        assert_eq!(told, news, "{}", db.label);
+        assert_eq!(told, 3, "{}: {news}", db.label);
         assert_eq!(
             csv(&services, "shop", h0.plus(1)).await,
             ledger,

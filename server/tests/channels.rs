@@ -292,7 +292,7 @@ async fn news_reaches_inbox_email_and_webhook_exactly_once() {
                 h0.plus(2)
             ),
             "New event: promo".to_owned(),
-            "New key type: view: price is number".to_owned(),
+            // The new key `price` with its type is one notice.
             "New key type: view: sku is integer".to_owned(),
             "New key: view: price".to_owned(),
         ];
@@ -326,14 +326,14 @@ async fn news_reaches_inbox_email_and_webhook_exactly_once() {
                 .iter()
                 .filter(|d| d.status == "sent")
                 .count()
-                == 5
+                == 4
         })
         .await;
         let received = hooks.lock().unwrap().clone();
         assert_eq!(
             received.len(),
-            6,
-            "{label}: five deliveries, one of them twice"
+            5,
+            "{label}: four deliveries, one of them twice"
         );
         let mut bodies = Vec::new();
         for hit in &received {
@@ -372,7 +372,14 @@ async fn news_reaches_inbox_email_and_webhook_exactly_once() {
         sent.sort_by_key(|b| b["title"].as_str().unwrap().to_owned());
         let titles_sent: Vec<&str> = sent.iter().map(|b| b["title"].as_str().unwrap()).collect();
         assert_eq!(titles_sent, expected, "{label}");
-        let promo_news = &sent[1];
+        // Grouped news: the fields of news of one thing, and its items.
+        let mut promo_news = sent[1].clone();
+        let items = promo_news.as_object_mut().unwrap().remove("items").unwrap();
+        assert_eq!(items[0]["kind"], "event", "{items}");
+        assert_eq!(items[0]["label"], "promo");
+        assert_eq!(items[0]["hour"], h0.plus(1).to_string());
+        assert_eq!(items[1]["kind"], "combination", "{items}");
+        let promo_news = &promo_news;
         assert_eq!(
             promo_news,
             &serde_json::json!({
@@ -412,7 +419,7 @@ async fn news_reaches_inbox_email_and_webhook_exactly_once() {
         assert_eq!(mail.to, vec!["<hourly@example.com>".to_owned()]);
         assert_eq!(
             header(&mail.data, "Subject"),
-            "Blueprint: 5 new notifications (hourly digest)"
+            "Blueprint: 4 new notifications (hourly digest)"
         );
         assert_eq!(header(&mail.data, "To"), "hourly <hourly@example.com>");
         let mut lines: Vec<String> = expected.iter().map(|t| format!("- [shop] {t}")).collect();
@@ -420,6 +427,11 @@ async fn news_reaches_inbox_email_and_webhook_exactly_once() {
         assert_eq!(digest_items(&mail.data), lines, "{label}: {}", mail.data);
         assert!(
             body(&mail.data).contains("  http://blueprint.test/t/shop/events/promo\n"),
+            "{}",
+            mail.data
+        );
+        assert!(
+            body(&mail.data).contains(&format!("  first seen {}\n", h0.plus(1))),
             "{}",
             mail.data
         );
@@ -442,7 +454,7 @@ async fn news_reaches_inbox_email_and_webhook_exactly_once() {
             )
         };
         let before = counts(services.clone()).await;
-        assert_eq!(before, (6, 5, 1), "{label}");
+        assert_eq!(before, (5, 4, 1), "{label}");
         for hour in [h0.plus(1), h0.plus(2), h0.plus(3), h0.plus(29)] {
             ingest(hour).await;
         }
@@ -452,7 +464,7 @@ async fn news_reaches_inbox_email_and_webhook_exactly_once() {
         clock.set(next_hour + chrono::Duration::minutes(61));
         tokio::time::sleep(Duration::from_secs(4)).await;
         assert_eq!(counts(services.clone()).await, before, "{label}");
-        assert_eq!(hooks.lock().unwrap().len(), 6);
+        assert_eq!(hooks.lock().unwrap().len(), 5);
         assert_eq!(mails.lock().unwrap().len(), 1);
 
         // The next UTC day: the daily user's digest, and nothing more for the hourly one.
@@ -744,5 +756,64 @@ async fn a_name_from_events_is_escaped_for_slack_kept_on_one_line_in_email_and_e
             "{label}: {}",
             mail.data
         );
+    }
+}
+
+#[tokio::test]
+async fn a_webhook_is_sent_the_first_seen_hour_the_ledger_has_when_it_is_sent() {
+    for db in test_databases().await {
+        let label = db.label;
+        let root = db.scratch_dir().join("events");
+        let h0 = Hour::containing(chrono::Utc::now()).plus(-10);
+        write(&root, h0, &[line("view", "{}")]);
+        let with_code = [line("view", r#"{"code":"x"}"#)];
+        write(&root, h0.plus(1), &with_code);
+        write(&root, h0.plus(6), &with_code);
+        let services = db.services(&root);
+        let ingest = |hour: Hour| {
+            let services = services.clone();
+            async move {
+                pipeline::ingest_hour(&services, "shop", hour, Trigger::Cli, None, 1)
+                    .await
+                    .unwrap()
+            }
+        };
+        ingest(h0).await;
+        let admin = actor(&services, "admin@example.com", true, &[]).await;
+        let (url, received) = webhook_server().await;
+        received.lock().unwrap().push(Hook {
+            headers: HeaderMap::new(),
+            body: "(the server's first answer is an error: spend it)".into(),
+        });
+        let settings = RawSettings {
+            webhook_allowed_hosts: Some("127.0.0.1".into()),
+            ..Default::default()
+        };
+        let allowed = Config::load(settings, None).unwrap().channels.webhook_hosts;
+        let request = WebhookRequest { url, news: None };
+        webhooks::create_as(&services, &allowed, &admin, "shop", &request)
+            .await
+            .unwrap();
+        // The later hour first: the key is news, first seen then so far; then the earlier one.
+        ingest(h0.plus(6)).await;
+        ingest(h0.plus(1)).await;
+        let hooks = webhooks::list_as(&services, &admin, "shop").await.unwrap();
+        assert_eq!(hooks[0].deliveries.len(), 1, "{label}");
+        let client = webhooks::Sender::new(allowed).unwrap();
+        let attempt = webhooks::deliver(
+            &services,
+            &client,
+            "http://blueprint.test",
+            hooks[0].deliveries[0].id,
+            Duration::from_secs(30),
+        )
+        .await
+        .unwrap();
+        assert_eq!(attempt, blueprint_core::channels::Attempt::Sent, "{label}");
+        let body: serde_json::Value =
+            serde_json::from_str(&received.lock().unwrap()[1].body).unwrap();
+        assert_eq!(body["title"], "New key: view: code", "{label}");
+        assert_eq!(body["hour"], h0.plus(1).to_string(), "{label}");
+        assert_eq!(body["items"][1]["kind"], "key_type", "{body}");
     }
 }

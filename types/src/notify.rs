@@ -145,17 +145,25 @@ pub struct InboxItem {
     pub title: String,
     /// Where to look (a catalog page).
     pub link: String,
+    /// The hour what it tells of was first seen, as the ledger has it now (an earlier hour
+    /// ingested later moves it).
     pub hour: Option<String>,
     pub created_at: String,
     pub read: bool,
 }
 
-/// `GET /api/v1/inbox`: the newest items first, and how many are unread in all.
+/// `GET /api/v1/inbox`: a page of items, newest first, and how many are unread in all.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Inbox {
     pub unread: i64,
     pub items: Vec<InboxItem>,
+    /// The cursor of the next, older page (`before=` it), when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub older: Option<i64>,
+    /// The cursor of the previous, newer page (`after=` it), when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub newer: Option<i64>,
 }
 
 /// The email digest choices.

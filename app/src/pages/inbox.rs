@@ -11,14 +11,25 @@ use leptos_router::hooks::use_query_map;
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
 
+/// Items on one page of the inbox.
+pub const INBOX_PAGE: u64 = 100;
+
+/// A page of the inbox: the newest, or older than `before`, or newer than `after` (ids).
 #[server]
-pub async fn get_inbox(unread: String, kind: String) -> Result<Inbox, AppError> {
+pub async fn get_inbox(
+    unread: String,
+    kind: String,
+    #[server(default)] before: Option<String>,
+    #[server(default)] after: Option<String>,
+) -> Result<Inbox, AppError> {
     use crate::error::{actor, from_account, services};
     let query = blueprint_core::notify::InboxQuery {
         unread_only: unread == "true",
         tenant: None,
         kind: Some(kind),
-        limit: 200,
+        limit: INBOX_PAGE,
+        before: before.and_then(|b| b.trim().parse().ok()),
+        after: after.and_then(|a| a.trim().parse().ok()),
     };
     blueprint_core::notify::inbox_of(&services()?, &actor()?, &query)
         .await
@@ -94,9 +105,31 @@ pub fn InboxPage() -> impl IntoView {
     let param = move |name: &'static str| query.with(|q| q.get(name).unwrap_or_default());
     let read = ServerAction::<MarkRead>::new();
     let inbox = Resource::new(
-        move || (param("unread"), param("kind"), read.version().get()),
-        |(unread, kind, _)| get_inbox(unread, kind),
+        move || {
+            (
+                (param("unread"), param("kind")),
+                (param("before"), param("after")),
+                read.version().get(),
+            )
+        },
+        |((unread, kind), (before, after), _)| {
+            let given = |cursor: String| (!cursor.is_empty()).then_some(cursor);
+            get_inbox(unread, kind, given(before), given(after))
+        },
     );
+    // A link to another page of the inbox with the same filters.
+    let page_link = move |cursor: &'static str, id: i64| {
+        let (unread, kind) = (param("unread"), param("kind"));
+        let id = id.to_string();
+        format!(
+            "/inbox{}",
+            crate::components::urls::query_string(&[
+                ("kind", kind.as_str()),
+                ("unread", unread.as_str()),
+                (cursor, id.as_str()),
+            ])
+        )
+    };
     view! {
         <Title text="Inbox" />
         <div class="page-head"><h1>"Inbox"</h1></div>
@@ -114,7 +147,7 @@ pub fn InboxPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match inbox.await {
                     Err(err) => view! { <Refusal error=err /> }.into_any(),
-                    Ok(inbox) if inbox.items.is_empty() => view! {
+                    Ok(inbox) if inbox.items.is_empty() && inbox.older.is_none() && inbox.newer.is_none() => view! {
                         <p class="muted" data-testid="inbox-empty">"Nothing here yet. Watch a tenant, an application, a screen or an event to hear what is new."</p>
                     }.into_any(),
                     Ok(inbox) => view! {
@@ -144,6 +177,10 @@ pub fn InboxPage() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
+                        <nav class="pager" aria-label="inbox pages" data-testid="inbox-pages">
+                            {inbox.newer.map(|id| view! { <a rel="prev" href=page_link("after", id)>"← newer"</a> " " })}
+                            {inbox.older.map(|id| view! { <a rel="next" href=page_link("before", id)>"older →"</a> })}
+                        </nav>
                     }.into_any(),
                 }
             })}

@@ -288,14 +288,15 @@ pub(crate) async fn compose(
         digest.period,
         crate::time::instant(digest.period_end)
     );
+    let first_seen =
+        crate::notify::first_seen_now(conn, items.iter().map(|n| n.dedupe.as_str())).await?;
     for n in items.iter().take(LISTED) {
         let slug = slugs.get(&n.tenant_id).map_or("", String::as_str);
-        body.push_str(&format!(
-            "- [{}] {}\n  {public_url}{}\n",
-            one_line(slug),
-            one_line(&n.title),
-            one_line(&n.link)
-        ));
+        body.push_str(&format!("- [{}] {}\n", one_line(slug), one_line(&n.title)));
+        if let Some(hour) = first_seen.get(&n.dedupe).copied().or(n.hour) {
+            body.push_str(&format!("  first seen {}\n", crate::time::hour_text(hour)));
+        }
+        body.push_str(&format!("  {public_url}{}\n", one_line(&n.link)));
     }
     if count > LISTED {
         body.push_str(&format!(

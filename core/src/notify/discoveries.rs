@@ -38,6 +38,8 @@ impl Found {
 #[derive(Clone, Copy, Debug, Default)]
 struct About {
     event: Option<i64>,
+    /// A key's, or a key type's key.
+    key: Option<i64>,
     screen: Option<i64>,
     application: Option<i64>,
 }
@@ -56,6 +58,8 @@ pub(super) struct Rows<'a> {
     pub event: Option<&'a event::Model>,
     pub screen: Option<&'a screen::Model>,
     pub application: Option<&'a application::Model>,
+    /// The key of a key or a key type (its id).
+    pub key: Option<i64>,
 }
 
 impl<'a> Rows<'a> {
@@ -129,6 +133,7 @@ impl Subjects {
             event: on.event.and_then(|id| self.events.get(&id)),
             screen: on.screen.and_then(|id| self.screens.get(&id)),
             application: on.application.and_then(|id| self.applications.get(&id)),
+            key: on.key,
         }
     }
 }
@@ -239,14 +244,17 @@ impl Parents {
             },
             NewsKind::Combination => self.combos.get(&s).map_or_else(About::default, |c| About {
                 event: Some(c.event_id),
+                key: None,
                 screen: Some(c.screen_id),
                 application: self.combo_versions.get(&c.version_id).copied(),
             }),
             NewsKind::Key => About {
                 event: self.keys.get(&s).copied(),
+                key: Some(s),
                 ..About::default()
             },
             NewsKind::KeyType => About {
+                key: self.key_types.get(&s).copied(),
                 event: self
                     .key_types
                     .get(&s)

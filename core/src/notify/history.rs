@@ -34,20 +34,14 @@ pub async fn notify_backfill(
     let title = summary_title(&row, &tenant.slug, &Found::of(found));
     let link = format!("/t/{}", path_segment(&tenant.slug));
     let dedupe = format!("backfill:{backfill_id}");
-    let news = News {
-        kind: NewsKind::Summary,
-        title: &title,
-        link: &link,
-        hour: None,
-        dedupe: &dedupe,
-    };
+    let news = News::one(NewsKind::Summary, &title, &link, None, &dedupe);
     let readers = readers(conn, row.tenant_id).await?;
     let to = tenant_watchers(conn, row.tenant_id, &readers).await?;
     let told = NewsContext {
         tenant_id: row.tenant_id,
         at,
     };
-    tell_all(conn, told, &[(news, &to)]).await
+    tell_all(conn, told, &[(news, &to)], None).await
 }
 
 /// The history a backfill's hours discovered.

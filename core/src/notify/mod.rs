@@ -1,18 +1,22 @@
 //! Watches and the inbox. Any member watches a tenant, an application, a screen or an event and
 //! chooses the kinds of news they want; owners hear about what they own without asking. From the
-//! discoveries ingestion writes, notifications are produced: *news* item by item, *history* (a
-//! baseline, a backfill) as one summary when the backfill ends (DESIGN.md, "Ledger semantics").
+//! discoveries ingestion writes, notifications are produced: *news* grouped (a new event with what
+//! it brought is one notice) and bounded per reader and hour, *history* (a baseline, a backfill)
+//! as one summary when the backfill ends (DESIGN.md, "Ledger semantics").
 //! Each notification carries a `dedupe` key unique per user — the discovery, or the backfill — so
 //! the same news never reaches a person twice, whatever re-ingestion, retry or second worker does.
 //!
 //! - `watches`: adding, listing and removing watches;
 //! - `news` and `history`: a run's discoveries, a backfill's summary, turned into news
-//!   (with `discoveries`: what each discovery is about);
+//!   (with `discoveries`: what each discovery is about, and `groups`: the notices they make);
+//! - `dates`: the first-seen hour of a notice as the ledger has it now;
 //! - `recipients`: who hears a piece of news;
 //! - `notifications`: writing it, once per user, and announcing it to webhooks;
-//! - `inbox`: reading, filtering and marking it read.
+//! - `inbox`: reading it page by page, filtering and marking it read.
 
+mod dates;
 mod discoveries;
+mod groups;
 mod history;
 mod inbox;
 mod news;
@@ -24,9 +28,10 @@ mod watches;
 
 pub use crate::channels::webhooks::NewsContext;
 pub use blueprint_types::notify::NewsKind;
+pub(crate) use dates::first_seen_now;
 pub use history::notify_backfill;
 pub use inbox::{InboxQuery, inbox_of, mark_read_as, unread_count};
-pub use news::{ITEMS_PER_RUN, is_pending, notify_run, tell_pending};
+pub use news::{ITEMS_PER_HOUR, is_pending, notify_run, tell_pending};
 pub(crate) use notifications::tell;
 pub(crate) use paths::path_segment;
 pub(crate) use recipients::{Subject, readers, recipients, watches_in};

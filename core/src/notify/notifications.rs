@@ -7,7 +7,7 @@ use blueprint_types::notify::NewsKind;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set};
 
-use crate::channels::webhooks::{self, News, NewsContext};
+use crate::channels::webhooks::{self, More, News, NewsContext};
 use crate::entities::notification;
 
 /// A notification for each of `to`, once per user and `dedupe` key.
@@ -21,29 +21,51 @@ pub(crate) async fn tell(
     link: &str,
     dedupe: &str,
 ) -> Result<u64, DbErr> {
-    let news = News {
-        kind,
-        title,
-        link,
-        hour: None,
-        dedupe,
-    };
-    tell_all(conn, told, &[(news, to)]).await
+    let news = News::one(kind, title, link, None, dedupe);
+    tell_all(conn, told, &[(news, to)], None).await
 }
 
-/// Announces each piece of news to the tenant's webhooks, then tells it to its users. Returns how
-/// many notifications were new.
-pub(super) async fn tell_all(
+/// Announces each piece of news to the tenant's webhooks, then tells it to its users; with
+/// `more`, each user and each webhook gets at most its limit of them, in the order given, then one
+/// "and N more". Returns how many notifications were new.
+pub(crate) async fn tell_all(
     conn: &impl ConnectionTrait,
     told: NewsContext,
     news_to: &[(News<'_>, &BTreeSet<i64>)],
+    more: Option<&More<'_>>,
 ) -> Result<u64, DbErr> {
     let news: Vec<News<'_>> = news_to.iter().map(|(news, _)| news.clone()).collect();
-    webhooks::announce(conn, told, &news).await?;
-    let rows = news_to
+    webhooks::announce(conn, told, &news, more).await?;
+    let Some(more) = more else {
+        let rows = news_to
+            .iter()
+            .flat_map(|(news, to)| to.iter().map(|user_id| row(told, *user_id, news)))
+            .collect();
+        return insert_new(conn, rows).await;
+    };
+    let users: BTreeSet<i64> = news_to
         .iter()
-        .flat_map(|(news, to)| to.iter().map(|user_id| row(told, *user_id, news)))
+        .flat_map(|(_, to)| to.iter().copied())
         .collect();
+    let mut rows = Vec::new();
+    for user_id in users {
+        let theirs: Vec<&News<'_>> = news_to
+            .iter()
+            .filter(|(_, to)| to.contains(&user_id))
+            .map(|(news, _)| news)
+            .collect();
+        rows.extend(
+            theirs
+                .iter()
+                .take(more.limit)
+                .map(|news| row(told, user_id, news)),
+        );
+        if theirs.len() > more.limit {
+            let title = more.title(theirs.len() - more.limit);
+            let summary = News::one(NewsKind::Summary, &title, more.link, more.hour, more.dedupe);
+            rows.push(row(told, user_id, &summary));
+        }
+    }
     insert_new(conn, rows).await
 }
 

@@ -12,7 +12,7 @@ use super::payload::{DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, body, 
 use crate::Services;
 use crate::channels::outbox::{Attempt, Outbox};
 use crate::channels::text;
-use crate::entities::{tenant, webhook, webhook_delivery};
+use crate::entities::{discovery, tenant, webhook, webhook_delivery};
 use crate::error::ServiceError;
 use crate::queue::{JobQueue, Queue};
 use crate::time::process_seconds;
@@ -43,6 +43,56 @@ pub(crate) struct News<'a> {
     pub link: &'a str,
     pub hour: Option<i64>,
     pub dedupe: &'a str,
+    /// The other kinds grouped news tells of: a webhook that asks for any of them gets it.
+    pub also: Vec<NewsKind>,
+    /// The items of grouped news, a JSON array (the webhook body's `items`).
+    pub items: Option<String>,
+}
+
+impl<'a> News<'a> {
+    /// News of one thing.
+    pub(crate) fn one(
+        kind: NewsKind,
+        title: &'a str,
+        link: &'a str,
+        hour: Option<i64>,
+        dedupe: &'a str,
+    ) -> Self {
+        News {
+            kind,
+            title,
+            link,
+            hour,
+            dedupe,
+            also: Vec::new(),
+            items: None,
+        }
+    }
+
+    /// Whether a reader who asks for the stored kinds `wanted` (comma-separated; empty: every
+    /// kind) gets this news.
+    pub(crate) fn wanted_by(&self, wanted: &str) -> bool {
+        wants(wanted, self.kind) || self.also.iter().any(|k| wants(wanted, *k))
+    }
+}
+
+/// A bound on the news of one batch (an ingested hour) per reader, a person or a webhook: the
+/// first `limit` pieces each one gets, then one "and N more" (`dedupe`, pointing to `link`).
+#[derive(Clone, Debug)]
+pub(crate) struct More<'a> {
+    pub limit: usize,
+    pub dedupe: &'a str,
+    pub link: &'a str,
+    pub hour: Option<i64>,
+    /// Where and when, for the title: `shop at 2026-12-01T14`.
+    pub about: &'a str,
+}
+
+impl More<'_> {
+    /// `… and 12 more in shop at 2026-12-01T14`.
+    pub(crate) fn title(&self, left: usize) -> String {
+        format!("… and {left} more in {}", self.about)
+    }
 }
 
 /// Where and when news is told: the tenant, and the time its rows are dated (epoch seconds).
@@ -58,11 +108,13 @@ fn wants(news_kinds: &str, kind: NewsKind) -> bool {
 }
 
 /// Records one delivery of each piece of `news` for each of the tenant's enabled webhooks that
-/// wants its kind, unless that webhook already has it. Returns how many were new.
+/// wants it, unless that webhook already has it; with `more`, each webhook gets at most its
+/// limit of them, then one "and N more" of what it wanted beyond. Returns how many were new.
 pub(crate) async fn announce(
     conn: &impl ConnectionTrait,
     told: NewsContext,
     news: &[News<'_>],
+    more: Option<&More<'_>>,
 ) -> Result<u64, DbErr> {
     let tenant_id = told.tenant_id;
     if news.is_empty() {
@@ -73,24 +125,31 @@ pub(crate) async fn announce(
         .filter(webhook::Column::Enabled.eq(true))
         .all(conn)
         .await?;
-    let rows: Vec<webhook_delivery::ActiveModel> = hooks
-        .iter()
-        .flat_map(|h| news.iter().map(move |n| (h, n)))
-        .filter(|(h, n)| wants(&h.news, n.kind))
-        .map(|(h, n)| webhook_delivery::ActiveModel {
-            webhook_id: Set(h.id),
-            tenant_id: Set(tenant_id),
-            dedupe: Set(n.dedupe.to_owned()),
-            kind: Set(n.kind.as_str().to_owned()),
-            title: Set(n.title.to_owned()),
-            link: Set(n.link.to_owned()),
-            hour: Set(n.hour),
-            status: Set("pending".to_owned()),
-            attempts: Set(0),
-            created_at: Set(told.at),
-            ..Default::default()
-        })
-        .collect();
+    let row = |h: &webhook::Model, n: &News<'_>| webhook_delivery::ActiveModel {
+        webhook_id: Set(h.id),
+        tenant_id: Set(tenant_id),
+        dedupe: Set(n.dedupe.to_owned()),
+        kind: Set(n.kind.as_str().to_owned()),
+        title: Set(n.title.to_owned()),
+        link: Set(n.link.to_owned()),
+        hour: Set(n.hour),
+        items: Set(n.items.clone()),
+        status: Set("pending".to_owned()),
+        attempts: Set(0),
+        created_at: Set(told.at),
+        ..Default::default()
+    };
+    let mut rows: Vec<webhook_delivery::ActiveModel> = Vec::new();
+    for hook in &hooks {
+        let wanted: Vec<&News<'_>> = news.iter().filter(|n| n.wanted_by(&hook.news)).collect();
+        let limit = more.map_or(wanted.len(), |m| m.limit);
+        rows.extend(wanted.iter().take(limit).map(|n| row(hook, n)));
+        if let Some(more) = more.filter(|_| wanted.len() > limit) {
+            let title = more.title(wanted.len() - limit);
+            let summary = News::one(NewsKind::Summary, &title, more.link, more.hour, more.dedupe);
+            rows.push(row(hook, &summary));
+        }
+    }
     let mut created = 0;
     for chunk in rows.chunks(200) {
         match webhook_delivery::Entity::insert_many(chunk.to_vec())
@@ -170,6 +229,7 @@ pub async fn deliver(
         .await?
         .map(|t| t.slug)
         .unwrap_or_default();
+    let delivery = first_seen_now(conn, delivery).await?;
     let answer = post(
         sender,
         &hook,
@@ -189,6 +249,25 @@ pub async fn deliver(
             backoff,
         )
         .await
+}
+
+/// The delivery dated by the hour its discovery (`discovery:{id}`) was first seen as the ledger
+/// has it at the attempt: an earlier hour ingested since moves it.
+async fn first_seen_now(
+    conn: &impl ConnectionTrait,
+    mut delivery: webhook_delivery::Model,
+) -> Result<webhook_delivery::Model, DbErr> {
+    let Some(id) = delivery
+        .dedupe
+        .strip_prefix("discovery:")
+        .and_then(|id| id.parse::<i64>().ok())
+    else {
+        return Ok(delivery);
+    };
+    if let Some(found) = discovery::Entity::find_by_id(id).one(conn).await? {
+        delivery.hour = Some(found.hour);
+    }
+    Ok(delivery)
 }
 
 /// How the endpoint answered an attempt.

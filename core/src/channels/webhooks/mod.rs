@@ -26,7 +26,7 @@ mod settings;
 
 pub use delivery::NewsContext;
 pub use delivery::{ATTEMPTS, DeliverJob, deliver, dispatch};
-pub(crate) use delivery::{News, announce};
+pub(crate) use delivery::{More, News, announce};
 pub use guard::{AllowedHosts, BadAllowedHost, Refused, Sender};
 pub use payload::{DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signature};
 pub use settings::{create_as, delete_as, list_as, set_quiet_days_as, settings_of};

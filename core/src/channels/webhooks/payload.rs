@@ -24,10 +24,12 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
 }
 
 /// The JSON body of a delivery: the news as it is, an absolute link, and a Slack-compatible
-/// `text` (escaped as Slack requires, so a name from events cannot mention `<!channel>`).
+/// `text` (escaped as Slack requires, so a name from events cannot mention `<!channel>`). Grouped
+/// news also carries `items`, what it groups (each with its kind, label and hour); the other
+/// fields are those of news of one thing, so receivers that know only them keep working.
 pub(super) fn body(delivery: &webhook_delivery::Model, slug: &str, public_url: &str) -> String {
     let link = format!("{}{}", public_url.trim_end_matches('/'), delivery.link);
-    serde_json::json!({
+    let mut body = serde_json::json!({
         "delivery": delivery.id,
         "tenant": slug,
         "kind": delivery.kind,
@@ -35,6 +37,14 @@ pub(super) fn body(delivery: &webhook_delivery::Model, slug: &str, public_url: &
         "hour": delivery.hour.map(hour_text),
         "link": link,
         "text": slack_escaped(&format!("[{slug}] {}\n{link}", delivery.title)),
-    })
-    .to_string()
+    });
+    let items = delivery
+        .items
+        .as_deref()
+        .and_then(|items| serde_json::from_str::<serde_json::Value>(items).ok())
+        .filter(serde_json::Value::is_array);
+    if let Some(items) = items {
+        body["items"] = items;
+    }
+    body.to_string()
 }

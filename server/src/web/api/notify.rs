@@ -101,6 +101,21 @@ pub struct InboxParams {
     kind: Option<String>,
     /// At most this many items, 1 to 500 (default 100).
     limit: Option<String>,
+    /// The page of items older than this one (the `older` cursor of a page).
+    before: Option<String>,
+    /// The page of items newer than this one (the `newer` cursor of a page).
+    after: Option<String>,
+}
+
+/// A page cursor: a notification id.
+fn cursor(name: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
+    match value {
+        None | Some("") => Ok(None),
+        Some(text) => text
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| bad_request(format!("{name}: `{text}` is not a page cursor"))),
+    }
 }
 
 impl InboxParams {
@@ -129,6 +144,8 @@ impl InboxParams {
             tenant: self.tenant,
             kind: self.kind,
             limit,
+            before: cursor("before", self.before.as_deref())?,
+            after: cursor("after", self.after.as_deref())?,
         })
     }
 }
@@ -139,7 +156,7 @@ impl InboxParams {
     tag = "notify",
     params(InboxParams),
     responses(
-        (status = 200, description = "The caller's inbox, newest first", body = Inbox),
+        (status = 200, description = "A page of the caller's inbox, newest first; `older`/`newer` are the cursors of the next pages (`before=`/`after=`)", body = Inbox),
         answers::BadRequest, answers::Unauthenticated, answers::Unavailable,
     )
 )]
