@@ -162,10 +162,13 @@ async fn plan_tenant(
 ) -> Result<(), JobError> {
     let end = due.plus(1);
     let current = due.plus(1).max(process_hour());
-    let Some(latest) = ingestion::latest_ingested(services, tenant.id).await? else {
+    // What to ingest follows the latest hour ingested of any status (an hour of an outage is
+    // ingested, not missing); the news rule follows the latest hour with data.
+    let Some(latest) = ingestion::latest_ingested_any(services, tenant.id).await? else {
         return plan_baseline(services, queue, tenant, due, current, plan).await;
     };
-    let window = rollup::window_start(latest.max(due), tenant.retention_days);
+    let latest_data = ingestion::latest_with_data(services, tenant.id).await?;
+    let window = rollup::window_start(latest_data.unwrap_or(latest).max(due), tenant.retention_days);
     let from = due.plus(1 - settings.lookback_hours.max(1)).max(window);
     if from >= end {
         return Ok(());
@@ -195,7 +198,7 @@ async fn plan_tenant(
         hours.retain(|(hour, _)| *hour < first);
     }
     let policy = NewsPolicy {
-        previous_latest: Some(latest),
+        previous_latest: latest_data,
         long_forward_backfill: false,
     };
     let new: Vec<NewTask> = hours

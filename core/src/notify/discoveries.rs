@@ -254,7 +254,11 @@ impl Parents {
                     .copied(),
                 ..About::default()
             },
-            NewsKind::Obsolete | NewsKind::Returned | NewsKind::Rollout | NewsKind::Summary => {
+            NewsKind::Obsolete
+            | NewsKind::Returned
+            | NewsKind::Rollout
+            | NewsKind::Anomaly
+            | NewsKind::Summary => {
                 About::default()
             }
         }
