@@ -24,8 +24,8 @@ use sea_orm::{ConnectionTrait, DbErr};
 use crate::Services;
 use crate::hour::Hour;
 use crate::ingest::Reading;
-use crate::ingestion::{self, IngestionError, NewsPolicy, RunOutcome, Trigger};
 use crate::ingestion::RunStatus;
+use crate::ingestion::{self, IngestionError, NewsPolicy, RunOutcome, Trigger};
 use crate::{notify, obsolete, rollouts, signals};
 
 /// What the steps after an hour did.

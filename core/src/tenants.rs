@@ -3,8 +3,8 @@
 use blueprint_types::TenantSummary;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-    Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Set,
 };
 
 use crate::accounts::{Actor, ServiceError};
@@ -152,32 +152,27 @@ pub async fn latest_hour(
     conn: &impl ConnectionTrait,
     tenant_id: i64,
 ) -> Result<Option<i64>, DbErr> {
-    latest_data_before(conn, tenant_id, None).await
+    let latest: Option<Option<i64>> = hours_with_data(tenant_id)
+        .select_only()
+        .column_as(ingested_hour::Column::Hour.max(), "latest")
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(latest.flatten())
 }
 
-/// The latest hour with data strictly before `before` (epoch seconds), or of all when `None`.
-pub async fn latest_data_before(
-    conn: &impl ConnectionTrait,
-    tenant_id: i64,
-    before: Option<i64>,
-) -> Result<Option<i64>, DbErr> {
+/// The tenant's hours with data: status `ok`, written by a run that accepted at least one event.
+pub fn hours_with_data(tenant_id: i64) -> sea_orm::Select<ingested_hour::Entity> {
     let with_events = ingestion_run::Entity::find()
         .select_only()
         .column(ingestion_run::Column::Id)
         .filter(ingestion_run::Column::TenantId.eq(tenant_id))
         .filter(ingestion_run::Column::Events.gt(0))
         .into_query();
-    let mut select = ingested_hour::Entity::find()
-        .select_only()
-        .column_as(ingested_hour::Column::Hour.max(), "latest")
+    ingested_hour::Entity::find()
         .filter(ingested_hour::Column::TenantId.eq(tenant_id))
         .filter(ingested_hour::Column::Status.eq("ok"))
-        .filter(ingested_hour::Column::RunId.in_subquery(with_events));
-    if let Some(before) = before {
-        select = select.filter(ingested_hour::Column::Hour.lt(before));
-    }
-    let latest: Option<Option<i64>> = select.into_tuple().one(conn).await?;
-    Ok(latest.flatten())
+        .filter(ingested_hour::Column::RunId.in_subquery(with_events))
 }
 
 /// The latest hour the tenant has ingested of any status, with data or without. Only for deciding

@@ -86,12 +86,28 @@ async fn a_week_without_data_marks_nothing_gone_and_is_one_outage_told_twice() {
         pipeline::backfill(&services, "acme", start, first_empty, 1, |_, _, _| {})
             .await
             .unwrap();
-        let owner = actor(&services, "owner@example.com", false, &[("acme", Role::Owner)]).await;
-        let watcher =
-            actor(&services, "watcher@example.com", false, &[("acme", Role::Viewer)]).await;
+        let owner = actor(
+            &services,
+            "owner@example.com",
+            false,
+            &[("acme", Role::Owner)],
+        )
+        .await;
+        let watcher = actor(
+            &services,
+            "watcher@example.com",
+            false,
+            &[("acme", Role::Viewer)],
+        )
+        .await;
         let admin = actor(&services, "admin@example.com", true, &[]).await;
-        let bystander =
-            actor(&services, "viewer@example.com", false, &[("acme", Role::Viewer)]).await;
+        let bystander = actor(
+            &services,
+            "viewer@example.com",
+            false,
+            &[("acme", Role::Viewer)],
+        )
+        .await;
         notify::watch_as(
             &services,
             &watcher,
@@ -118,7 +134,11 @@ async fn a_week_without_data_marks_nothing_gone_and_is_one_outage_told_twice() {
         after(&clock, first_empty, 11);
         pipeline::after_planning(&services, acme, "acme").await;
         let found = "anomaly: acme: no events since 2026-11-16 00:00 UTC".to_owned();
-        assert_eq!(titles(&services, &owner).await, vec![found.clone()], "{label}");
+        assert_eq!(
+            titles(&services, &owner).await,
+            vec![found.clone()],
+            "{label}"
+        );
 
         // The rest of the week, hour by hour as `serve` ingests them, each followed by the
         // hourly planning (obsolete detection among it).
@@ -130,11 +150,16 @@ async fn a_week_without_data_marks_nothing_gone_and_is_one_outage_told_twice() {
             pipeline::after_planning(&services, acme, "acme").await;
         }
         assert_eq!(
-            tenants::latest_with_data(services.db.conn(), acme).await.unwrap(),
+            tenants::latest_with_data(services.db.conn(), acme)
+                .await
+                .unwrap(),
             Some(last_data),
             "{label}"
         );
-        let gap = tenants::data_gap(services.db.conn(), acme).await.unwrap().unwrap();
+        let gap = tenants::data_gap(services.db.conn(), acme)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!((gap.since, gap.hours()), (first_empty, 7 * 24), "{label}");
         let marks = quiet_mark::Entity::find()
             .filter(quiet_mark::Column::TenantId.eq(acme))
@@ -148,13 +173,22 @@ async fn a_week_without_data_marks_nothing_gone_and_is_one_outage_told_twice() {
         assert!(titles(&services, &bystander).await.is_empty(), "{label}");
 
         // The pages' default range ends at the last hour with data.
-        let tenant = browse::open_tenant(&services, &owner, "acme").await.unwrap();
-        assert_eq!(tenant.latest, Some(last_data.epoch_seconds()));
-        let range = browse::resolve_range(&tenant, None, None).unwrap().view();
-        assert_eq!((range.from.as_str(), range.to.as_str()), ("2026-11-09", "2026-11-16"));
-        let overview = browse::overview::overview(&services, &tenant, browse::resolve_range(&tenant, None, None).unwrap())
+        let tenant = browse::open_tenant(&services, &owner, "acme")
             .await
             .unwrap();
+        assert_eq!(tenant.latest, Some(last_data.epoch_seconds()));
+        let range = browse::resolve_range(&tenant, None, None).unwrap().view();
+        assert_eq!(
+            (range.from.as_str(), range.to.as_str()),
+            ("2026-11-09", "2026-11-16")
+        );
+        let overview = browse::overview::overview(
+            &services,
+            &tenant,
+            browse::resolve_range(&tenant, None, None).unwrap(),
+        )
+        .await
+        .unwrap();
         assert!(overview.events_total > 0, "{label}");
         assert_eq!(
             overview.health.no_data_since.as_deref(),
@@ -166,8 +200,18 @@ async fn a_week_without_data_marks_nothing_gone_and_is_one_outage_told_twice() {
         assert_eq!(found_outages.len(), 1, "{label}: {found_outages:#?}");
         let outage = &found_outages[0];
         assert_eq!(
-            (outage.from.as_str(), outage.to.as_str(), outage.observed, outage.state),
-            ("2026-11-16T00:00:00Z", "2026-11-23T00:00:00Z", 0, IncidentState::Open),
+            (
+                outage.from.as_str(),
+                outage.to.as_str(),
+                outage.observed,
+                outage.state
+            ),
+            (
+                "2026-11-16T00:00:00Z",
+                "2026-11-23T00:00:00Z",
+                0,
+                IncidentState::Open
+            ),
             "{label}"
         );
         assert!(
@@ -191,7 +235,11 @@ async fn a_week_without_data_marks_nothing_gone_and_is_one_outage_told_twice() {
                 .await
                 .unwrap();
         }
-        assert_eq!(titles(&services, &owner).await, vec![found.clone()], "{label}");
+        assert_eq!(
+            titles(&services, &owner).await,
+            vec![found.clone()],
+            "{label}"
+        );
 
         // Data returns: the outage is resolved and its return told, once.
         let back = first_empty.plus(7 * 24);
@@ -222,7 +270,10 @@ async fn a_week_without_data_marks_nothing_gone_and_is_one_outage_told_twice() {
         assert_eq!(titles(&services, &owner).await.len(), 2, "{label}");
         assert_eq!(outages(&services, acme).await.len(), 1, "{label}");
         assert!(
-            tenants::data_gap(services.db.conn(), acme).await.unwrap().is_none(),
+            tenants::data_gap(services.db.conn(), acme)
+                .await
+                .unwrap()
+                .is_none(),
             "{label}"
         );
     }
@@ -239,8 +290,11 @@ async fn a_quiet_night_of_a_small_tenant_is_no_outage() {
         for hour in start.until(night).step_by(4) {
             let dir = root.join("tiny").join(hour.folder());
             std::fs::create_dir_all(&dir).unwrap();
-            std::fs::write(dir.join("part-0.jsonl"), [line("open"), line("open")].join("\n"))
-                .unwrap();
+            std::fs::write(
+                dir.join("part-0.jsonl"),
+                [line("open"), line("open")].join("\n"),
+            )
+            .unwrap();
         }
         let clock = Arc::new(ManualClock::new(night.start()));
         let mut services = db.services(&root);
@@ -248,7 +302,13 @@ async fn a_quiet_night_of_a_small_tenant_is_no_outage() {
         pipeline::backfill(&services, "tiny", start, night, 1, |_, _, _| {})
             .await
             .unwrap();
-        let owner = actor(&services, "owner@example.com", false, &[("tiny", Role::Owner)]).await;
+        let owner = actor(
+            &services,
+            "owner@example.com",
+            false,
+            &[("tiny", Role::Owner)],
+        )
+        .await;
         let tiny = blueprint_core::ingestion::tenant_id(&services, "tiny")
             .await
             .unwrap();
@@ -262,7 +322,10 @@ async fn a_quiet_night_of_a_small_tenant_is_no_outage() {
         assert!(outages(&services, tiny).await.is_empty(), "{label}");
         assert!(titles(&services, &owner).await.is_empty(), "{label}");
         // The gap is still shown as one.
-        let gap = tenants::data_gap(services.db.conn(), tiny).await.unwrap().unwrap();
+        let gap = tenants::data_gap(services.db.conn(), tiny)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(gap.until, night.plus(10), "{label}");
     }
 }

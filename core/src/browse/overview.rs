@@ -271,7 +271,9 @@ async fn health(
     Ok(Health {
         latest_hour: hour_text(tenant.latest),
         no_data_since: tenant.gap.and_then(|(since, _)| hour_text(Some(since))),
-        no_data_hours: tenant.gap.map_or(0, |(since, until)| (until - since) / HOUR),
+        no_data_hours: tenant
+            .gap
+            .map_or(0, |(since, until)| (until - since) / HOUR),
         hours_ok: ingested.iter().filter(|i| i.status == "ok").count() as i64,
         hours_no_data: ingested.iter().filter(|i| i.status == "no_data").count() as i64,
         problems,

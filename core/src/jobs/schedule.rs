@@ -168,7 +168,10 @@ async fn plan_tenant(
         return plan_baseline(services, queue, tenant, due, current, plan).await;
     };
     let latest_data = ingestion::latest_with_data(services, tenant.id).await?;
-    let window = rollup::window_start(latest_data.unwrap_or(latest).max(due), tenant.retention_days);
+    let window = rollup::window_start(
+        latest_data.unwrap_or(latest).max(due),
+        tenant.retention_days,
+    );
     let from = due.plus(1 - settings.lookback_hours.max(1)).max(window);
     if from >= end {
         return Ok(());

@@ -258,9 +258,7 @@ impl Parents {
             | NewsKind::Returned
             | NewsKind::Rollout
             | NewsKind::Anomaly
-            | NewsKind::Summary => {
-                About::default()
-            }
+            | NewsKind::Summary => About::default(),
         }
     }
 }

@@ -17,7 +17,9 @@
 //! its first empty hour) and tells nothing again (`told_at`, `returned_told_at`, and the
 //! notifications' unique `dedupe` keys).
 
-use std::collections::{BTreeSet, HashMap};
+mod tell;
+
+use std::collections::HashMap;
 
 use blueprint_types::signals::{IncidentKind, IncidentState};
 use sea_orm::{
@@ -25,9 +27,9 @@ use sea_orm::{
     QuerySelect, Set,
 };
 
-use crate::entities::{incident, incident_series, ingested_hour, ingestion_run, membership, tenant};
+use crate::entities::{incident, incident_series, ingested_hour, ingestion_run, tenant};
 use crate::hour::Hour;
-use crate::notify::{self, NewsContext, NewsKind, Subject};
+use tell::{tell_found, tell_returned};
 
 /// One week in hours.
 const WEEK: i64 = 168;
@@ -98,7 +100,16 @@ pub async fn check(
     if (-expected).exp() >= settings.alpha {
         return Ok(done);
     }
-    let row = open_or_grow(conn, &tenant, first, last + Hour::SECONDS, expected, news, now).await?;
+    let row = open_or_grow(
+        conn,
+        &tenant,
+        first,
+        last + Hour::SECONDS,
+        expected,
+        news,
+        now,
+    )
+    .await?;
     done.open = true;
     if row.news && row.told_at.is_none() {
         done.told += tell_found(conn, &tenant, &row, now).await?;
@@ -136,8 +147,12 @@ async fn empty_hours(
 }
 
 /// Whether the tenant had data at least a week before `first`.
-async fn has_a_week(conn: &impl ConnectionTrait, tenant_id: i64, first: i64) -> Result<bool, DbErr> {
-    let first_data: Option<Option<i64>> = with_data(tenant_id)
+async fn has_a_week(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    first: i64,
+) -> Result<bool, DbErr> {
+    let first_data: Option<Option<i64>> = crate::tenants::hours_with_data(tenant_id)
         .select_only()
         .column_as(ingested_hour::Column::Hour.min(), "first")
         .into_tuple()
@@ -146,21 +161,6 @@ async fn has_a_week(conn: &impl ConnectionTrait, tenant_id: i64, first: i64) -> 
     Ok(first_data
         .flatten()
         .is_some_and(|data| data <= first - WEEK * Hour::SECONDS))
-}
-
-/// The tenant's hours with data (status `ok`, at least one accepted event).
-fn with_data(tenant_id: i64) -> sea_orm::Select<ingested_hour::Entity> {
-    use sea_orm::QueryTrait;
-    let runs = ingestion_run::Entity::find()
-        .select_only()
-        .column(ingestion_run::Column::Id)
-        .filter(ingestion_run::Column::TenantId.eq(tenant_id))
-        .filter(ingestion_run::Column::Events.gt(0))
-        .into_query();
-    ingested_hour::Entity::find()
-        .filter(ingested_hour::Column::TenantId.eq(tenant_id))
-        .filter(ingested_hour::Column::Status.eq("ok"))
-        .filter(ingested_hour::Column::RunId.in_subquery(runs))
 }
 
 /// Σλ over the empty hours: each hour's mean count in the same hour of the week over the past
@@ -175,7 +175,7 @@ async fn expected_volume(
         return Ok(0.0);
     };
     let from = first - weeks * WEEK * Hour::SECONDS;
-    let rows: Vec<(i64, i64)> = with_data(tenant_id)
+    let rows: Vec<(i64, i64)> = crate::tenants::hours_with_data(tenant_id)
         .select_only()
         .column(ingested_hour::Column::Hour)
         .column(ingested_hour::Column::RunId)
@@ -346,115 +346,6 @@ async fn resolve_returned(
         told += tell_returned(conn, tenant, &row, now).await?;
     }
     Ok((resolved, told))
-}
-
-/// The first hour with data at or after `from`.
-async fn first_data_from(
-    conn: &impl ConnectionTrait,
-    tenant_id: i64,
-    from: i64,
-) -> Result<Option<i64>, DbErr> {
-    let first: Option<Option<i64>> = with_data(tenant_id)
-        .select_only()
-        .column_as(ingested_hour::Column::Hour.min(), "first")
-        .filter(ingested_hour::Column::Hour.gte(from))
-        .into_tuple()
-        .one(conn)
-        .await?;
-    Ok(first.flatten())
-}
-
-/// Who hears of an outage: the tenant's owners, its watchers who want incidents, and every admin
-/// (members or admins who may still read the tenant).
-async fn audience(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<BTreeSet<i64>, DbErr> {
-    let readers = notify::readers(conn, tenant_id).await?;
-    let watches = notify::watches_in(conn, tenant_id).await?;
-    let mut to = notify::recipients(&watches, &readers, NewsKind::Anomaly, &Subject::default());
-    let owners = membership::Entity::find()
-        .filter(membership::Column::TenantId.eq(tenant_id))
-        .filter(membership::Column::Role.eq("owner"))
-        .all(conn)
-        .await?;
-    to.extend(owners.into_iter().map(|m| m.user_id));
-    let admins = crate::entities::user::Entity::find()
-        .filter(crate::entities::user::Column::IsAdmin.eq(true))
-        .filter(crate::entities::user::Column::Disabled.eq(false))
-        .all(conn)
-        .await?;
-    to.extend(admins.into_iter().map(|u| u.id));
-    to.retain(|id| readers.values().any(|r| r == id));
-    Ok(to)
-}
-
-/// `09:00` (the hour's time of day; the notice's link and the incident carry the full hour).
-fn clock(hour: i64) -> String {
-    Hour::from_epoch_seconds(hour)
-        .map(|h| h.start().format("%Y-%m-%d %H:00 UTC").to_string())
-        .unwrap_or_default()
-}
-
-fn link(tenant: &tenant::Model) -> String {
-    format!("/t/{}/incidents", notify::path_segment(&tenant.slug))
-}
-
-/// "acme: no events since 09:00", once.
-async fn tell_found(
-    conn: &impl ConnectionTrait,
-    tenant: &tenant::Model,
-    row: &incident::Model,
-    now: i64,
-) -> Result<u64, DbErr> {
-    let to = audience(conn, tenant.id).await?;
-    let title = format!("{}: no events since {}", tenant.slug, clock(row.start_hour));
-    let dedupe = format!("incident:{}", row.id);
-    let told = NewsContext {
-        tenant_id: tenant.id,
-        at: now,
-    };
-    let n = notify::tell(conn, told, &to, NewsKind::Anomaly, &title, &link(tenant), &dedupe).await?;
-    incident::Entity::update_many()
-        .col_expr(incident::Column::ToldAt, sea_orm::sea_query::Expr::value(now))
-        .filter(incident::Column::Id.eq(row.id))
-        .filter(incident::Column::ToldAt.is_null())
-        .exec(conn)
-        .await?;
-    Ok(n)
-}
-
-/// "acme: events arriving again since 15:00 (6 hours without data)", once.
-async fn tell_returned(
-    conn: &impl ConnectionTrait,
-    tenant: &tenant::Model,
-    row: &incident::Model,
-    now: i64,
-) -> Result<u64, DbErr> {
-    let back = first_data_from(conn, tenant.id, row.start_hour)
-        .await?
-        .unwrap_or(row.end_hour);
-    let hours = (back - row.start_hour).max(row.end_hour - row.start_hour) / Hour::SECONDS;
-    let title = format!(
-        "{}: events arriving again since {} ({hours} hour{} without data)",
-        tenant.slug,
-        clock(back),
-        if hours == 1 { "" } else { "s" }
-    );
-    let to = audience(conn, tenant.id).await?;
-    let dedupe = format!("incident:{}:returned", row.id);
-    let told = NewsContext {
-        tenant_id: tenant.id,
-        at: now,
-    };
-    let n = notify::tell(conn, told, &to, NewsKind::Anomaly, &title, &link(tenant), &dedupe).await?;
-    incident::Entity::update_many()
-        .col_expr(
-            incident::Column::ReturnedToldAt,
-            sea_orm::sea_query::Expr::value(now),
-        )
-        .filter(incident::Column::Id.eq(row.id))
-        .filter(incident::Column::ReturnedToldAt.is_null())
-        .exec(conn)
-        .await?;
-    Ok(n)
 }
 
 #[cfg(test)]
