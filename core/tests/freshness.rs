@@ -364,3 +364,50 @@ async fn an_outage_changes_no_roll_out_verdict() {
         assert_eq!(before, after_outage, "{label}");
     }
 }
+
+#[tokio::test]
+async fn an_hour_of_only_rejected_lines_is_no_data() {
+    let data: Hour = "2026-11-20T09".parse().unwrap();
+    for db in test_databases().await {
+        let label = db.label;
+        let root = db.scratch_dir().join("events");
+        write(&root, "acme", data, 3);
+        let dir = root.join("acme").join(data.plus(1).folder());
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("part-0.jsonl"), "not json\n{\"no\":\"event\"}\n").unwrap();
+        let services = db.services(&root);
+        for hour in [data, data.plus(1), data.plus(2)] {
+            pipeline::ingest_hour(&services, "acme", hour, Trigger::Cli, None, 1)
+                .await
+                .unwrap();
+        }
+        let acme = blueprint_core::ingestion::tenant_id(&services, "acme")
+            .await
+            .unwrap();
+        let conn = services.db.conn();
+        let rejected = blueprint_core::entities::ingested_hour::Entity::find_by_id((
+            acme,
+            data.plus(1).epoch_seconds(),
+        ))
+        .one(conn)
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(rejected.status, "ok", "{label}: the hour had files");
+        assert_eq!(
+            tenants::latest_with_data(conn, acme).await.unwrap(),
+            Some(data),
+            "{label}"
+        );
+        assert_eq!(
+            tenants::latest_ingested_any(conn, acme).await.unwrap(),
+            Some(data.plus(2)),
+            "{label}"
+        );
+        let gap = tenants::data_gap(conn, acme).await.unwrap().unwrap();
+        assert_eq!(
+            (gap.since, gap.until, gap.hours()),
+            (data.plus(1), data.plus(3), 2)
+        );
+    }
+}
