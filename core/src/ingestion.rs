@@ -63,8 +63,8 @@ impl Trigger {
 }
 
 /// Decides whether an hour's discoveries are news: only when the hour is later than every hour
-/// the tenant had ingested before, the tenant has a baseline, and it is not part of a forward
-/// backfill of more than 24 hours.
+/// with data the tenant had ingested before (its latest hour, so data after an outage is news),
+/// the tenant has a baseline, and it is not part of a forward backfill of more than 24 hours.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NewsPolicy {
     pub previous_latest: Option<Hour>,
@@ -134,12 +134,20 @@ pub async fn tenant(services: &Services, slug: &str) -> Result<tenant::Model, In
         .ok_or_else(|| IngestionError::UnknownTenant(slug.to_owned()))
 }
 
-/// The latest hour the tenant has ingested (with data or without).
-pub async fn latest_ingested(
+/// The tenant's latest hour with data (see [`crate::tenants::latest_with_data`]).
+pub async fn latest_with_data(
     services: &Services,
     tenant_id: i64,
 ) -> Result<Option<Hour>, IngestionError> {
-    Ok(crate::tenants::latest_ingested(services.db.conn(), tenant_id).await?)
+    Ok(crate::tenants::latest_with_data(services.db.conn(), tenant_id).await?)
+}
+
+/// The latest hour the tenant has ingested of any status (only for deciding what to ingest).
+pub async fn latest_ingested_any(
+    services: &Services,
+    tenant_id: i64,
+) -> Result<Option<Hour>, IngestionError> {
+    Ok(crate::tenants::latest_ingested_any(services.db.conn(), tenant_id).await?)
 }
 
 /// Ingests one hour of a tenant. `policy` is given by backfills; a lone run computes its own.
@@ -213,7 +221,15 @@ pub async fn ingest_hour_by(
             return Err(err.into());
         }
     };
-    let rolled = rollup::roll_up(services.db.conn(), run.tenant_id, run.window).await?;
+    // An hour without data does not move the latest hour, so it rolls nothing up.
+    let rolled = match (files.is_empty(), run.latest) {
+        (false, _) => rollup::roll_up(services.db.conn(), run.tenant_id, run.window).await?,
+        (true, Some(latest)) => {
+            let window = rollup::window_start(latest, run.retention_days);
+            rollup::roll_up(services.db.conn(), run.tenant_id, window).await?
+        }
+        (true, None) => 0,
+    };
     if rolled > 0 {
         tracing::info!(tenant = slug, window = %run.window, rows = rolled, "rolled hourly detail up into days");
     }
@@ -253,6 +269,9 @@ struct StartedRun {
     mapping: crate::mapping::Mapping,
     policy: NewsPolicy,
     window: Hour,
+    /// The tenant's latest hour with data before this run, and its retention.
+    latest: Option<Hour>,
+    retention_days: i32,
 }
 
 /// Checks the hour against the tenant's retention, then records the run as running.
@@ -265,7 +284,9 @@ async fn start_run(
     worker_id: Option<&str>,
 ) -> Result<StartedRun, IngestionError> {
     let tenant = tenant(services, slug).await?;
-    let latest = crate::tenants::latest_ingested(services.db.conn(), tenant.id).await?;
+    // Retention and the news rule count from the latest hour with data: hours of an outage
+    // neither roll detail up nor make later data history.
+    let latest = crate::tenants::latest_with_data(services.db.conn(), tenant.id).await?;
     let window = rollup::window_start(
         latest.map_or(hour, |latest| latest.max(hour)),
         tenant.retention_days,
@@ -300,6 +321,8 @@ async fn start_run(
         mapping,
         policy,
         window,
+        latest,
+        retention_days: tenant.retention_days,
     })
 }
 

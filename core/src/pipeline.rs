@@ -10,10 +10,13 @@
 //!    the outcome says so (`news_owed`) and the news stays owed: the hour's job fails so it is
 //!    tried again, and every later hour of the tenant and its hourly planning tell what is still
 //!    owed first — never twice, as notifications are unique per discovery;
-//! 2. **roll-outs** — a new version that is news opens one; every open roll-out is judged again.
+//! 2. **roll-outs** — a new version that is news opens one; every open roll-out is judged again,
+//!    except after an hour without data (a gap changes no verdict);
+//! 3. **outage** — the tenant's gap after its latest hour with data judged: an outage opened,
+//!    grown or resolved, told once when found and once when data returns (`signals::outage`).
 //!
 //! After a finished backfill: its history told as one summary, then obsolete detection.
-//! After the hourly planning of a tenant: obsolete detection.
+//! After the hourly planning of a tenant: obsolete detection, then the outage step.
 //!
 //! A step that fails is logged with the tenant and hour and does not stop the steps after it:
 //! the hour is already in the ledger.
@@ -23,8 +26,9 @@ use sea_orm::{ConnectionTrait, DbErr};
 use crate::Services;
 use crate::hour::Hour;
 use crate::ingest::Reading;
+use crate::ingestion::RunStatus;
 use crate::ingestion::{self, IngestionError, NewsPolicy, RunOutcome, Trigger};
-use crate::{notify, obsolete, rollouts};
+use crate::{notify, obsolete, rollouts, signals};
 
 /// What the steps after an hour did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -33,6 +37,8 @@ pub struct AfterHour {
     pub told: u64,
     /// Roll-outs whose verdict changed.
     pub verdicts_changed: usize,
+    /// Notifications of the tenant's outage (found, or data returned).
+    pub outage_told: u64,
 }
 
 /// What the steps after an hour did, and why the hour's news is still owed if it is.
@@ -111,7 +117,18 @@ pub async fn after_hour(services: &Services, slug: &str, outcome: &RunOutcome) -
             }
         }
     }
-    match rollouts::after_hour(services, outcome.tenant_id, outcome.run_id).await {
+    // An hour without data is a gap, not evidence: it re-judges no roll-out.
+    let without_data = match outcome.status {
+        RunStatus::NoData => true,
+        RunStatus::Ok => outcome.stats.events == 0,
+        RunStatus::Failed(_) => false,
+    };
+    let judged = if without_data {
+        Ok(0)
+    } else {
+        rollouts::after_hour(services, outcome.tenant_id, outcome.run_id).await
+    };
+    match judged {
         Ok(changed) => {
             done.verdicts_changed = changed;
             if changed > 0 {
@@ -122,7 +139,34 @@ pub async fn after_hour(services: &Services, slug: &str, outcome: &RunOutcome) -
             tracing::warn!(tenant = slug, %hour, error = %err, "cannot evaluate the roll-outs")
         }
     }
+    if !matches!(outcome.status, RunStatus::Failed(_)) {
+        done.outage_told = outage_step(services, outcome.tenant_id, slug, outcome.news).await;
+    }
     AfterHourOutcome { done, news_owed }
+}
+
+/// The outage step: the tenant's gap judged (see `signals::outage`), logged; a failure is
+/// logged and stops nothing. Returns the notifications written.
+async fn outage_step(services: &Services, tenant_id: i64, slug: &str, news: bool) -> u64 {
+    let settings = signals::outage::Outage::default();
+    let now = services.db.now_seconds();
+    match signals::outage::check(services.db.conn(), tenant_id, news, settings, now).await {
+        Ok(checked) => {
+            if checked.told > 0 || checked.resolved > 0 {
+                tracing::info!(
+                    tenant = slug,
+                    told = checked.told,
+                    resolved = checked.resolved,
+                    "outage"
+                );
+            }
+            checked.told
+        }
+        Err(err) => {
+            tracing::warn!(tenant = slug, error = %err, "cannot judge the tenant's outage");
+            0
+        }
+    }
 }
 
 /// The steps after a backfill ended: its history as one summary for the tenant's watchers, then
@@ -156,6 +200,8 @@ pub async fn after_planning(services: &Services, tenant_id: i64, slug: &str) {
             tracing::warn!(tenant = slug, error = %err, "cannot detect obsolete items")
         }
     }
+    // The planning's hours are the live ones: a gap after the latest hour with data is news.
+    outage_step(services, tenant_id, slug, true).await;
 }
 
 /// Ingests every hour of `[from, to)` in order in this process, each followed by its steps,
@@ -173,7 +219,7 @@ pub async fn backfill(
         return Err(IngestionError::EmptyRange { from, to });
     }
     let tenant_id = ingestion::tenant_id(services, slug).await?;
-    let previous_latest = crate::tenants::latest_ingested(services.db.conn(), tenant_id).await?;
+    let previous_latest = crate::tenants::latest_with_data(services.db.conn(), tenant_id).await?;
     let policy = NewsPolicy::for_range(previous_latest, from, to);
     let reading = reading.into();
     let total = from.until(to).count();

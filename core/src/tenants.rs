@@ -3,11 +3,12 @@
 use blueprint_types::TenantSummary;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Set,
 };
 
 use crate::accounts::{Actor, ServiceError};
-use crate::entities::{ingested_hour, tenant};
+use crate::entities::{ingested_hour, ingestion_run, tenant};
 use crate::hour::Hour;
 use crate::{DbError, EventsRootError, Services};
 
@@ -131,8 +132,13 @@ pub async fn discover_tenants(services: &Services) -> Result<Vec<String>, Tenant
     Ok(new)
 }
 
-/// The latest hour the tenant has ingested (with data or without), on any connection.
-pub async fn latest_ingested(
+/// The tenant's **latest hour** (DESIGN.md, "Ledger semantics"): its latest hour *with data*, an
+/// ingested hour (`ingested_hours.status = 'ok'`) whose files held at least one accepted event.
+/// An hour whose folder had no files (`no_data`), or whose files held only rejected lines, does
+/// not move it: such hours after it are a gap ([`data_gap`]), never evidence that events went
+/// quiet. Obsolete detection, retention, roll-out evaluation, the news rule and the pages' default
+/// ranges all count from it.
+pub async fn latest_with_data(
     conn: &impl ConnectionTrait,
     tenant_id: i64,
 ) -> Result<Option<Hour>, DbErr> {
@@ -141,11 +147,41 @@ pub async fn latest_ingested(
         .and_then(Hour::from_epoch_seconds))
 }
 
-/// [`latest_ingested`] as epoch seconds.
+/// [`latest_with_data`] as epoch seconds.
 pub async fn latest_hour(
     conn: &impl ConnectionTrait,
     tenant_id: i64,
 ) -> Result<Option<i64>, DbErr> {
+    let latest: Option<Option<i64>> = hours_with_data(tenant_id)
+        .select_only()
+        .column_as(ingested_hour::Column::Hour.max(), "latest")
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(latest.flatten())
+}
+
+/// The tenant's hours with data: status `ok`, written by a run that accepted at least one event.
+pub fn hours_with_data(tenant_id: i64) -> sea_orm::Select<ingested_hour::Entity> {
+    let with_events = ingestion_run::Entity::find()
+        .select_only()
+        .column(ingestion_run::Column::Id)
+        .filter(ingestion_run::Column::TenantId.eq(tenant_id))
+        .filter(ingestion_run::Column::Events.gt(0))
+        .into_query();
+    ingested_hour::Entity::find()
+        .filter(ingested_hour::Column::TenantId.eq(tenant_id))
+        .filter(ingested_hour::Column::Status.eq("ok"))
+        .filter(ingested_hour::Column::RunId.in_subquery(with_events))
+}
+
+/// The latest hour the tenant has ingested of any status, with data or without. Only for deciding
+/// what to ingest (has the tenant a baseline yet, which hours are forward); every judgement uses
+/// [`latest_with_data`].
+pub async fn latest_ingested_any(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+) -> Result<Option<Hour>, DbErr> {
     let latest: Option<Option<i64>> = ingested_hour::Entity::find()
         .select_only()
         .column_as(ingested_hour::Column::Hour.max(), "latest")
@@ -153,7 +189,61 @@ pub async fn latest_hour(
         .into_tuple()
         .one(conn)
         .await?;
-    Ok(latest.flatten())
+    Ok(latest.flatten().and_then(Hour::from_epoch_seconds))
+}
+
+/// Hours ingested without data after the tenant's latest hour with data: a gap in its data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DataGap {
+    /// The latest hour with data (none when the tenant never had any).
+    pub latest: Option<Hour>,
+    /// The first hour without data after it.
+    pub since: Hour,
+    /// The last hour ingested without data, plus one (exclusive).
+    pub until: Hour,
+}
+
+impl DataGap {
+    /// How many hours the gap spans.
+    pub fn hours(&self) -> i64 {
+        (self.until.epoch_seconds() - self.since.epoch_seconds()) / Hour::SECONDS
+    }
+}
+
+/// The tenant's gap: the hours ingested after its latest hour with data, when there are any
+/// (none when its latest ingested hour has data, or it has ingested nothing).
+pub async fn data_gap(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+) -> Result<Option<DataGap>, DbErr> {
+    let Some(any) = latest_ingested_any(conn, tenant_id).await? else {
+        return Ok(None);
+    };
+    let latest = latest_with_data(conn, tenant_id).await?;
+    if latest.is_some_and(|latest| latest >= any) {
+        return Ok(None);
+    }
+    let since = match latest {
+        Some(latest) => latest.plus(1),
+        None => {
+            let first: Option<Option<i64>> = ingested_hour::Entity::find()
+                .select_only()
+                .column_as(ingested_hour::Column::Hour.min(), "first")
+                .filter(ingested_hour::Column::TenantId.eq(tenant_id))
+                .into_tuple()
+                .one(conn)
+                .await?;
+            match first.flatten().and_then(Hour::from_epoch_seconds) {
+                Some(first) => first,
+                None => return Ok(None),
+            }
+        }
+    };
+    Ok(Some(DataGap {
+        latest,
+        since,
+        until: any.plus(1),
+    }))
 }
 
 fn summarize(row: tenant::Model) -> TenantSummary {

@@ -19,6 +19,11 @@ pub struct TimeSeries {
     /// Bucket starts: hours or days.
     pub buckets: Vec<String>,
     pub series: Vec<Series>,
+    /// Buckets in the tenant's gap, the hours ingested without data after its latest hour with
+    /// data (an outage of its pipeline): their values are no data, not zero counts. Charts draw
+    /// them as a band labelled "no data".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub no_data: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -85,7 +90,14 @@ pub struct HourProblem {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
+    /// The latest hour with data.
     pub latest_hour: Option<String>,
+    /// The first hour of the tenant's gap (hours ingested without data after its latest hour
+    /// with data), and how many hours it spans: "no data since …".
+    #[serde(default)]
+    pub no_data_since: Option<String>,
+    #[serde(default)]
+    pub no_data_hours: i64,
     pub hours_ok: i64,
     pub hours_no_data: i64,
     pub problems: Vec<HourProblem>,

@@ -209,7 +209,11 @@ pub struct HourCell {
 pub struct TenantTimeline {
     pub tenant: String,
     pub name: String,
+    /// The latest hour with data.
     pub latest: Option<String>,
+    /// The first hour of the gap after it (hours ingested without data): "no data since …".
+    #[serde(default)]
+    pub no_data_since: Option<String>,
     pub hours: Vec<HourCell>,
 }
 

@@ -129,10 +129,11 @@ pub fn TimeChart(
     #[prop(into)] label: String,
 ) -> impl IntoView {
     let scale = Scale::new(&data, kind, percent);
-    let empty = data
-        .series
-        .iter()
-        .all(|s| s.values.iter().all(|v| *v == 0.0));
+    let empty = data.no_data.len() < data.buckets.len()
+        && data
+            .series
+            .iter()
+            .all(|s| s.values.iter().all(|v| *v == 0.0));
     let marks = match kind {
         ChartKind::Lines => draw_lines(&data, scale),
         ChartKind::StackedBars => draw_bars(&data, scale),
@@ -147,6 +148,7 @@ pub fn TimeChart(
                 preserveAspectRatio="none"
             >
                 {draw_axes(&data.buckets, scale)}
+                {draw_gaps(&data, scale)}
                 {marks}
             </svg>
             {empty.then(|| view! { <p class="chart-empty muted">"No events in this range."</p> })}
@@ -181,33 +183,91 @@ fn draw_axes(buckets: &[String], scale: Scale) -> AnyView {
     (ticks, x_labels).into_any()
 }
 
-/// One line per series, its total in the title.
+/// Runs of consecutive buckets in `data.no_data`, as `(first index, length)`.
+fn gap_runs(data: &TimeSeries) -> Vec<(usize, usize)> {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (i, bucket) in data.buckets.iter().enumerate() {
+        if !data.no_data.contains(bucket) {
+            continue;
+        }
+        match runs.last_mut() {
+            Some((first, len)) if *first + *len == i => *len += 1,
+            _ => runs.push((i, 1)),
+        }
+    }
+    runs
+}
+
+/// The tenant's gap (hours ingested without data): a shaded band labelled "no data", neither a
+/// zero nor left out.
+fn draw_gaps(data: &TimeSeries, scale: Scale) -> Vec<AnyView> {
+    gap_runs(data)
+        .into_iter()
+        .map(|(first, len)| {
+            let x = LEFT + scale.step * first as f64;
+            let width = scale.step * len as f64;
+            let from = data.buckets.get(first).cloned().unwrap_or_default();
+            let last = data.buckets.get(first + len - 1).cloned().unwrap_or_default();
+            let title = format!("no data: {from} to {last}");
+            view! {
+                <g class="no-data" data-testid="no-data">
+                    <rect
+                        x=format!("{x:.1}")
+                        y=TOP
+                        width=format!("{:.1}", width.max(0.5))
+                        height=Scale::PLOT_H
+                        fill="#9e9e9e"
+                        fill-opacity="0.18"
+                    >
+                        <title>{title}</title>
+                    </rect>
+                    <text x=format!("{:.1}", x + width / 2.0) y=TOP + 14.0 text-anchor="middle" class="axis">"no data"</text>
+                </g>
+            }
+            .into_any()
+        })
+        .collect()
+}
+
+/// One line per series, its total in the title; a bucket with no data breaks the line.
 fn draw_lines(data: &TimeSeries, scale: Scale) -> Vec<AnyView> {
     data.series
         .iter()
         .enumerate()
-        .map(|(si, s)| {
-            let points = s
-                .values
-                .iter()
-                .enumerate()
-                .map(|(i, v)| {
-                    format!(
+        .flat_map(|(si, s)| {
+            let mut pieces: Vec<Vec<String>> = vec![Vec::new()];
+            for (i, v) in s.values.iter().enumerate() {
+                let gap = data.buckets.get(i).is_some_and(|b| data.no_data.contains(b));
+                if gap {
+                    if pieces.last().is_some_and(|p| !p.is_empty()) {
+                        pieces.push(Vec::new());
+                    }
+                    continue;
+                }
+                if let Some(piece) = pieces.last_mut() {
+                    piece.push(format!(
                         "{:.1},{:.1}",
                         LEFT + scale.step * (i as f64 + 0.5),
                         scale.y(*v)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(" ");
+                    ));
+                }
+            }
             let total: f64 = s.values.iter().sum();
             let title = format!("{}: {} in total", s.label, scale.text(total));
-            view! {
-                <polyline points=points fill="none" stroke=colour(si, &s.label) stroke-width="1.8">
-                    <title>{title}</title>
-                </polyline>
-            }
-            .into_any()
+            let stroke = colour(si, &s.label);
+            pieces
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .map(move |piece| {
+                    let title = title.clone();
+                    view! {
+                        <polyline points=piece.join(" ") fill="none" stroke=stroke stroke-width="1.8">
+                            <title>{title}</title>
+                        </polyline>
+                    }
+                    .into_any()
+                })
+                .collect::<Vec<_>>()
         })
         .collect()
 }
@@ -319,5 +379,15 @@ mod tests {
         assert_eq!(compact(950.0), "950");
         assert_eq!(short("2026-11-20T14:00:00Z"), "11-20 14h");
         assert_eq!(short("2026-11-20"), "11-20");
+    }
+
+    #[test]
+    fn the_buckets_without_data_are_runs() {
+        let data = TimeSeries {
+            buckets: ["a", "b", "c", "d", "e"].map(String::from).to_vec(),
+            series: Vec::new(),
+            no_data: ["b", "c", "e"].map(String::from).to_vec(),
+        };
+        assert_eq!(gap_runs(&data), vec![(1, 2), (4, 1)]);
     }
 }

@@ -50,6 +50,27 @@ pub(crate) fn series(
     TimeSeries {
         buckets: buckets.iter().map(|b| bucket_text(*b)).collect(),
         series: out,
+        no_data: Vec::new(),
+    }
+}
+
+/// Marks the buckets (starts `buckets`, each `len` seconds long) that lie wholly in the tenant's
+/// gap as no data, and zeroes their values.
+pub(crate) fn mark_gap(data: &mut TimeSeries, buckets: &[i64], len: i64, gap: Option<(i64, i64)>) {
+    let Some((since, until)) = gap else {
+        return;
+    };
+    for (i, start) in buckets.iter().enumerate() {
+        if *start >= since && start + len <= until {
+            for series in &mut data.series {
+                if let Some(value) = series.values.get_mut(i) {
+                    *value = 0.0;
+                }
+            }
+            if let Some(text) = data.buckets.get(i) {
+                data.no_data.push(text.clone());
+            }
+        }
     }
 }
 

@@ -40,8 +40,10 @@ pub struct TenantRef {
     pub id: i64,
     pub slug: String,
     pub name: String,
-    /// The latest ingested hour (epoch seconds), if any.
+    /// The latest hour with data (epoch seconds), if any (DESIGN.md, "Ledger semantics").
     pub latest: Option<i64>,
+    /// The gap after it: `[since, until)` in epoch seconds, the hours ingested without data.
+    pub gap: Option<(i64, i64)>,
     /// The first hour kept in hourly detail.
     pub window: Option<i64>,
     /// The ledger's version: the newest run that wrote one of its hours (0 before any).
@@ -52,7 +54,6 @@ pub struct TenantRef {
 
 #[derive(FromQueryResult)]
 struct Latest {
-    latest: Option<i64>,
     version: Option<i64>,
 }
 
@@ -65,11 +66,15 @@ pub async fn open_tenant(
     let row = crate::tenants::visible(services, actor, slug).await?;
     let state = fetch_one::<Latest>(
         services.db.conn(),
-        "SELECT MAX(hour) AS latest, MAX(run_id) AS version FROM ingested_hours WHERE tenant_id = ?",
+        "SELECT MAX(run_id) AS version FROM ingested_hours WHERE tenant_id = ?",
         vec![row.id.into()],
     )
     .await?;
-    let latest = state.as_ref().and_then(|s| s.latest);
+    let conn = services.db.conn();
+    let latest = crate::tenants::latest_hour(conn, row.id).await?;
+    let gap = crate::tenants::data_gap(conn, row.id)
+        .await?
+        .map(|gap| (gap.since.epoch_seconds(), gap.until.epoch_seconds()));
     let version = state.and_then(|s| s.version).unwrap_or(0);
     let window = latest.and_then(|latest| {
         let hour = Hour::from_epoch_seconds(latest)?;
@@ -80,6 +85,7 @@ pub async fn open_tenant(
         slug: row.slug,
         name: row.name,
         latest,
+        gap,
         window,
         version,
         opened_at: services.db.now_seconds(),
@@ -144,7 +150,7 @@ pub fn parse_day(name: &str, text: &str) -> Result<i64, ServiceError> {
 }
 
 /// The range a page asked for: `from`/`to` days (`to` exclusive), by default the
-/// `DEFAULT_DAYS` days up to and including the day of the tenant's latest ingested hour (today
+/// `DEFAULT_DAYS` days up to and including the day of the tenant's latest hour with data (today
 /// for a tenant with no data yet).
 pub fn resolve_range(
     tenant: &TenantRef,
@@ -222,6 +228,7 @@ mod tests {
             slug: "t".into(),
             name: "t".into(),
             latest: latest.map(|h| h.parse::<Hour>().unwrap().epoch_seconds()),
+            gap: None,
             window: None,
             version: 0,
             opened_at: 1_790_000_000,

@@ -8,7 +8,7 @@ use blueprint_types::catalog::{
 };
 use sea_orm::FromQueryResult;
 
-use super::figures::series;
+use super::figures::{mark_gap, series};
 use super::query::Discovered;
 use super::{Range, TenantRef, day_text, hour_text};
 use crate::Services;
@@ -150,6 +150,12 @@ async fn activity(
         ]
     });
     let mut activity = series(&buckets, bucket_text, points, 2);
+    mark_gap(
+        &mut activity,
+        &buckets,
+        if per_hour { HOUR } else { 86_400 },
+        tenant.gap,
+    );
     activity.series.sort_by(|a, b| a.label.cmp(&b.label));
     Ok((activity, events_total))
 }
@@ -241,7 +247,8 @@ async fn health(
     let mut problem_count = 0;
     if let (Some(first), Some(latest)) = (first, tenant.latest) {
         let mut hour = range.from.max(first);
-        while hour < range.to.min(latest + HOUR) {
+        let last = tenant.gap.map_or(latest + HOUR, |(_, until)| until);
+        while hour < range.to.min(last) {
             if !done.contains_key(&hour) {
                 problem_count += 1;
                 if problems.len() < 24 {
@@ -263,6 +270,10 @@ async fn health(
     }
     Ok(Health {
         latest_hour: hour_text(tenant.latest),
+        no_data_since: tenant.gap.and_then(|(since, _)| hour_text(Some(since))),
+        no_data_hours: tenant
+            .gap
+            .map_or(0, |(since, until)| (until - since) / HOUR),
         hours_ok: ingested.iter().filter(|i| i.status == "ok").count() as i64,
         hours_no_data: ingested.iter().filter(|i| i.status == "no_data").count() as i64,
         problems,

@@ -233,12 +233,14 @@ pub async fn ingestion_as(
         .all(conn)
         .await?
     {
-        let latest = crate::ingestion::latest_ingested(services, row.id)
+        let latest = crate::ingestion::latest_with_data(services, row.id)
             .await
             .map_err(ServiceError::failed)?;
+        let gap = crate::tenants::data_gap(conn, row.id).await?;
         tenants.push(TenantTimeline {
             hours: timeline(conn, row.id, from, end).await?,
             latest: latest.map(|h| h.to_string()),
+            no_data_since: gap.map(|gap| gap.since.to_string()),
             tenant: row.slug,
             name: row.name,
         });

@@ -6,8 +6,8 @@
 //!   retention window) up to the due hour — its baseline, history rather than news;
 //! - else every hour of the look-back window that is missing from the ledger (the one just ended
 //!   included), and every ingested hour whose file listing has changed since (late files);
-//! - more than 24 such hours after the tenant's latest hour become one `catch-up` backfill, so a
-//!   long outage is summarised instead of pushed item by item.
+//! - more than 24 such hours after the tenant's latest hour with data become one `catch-up`
+//!   backfill, so a long outage is summarised instead of pushed item by item.
 //!
 //! Start-up takes a turn too, so a server that was down catches up as soon as it is back. Hours
 //! already queued or running are left alone; a queued hour whose job seems lost (queued over an
@@ -162,9 +162,14 @@ async fn plan_tenant(
 ) -> Result<(), JobError> {
     let end = due.plus(1);
     let current = due.plus(1).max(process_hour());
-    let Some(latest) = ingestion::latest_ingested(services, tenant.id).await? else {
+    // A tenant has its baseline once it has ingested any hour, with data or without; from then
+    // on, forward hours and the news rule follow its latest hour with data (an hour of an
+    // outage is ingested, so it is not wanted again unless its files change).
+    let Some(any) = ingestion::latest_ingested_any(services, tenant.id).await? else {
         return plan_baseline(services, queue, tenant, due, current, plan).await;
     };
+    let latest_data = ingestion::latest_with_data(services, tenant.id).await?;
+    let latest = latest_data.unwrap_or(any);
     let window = rollup::window_start(latest.max(due), tenant.retention_days);
     let from = due.plus(1 - settings.lookback_hours.max(1)).max(window);
     if from >= end {
@@ -195,7 +200,7 @@ async fn plan_tenant(
         hours.retain(|(hour, _)| *hour < first);
     }
     let policy = NewsPolicy {
-        previous_latest: Some(latest),
+        previous_latest: latest_data,
         long_forward_backfill: false,
     };
     let new: Vec<NewTask> = hours

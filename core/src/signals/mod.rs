@@ -3,10 +3,13 @@
 //! - [`store`]: incidents, their series and anomalous hours as stored, read as the pages, the
 //!   API and the command line show them, and changed by the people who act on them
 //!   (acknowledge, snooze, resolve, reopen; mute a series).
+//! - [`outage`]: a tenant's gap in data (hours ingested without data after its latest hour with
+//!   data) judged, opened, grown and resolved as one incident of kind `outage`, and told.
 //!
 //! An incident's series is named by a [`Series`]: an event overall, an event of one release
 //! (application, version, platform), or — for an outage — the tenant (every dimension absent).
 
+pub mod outage;
 pub mod store;
 
 pub use blueprint_types::signals::{

@@ -94,6 +94,7 @@ fn Timeline(
     tenant: String,
     name: String,
     latest: Option<String>,
+    no_data_since: Option<String>,
     hours: Vec<HourCell>,
 ) -> impl IntoView {
     let first = hours.first().map(|c| c.hour.clone()).unwrap_or_default();
@@ -108,6 +109,9 @@ fn Timeline(
                         None => "nothing ingested yet".to_owned(),
                     }}
                 </span>
+                {no_data_since.map(|since| view! {
+                    " " <span class="badge no_data" data-testid="no-data-since">{format!("no data since {since}")}</span>
+                })}
             </h3>
             <div class="hours" role="list">
                 {hours.into_iter().map(|cell| {
@@ -367,7 +371,7 @@ fn IngestionState(
             }).collect_view()}
         </p>
         {state.tenants.into_iter().map(|t| view! {
-            <Timeline tenant=t.tenant name=t.name latest=t.latest hours=t.hours />
+            <Timeline tenant=t.tenant name=t.name latest=t.latest no_data_since=t.no_data_since hours=t.hours />
         }).collect_view()}
         <h2>"Workers"</h2>
         <WorkerTable workers=state.workers />

@@ -79,7 +79,7 @@ fn OverviewView(o: Overview) -> impl IntoView {
 #[component]
 fn HealthCard(health: Health) -> impl IntoView {
     let h = &health;
-    let health_class = if h.problem_count > 0 {
+    let health_class = if h.problem_count > 0 || h.no_data_since.is_some() {
         "card warn"
     } else {
         "card"
@@ -94,6 +94,11 @@ fn HealthCard(health: Health) -> impl IntoView {
     view! {
         <section class=health_class data-testid="health">
             <h2>"Ingestion health"</h2>
+            {h.no_data_since.clone().map(|since| view! {
+                <p class="warn" data-testid="no-data-since">
+                    {format!("No data since {since} ({} hours ingested without files or events). Nothing is marked gone while data is missing.", h.no_data_hours)}
+                </p>
+            })}
             <dl class="facts">
                 <dt>"Latest hour"</dt><dd class="mono">{h.latest_hour.clone().unwrap_or_else(|| "never ingested".into())}</dd>
                 <dt>"Hours with data"</dt><dd>{h.hours_ok}</dd>

@@ -8,7 +8,7 @@ use sea_orm::FromQueryResult;
 
 use crate::Services;
 use crate::accounts::{Actor, ServiceError};
-use crate::browse::figures::{seen_row, series, widen};
+use crate::browse::figures::{mark_gap, seen_row, series, widen};
 use crate::browse::query::{Discovered, VersionInfo, curated_row, curation_of, versions};
 use crate::browse::{Range, TenantRef, day_text, hour_text};
 use crate::hour::Hour;
@@ -86,7 +86,7 @@ pub async fn detail(
         vec![event.id.into()],
     )
     .await?;
-    let volume = volume(services, &combos, &versions, range, split).await?;
+    let volume = volume(services, &combos, &versions, range, split, tenant.gap).await?;
     let (screens, on_versions) = where_it_fires(&combos, &versions, &volume.in_range);
 
     // Keys and their types in the range.
@@ -130,6 +130,7 @@ async fn volume(
     versions: &HashMap<i64, VersionInfo>,
     range: Range,
     split: Split,
+    gap: Option<(i64, i64)>,
 ) -> Result<Volume, sea_orm::DbErr> {
     let combo_ids = ids(combos.iter().map(|c| c.id));
     let by_id: HashMap<i64, &Combo> = combos.iter().map(|c| (c.id, c)).collect();
@@ -157,7 +158,7 @@ async fn volume(
     let hour_buckets: Vec<i64> = (hours.from..hours.to)
         .step_by(Hour::SECONDS as usize)
         .collect();
-    let hourly = series(
+    let mut hourly = series(
         &hour_buckets,
         |h| hour_text(Some(h)).unwrap_or_default(),
         hourly_rows
@@ -165,6 +166,7 @@ async fn volume(
             .map(|r| (split_label(r.combination_id), r.period, r.events as f64)),
         SERIES,
     );
+    mark_gap(&mut hourly, &hour_buckets, Hour::SECONDS, gap);
     // By day: the 90 days up to the range's end.
     let days = range.last_days(90);
     let daily_rows: Vec<PeriodCount> = fetch(
@@ -175,14 +177,16 @@ async fn volume(
         vec![days.from.into(), days.to.into()],
     )
     .await?;
-    let daily = series(
-        &days.day_starts(),
+    let day_starts = days.day_starts();
+    let mut daily = series(
+        &day_starts,
         day_text,
         daily_rows
             .iter()
             .map(|r| (split_label(r.combination_id), r.period, r.events as f64)),
         SERIES,
     );
+    mark_gap(&mut daily, &day_starts, 86_400, gap);
     let mut in_range: HashMap<i64, i64> = HashMap::new();
     for row in daily_rows
         .iter()

@@ -98,7 +98,7 @@ async fn check_range(
             "`to` {to} is in the future: the last hour that can be ingested is the current one, {current} (`to` is exclusive)"
         )));
     }
-    let latest = ingestion::latest_ingested(services, tenant.id).await?;
+    let latest = ingestion::latest_with_data(services, tenant.id).await?;
     let last = to.plus(-1);
     let window = rollup::window_start(latest.map_or(last, |l| l.max(last)), tenant.retention_days);
     if from < window {

@@ -21,7 +21,7 @@ pub async fn retry_hour_as(
     let tenant = ingestion::tenant(services, slug)
         .await
         .map_err(JobError::from)?;
-    let latest = ingestion::latest_ingested(services, tenant.id)
+    let latest = ingestion::latest_with_data(services, tenant.id)
         .await
         .map_err(JobError::from)?;
     let window = crate::ledger::rollup::window_start(
