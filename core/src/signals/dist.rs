@@ -190,7 +190,11 @@ mod tests {
     fn ln_gamma_matches_factorials() {
         assert!(close(ln_gamma(1.0), 0.0, 1e-12) || ln_gamma(1.0).abs() < 1e-12);
         assert!(close(ln_gamma(5.0), 24f64.ln(), 1e-12));
-        assert!(close(ln_gamma(0.5), std::f64::consts::PI.sqrt().ln(), 1e-12));
+        assert!(close(
+            ln_gamma(0.5),
+            std::f64::consts::PI.sqrt().ln(),
+            1e-12
+        ));
         assert!(close(ln_gamma(101.0), 363.739_375_555_563_5, 1e-12));
     }
 
@@ -201,11 +205,19 @@ mod tests {
         assert!(close(p.lower_tail(2), 61.0 * (-10f64).exp(), 1e-10));
         // P(X = 0 | λ = 20) = e^-20.
         assert!(close(p.lower_tail(0), (-10f64).exp(), 1e-12));
-        assert!(close(Counts::poisson(20.0).lower_tail(0), (-20f64).exp(), 1e-12));
+        assert!(close(
+            Counts::poisson(20.0).lower_tail(0),
+            (-20f64).exp(),
+            1e-12
+        ));
         // P(X ≥ 20 | λ = 10) = 0.003454..., known value 0.0034543419.
         assert!(close(p.upper_tail(20), 0.003_454_341_9, 1e-6));
         // P(X ≤ 50 | λ = 100) = 2.40159e-08 (R: ppois(50, 100)).
-        assert!(close(Counts::poisson(100.0).lower_tail(50), 2.401_592_2e-8, 1e-6));
+        assert!(close(
+            Counts::poisson(100.0).lower_tail(50),
+            2.401_592_2e-8,
+            1e-6
+        ));
         // A large mean: no underflow.
         let big = Counts::poisson(10_000.0);
         assert!(close(big.lower_tail(10_000), 0.502_66, 1e-3));
@@ -220,7 +232,11 @@ mod tests {
         };
         let p: f64 = 1.0 / 6.0;
         assert!(close(nb.lower_tail(0), p * p, 1e-12));
-        assert!(close(nb.lower_tail(1), p * p * (1.0 + 2.0 * 5.0 / 6.0), 1e-12));
+        assert!(close(
+            nb.lower_tail(1),
+            p * p * (1.0 + 2.0 * 5.0 / 6.0),
+            1e-12
+        ));
         assert!(close(nb.variance(), 60.0, 1e-12));
         // The two tails add up to one.
         for x in [3u64, 10, 25] {
