@@ -8,16 +8,21 @@
 //!   tails; [`Thresholds`] every default, explained.
 //! - [`load`]: what the model needs, read from the ledger; [`band`]: the expected band of a
 //!   series over a range, as the pages draw it ([`expected_band`]).
+//! - [`detect`]: after an ingested hour (`pipeline::after_hour`), judge it, group its anomalies
+//!   into incidents ([`group`]), resolve and wake, and tell what is news, once ([`tell`]).
 //!
 //! An incident's series is named by a [`Series`]: an event overall, an event of one release
 //! (application, version, platform), or — for an outage — the tenant (every dimension absent).
 
 pub mod band;
+pub mod detect;
 pub mod dist;
+pub mod group;
 pub mod judge;
 pub mod load;
 pub mod model;
 pub mod store;
+pub mod tell;
 mod thresholds;
 
 #[cfg(test)]
