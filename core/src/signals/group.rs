@@ -154,7 +154,8 @@ impl Candidate {
 }
 
 /// Attaches the anomalies of `hour` and the hour before that belong to no incident yet (and are
-/// not muted) to incidents, opening those needed.
+/// not muted) to incidents, opening those needed. Those already in an incident take part in the
+/// grouping, so what joins them joins their incident.
 pub async fn attach(
     conn: &impl ConnectionTrait,
     tenant_id: i64,
@@ -169,14 +170,13 @@ pub async fn attach(
         .filter(anomaly::Column::TenantId.eq(tenant_id))
         .filter(anomaly::Column::Hour.gte(h - 3600))
         .filter(anomaly::Column::Hour.lte(h))
-        .filter(anomaly::Column::IncidentId.is_null())
         .all(conn)
         .await?
         .into_iter()
         .filter(|r| !mutes.contains(&series_of(r)))
         .collect();
     let mut grouped = Grouped::default();
-    if rows.is_empty() {
+    if rows.iter().all(|r| r.incident_id.is_some()) {
         return Ok(grouped);
     }
     let gap = th.gap_hours * 3600;
@@ -215,9 +215,18 @@ pub async fn attach(
     }
     for (at_hour, rows) in by_hour {
         for group in groups(rows, th) {
-            let found = candidates
-                .iter()
-                .position(|c| c.near(at_hour, th) && c.takes(&group));
+            if group.iter().all(|r| r.incident_id.is_some()) {
+                continue;
+            }
+            // A group with rows already in an incident joins it (the first by id); otherwise the
+            // first nearby incident that takes it.
+            let joined = group.iter().filter_map(|r| r.incident_id).min();
+            let found = match joined {
+                Some(id) => candidates.iter().position(|c| c.row.id == id),
+                None => candidates
+                    .iter()
+                    .position(|c| c.near(at_hour, th) && c.takes(&group)),
+            };
             let index = match found {
                 Some(index) => {
                     let row = &candidates[index].row;
@@ -246,8 +255,13 @@ pub async fn attach(
             candidate.row.end_hour = candidate.row.end_hour.max(at_hour + 3600);
             let id = candidate.row.id;
             grouped.touched.insert(id);
+            let new: Vec<i64> = group
+                .iter()
+                .filter(|r| r.incident_id.is_none())
+                .map(|r| r.id)
+                .collect();
             anomaly::Entity::update_many()
-                .filter(anomaly::Column::Id.is_in(group.iter().map(|r| r.id)))
+                .filter(anomaly::Column::Id.is_in(new))
                 .col_expr(anomaly::Column::IncidentId, Expr::value(id))
                 .exec(conn)
                 .await?;
