@@ -44,6 +44,7 @@ pub async fn expected_band(
         event: Some(series.event.clone()),
         application_platform: (!series.is_event_overall())
             .then(|| (series.application.clone(), series.platform.clone())),
+        spans: Vec::new(),
     };
     let loaded = load(
         conn,
