@@ -253,3 +253,26 @@ fn a_growing_roll_out_is_not_a_spike_and_its_own_rate_is_used() {
     let e = expect(input, hours - 1, &TH).expect("own rate");
     assert_eq!(e.basis, Basis::OwnRate);
 }
+
+#[test]
+fn a_release_that_sends_nothing_at_all_is_stopped() {
+    let mut rng = Rng(23);
+    let hours = 200;
+    let sessions: Vec<i64> = (0..hours).map(|_| 150).collect();
+    let mut own = release(&mut rng, &sessions, 0.4);
+    let last = hours - 1;
+    for i in [last - 1, last] {
+        own.counts.counts[i] = Some(0);
+        own.sessions[i] = Some(0);
+    }
+    let input = Input::Release {
+        own: &own,
+        siblings: &[],
+    };
+    let j = judge(input, last, &TH);
+    assert_eq!(j.kind, Some(IncidentKind::Stopped), "{j:?}");
+    assert_eq!(j.previous, Some(IncidentKind::Stopped));
+    // Half its last sessions times its rate: about 30 an hour expected.
+    let e = j.expected.unwrap();
+    assert!((e.mean - 30.0).abs() < 5.0, "{e:?}");
+}
