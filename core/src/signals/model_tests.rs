@@ -276,3 +276,24 @@ fn a_release_that_sends_nothing_at_all_is_stopped() {
     let e = j.expected.unwrap();
     assert!((e.mean - 30.0).abs() < 5.0, "{e:?}");
 }
+
+/// The detection limit the evaluation relies on: a 40 % drop of two hours on a release series
+/// of about 100 events an hour is found by the end of its second hour, and not by its first.
+#[test]
+fn a_forty_percent_two_hour_drop_on_a_release_is_found_with_its_second_hour() {
+    let mut rng = Rng(31);
+    let hours = 400;
+    let sessions: Vec<i64> = (0..hours).map(|_| 250).collect();
+    let mut own = release(&mut rng, &sessions, 0.4);
+    let last = hours - 1;
+    own.counts.counts[last - 1] = Some(60);
+    own.counts.counts[last] = Some(60);
+    let input = Input::Release {
+        own: &own,
+        siblings: &[],
+    };
+    assert_eq!(judge(input, last - 1, &TH).kind, None);
+    let j = judge(input, last, &TH);
+    assert_eq!(j.kind, Some(IncidentKind::Drop), "{j:?}");
+    assert_eq!(j.previous, Some(IncidentKind::Drop));
+}
