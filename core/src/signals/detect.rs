@@ -16,10 +16,12 @@ use sea_orm::{
 use super::judge::{Judgement, band_at, judge};
 use super::load::{Loaded, Scope, load};
 use super::model::Input;
+use super::series::Series;
 use super::thresholds::Thresholds;
-use super::{IncidentKind, IncidentState, Series, group, store, tell};
+use super::{group, store, tell};
 use crate::entities::{anomaly, incident};
 use crate::hour::Hour;
+use blueprint_types::signals::{IncidentKind, IncidentState};
 
 /// What detection did after one hour.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -19,10 +19,12 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
 };
 
+use super::series::Series;
+use super::store;
 use super::thresholds::Thresholds;
-use super::{IncidentKind, IncidentState, Series, store};
 use crate::entities::{anomaly, incident, incident_series};
 use crate::hour::Hour;
+use blueprint_types::signals::{IncidentKind, IncidentState};
 
 /// What grouping did.
 #[derive(Clone, Debug, Default)]

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter};
 
-use super::Series;
 use super::model::{History, Release};
+use super::series::Series;
 use crate::entities::anomaly;
 
 /// Narrows what is read: one event, and for its releases one application and platform.

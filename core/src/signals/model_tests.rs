@@ -1,10 +1,10 @@
 //! Tests of the pure model: drops, spikes, stops, low volume, clean noise, new versions and
 //! roll-outs, on seeded synthetic series.
 
-use super::IncidentKind;
 use super::judge::judge;
 use super::model::{Basis, History, Input, Release, expect};
 use super::thresholds::Thresholds;
+use blueprint_types::signals::IncidentKind;
 
 /// A small seeded generator (xorshift64*), so every test run sees the same numbers.
 struct Rng(u64);

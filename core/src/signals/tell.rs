@@ -10,9 +10,11 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
-use super::{IncidentKind, Series, store};
+use super::series::Series;
+use super::store;
 use crate::entities::{application, event, incident, incident_series, tenant};
 use crate::notify::{self, NewsContext, NewsKind, Subject};
+use blueprint_types::signals::IncidentKind;
 
 /// `1,240` for 1240.
 fn grouped(n: i64) -> String {
