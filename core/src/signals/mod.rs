@@ -27,6 +27,8 @@ pub mod tell;
 mod thresholds;
 
 #[cfg(test)]
+mod group_tests;
+#[cfg(test)]
 mod model_tests;
 
 pub use band::{Band, expected_band};
