@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 /// A kind of news, as notifications, webhook deliveries, watches and webhooks store it: the first
 /// sighting of each kind of catalog row, `obsolete` (not seen for a while, or retired from the
 /// newest version), `returned`, `rollout` (a change of a roll-out's verdict), `anomaly` (an
-/// incident: a volume anomaly or a tenant outage) and `summary` (what a
-/// baseline or backfill found, told once as history).
+/// incident: volume anomalies, or a tenant outage and the return of its data, each told once)
+/// and `summary` (what a baseline or backfill found, told once as history).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NewsKind {
