@@ -8,6 +8,7 @@
 //! (application, version, platform), or — for an outage — the tenant (every dimension absent).
 
 pub mod store;
+pub mod views;
 
 pub use blueprint_types::signals::{
     Incident, IncidentChange, IncidentDetail, IncidentKind, IncidentSeries, IncidentState,
