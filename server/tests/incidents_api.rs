@@ -129,9 +129,14 @@ async fn the_list_has_the_exact_shape_its_range_and_its_filters() {
         assert_eq!(charts.len(), 2);
         assert_eq!(charts[0]["event"], "open");
         assert_eq!(charts[0]["muted"], false);
-        let hours: Vec<&str> = charts[0]["points"]
-            .as_array()
-            .unwrap()
+        // The band from a day before it up to the tenant's latest hour (or its end), its own
+        // hours marked anomalous with their figures.
+        let points = charts[0]["points"].as_array().unwrap();
+        assert_eq!(points.len(), 27, "{label}");
+        assert_eq!(points[0]["hour"], "2026-10-31T00:00:00Z");
+        assert_eq!(points[26]["hour"], "2026-11-01T02:00:00Z");
+        let anomalous: Vec<&Value> = points.iter().filter(|p| p["anomalous"] == true).collect();
+        let hours: Vec<&str> = anomalous
             .iter()
             .map(|p| p["hour"].as_str().unwrap())
             .collect();
@@ -141,8 +146,11 @@ async fn the_list_has_the_exact_shape_its_range_and_its_filters() {
                 "2026-11-01T00:00:00Z",
                 "2026-11-01T01:00:00Z",
                 "2026-11-01T02:00:00Z"
-            ]
+            ],
+            "{label}"
         );
+        assert_eq!(anomalous[1]["observed"], 7, "{label}");
+        assert_eq!(anomalous[1]["expected"], 24.0, "{label}");
         let (status, _) =
             get_json(&server, &format!("/api/v1/incidents/{release}"), &stranger).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{label}");
@@ -302,5 +310,82 @@ async fn owners_act_on_incidents_viewers_may_not_and_mistakes_change_nothing() {
         );
         let unmuted = report(viewer.clone()).await;
         assert_eq!(unmuted["charts"][1]["muted"], false, "{label}");
+    }
+}
+
+#[tokio::test]
+async fn bearer_tokens_keep_to_their_tenant_and_role() {
+    use blueprint_core::accounts::tokens::{NewToken, create_token};
+    use blueprint_core::accounts::users::actor_for;
+    for server in TestServer::with_users().await {
+        let label = server.label;
+        let services = &server.state.services;
+        let (release, _, foreign) = seed_shop(services).await;
+        let admin = actor_for(services, 1).await.unwrap().unwrap();
+        let owner = actor_for(services, 2).await.unwrap().unwrap();
+        assert_eq!(
+            (admin.email.as_str(), owner.email.as_str()),
+            (support::ADMIN, OWNER)
+        );
+        let token = |actor, tenant: &str, role| {
+            let new = NewToken {
+                name: format!("{tenant} token"),
+                tenant: Some(tenant.to_owned()),
+                role,
+            };
+            async move { create_token(services, actor, new).await.unwrap().0 }
+        };
+        let read_only = token(&owner, "shop", Some(blueprint_core::accounts::Role::Viewer)).await;
+        let acme_only = token(&admin, "acme", None).await;
+        let call = |method: &str, path: String, secret: &str, body: Option<Value>| {
+            let mut request = axum::http::Request::builder()
+                .method(method)
+                .uri(path)
+                .header("authorization", format!("Bearer {secret}"));
+            if body.is_some() {
+                request = request.header("content-type", JSON);
+            }
+            let request = request
+                .body(axum::body::Body::from(
+                    body.map(|b| b.to_string()).unwrap_or_default(),
+                ))
+                .unwrap();
+            let router = server.router.clone();
+            async move { support::answer(&router, request).await.status }
+        };
+        let list = "/api/v1/tenants/shop/incidents".to_owned();
+        let resolve = Some(json!({"state": "resolved"}));
+        let one = format!("/api/v1/incidents/{release}");
+        assert_eq!(
+            call("GET", list.clone(), &read_only, None).await,
+            StatusCode::OK,
+            "{label}"
+        );
+        assert_eq!(
+            call("PATCH", one.clone(), &read_only, resolve.clone()).await,
+            StatusCode::FORBIDDEN,
+            "{label}: a viewer token may not act"
+        );
+        assert_eq!(
+            call("GET", list, &acme_only, None).await,
+            StatusCode::NOT_FOUND,
+            "{label}"
+        );
+        assert_eq!(
+            call("PATCH", one, &acme_only, resolve.clone()).await,
+            StatusCode::NOT_FOUND,
+            "{label}: an admin's token for acme does not reach shop"
+        );
+        assert_eq!(
+            call(
+                "PATCH",
+                format!("/api/v1/incidents/{foreign}"),
+                &acme_only,
+                resolve
+            )
+            .await,
+            StatusCode::OK,
+            "{label}"
+        );
     }
 }

@@ -99,10 +99,7 @@ async fn the_incidents_pages_render_on_the_server_and_act_without_javascript() {
         assert_eq!(status, StatusCode::OK, "{label}");
         assert!(html.contains("data-testid=\"band-chart\""), "{html}");
         assert!(html.contains("data-testid=\"series\""), "{html}");
-        assert!(
-            state_shown(&html) == "open",
-            "{html}"
-        );
+        assert!(state_shown(&html) == "open", "{html}");
         assert!(
             !html.contains("acknowledge-form"),
             "a viewer sees no action forms"
@@ -131,10 +128,7 @@ async fn the_incidents_pages_render_on_the_server_and_act_without_javascript() {
         let form = format!("id={release}&state=acknowledged&comment=Mine");
         post_form(&server, &viewer, &page, "change_incident", &form).await;
         let (_, html) = get_as(&server.router, &page, &viewer).await;
-        assert!(
-            state_shown(&html) == "open",
-            "{label}"
-        );
+        assert!(state_shown(&html) == "open", "{label}");
 
         // The owner sees the forms; acknowledging without JavaScript comes back to the page.
         let (_, html) = get_as(&server.router, &page, &owner).await;
@@ -154,10 +148,7 @@ async fn the_incidents_pages_render_on_the_server_and_act_without_javascript() {
             "{label}"
         );
         let (_, html) = get_as(&server.router, &page, &owner).await;
-        assert!(
-            state_shown(&html) == "acknowledged",
-            "{html}"
-        );
+        assert!(state_shown(&html) == "acknowledged", "{html}");
         assert!(html.contains("acknowledged by owner@example.com"), "{html}");
         assert!(html.contains("Known: the login change"), "{html}");
         let form = format!("id={release}&state=snoozed&snooze_until=2099-01-01T09");
@@ -188,6 +179,7 @@ async fn the_incidents_pages_render_on_the_server_and_act_without_javascript() {
         );
         let (_, event) = get_as(&server.router, "/t/shop/events/open", &viewer).await;
         assert!(event.contains("data-testid=\"incident-strip\""), "{event}");
+        assert!(event.contains("All versions against the expected band"), "{event}");
         assert!(event.contains("data-testid=\"event-incidents\""), "{event}");
         assert!(
             event.contains(&format!("href=\"/t/shop/incidents/{release}\"")),

@@ -125,14 +125,25 @@ pub struct IncidentChange {
 pub struct BandPoint {
     /// `YYYY-MM-DDTHH:00:00Z`.
     pub hour: String,
-    pub observed: i64,
-    pub expected: f64,
+    /// The count; `null` where the tenant had no data in the hour (a gap, not zero).
+    pub observed: Option<i64>,
+    /// The expected count; `null` where there is not enough history for any model.
+    pub expected: Option<f64>,
     /// The lowest count the expected interval allows.
-    pub low: f64,
+    pub low: Option<f64>,
     /// The highest count the expected interval allows.
-    pub high: f64,
-    /// The hour is one of the incident's anomalous hours.
+    pub high: Option<f64>,
+    /// Detection found the hour anomalous (on an incident's chart: one of its hours).
     pub anomalous: bool,
+}
+
+/// What the event page's hourly chart adds: the event's incidents over its hours, and the event
+/// overall against its expected band hour by hour.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventSignals {
+    pub tenant: String,
+    pub incidents: Vec<Incident>,
+    pub band: Vec<BandPoint>,
 }
 
 /// One series of an incident with its hours, for the chart: observed against the expected band.

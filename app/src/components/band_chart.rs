@@ -27,50 +27,86 @@ fn short(hour: &str) -> String {
     }
 }
 
-/// One series' hours: observed against the band the model expected.
+/// Runs of consecutive hours with a value, each as polyline points (a missing value breaks it).
+fn runs(values: &[Option<(f64, f64)>]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut run: Vec<String> = Vec::new();
+    for value in values {
+        match value {
+            Some((x, y)) => run.push(format!("{x:.1},{y:.1}")),
+            None if run.is_empty() => {}
+            None => out.push(std::mem::take(&mut run).join(" ")),
+        }
+    }
+    if !run.is_empty() {
+        out.push(run.join(" "));
+    }
+    out
+}
+
+/// One series' hours: observed (a line) against the interval the model expected (shaded) and the
+/// expected count (dashed); anomalous hours as dots; hours without data as a labelled gap.
 #[component]
 pub fn BandChart(points: Vec<BandPoint>, #[prop(into)] label: String) -> impl IntoView {
     let n = points.len();
     let s = step(n);
     let max = points
         .iter()
-        .flat_map(|p| [p.observed as f64, p.high, p.expected])
+        .flat_map(|p| [p.observed.map(|o| o as f64), p.high, p.expected])
+        .flatten()
         .fold(1.0, f64::max);
     let plot_h = H - TOP - BOTTOM;
     let y = move |v: f64| TOP + plot_h - (v.max(0.0) / max) * plot_h;
     let x = move |i: usize| LEFT + s * (i as f64 + 0.5);
-    let line = |value: &dyn Fn(&BandPoint) -> f64| {
-        points
+    let modelled = points.iter().any(|p| p.expected.is_some());
+    let band = points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let (low, high) = (p.low?, p.high?);
+            Some(view! {
+                <rect x=format!("{:.1}", LEFT + s * i as f64) y=format!("{:.1}", y(high))
+                    width=format!("{:.1}", s.max(0.5)) height=format!("{:.1}", (y(low) - y(high)).max(0.5)) class="band" />
+            })
+        })
+        .collect_view();
+    let gaps = points
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.observed.is_none())
+        .map(|(i, p)| {
+            view! {
+                <rect x=format!("{:.1}", LEFT + s * i as f64) y=TOP width=format!("{:.1}", s.max(0.5)) height=plot_h class="gap">
+                    <title>{format!("{}: no data", p.hour)}</title>
+                </rect>
+            }
+        })
+        .collect_view();
+    let line = |value: &dyn Fn(&BandPoint) -> Option<f64>, class: &'static str| {
+        let values: Vec<_> = points
             .iter()
             .enumerate()
-            .map(|(i, p)| format!("{:.1},{:.1}", x(i), y(value(p))))
-            .collect::<Vec<_>>()
-            .join(" ")
+            .map(|(i, p)| value(p).map(|v| (x(i), y(v))))
+            .collect();
+        runs(&values)
+            .into_iter()
+            .map(|points| view! { <polyline points=points fill="none" class=class /> })
+            .collect_view()
     };
-    let band = {
-        let upper = points
-            .iter()
-            .enumerate()
-            .map(|(i, p)| format!("{:.1},{:.1}", x(i), y(p.high)));
-        let lower = points
-            .iter()
-            .enumerate()
-            .rev()
-            .map(|(i, p)| format!("{:.1},{:.1}", x(i), y(p.low)));
-        upper.chain(lower).collect::<Vec<_>>().join(" ")
-    };
-    let observed = line(&|p| p.observed as f64);
-    let expected = line(&|p| p.expected);
+    let expected = line(&|p| p.expected, "expected");
+    let observed = line(&|p| p.observed.map(|o| o as f64), "observed");
     let dots = points
         .iter()
         .enumerate()
         .filter(|(_, p)| p.anomalous)
-        .map(|(i, p)| {
-            let title = format!(
-                "{}: {} observed, {:.0} expected ({:.0}–{:.0})",
-                p.hour, p.observed, p.expected, p.low, p.high
-            );
-            view! { <circle cx=format!("{:.1}", x(i)) cy=format!("{:.1}", y(p.observed as f64)) r="3.5" class="anomalous"><title>{title}</title></circle> }
+        .filter_map(|(i, p)| {
+            let observed = p.observed?;
+            let expected = match (p.expected, p.low, p.high) {
+                (Some(e), Some(l), Some(h)) => format!(", {e:.0} expected ({l:.0}–{h:.0})"),
+                _ => String::new(),
+            };
+            let title = format!("{}: {observed} observed{expected}", p.hour);
+            Some(view! { <circle cx=format!("{:.1}", x(i)) cy=format!("{:.1}", y(observed as f64)) r="3.5" class="anomalous"><title>{title}</title></circle> })
         })
         .collect_view();
     let every = (n / 6).max(1);
@@ -94,18 +130,21 @@ pub fn BandChart(points: Vec<BandPoint>, #[prop(into)] label: String) -> impl In
         <figure class="chart band-chart">
             <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=label.clone() data-testid="band-chart" preserveAspectRatio="none">
                 {ticks}
-                <polygon points=band class="band" />
-                <polyline points=expected fill="none" class="expected" />
-                <polyline points=observed fill="none" class="observed" />
+                {gaps}
+                {band}
+                {expected}
+                {observed}
                 {dots}
                 {labels}
             </svg>
+            {(!modelled).then(|| view! { <p class="muted small" data-testid="no-model">"Not enough history to expect anything here yet: nothing is judged."</p> })}
             <figcaption>
                 <span class="visually-hidden">{label}</span>
                 <ul class="legend">
                     <li><span class="swatch observed"></span>"observed"</li>
                     <li><span class="swatch expected"></span>"expected"</li>
                     <li><span class="swatch band"></span>"expected interval"</li>
+                    <li><span class="swatch gap"></span>"no data"</li>
                 </ul>
             </figcaption>
         </figure>

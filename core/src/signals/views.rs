@@ -5,7 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use blueprint_types::signals::{BandPoint, IncidentList, IncidentReport, SeriesChart, SeriesName};
+use blueprint_types::signals::{
+    BandPoint, EventSignals, IncidentList, IncidentReport, SeriesChart, SeriesName,
+};
 
 use super::store::{self, Filter};
 use super::{IncidentKind, IncidentState, Series};
@@ -14,7 +16,6 @@ use crate::accounts::{Actor, ServiceError};
 use crate::browse::{self, MAX_DAYS, TenantRef};
 use crate::entities::anomaly;
 use crate::hour::Hour;
-use crate::time::hour_text;
 
 /// The default range of the incidents list, in days up to the tenant's latest hour.
 pub const DEFAULT_DAYS: i64 = 7;
@@ -121,7 +122,11 @@ pub async fn list_as(
     })
 }
 
-/// Incident `id` with each of its series and their hours against the band.
+/// Hours of context drawn on each side of an incident.
+pub const CONTEXT_HOURS: i64 = 24;
+
+/// Incident `id` with each of its series against its expected band, from
+/// [`CONTEXT_HOURS`] before it to as many after (up to the tenant's latest hour).
 pub async fn report_as(
     services: &Services,
     actor: &Actor,
@@ -129,33 +134,43 @@ pub async fn report_as(
 ) -> Result<IncidentReport, ServiceError> {
     let detail = store::detail_as(services, actor, id).await?;
     let conn = services.db.conn();
-    let tenant_id = crate::tenants::visible_tenant(services, actor, &detail.tenant).await?;
-    let muted = store::mutes(conn, tenant_id).await?;
+    let tenant = browse::open_tenant(services, actor, &detail.tenant).await?;
+    let muted = store::mutes(conn, tenant.id).await?;
     let hours = store::anomalies(conn, id).await?;
-    let charts = detail
-        .incident
-        .series
-        .iter()
-        .map(|s| {
-            let series = series_named(&SeriesName {
-                event: s.event.clone(),
-                application: s.application.clone(),
-                version: s.version.clone(),
-                platform: s.platform.clone(),
-            });
-            SeriesChart {
-                series: s.clone(),
-                muted: muted.contains(&series),
-                points: points_of(&hours, &series),
-            }
-        })
-        .collect();
+    let (start, end) = (
+        parse_hour("from", &detail.incident.from)?,
+        parse_hour("to", &detail.incident.to)?,
+    );
+    let latest_end = tenant
+        .latest
+        .and_then(Hour::from_epoch_seconds)
+        .map_or(end, |latest| latest.plus(1).max(end));
+    let (from, to) = (
+        start.plus(-CONTEXT_HOURS),
+        end.plus(CONTEXT_HOURS).min(latest_end),
+    );
+    let mut charts = Vec::new();
+    for s in &detail.incident.series {
+        let series = series_named(&SeriesName {
+            event: s.event.clone(),
+            application: s.application.clone(),
+            version: s.version.clone(),
+            platform: s.platform.clone(),
+        });
+        let band = super::expected_band(conn, tenant.id, &series, from, to).await?;
+        charts.push(SeriesChart {
+            series: s.clone(),
+            muted: muted.contains(&series),
+            points: points_of(&band, &hours, &series),
+        });
+    }
     Ok(IncidentReport { detail, charts })
 }
 
-/// The anomalous hours of one series, oldest first.
-fn points_of(hours: &[anomaly::Model], series: &Series) -> Vec<BandPoint> {
-    let by_hour: BTreeMap<i64, &anomaly::Model> = hours
+/// The band of one series hour by hour, its incident's anomalous hours marked (with their stored
+/// figures where the model has none to draw).
+fn points_of(band: &[super::Band], hours: &[anomaly::Model], series: &Series) -> Vec<BandPoint> {
+    let own: BTreeMap<i64, &anomaly::Model> = hours
         .iter()
         .filter(|a| {
             a.event == series.event
@@ -165,17 +180,56 @@ fn points_of(hours: &[anomaly::Model], series: &Series) -> Vec<BandPoint> {
         })
         .map(|a| (a.hour, a))
         .collect();
-    by_hour
-        .values()
-        .map(|a| BandPoint {
-            hour: hour_text(a.hour),
-            observed: a.observed,
-            expected: a.expected,
-            low: a.low,
-            high: a.high,
-            anomalous: true,
+    band.iter()
+        .map(|b| {
+            let row = own.get(&b.hour.epoch_seconds());
+            BandPoint {
+                hour: b.hour.to_string(),
+                observed: b.observed.or(row.map(|a| a.observed)),
+                expected: b.expected.or(row.map(|a| a.expected)),
+                low: b.low.or(row.map(|a| a.low)),
+                high: b.high.or(row.map(|a| a.high)),
+                anomalous: row.is_some(),
+            }
         })
         .collect()
+}
+
+/// The event's incidents over `[from, to)` and the event overall against its band, hour by hour
+/// (the event page's hourly chart).
+pub async fn event_signals_as(
+    services: &Services,
+    actor: &Actor,
+    slug: &str,
+    event: &str,
+    from: &str,
+    to: &str,
+) -> Result<EventSignals, ServiceError> {
+    let tenant = browse::open_tenant(services, actor, slug).await?;
+    let (from, to) = resolve_hours(&tenant, Some(from), Some(to))?;
+    let conn = services.db.conn();
+    let filter = Filter {
+        event: Some(event.to_owned()),
+        ..Filter::default()
+    };
+    let incidents = store::list(conn, tenant.id, from, to, &filter).await?;
+    let band = super::expected_band(conn, tenant.id, &Series::event(event), from, to)
+        .await?
+        .into_iter()
+        .map(|b| BandPoint {
+            hour: b.hour.to_string(),
+            observed: b.observed,
+            expected: b.expected,
+            low: b.low,
+            high: b.high,
+            anomalous: b.anomaly.is_some(),
+        })
+        .collect();
+    Ok(EventSignals {
+        tenant: tenant.slug,
+        incidents,
+        band,
+    })
 }
 
 /// A series as stored: absent names are `''`.

@@ -3,11 +3,11 @@
 //! incidents over those hours.
 
 use blueprint_types::catalog::{DiscoveryItem, QuietItem};
-use blueprint_types::signals::{Incident, shift_hour};
+use blueprint_types::signals::{EventSignals, Incident, shift_hour};
 use leptos::prelude::*;
 
-use super::{KindBadge, list_incidents, open_incidents};
-use crate::components::band_chart::{Span, SpanStrip};
+use super::{KindBadge, get_event_signals, open_incidents};
+use crate::components::band_chart::{BandChart, Span, SpanStrip};
 use crate::components::urls::{query_string, tenant_path};
 use crate::pages::admin::Refusal;
 use crate::pages::catalog::DiscoveryItems;
@@ -103,8 +103,8 @@ fn OpenList(tenant: String, list: Vec<Incident>) -> impl IntoView {
     .into_any()
 }
 
-/// The event's incidents over the hours of its hourly chart (`buckets`), as a strip aligned
-/// under the chart and a list.
+/// Under the event's hourly chart (its `buckets`): the event against its expected band on the
+/// same hours, its incidents as a strip aligned with the chart, and their list.
 #[component]
 pub fn EventIncidents(tenant: String, event: String, buckets: Vec<String>) -> impl IntoView {
     let (Some(from), Some(last)) = (buckets.first().cloned(), buckets.last().cloned()) else {
@@ -115,16 +115,7 @@ pub fn EventIncidents(tenant: String, event: String, buckets: Vec<String>) -> im
     let key = (tenant.clone(), event.clone());
     let data = Resource::new(
         move || key.clone(),
-        move |(tenant, event)| {
-            list_incidents(
-                tenant,
-                from.clone(),
-                to.clone(),
-                String::new(),
-                String::new(),
-                event,
-            )
-        },
+        move |(tenant, event)| get_event_signals(tenant, event, from.clone(), to.clone()),
     );
     view! {
         <Suspense fallback=|| ()>
@@ -133,29 +124,42 @@ pub fn EventIncidents(tenant: String, event: String, buckets: Vec<String>) -> im
                 Suspend::new(async move {
                     match data.await {
                         Err(error) => view! { <Refusal error /> }.into_any(),
-                        Ok(list) if list.incidents.is_empty() => ().into_any(),
-                        Ok(list) => {
-                            let link = |i: &Incident| tenant_path(&list.tenant, &["incidents", &i.id.to_string()]);
-                            let spans = list.incidents.iter().map(|i| Span {
-                                from: i.from.clone(),
-                                to: i.to.clone(),
-                                label: format!("{} {} → {}: {}", i.kind, i.from, i.to, i.what()),
-                                href: link(i),
-                            }).collect();
-                            view! {
-                                <SpanStrip buckets spans />
-                                <ul class="compact" data-testid="event-incidents">
-                                    {list.incidents.iter().map(|i| view! {
-                                        <li><KindBadge kind=i.kind />" "<a href=link(i)>{format!("{} → {}", i.from, i.to)}</a>
-                                            <span class="muted small">{format!(" · {} · {} · {}", i.what(), i.figures(), i.state)}</span></li>
-                                    }).collect_view()}
-                                </ul>
-                            }.into_any()
-                        }
+                        Ok(signals) => view! { <EventSignalsView signals buckets /> }.into_any(),
                     }
                 })
             }}
         </Suspense>
     }
     .into_any()
+}
+
+#[component]
+fn EventSignalsView(signals: EventSignals, buckets: Vec<String>) -> impl IntoView {
+    let link = |i: &Incident| tenant_path(&signals.tenant, &["incidents", &i.id.to_string()]);
+    let spans = signals
+        .incidents
+        .iter()
+        .map(|i| Span {
+            from: i.from.clone(),
+            to: i.to.clone(),
+            label: format!("{} {} → {}: {}", i.kind, i.from, i.to, i.what()),
+            href: link(i),
+        })
+        .collect();
+    let list = (!signals.incidents.is_empty()).then(|| {
+        view! {
+            <SpanStrip buckets spans />
+            <ul class="compact" data-testid="event-incidents">
+                {signals.incidents.iter().map(|i| view! {
+                    <li><KindBadge kind=i.kind />" "<a href=link(i)>{format!("{} → {}", i.from, i.to)}</a>
+                        <span class="muted small">{format!(" · {} · {} · {}", i.what(), i.figures(), i.state)}</span></li>
+                }).collect_view()}
+            </ul>
+        }
+    });
+    view! {
+        {list}
+        <h3 class="small">"All versions against the expected band"</h3>
+        <BandChart points=signals.band.clone() label="Events per hour against the band expected from past weeks" />
+    }
 }

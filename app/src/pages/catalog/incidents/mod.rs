@@ -12,7 +12,9 @@ pub mod changed;
 pub mod list;
 pub mod report;
 
-use blueprint_types::signals::{Incident, IncidentDetail, IncidentList, IncidentReport};
+use blueprint_types::signals::{
+    EventSignals, Incident, IncidentDetail, IncidentList, IncidentReport,
+};
 use leptos::prelude::*;
 
 use crate::error::AppError;
@@ -42,6 +44,27 @@ pub async fn list_incidents(
     )
     .await
     .map_err(|err| from_account("Reading the incidents", err))
+}
+
+/// The event's incidents over `[from, to)` (hours) and the event against its expected band.
+#[server]
+pub async fn get_event_signals(
+    tenant: String,
+    event: String,
+    from: String,
+    to: String,
+) -> Result<EventSignals, AppError> {
+    use crate::error::{actor, from_account, services};
+    blueprint_core::signals::views::event_signals_as(
+        &services()?,
+        &actor()?,
+        &tenant,
+        &event,
+        &from,
+        &to,
+    )
+    .await
+    .map_err(|err| from_account("Reading the event's incidents", err))
 }
 
 /// The tenant's open incidents now, newest first.
