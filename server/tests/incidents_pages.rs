@@ -179,7 +179,10 @@ async fn the_incidents_pages_render_on_the_server_and_act_without_javascript() {
         );
         let (_, event) = get_as(&server.router, "/t/shop/events/open", &viewer).await;
         assert!(event.contains("data-testid=\"incident-strip\""), "{event}");
-        assert!(event.contains("All versions against the expected band"), "{event}");
+        assert!(
+            event.contains("All versions against the expected band"),
+            "{event}"
+        );
         assert!(event.contains("data-testid=\"event-incidents\""), "{event}");
         assert!(
             event.contains(&format!("href=\"/t/shop/incidents/{release}\"")),
