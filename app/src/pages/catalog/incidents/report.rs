@@ -150,9 +150,11 @@ fn SeriesTable(
         .iter()
         .map(|chart| {
             let s = chart.series.clone();
-            let change = (s.expected > 0.0)
-                .then(|| format!("{:+.0} %", (s.observed as f64 / s.expected - 1.0) * 100.0))
-                .unwrap_or_else(|| "–".into());
+            let change = if s.expected > 0.0 {
+                format!("{:+.0} %", (s.observed as f64 / s.expected - 1.0) * 100.0)
+            } else {
+                "–".into()
+            };
             let hidden = s.clone();
             let tenant = tenant.clone();
             let form = can_act.then(move || {
