@@ -11,7 +11,7 @@ use blueprint_core::mapping::Mapping;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::data::{self, Format};
-use crate::commands::incidents::{IncidentFilters, IncidentFormat};
+use crate::commands::incidents::IncidentsArgs;
 use crate::commands::{demo, incidents, rollout, users};
 use crate::config::{Config, RawSettings};
 
@@ -204,19 +204,7 @@ pub enum Command {
     #[command(subcommand)]
     Rollout(RolloutCommand),
     /// Print a tenant's incidents overlapping [from, to): a table, or JSON as the API answers.
-    Incidents {
-        #[arg(long)]
-        tenant: String,
-        #[arg(long)]
-        from: Hour,
-        /// Exclusive.
-        #[arg(long)]
-        to: Hour,
-        #[command(flatten)]
-        filters: IncidentFilters,
-        #[arg(long, value_enum, default_value = "table")]
-        format: IncidentFormat,
-    },
+    Incidents(IncidentsArgs),
 }
 
 /// Runs the process: parses arguments, loads the configuration, runs the command.
@@ -361,13 +349,7 @@ async fn dispatch(config: Config, command: Command) -> anyhow::Result<u8> {
         } => demo::demo(&config, hours, events_per_hour).await,
         Command::User(command) => users::run(&config, command).await,
         Command::Rollout(command) => return rollout::run(&config, command).await,
-        Command::Incidents {
-            tenant,
-            from,
-            to,
-            filters,
-            format,
-        } => incidents::incidents(&config, &tenant, (from, to), &filters, format).await,
+        Command::Incidents(args) => incidents::incidents(&config, &args).await,
     };
     done.map(|()| 0)
 }

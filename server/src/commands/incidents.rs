@@ -16,9 +16,16 @@ pub enum IncidentFormat {
     Json,
 }
 
-/// The list's filters as the command takes them.
-#[derive(Debug, Default, clap::Args)]
-pub struct IncidentFilters {
+/// `blueprint incidents`' arguments.
+#[derive(Debug, clap::Args)]
+pub struct IncidentsArgs {
+    #[arg(long)]
+    pub tenant: String,
+    #[arg(long)]
+    pub from: Hour,
+    /// Exclusive.
+    #[arg(long)]
+    pub to: Hour,
     /// Only incidents in this state: open, acknowledged, snoozed or resolved.
     #[arg(long)]
     pub state: Option<String>,
@@ -28,29 +35,26 @@ pub struct IncidentFilters {
     /// Only incidents with a series of this event.
     #[arg(long)]
     pub event: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: IncidentFormat,
 }
 
-pub async fn incidents(
-    config: &Config,
-    tenant: &str,
-    (from, to): (Hour, Hour),
-    filters: &IncidentFilters,
-    format: IncidentFormat,
-) -> anyhow::Result<()> {
+pub async fn incidents(config: &Config, args: &IncidentsArgs) -> anyhow::Result<()> {
+    let (tenant, from, to) = (&args.tenant, args.from, args.to);
     if to <= from {
         anyhow::bail!(
             "the range {from} to {to} is empty: --to is exclusive and must be after --from"
         );
     }
     let filter = views::parse_filter(
-        filters.state.as_deref(),
-        filters.kind.as_deref(),
-        filters.event.as_deref(),
+        args.state.as_deref(),
+        args.kind.as_deref(),
+        args.event.as_deref(),
     )?;
     let services = open_services(config).await?;
     let tenant_id = ingestion::tenant_id(&services, tenant).await?;
     let list = store::list(services.db.conn(), tenant_id, from, to, &filter).await?;
-    match format {
+    match args.format {
         IncidentFormat::Json => println!(
             "{}",
             serde_json::to_string_pretty(&list).context("encode incidents")?
