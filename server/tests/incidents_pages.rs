@@ -1,7 +1,8 @@
 //! The incidents pages as the server renders them (what a browser without JavaScript gets), on
 //! every test database: the list and one incident, the overview's "what changed", the event
 //! page's incidents; a form posted without JavaScript acknowledges and comes back to the page
-//! showing the new state; a viewer sees no action forms, and their post changes nothing.
+//! showing the new state (a mistake, with what to fix); a viewer sees no action forms, and their
+//! post changes nothing.
 
 mod support;
 
@@ -151,6 +152,15 @@ async fn the_incidents_pages_render_on_the_server_and_act_without_javascript() {
         assert!(state_shown(&html) == "acknowledged", "{html}");
         assert!(html.contains("acknowledged by owner@example.com"), "{html}");
         assert!(html.contains("Known: the login change"), "{html}");
+        // A mistake comes back to the page with what to fix, and changes nothing.
+        let form = format!("id={release}&state=snoozed&snooze_until=tomorrow");
+        let refused = post_form(&server, &owner, &page, "change_incident", &form).await;
+        let back = refused.location.unwrap_or_default();
+        let back = back.trim_start_matches("http://blueprint.test");
+        assert!(back.starts_with(&format!("{page}?")), "{label}: {back}");
+        let (_, html) = get_as(&server.router, back, &owner).await;
+        assert!(html.contains("is not a time"), "{html}");
+        assert_eq!(state_shown(&html), "acknowledged", "{label}");
         let form = format!("id={release}&state=snoozed&snooze_until=2099-01-01T09");
         post_form(&server, &owner, &page, "change_incident", &form).await;
         let (_, html) = get_as(&server.router, &page, &owner).await;
