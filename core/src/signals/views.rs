@@ -9,6 +9,7 @@ use blueprint_types::signals::{
     BandPoint, EventSignals, IncidentList, IncidentReport, SeriesChart, SeriesName,
 };
 
+use super::band;
 use super::store::{self, Filter};
 use super::{IncidentKind, IncidentState, Series};
 use crate::Services;
@@ -157,7 +158,7 @@ pub async fn report_as(
             version: s.version.clone(),
             platform: s.platform.clone(),
         });
-        let band = super::expected_band(conn, tenant.id, &series, from, to).await?;
+        let band = band::expected_band(conn, tenant.id, &series, from, to).await?;
         charts.push(SeriesChart {
             series: s.clone(),
             muted: muted.contains(&series),
@@ -169,7 +170,7 @@ pub async fn report_as(
 
 /// The band of one series hour by hour, its incident's anomalous hours marked (with their stored
 /// figures where the model has none to draw).
-fn points_of(band: &[super::Band], hours: &[anomaly::Model], series: &Series) -> Vec<BandPoint> {
+fn points_of(band: &[band::Band], hours: &[anomaly::Model], series: &Series) -> Vec<BandPoint> {
     let own: BTreeMap<i64, &anomaly::Model> = hours
         .iter()
         .filter(|a| {
@@ -213,7 +214,7 @@ pub async fn event_signals_as(
         ..Filter::default()
     };
     let incidents = store::list(conn, tenant.id, from, to, &filter).await?;
-    let band = super::expected_band(conn, tenant.id, &Series::event(event), from, to)
+    let band = band::expected_band(conn, tenant.id, &Series::event(event), from, to)
         .await?
         .into_iter()
         .map(|b| BandPoint {
