@@ -19,8 +19,9 @@ use crate::pages::admin::{
 };
 use crate::pages::catalog::{
     applications::ApplicationsPage, compare::ComparePage, event::EventPage, events::EventsPage,
-    matrix::MatrixPage, overview::OverviewPage, rollouts::list::RolloutsPage,
-    rollouts::report::RolloutPage, screens::ScreenPage, screens::ScreensPage,
+    incidents::list::IncidentsPage, incidents::report::IncidentPage, matrix::MatrixPage,
+    overview::OverviewPage, rollouts::list::RolloutsPage, rollouts::report::RolloutPage,
+    screens::ScreenPage, screens::ScreensPage,
 };
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
@@ -85,6 +86,8 @@ pub fn App() -> impl IntoView {
                         <Route path=(StaticSegment("t"), ParamSegment("tenant"), StaticSegment("matrix")) view=MatrixPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("t"), ParamSegment("tenant"), StaticSegment("rollouts")) view=RolloutsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("t"), ParamSegment("tenant"), StaticSegment("rollouts"), ParamSegment("id")) view=RolloutPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("t"), ParamSegment("tenant"), StaticSegment("incidents")) view=IncidentsPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("t"), ParamSegment("tenant"), StaticSegment("incidents"), ParamSegment("id")) view=IncidentPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("compare") view=ComparePage ssr=SsrMode::Async />
 
 

@@ -11,7 +11,8 @@ use blueprint_core::mapping::Mapping;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::data::{self, Format};
-use crate::commands::{demo, rollout, users};
+use crate::commands::incidents::IncidentsArgs;
+use crate::commands::{demo, incidents, rollout, users};
 use crate::config::{Config, RawSettings};
 
 pub use crate::commands::rollout::{RolloutCommand, RolloutTarget};
@@ -202,6 +203,8 @@ pub enum Command {
     /// Roll-outs for release pipelines: open one, or gate on its verdict.
     #[command(subcommand)]
     Rollout(RolloutCommand),
+    /// Print a tenant's incidents overlapping [from, to): a table, or JSON as the API answers.
+    Incidents(IncidentsArgs),
 }
 
 /// Runs the process: parses arguments, loads the configuration, runs the command.
@@ -346,6 +349,7 @@ async fn dispatch(config: Config, command: Command) -> anyhow::Result<u8> {
         } => demo::demo(&config, hours, events_per_hour).await,
         Command::User(command) => users::run(&config, command).await,
         Command::Rollout(command) => return rollout::run(&config, command).await,
+        Command::Incidents(args) => incidents::incidents(&config, &args).await,
     };
     done.map(|()| 0)
 }

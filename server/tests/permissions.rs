@@ -12,11 +12,12 @@ use blueprint_server::web::api::ROUTES;
 use support::{ADMIN, OWNER, STRANGER, TestServer, VIEWER, send};
 
 /// Where the API's routes are registered.
-const API_SOURCES: [&str; 9] = [
+const API_SOURCES: [&str; 10] = [
     include_str!("../src/web/api/mod.rs"),
     include_str!("../src/web/api/catalog.rs"),
     include_str!("../src/web/api/counts.rs"),
     include_str!("../src/web/api/curation.rs"),
+    include_str!("../src/web/api/incidents.rs"),
     include_str!("../src/web/api/jobs.rs"),
     include_str!("../src/web/api/notify.rs"),
     include_str!("../src/web/api/rollouts.rs"),
@@ -206,6 +207,32 @@ fn server_functions(
             ["unauth", "notfound", "notfound", "notfound", "notfound"],
         ),
         ("get_tenant_plan", "tenant=shop".into(), SHOP_READERS),
+        (
+            "list_incidents",
+            "tenant=shop&from=&to=&state=&kind=&event=".into(),
+            SHOP_READERS,
+        ),
+        ("open_incidents", "tenant=shop".into(), SHOP_READERS),
+        (
+            "get_event_signals",
+            "tenant=shop&event=open&from=2026-11-01T00&to=2026-11-01T01".into(),
+            SHOP_READERS,
+        ),
+        (
+            "get_incident",
+            "id=999".into(),
+            ["unauth", "notfound", "notfound", "notfound", "notfound"],
+        ),
+        (
+            "change_incident",
+            "id=999&state=resolved".into(),
+            ["unauth", "notfound", "notfound", "notfound", "notfound"],
+        ),
+        (
+            "mute_series",
+            "tenant=shop&event=open&mute=mute".into(),
+            SHOP_OWNERS,
+        ),
         (
             "set_tenant_plan",
             "tenant=shop&stages=2%2C+10%2C+100&tolerance=12.5&min_sessions=100&min_count=50&top=10"
@@ -479,12 +506,42 @@ fn rest_calls() -> Vec<(&'static str, &'static str, &'static str, [u16; 5])> {
             "/api/v1/tenants/{tenant}/rollout-plan",
             [401, 403, 200, 200, 404],
         ),
+        (
+            "GET",
+            "/api/v1/tenants/shop/incidents",
+            "/api/v1/tenants/{tenant}/incidents",
+            [401, 200, 200, 200, 404],
+        ),
+        (
+            "GET",
+            "/api/v1/incidents/999",
+            "/api/v1/incidents/{id}",
+            [401, 404, 404, 404, 404],
+        ),
+        (
+            "PATCH",
+            "/api/v1/incidents/999",
+            "/api/v1/incidents/{id}",
+            [401, 404, 404, 404, 404],
+        ),
+        (
+            "PUT",
+            "/api/v1/tenants/shop/mutes",
+            "/api/v1/tenants/{tenant}/mutes",
+            [401, 403, 204, 204, 404],
+        ),
+        (
+            "DELETE",
+            "/api/v1/tenants/shop/mutes",
+            "/api/v1/tenants/{tenant}/mutes",
+            [401, 403, 204, 204, 404],
+        ),
         ("DELETE", "/api/v1/session", "/api/v1/session", [204; 5]),
     ]
 }
 
 /// (page, status for each caller).
-const PAGES: [(&str, [u16; 5]); 21] = [
+const PAGES: [(&str, [u16; 5]); 23] = [
     ("/", [303, 200, 200, 200, 200]),
     ("/t/shop", [303, 200, 200, 200, 404]),
     ("/t/nowhere", [303, 404, 404, 404, 404]),
@@ -506,6 +563,8 @@ const PAGES: [(&str, [u16; 5]); 21] = [
     ("/admin/notifications", [303, 200, 200, 200, 200]),
     ("/t/shop/rollouts", [303, 200, 200, 200, 404]),
     ("/t/shop/rollouts/999", [303, 404, 404, 404, 404]),
+    ("/t/shop/incidents", [303, 200, 200, 200, 404]),
+    ("/t/shop/incidents/999", [303, 404, 404, 404, 404]),
 ];
 
 #[tokio::test]
@@ -624,6 +683,8 @@ async fn every_route_answers_every_role_as_designed() {
                     "PUT" if path.ends_with("/rollout-plan") => Some(("application/json", r#"{"stages":[2,10,50,100],"tolerance":0.15,"min_sessions":200,"min_count":50,"top":5}"#.to_owned())),
                     "PUT" if path == "/api/v1/me/mail" => Some(("application/json", r#"{"digest":"hourly"}"#.to_owned())),
                     "POST" if path.ends_with("/rollouts") => Some(("application/json", r#"{"application":"Nope","platform":"iOS","version":"1.0"}"#.to_owned())),
+                    "PATCH" if path.starts_with("/api/v1/incidents/") => Some(("application/json", r#"{"state":"resolved"}"#.to_owned())),
+                    "PUT" | "DELETE" if path.ends_with("/mutes") => Some(("application/json", r#"{"event":"open"}"#.to_owned())),
                     "PATCH" if path.starts_with("/api/v1/rollouts/") => Some(("application/json", r#"{"state":"paused"}"#.to_owned())),
                     "POST" if path.ends_with("/webhooks") => Some(("application/json", r#"{"url":"http://192.0.2.10:9/hook"}"#.to_owned())),
                     "PATCH" => Some(("application/json", r#"{"description":"Edited through the API","tags":["core"]}"#.to_owned())),

@@ -1,5 +1,6 @@
 //! Components shared by several pages.
 
+pub mod band_chart;
 pub mod charts;
 pub mod layout;
 pub mod tenant;

@@ -32,6 +32,7 @@ pub enum Tab {
     Screens,
     Matrix,
     Rollouts,
+    Incidents,
 }
 
 /// The tenant's name and tabs.
@@ -51,6 +52,11 @@ pub fn TenantTabs(#[prop(into)] tenant: String, current: Tab) -> impl IntoView {
             Tab::Rollouts,
             "Roll-outs",
             tenant_path(&tenant, &["rollouts"]),
+        ),
+        (
+            Tab::Incidents,
+            "Incidents",
+            tenant_path(&tenant, &["incidents"]),
         ),
     ];
     view! {

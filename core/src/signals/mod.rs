@@ -8,6 +8,8 @@
 //!   tails; [`Thresholds`] every default, explained.
 //! - [`load`]: what the model needs, read from the ledger; [`band`]: the expected band of a
 //!   series over a range, as the pages draw it ([`expected_band`]).
+//! - [`views`]: what the pages, the API and the command line ask for — a tenant's list over a
+//!   range with its filters, one incident's report with each series against its band, muting.
 //! - [`detect`]: after an ingested hour (`pipeline::after_hour`), judge it, group its anomalies
 //!   into incidents ([`group`]), resolve and wake, and tell what is news, once ([`tell`]).
 //! - [`outage`]: a tenant's gap in data (hours ingested without data after its latest hour with
@@ -28,6 +30,7 @@ mod series;
 pub mod store;
 pub mod tell;
 mod thresholds;
+pub mod views;
 
 #[cfg(test)]
 mod group_tests;

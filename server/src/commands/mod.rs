@@ -3,6 +3,7 @@
 
 pub mod data;
 pub mod demo;
+pub mod incidents;
 pub mod progress;
 pub mod rollout;
 pub mod users;

@@ -6,6 +6,7 @@
     reason = "each test file uses a different part of the support module"
 )]
 
+pub mod incidents;
 pub mod smtp;
 
 use std::net::SocketAddr;

@@ -19,6 +19,7 @@ use crate::components::urls::{encode_query_value, query_string, tenant_path};
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
 use crate::pages::catalog::DiscoveryItems;
+use crate::pages::catalog::incidents::changed::EventIncidents;
 use crate::pages::inbox::WatchButton;
 
 #[server]
@@ -218,6 +219,7 @@ fn EventView(detail: EventDetail, save: ServerAction<UpdateCuration>) -> impl In
         <section class="card">
             <h2>{format!("Volume by hour, by {}", d.split)} " " <a class="small" href=split_href>{format!("split by {other_split}")}</a></h2>
             <TimeChart data=d.hourly.clone() kind=ChartKind::StackedBars label=format!("Events of {} per hour", d.name) />
+            <EventIncidents tenant=d.tenant.clone() event=d.name.clone() buckets=d.hourly.buckets.clone() />
             <h2>{format!("Volume by day (90 days), by {}", d.split)}</h2>
             <TimeChart data=d.daily.clone() kind=ChartKind::StackedBars label=format!("Events of {} per day", d.name) />
         </section>

@@ -6,6 +6,7 @@ pub mod applications;
 pub mod compare;
 pub mod event;
 pub mod events;
+pub mod incidents;
 pub mod matrix;
 pub mod overview;
 pub mod rollouts;

@@ -1,5 +1,6 @@
-//! `/t/{tenant}`: the tenant at a glance — activity, ingestion health, what is new, what went
-//! quiet, the biggest movers.
+//! `/t/{tenant}`: the tenant at a glance — what changed (open incidents, news of the last day,
+//! what went quiet), activity, ingestion health, what is new, what went quiet, the biggest
+//! movers.
 
 use blueprint_types::catalog::{DiscoveryItem, Health, Mover, Overview, QuietItem};
 use leptos::prelude::*;
@@ -11,6 +12,7 @@ use crate::components::urls::{query_string, tenant_path};
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
 use crate::pages::catalog::DiscoveryItems;
+use crate::pages::catalog::incidents::changed::WhatChanged;
 use crate::pages::inbox::WatchButton;
 
 #[server]
@@ -52,6 +54,7 @@ fn OverviewView(o: Overview) -> impl IntoView {
             <WatchButton tenant=o.tenant.clone() target="tenant" />
             <RangePicker range=o.range.clone() action=tenant_path(&o.tenant, &[]) />
         </div>
+        <WhatChanged tenant=o.tenant.clone() latest_hour=o.health.latest_hour.clone() discovered=o.discovered.clone() quiet=o.quiet.clone() />
         <section class="card">
             <h2>"Activity"</h2>
             <p class="muted small">

@@ -260,4 +260,34 @@ pub const ROUTES: &[(&str, &str, Access, &str)] = &[
         Access::TenantOwner,
         "Set the plan new roll-outs start with (open ones keep their own)",
     ),
+    (
+        "GET",
+        "/api/v1/tenants/{tenant}/incidents",
+        Access::TenantViewer,
+        "The tenant's incidents overlapping [from, to) (hours; default the 7 days up to its latest hour), newest first; filters: state, kind, event",
+    ),
+    (
+        "GET",
+        "/api/v1/incidents/{id}",
+        Access::TenantViewer,
+        "An incident: who acted on it, its comment and snooze, and each series with its anomalous hours",
+    ),
+    (
+        "PATCH",
+        "/api/v1/incidents/{id}",
+        Access::TenantOwner,
+        "Acknowledge {\"state\":\"acknowledged\",\"comment\"}, snooze {\"snooze_until\"}, resolve or reopen an incident",
+    ),
+    (
+        "PUT",
+        "/api/v1/tenants/{tenant}/mutes",
+        Access::TenantOwner,
+        "Mute a series {\"event\",\"application\",\"version\",\"platform\"} (absent: null); 204",
+    ),
+    (
+        "DELETE",
+        "/api/v1/tenants/{tenant}/mutes",
+        Access::TenantOwner,
+        "Unmute a series {\"event\",\"application\",\"version\",\"platform\"}; 204",
+    ),
 ];

@@ -11,6 +11,7 @@ mod curation;
 mod doc;
 mod error;
 mod extract;
+mod incidents;
 mod jobs;
 mod notify;
 mod reply;
@@ -65,6 +66,7 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .merge(jobs::routes())
         .merge(notify::routes())
         .merge(rollouts::routes())
+        .merge(incidents::routes())
 }
 
 /// This document.
