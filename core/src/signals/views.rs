@@ -308,6 +308,7 @@ mod tests {
             slug: "t".into(),
             name: "t".into(),
             latest: latest.map(|h| h.parse::<Hour>().unwrap().epoch_seconds()),
+            gap: None,
             window: None,
             version: 0,
             opened_at: 1_790_000_000,
