@@ -8,7 +8,9 @@
 //!    the outcome says so (`news_owed`) and the news stays owed: the hour's job fails so it is
 //!    tried again, and every later hour of the tenant and its hourly planning tell what is still
 //!    owed first — never twice, as notifications are unique per discovery;
-//! 2. **roll-outs** — a new version that is news opens one; every open roll-out is judged again.
+//! 2. **anomalies** — every series judged in the hour; anomalous hours grouped into incidents,
+//!    resolved when back in their bands, told once when the hour is news (`signals::detect`);
+//! 3. **roll-outs** — a new version that is news opens one; every open roll-out is judged again.
 //!
 //! After a finished backfill: its history told as one summary, then obsolete detection.
 //! After the hourly planning of a tenant: obsolete detection.
@@ -21,8 +23,8 @@ use sea_orm::{ConnectionTrait, DbErr};
 use crate::Services;
 use crate::hour::Hour;
 use crate::ingest::Reading;
-use crate::ingestion::{self, IngestionError, NewsPolicy, RunOutcome, Trigger};
-use crate::{notify, obsolete, rollouts};
+use crate::ingestion::{self, IngestionError, NewsPolicy, RunOutcome, RunStatus, Trigger};
+use crate::{notify, obsolete, rollouts, signals};
 
 /// What the steps after an hour did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -31,6 +33,8 @@ pub struct AfterHour {
     pub told: u64,
     /// Roll-outs whose verdict changed.
     pub verdicts_changed: usize,
+    /// Incidents opened from the hour's anomalies.
+    pub incidents_opened: usize,
 }
 
 /// What the steps after an hour did, and why the hour's news is still owed if it is.
@@ -106,6 +110,28 @@ pub async fn after_hour(services: &Services, slug: &str, outcome: &RunOutcome) -
             let owed = notify::is_pending(services.db.conn(), outcome.run_id).await;
             if owed.unwrap_or(true) {
                 news_owed = Some(reason);
+            }
+        }
+    }
+    if matches!(outcome.status, RunStatus::Ok | RunStatus::NoData) {
+        let at = services.db.now_seconds();
+        let conn = services.db.conn();
+        match signals::detect::after_hour(conn, outcome.tenant_id, hour, outcome.news, at).await {
+            Ok(found) => {
+                done.incidents_opened = found.opened;
+                if found.opened > 0 || found.told > 0 || found.resolved > 0 {
+                    tracing::info!(
+                        tenant = slug,
+                        %hour,
+                        opened = found.opened,
+                        told = found.told,
+                        resolved = found.resolved,
+                        "incidents"
+                    );
+                }
+            }
+            Err(err) => {
+                tracing::warn!(tenant = slug, %hour, error = %err, "cannot detect anomalies")
             }
         }
     }

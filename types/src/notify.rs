@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 
 /// A kind of news, as notifications, webhook deliveries, watches and webhooks store it: the first
 /// sighting of each kind of catalog row, `obsolete` (not seen for a while, or retired from the
-/// newest version), `returned`, `rollout` (a change of a roll-out's verdict) and `summary` (what a
-/// baseline or backfill found, told once as history).
+/// newest version), `returned`, `rollout` (a change of a roll-out's verdict), `anomaly` (an
+/// incident of volume anomalies, told once) and `summary` (what a baseline or backfill found,
+/// told once as history).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NewsKind {
@@ -20,12 +21,13 @@ pub enum NewsKind {
     Obsolete,
     Returned,
     Rollout,
+    Anomaly,
     Summary,
 }
 
 impl NewsKind {
     /// The kinds a watch can ask for, in the order the pages list them: every kind but `summary`.
-    pub const WATCHABLE: [NewsKind; 10] = [
+    pub const WATCHABLE: [NewsKind; 11] = [
         NewsKind::Application,
         NewsKind::Version,
         NewsKind::Screen,
@@ -36,6 +38,7 @@ impl NewsKind {
         NewsKind::Obsolete,
         NewsKind::Returned,
         NewsKind::Rollout,
+        NewsKind::Anomaly,
     ];
 
     /// The name stored in rows and carried in JSON.
@@ -51,6 +54,7 @@ impl NewsKind {
             NewsKind::Obsolete => "obsolete",
             NewsKind::Returned => "returned",
             NewsKind::Rollout => "rollout",
+            NewsKind::Anomaly => "anomaly",
             NewsKind::Summary => "summary",
         }
     }
@@ -96,8 +100,8 @@ impl TryFrom<&str> for NewsKind {
 }
 
 /// The names of the kinds a watch can ask for ([`NewsKind::WATCHABLE`]).
-pub const NEWS_KINDS: [&str; 10] = {
-    let mut names = [""; 10];
+pub const NEWS_KINDS: [&str; 11] = {
+    let mut names = [""; 11];
     let mut i = 0;
     while i < names.len() {
         names[i] = NewsKind::WATCHABLE[i].as_str();

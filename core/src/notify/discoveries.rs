@@ -254,9 +254,11 @@ impl Parents {
                     .copied(),
                 ..About::default()
             },
-            NewsKind::Obsolete | NewsKind::Returned | NewsKind::Rollout | NewsKind::Summary => {
-                About::default()
-            }
+            NewsKind::Obsolete
+            | NewsKind::Returned
+            | NewsKind::Rollout
+            | NewsKind::Anomaly
+            | NewsKind::Summary => About::default(),
         }
     }
 }

@@ -62,10 +62,11 @@ mod tests {
                 "obsolete",
                 "returned",
                 "rollout",
+                "anomaly",
                 "summary"
             ]
         );
-        assert_eq!(NEWS_KINDS[..], names[..10]);
+        assert_eq!(NEWS_KINDS[..], names[..11]);
         for kind in every {
             assert_eq!(NewsKind::from_str(kind.as_str()), Ok(kind));
             let json = serde_json::to_string(&kind).unwrap();

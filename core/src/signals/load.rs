@@ -1,0 +1,259 @@
+//! What the model needs for one tenant over a range of hours, read in a few set-based queries:
+//! which hours had data (ingested `ok` with sessions: `no_data` hours, hours never ingested and
+//! hours beyond retention are missing, not zero), the counts per event and release, the sessions
+//! per release, and the hours already found anomalous.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter};
+
+use super::Series;
+use super::model::{History, Release};
+use crate::entities::anomaly;
+
+/// Narrows what is read: one event, and for its releases one application and platform.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub event: Option<String>,
+    pub application_platform: Option<(String, String)>,
+}
+
+/// A tenant's series over `hours` slots from `start` (epoch seconds).
+#[derive(Clone, Debug, Default)]
+pub struct Loaded {
+    pub start: i64,
+    pub hours: usize,
+    /// Whether each hour had data.
+    pub data: Vec<bool>,
+    /// Each event overall.
+    pub overall: BTreeMap<String, History>,
+    /// Each event of each release (series with every dimension set).
+    pub releases: BTreeMap<Series, Release>,
+}
+
+impl Loaded {
+    /// The slot of epoch hour `hour`.
+    pub fn index(&self, hour: i64) -> Option<usize> {
+        let i = (hour - self.start).div_euclid(3600);
+        (i >= 0 && (i as usize) < self.hours).then_some(i as usize)
+    }
+
+    /// The other versions of the same application and platform with the same event.
+    pub fn siblings(&self, series: &Series) -> Vec<&Release> {
+        self.releases
+            .iter()
+            .filter(|(s, _)| {
+                s.event == series.event
+                    && s.application == series.application
+                    && s.platform == series.platform
+                    && s.version != series.version
+            })
+            .map(|(_, r)| r)
+            .collect()
+    }
+}
+
+#[derive(FromQueryResult)]
+struct HourRow {
+    hour: i64,
+}
+
+#[derive(FromQueryResult)]
+struct VersionRow {
+    id: i64,
+    version: String,
+    application: String,
+    platform: String,
+}
+
+#[derive(FromQueryResult)]
+struct NameRow {
+    id: i64,
+    name: String,
+}
+
+#[derive(FromQueryResult)]
+struct CountRow {
+    hour: i64,
+    event_id: i64,
+    version_id: i64,
+    events: i64,
+}
+
+#[derive(FromQueryResult)]
+struct SessionRow {
+    hour: i64,
+    version_id: i64,
+    sessions: i64,
+}
+
+/// Reads the tenant's series over `[from, to)` (epoch hours).
+pub async fn load(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    from: i64,
+    to: i64,
+    scope: &Scope,
+) -> Result<Loaded, DbErr> {
+    let hours = ((to - from).max(0) / 3600) as usize;
+    let range = || vec![tenant_id.into(), from.into(), to.into()];
+    let ok: BTreeSet<i64> = crate::sql::fetch::<HourRow>(
+        conn,
+        "SELECT hour FROM ingested_hours WHERE tenant_id = ? AND hour >= ? AND hour < ? \
+         AND status = 'ok'",
+        range(),
+    )
+    .await?
+    .into_iter()
+    .map(|r| r.hour)
+    .collect();
+    let with_sessions: BTreeSet<i64> = crate::sql::fetch::<HourRow>(
+        conn,
+        "SELECT DISTINCT hour FROM hourly_sessions WHERE tenant_id = ? AND hour >= ? AND hour < ?",
+        range(),
+    )
+    .await?
+    .into_iter()
+    .map(|r| r.hour)
+    .collect();
+    let mut loaded = Loaded {
+        start: from,
+        hours,
+        data: vec![false; hours],
+        ..Loaded::default()
+    };
+    for hour in ok.intersection(&with_sessions) {
+        if let Some(i) = loaded.index(*hour) {
+            loaded.data[i] = true;
+        }
+    }
+
+    let mut sql = String::from(
+        "SELECT v.id AS id, v.version AS version, a.name AS application, a.platform AS platform \
+         FROM app_versions v JOIN applications a ON a.id = v.application_id WHERE v.tenant_id = ?",
+    );
+    let mut values: Vec<sea_orm::Value> = vec![tenant_id.into()];
+    if let Some((application, platform)) = &scope.application_platform {
+        sql.push_str(" AND a.name = ? AND a.platform = ?");
+        values.push(application.as_str().into());
+        values.push(platform.as_str().into());
+    }
+    let versions: HashMap<i64, VersionRow> = crate::sql::fetch::<VersionRow>(conn, &sql, values)
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v))
+        .collect();
+    let mut sql = String::from("SELECT id, name FROM events WHERE tenant_id = ?");
+    let mut values: Vec<sea_orm::Value> = vec![tenant_id.into()];
+    if let Some(event) = &scope.event {
+        sql.push_str(" AND name = ?");
+        values.push(event.as_str().into());
+    }
+    let events: HashMap<i64, String> = crate::sql::fetch::<NameRow>(conn, &sql, values)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e.name))
+        .collect();
+
+    let mut sql = String::from(
+        "SELECT h.hour AS hour, c.event_id AS event_id, c.version_id AS version_id, \
+         SUM(h.events) AS events FROM hourly_counts h \
+         JOIN combinations c ON c.id = h.combination_id \
+         WHERE h.tenant_id = ? AND h.hour >= ? AND h.hour < ?",
+    );
+    let mut values = range();
+    if let Some(event_id) = (scope.event.is_some())
+        .then(|| events.keys().next().copied())
+        .flatten()
+    {
+        sql.push_str(" AND c.event_id = ?");
+        values.push(event_id.into());
+    } else if scope.event.is_some() {
+        return Ok(loaded);
+    }
+    sql.push_str(" GROUP BY h.hour, c.event_id, c.version_id");
+    let counts: Vec<CountRow> = crate::sql::fetch(conn, &sql, values).await?;
+    let sessions: Vec<SessionRow> = crate::sql::fetch(
+        conn,
+        "SELECT hour, version_id, sessions FROM hourly_sessions \
+         WHERE tenant_id = ? AND hour >= ? AND hour < ?",
+        range(),
+    )
+    .await?;
+
+    let mut blank = History::empty(from, hours);
+    for (i, data) in loaded.data.iter().enumerate() {
+        if *data {
+            blank.counts[i] = Some(0);
+        }
+    }
+    let mut by_version: HashMap<i64, Vec<Option<i64>>> = HashMap::new();
+    for row in &sessions {
+        if !versions.contains_key(&row.version_id) {
+            continue;
+        }
+        let slots = by_version
+            .entry(row.version_id)
+            .or_insert_with(|| blank.counts.clone());
+        if let Some(i) = loaded.index(row.hour)
+            && let Some(slot) = slots[i].as_mut()
+        {
+            *slot += row.sessions;
+        }
+    }
+    for row in &counts {
+        let (Some(event), Some(i)) = (events.get(&row.event_id), loaded.index(row.hour)) else {
+            continue;
+        };
+        if !loaded.data[i] {
+            continue;
+        }
+        let overall = loaded
+            .overall
+            .entry(event.clone())
+            .or_insert_with(|| blank.clone());
+        if let Some(slot) = overall.counts[i].as_mut() {
+            *slot += row.events;
+        }
+        let Some(version) = versions.get(&row.version_id) else {
+            continue;
+        };
+        let series = Series::release(
+            event.clone(),
+            version.application.clone(),
+            version.version.clone(),
+            version.platform.clone(),
+        );
+        let release = loaded.releases.entry(series).or_insert_with(|| Release {
+            counts: blank.clone(),
+            sessions: by_version
+                .get(&row.version_id)
+                .cloned()
+                .unwrap_or_else(|| blank.counts.clone()),
+        });
+        if let Some(slot) = release.counts.counts[i].as_mut() {
+            *slot += row.events;
+        }
+    }
+
+    let marked = anomaly::Entity::find()
+        .filter(anomaly::Column::TenantId.eq(tenant_id))
+        .filter(anomaly::Column::Hour.gte(from))
+        .filter(anomaly::Column::Hour.lt(to))
+        .all(conn)
+        .await?;
+    for row in marked {
+        let Some(i) = loaded.index(row.hour) else {
+            continue;
+        };
+        let series = Series::release(row.event, row.application, row.version, row.platform);
+        if series.is_event_overall() {
+            if let Some(history) = loaded.overall.get_mut(&series.event) {
+                history.anomalous[i] = true;
+            }
+        } else if let Some(release) = loaded.releases.get_mut(&series) {
+            release.counts.anomalous[i] = true;
+        }
+    }
+    Ok(loaded)
+}
