@@ -43,7 +43,8 @@ async fn main() -> ExitCode {
             let (f, i) = run.recall();
             let (r, n) = run.precision();
             if anomalies {
-                (found, injected, right, incidents) = (found + f, injected + i, right + r, incidents + n);
+                (found, injected, right, incidents) =
+                    (found + f, injected + i, right + r, incidents + n);
                 for (index, delay) in &run.delay {
                     let kind = run.traffic.truth[*index].kind.as_str().to_string();
                     let when = delay.map_or("missed".to_string(), |d| format!("{d} h"));
@@ -65,17 +66,36 @@ async fn main() -> ExitCode {
             failures.extend(failed);
         }
     }
-    let pct = |a: usize, b: usize| if b == 0 { 100.0 } else { 100.0 * a as f64 / b as f64 };
+    let pct = |a: usize, b: usize| {
+        if b == 0 {
+            100.0
+        } else {
+            100.0 * a as f64 / b as f64
+        }
+    };
     println!();
-    println!("seeds {first}..{}: {seeds} with anomalies, {seeds} clean", first + seeds - 1);
-    println!("recall    {found}/{injected} = {:.1} %", pct(found, injected));
-    println!("precision {right}/{incidents} = {:.1} %", pct(right, incidents));
+    println!(
+        "seeds {first}..{}: {seeds} with anomalies, {seeds} clean",
+        first + seeds - 1
+    );
+    println!(
+        "recall    {found}/{injected} = {:.1} %",
+        pct(found, injected)
+    );
+    println!(
+        "precision {right}/{incidents} = {:.1} %",
+        pct(right, incidents)
+    );
     println!("clean variant: {clean_incidents} incident(s)");
     println!("time to detection of the news anomalies (anomalous hours ingested when found):");
     for ((kind, when), n) in &delays {
         println!("  {kind:8} {when:>7}: {n}");
     }
-    println!("{} failure(s), {:.0} s", failures.len(), started.elapsed().as_secs_f64());
+    println!(
+        "{} failure(s), {:.0} s",
+        failures.len(),
+        started.elapsed().as_secs_f64()
+    );
     if failures.is_empty() {
         ExitCode::SUCCESS
     } else {

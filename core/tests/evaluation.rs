@@ -22,7 +22,11 @@ async fn seed(seed: u64, postgres: bool, anomalies: bool) {
         return;
     };
     let run = harness::run(db, seed, anomalies).await;
-    let label = format!("seed {seed} on {}{}", db.label, if anomalies { "" } else { " (clean)" });
+    let label = format!(
+        "seed {seed} on {}{}",
+        db.label,
+        if anomalies { "" } else { " (clean)" }
+    );
     let (found, injected) = run.recall();
     let (right, incidents) = run.precision();
     eprintln!(
@@ -32,14 +36,20 @@ async fn seed(seed: u64, postgres: bool, anomalies: bool) {
         run.phases
     );
     if anomalies {
-        assert_eq!(injected, 6, "{label}: four news anomalies and two in the history");
+        assert_eq!(
+            injected, 6,
+            "{label}: four news anomalies and two in the history"
+        );
     } else {
         assert_eq!(injected, 0);
     }
     let failures = run.failures(&label);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     if anomalies {
-        assert!(run.told.0 > 0, "{label}: the news incidents were told to the owner");
+        assert!(
+            run.told.0 > 0,
+            "{label}: the news incidents were told to the owner"
+        );
     }
 }
 

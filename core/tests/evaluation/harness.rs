@@ -23,6 +23,7 @@ use blueprint_core::rollouts;
 use blueprint_core::signals::store::{self, Filter};
 use blueprint_core::signals::{Incident, IncidentKind};
 use blueprint_core::testing::{TestDb, actor};
+use blueprint_demo::evaluation::model::event_mean;
 use blueprint_demo::evaluation::{EVENTS, EvalOptions, Kind, RELEASES, Traffic, Truth, generate};
 use chrono::{TimeZone, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -105,7 +106,15 @@ impl Run {
             }
         }
         for incident in &self.unmatched {
-            out.push(format!("{label}: unexpected incident {}", describe(incident)));
+            out.push(format!(
+                "{label}: unexpected incident {}; generated: {}",
+                describe(incident),
+                self.generated(incident)
+            ));
+        }
+        if !out.is_empty() {
+            let truth: Vec<String> = self.traffic.truth.iter().map(|t| t.describe(o)).collect();
+            out.push(format!("{label}: injected: {}", truth.join("; ")));
         }
         out.extend(self.outage_effects.iter().map(|e| format!("{label}: {e}")));
         if self.told.0 != self.told.1 {
@@ -122,6 +131,54 @@ impl Run {
             ));
         }
         out
+    }
+
+    /// What the generator wrote in an incident's hours for its series, beside the model's mean
+    /// (before noise): `lines/mean (sessions)` per hour.
+    fn generated(&self, i: &Incident) -> String {
+        let o = &self.traffic.options;
+        let hour = |text: &str| text.parse::<Hour>().ok().map(|h| h.start());
+        let (Some(from), Some(to)) = (hour(&i.from), hour(&i.to)) else {
+            return String::new();
+        };
+        let first = ((from - o.first_hour).num_hours().max(0)) as u32;
+        let end = ((to - o.first_hour).num_hours().max(0) as u32).min(o.hours());
+        let mut parts = Vec::new();
+        for s in &i.series {
+            let Some(e) = EVENTS
+                .iter()
+                .position(|d| Some(d.name) == s.event.as_deref())
+            else {
+                continue;
+            };
+            let release = RELEASES.iter().position(|r| {
+                Some(r.application) == s.application.as_deref()
+                    && Some(r.version) == s.version.as_deref()
+                    && Some(r.platform) == s.platform.as_deref()
+            });
+            let hours: Vec<String> = (first..end)
+                .map(|h| {
+                    let held = &self.traffic.hours[h as usize];
+                    match release {
+                        Some(r) => format!(
+                            "{}/{:.1} ({} sessions)",
+                            held.events.get(&(r, e)).copied().unwrap_or(0),
+                            event_mean(o, h, e, r),
+                            held.sessions[r]
+                        ),
+                        None => format!(
+                            "{}/{:.1}",
+                            self.traffic.event_total(h, e),
+                            (0..RELEASES.len())
+                                .map(|r| event_mean(o, h, e, r))
+                                .sum::<f64>()
+                        ),
+                    }
+                })
+                .collect();
+            parts.push(format!("{} {}", EVENTS[e].name, hours.join(" ")));
+        }
+        parts.join("; ")
     }
 
     fn count(&self, h: u32, t: &Truth) -> u64 {
@@ -186,14 +243,20 @@ pub fn matches(o: &EvalOptions, t: &Truth, i: &Incident) -> bool {
 }
 
 async fn incidents(services: &Services, tenant_id: i64, o: &EvalOptions) -> Vec<Incident> {
-    let (from, to) = (Hour::containing(o.hour(0)), Hour::containing(o.hour(o.hours() + 24)));
+    let (from, to) = (
+        Hour::containing(o.hour(0)),
+        Hour::containing(o.hour(o.hours() + 24)),
+    );
     store::list(services.db.conn(), tenant_id, from, to, &Filter::default())
         .await
         .unwrap()
 }
 
 async fn notifications(services: &Services) -> u64 {
-    notification::Entity::find().count(services.db.conn()).await.unwrap()
+    notification::Entity::find()
+        .count(services.db.conn())
+        .await
+        .unwrap()
 }
 
 /// What an outage must not change: the quiet marks and the roll-outs' verdicts.
@@ -204,7 +267,15 @@ async fn verdicts(services: &Services, tenant_id: i64) -> (BTreeSet<String>, BTr
         .await
         .unwrap()
         .into_iter()
-        .map(|m| format!("{} {} {} lifted {:?}", m.kind, m.label, m.scope, m.lifted_at.is_some()))
+        .map(|m| {
+            format!(
+                "{} {} {} lifted {:?}",
+                m.kind,
+                m.label,
+                m.scope,
+                m.lifted_at.is_some()
+            )
+        })
         .collect();
     let rollouts = rollouts::list_for(services, TENANT)
         .await
@@ -243,7 +314,13 @@ pub async fn run(db: &TestDb, seed: u64, anomalies: bool) -> Run {
         .unwrap();
     let tenant_id = ingestion::tenant_id(&services, TENANT).await.unwrap();
     // An owner, so that what is told reaches someone.
-    actor(&services, "owner@example.com", false, &[(TENANT, Role::Owner)]).await;
+    actor(
+        &services,
+        "owner@example.com",
+        false,
+        &[(TENANT, Role::Owner)],
+    )
+    .await;
     pipeline::after_planning(&services, tenant_id, TENANT).await;
     let history = started.elapsed();
 
@@ -257,7 +334,9 @@ pub async fn run(db: &TestDb, seed: u64, anomalies: bool) -> Run {
     let mut outage_effects = Vec::new();
     let mut before_outage = None;
     for h in o.news_start()..o.hours() {
-        let in_outage = truth.iter().find(|t| t.kind == Kind::Outage && t.contains(h));
+        let in_outage = truth
+            .iter()
+            .find(|t| t.kind == Kind::Outage && t.contains(h));
         if let Some(t) = in_outage
             && h == t.first
         {
@@ -292,7 +371,12 @@ pub async fn run(db: &TestDb, seed: u64, anomalies: bool) -> Run {
     let all = incidents(&services, tenant_id, &o).await;
     let matched: Vec<Vec<i64>> = truth
         .iter()
-        .map(|t| all.iter().filter(|i| matches(&o, t, i)).map(|i| i.id).collect())
+        .map(|t| {
+            all.iter()
+                .filter(|i| matches(&o, t, i))
+                .map(|i| i.id)
+                .collect()
+        })
         .collect();
     let unmatched = all
         .iter()
