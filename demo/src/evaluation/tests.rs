@@ -194,3 +194,60 @@ fn the_traffic_has_its_seasonality_and_a_modest_volume() {
     assert!(total > 0 && (total as f64) < f64::from(hours), "{total}");
     assert_eq!(RELEASES.len(), traffic.hours[0].sessions.len());
 }
+
+#[test]
+fn every_line_is_a_segment_event_the_counts_name() {
+    let o = options(3, true);
+    let (dir, traffic) = run("lines", &o);
+    let t = traffic
+        .truth
+        .iter()
+        .find(|t| t.kind == Kind::Drop)
+        .expect("a drop");
+    for h in [0, 13, 200, t.first, o.hours() - 1] {
+        let folder = dir
+            .0
+            .join("eval")
+            .join(o.hour(h).format("dt=%Y-%m-%d/hr=%H").to_string());
+        let mut got: std::collections::BTreeMap<(String, String, String, String), u64> =
+            Default::default();
+        let mut sessions: BTreeSet<(String, String)> = BTreeSet::new();
+        for entry in fs::read_dir(&folder).expect("hour folder") {
+            let text = crate::tests::recount::read_text(&entry.expect("file").path());
+            for line in text.lines() {
+                let v: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+                let event = v["event"].as_str().or(v["type"].as_str()).expect("named");
+                let app = &v["context"]["app"];
+                let text = |x: &serde_json::Value| x.as_str().expect("text").to_string();
+                let key = (
+                    event.to_string(),
+                    text(&app["name"]),
+                    text(&app["version"]),
+                    text(&v["context"]["os"]["name"]),
+                );
+                sessions.insert((key.2.clone() + &key.3, text(&v["context"]["sessionId"])));
+                assert!(v["timestamp"].as_str().is_some_and(|s| s.ends_with('Z')));
+                *got.entry(key).or_default() += 1;
+            }
+        }
+        let want: std::collections::BTreeMap<_, _> = traffic.hours[h as usize]
+            .events
+            .iter()
+            .map(|((r, e), n)| {
+                let rel = RELEASES[*r];
+                let name = if *e == 0 { "screen" } else { EVENTS[*e].name };
+                let key = (
+                    name.to_string(),
+                    rel.application.into(),
+                    rel.version.into(),
+                    rel.platform.into(),
+                );
+                (key, *n)
+            })
+            .collect();
+        assert_eq!(got, want, "hour {h}");
+        let held: u64 = traffic.hours[h as usize].sessions.iter().sum();
+        assert_eq!(sessions.len() as u64, held, "hour {h}");
+        assert!(want.len() >= 20, "hour {h}: {} series", want.len());
+    }
+}

@@ -74,7 +74,12 @@ fn line(event: usize, release: usize, session: &str, at_ms: i64, rng: &mut Rng) 
                 .unwrap_or_default();
             let props = PROPERTIES[event];
             let value = rng.below(50);
-            let close = if props.ends_with('"') { "\"" } else { "" };
+            // A property whose value is a string is left open for its number: close it.
+            let close = if props.matches('"').count() % 2 == 1 {
+                "\""
+            } else {
+                ""
+            };
             format!(
                 "{{\"type\":\"track\",\"event\":\"{}\",\"timestamp\":\"{at}\",{context}{screen}}},\"properties\":{{{props}{value}{close}}}}}",
                 def.name

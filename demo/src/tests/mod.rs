@@ -2,7 +2,7 @@
 //! set is meant to exercise.
 
 mod coverage;
-mod recount;
+pub(crate) mod recount;
 
 use std::collections::BTreeMap;
 use std::fs;
