@@ -55,10 +55,11 @@ async fn main() -> ExitCode {
             }
             let failed = run.failures(&label);
             println!(
-                "{label}: recall {f}/{i}, precision {r}/{n}, detection {:?}, {} failure(s), {:.0} s",
+                "{label}: recall {f}/{i}, precision {r}/{n}, detection {:?}, {} failure(s), {:.0} s (generate, history, news: {:.0?})",
                 run.delay.values().collect::<Vec<_>>(),
                 failed.len(),
-                run.elapsed.as_secs_f64()
+                run.elapsed.as_secs_f64(),
+                run.phases
             );
             for line in &failed {
                 println!("  {line}");

@@ -9,7 +9,7 @@
 //! (from day 8, half-way 4 days later), iOS 5.0 rolls out with the news (six hours into the news,
 //! half-way 2 days later, so it is too new for its own history). Each session has an engagement
 //! (gamma, shape 6) scaling its Poisson count of every event: counts are overdispersed given
-//! sessions, as real clickstream is. Three events are low volume (below one an hour).
+//! sessions, as real clickstream is. Three events are low volume (about 0.4, 1 and 3 an hour).
 //!
 //! Injected anomalies (never in the clean variant), each on a series it names:
 //! - `drop`: one event of one release loses 40–70 % of its lines for 2–4 hours;
