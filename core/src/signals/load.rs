@@ -157,7 +157,7 @@ pub async fn load(
 
     let mut sql = String::from(
         "SELECT h.hour AS hour, c.event_id AS event_id, c.version_id AS version_id, \
-         SUM(h.events) AS events FROM hourly_counts h \
+         CAST(SUM(h.events) AS BIGINT) AS events FROM hourly_counts h \
          JOIN combinations c ON c.id = h.combination_id \
          WHERE h.tenant_id = ? AND h.hour >= ? AND h.hour < ?",
     );
