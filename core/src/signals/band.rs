@@ -2,13 +2,14 @@
 //! chart, an incident's chart): observed against expected, with the interval outside which an
 //! hour is anomalous, and the kind detection found where it found one.
 
+use blueprint_types::signals::IncidentKind;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 use super::judge::band_at;
 use super::load::{Scope, load};
 use super::model::Input;
+use super::series::Series;
 use super::thresholds::Thresholds;
-use super::{IncidentKind, Series};
 use crate::entities::anomaly;
 use crate::hour::Hour;
 
@@ -44,6 +45,7 @@ pub async fn expected_band(
         event: Some(series.event.clone()),
         application_platform: (!series.is_event_overall())
             .then(|| (series.application.clone(), series.platform.clone())),
+        spans: Vec::new(),
     };
     let loaded = load(
         conn,

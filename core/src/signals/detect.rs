@@ -16,10 +16,12 @@ use sea_orm::{
 use super::judge::{Judgement, band_at, judge};
 use super::load::{Loaded, Scope, load};
 use super::model::Input;
+use super::series::Series;
 use super::thresholds::Thresholds;
-use super::{IncidentKind, IncidentState, Series, group, store, tell};
+use super::{group, store, tell};
 use crate::entities::{anomaly, incident};
 use crate::hour::Hour;
+use blueprint_types::signals::{IncidentKind, IncidentState};
 
 /// What detection did after one hour.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -144,6 +146,22 @@ async fn insert_new(
     Ok(())
 }
 
+/// The hours the model looks at to judge `h` and the hour after it: the rate and recent
+/// windows before them, and the same hours of past weeks before those windows.
+fn spans(h: i64, th: &Thresholds) -> Scope {
+    let top = h + 2 * 3600;
+    let recent = (th.level_hours.max(th.dispersion_hours) + 8) as i64 * 3600;
+    let mut spans = vec![(top - (th.rate_hours as i64 + 4) * 3600 - recent, top)];
+    for k in 1..=th.weeks as i64 {
+        let week = k * 168 * 3600;
+        spans.push((top - week - recent, top - week));
+    }
+    Scope {
+        spans,
+        ..Scope::default()
+    }
+}
+
 /// The anomalies of `hour`, judged again: its rows are replaced; the two-hour test's rows of the
 /// hour before are added (and the hour after, if already ingested, adds its own to this hour).
 /// Returns the rows written and the incidents the replaced rows belonged to.
@@ -155,7 +173,7 @@ async fn replace_hour(
 ) -> Result<(usize, BTreeSet<i64>), DbErr> {
     let h = hour.epoch_seconds();
     let from = hour.plus(-th.history_hours()).epoch_seconds();
-    let loaded = load(conn, tenant_id, from, h + 2 * 3600, &Scope::default()).await?;
+    let loaded = load(conn, tenant_id, from, h + 2 * 3600, &spans(h, th)).await?;
     let old = anomaly::Entity::find()
         .filter(anomaly::Column::TenantId.eq(tenant_id))
         .filter(anomaly::Column::Hour.eq(h))

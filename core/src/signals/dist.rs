@@ -126,10 +126,8 @@ impl Counts {
         }
         let mut term = self.ln_pmf(x).exp();
         let mut sum = term;
-        let mut k = x;
-        for _ in 0..10_000_000u64 {
+        for k in x..x + 10_000_000 {
             term *= self.ratio_up(k);
-            k += 1;
             sum += term;
             if term < sum * 1e-17 || term == 0.0 {
                 break;

@@ -19,10 +19,12 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
 };
 
+use super::series::Series;
+use super::store;
 use super::thresholds::Thresholds;
-use super::{IncidentKind, IncidentState, Series, store};
 use crate::entities::{anomaly, incident, incident_series};
 use crate::hour::Hour;
+use blueprint_types::signals::{IncidentKind, IncidentState};
 
 /// What grouping did.
 #[derive(Clone, Debug, Default)]
@@ -154,7 +156,8 @@ impl Candidate {
 }
 
 /// Attaches the anomalies of `hour` and the hour before that belong to no incident yet (and are
-/// not muted) to incidents, opening those needed.
+/// not muted) to incidents, opening those needed. Those already in an incident take part in the
+/// grouping, so what joins them joins their incident.
 pub async fn attach(
     conn: &impl ConnectionTrait,
     tenant_id: i64,
@@ -169,14 +172,13 @@ pub async fn attach(
         .filter(anomaly::Column::TenantId.eq(tenant_id))
         .filter(anomaly::Column::Hour.gte(h - 3600))
         .filter(anomaly::Column::Hour.lte(h))
-        .filter(anomaly::Column::IncidentId.is_null())
         .all(conn)
         .await?
         .into_iter()
         .filter(|r| !mutes.contains(&series_of(r)))
         .collect();
     let mut grouped = Grouped::default();
-    if rows.is_empty() {
+    if rows.iter().all(|r| r.incident_id.is_some()) {
         return Ok(grouped);
     }
     let gap = th.gap_hours * 3600;
@@ -215,9 +217,18 @@ pub async fn attach(
     }
     for (at_hour, rows) in by_hour {
         for group in groups(rows, th) {
-            let found = candidates
-                .iter()
-                .position(|c| c.near(at_hour, th) && c.takes(&group));
+            if group.iter().all(|r| r.incident_id.is_some()) {
+                continue;
+            }
+            // A group with rows already in an incident joins it (the first by id); otherwise the
+            // first nearby incident that takes it.
+            let joined = group.iter().filter_map(|r| r.incident_id).min();
+            let found = match joined {
+                Some(id) => candidates.iter().position(|c| c.row.id == id),
+                None => candidates
+                    .iter()
+                    .position(|c| c.near(at_hour, th) && c.takes(&group)),
+            };
             let index = match found {
                 Some(index) => {
                     let row = &candidates[index].row;
@@ -246,8 +257,13 @@ pub async fn attach(
             candidate.row.end_hour = candidate.row.end_hour.max(at_hour + 3600);
             let id = candidate.row.id;
             grouped.touched.insert(id);
+            let new: Vec<i64> = group
+                .iter()
+                .filter(|r| r.incident_id.is_none())
+                .map(|r| r.id)
+                .collect();
             anomaly::Entity::update_many()
-                .filter(anomaly::Column::Id.is_in(group.iter().map(|r| r.id)))
+                .filter(anomaly::Column::Id.is_in(new))
                 .col_expr(anomaly::Column::IncidentId, Expr::value(id))
                 .exec(conn)
                 .await?;
@@ -398,4 +414,123 @@ pub async fn recompute(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(
+        id: i64,
+        series: Series,
+        kind: IncidentKind,
+        observed: i64,
+        expected: f64,
+    ) -> anomaly::Model {
+        anomaly::Model {
+            id,
+            tenant_id: 1,
+            hour: 0,
+            event: series.event,
+            application: series.application,
+            version: series.version,
+            platform: series.platform,
+            kind: kind.as_str().to_owned(),
+            observed,
+            expected,
+            low: 0.0,
+            high: 0.0,
+            incident_id: None,
+        }
+    }
+
+    fn ids(groups: &[Vec<anomaly::Model>]) -> Vec<Vec<i64>> {
+        let mut ids: Vec<Vec<i64>> = groups
+            .iter()
+            .map(|g| {
+                let mut ids: Vec<i64> = g.iter().map(|r| r.id).collect();
+                ids.sort();
+                ids
+            })
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn a_release_groups_its_series_and_explains_the_event_overall() {
+        let th = Thresholds::DEFAULT;
+        let rows = vec![
+            row(
+                1,
+                Series::release("checkout", "Shop", "5.2", "iOS"),
+                IncidentKind::Drop,
+                40,
+                100.0,
+            ),
+            row(
+                2,
+                Series::release("pay", "Shop", "5.2", "iOS"),
+                IncidentKind::Drop,
+                10,
+                50.0,
+            ),
+            row(3, Series::event("checkout"), IncidentKind::Drop, 150, 220.0),
+            // Another release's spike: its own group, and it explains no drop.
+            row(
+                4,
+                Series::release("search", "Shop", "5.1", "Android"),
+                IncidentKind::Spike,
+                90,
+                40.0,
+            ),
+            // An event overall nothing explains: alone.
+            row(5, Series::event("search"), IncidentKind::Drop, 100, 300.0),
+        ];
+        assert_eq!(ids(&groups(rows, &th)), [vec![1, 2, 3], vec![4], vec![5]]);
+    }
+
+    #[test]
+    fn versions_of_one_application_that_all_stop_are_one_group() {
+        let th = Thresholds::DEFAULT;
+        let stopped = |id, version| {
+            row(
+                id,
+                Series::release("open", "Shop", version, "iOS"),
+                IncidentKind::Stopped,
+                0,
+                30.0,
+            )
+        };
+        let rows = vec![
+            stopped(1, "5.1"),
+            stopped(2, "5.2"),
+            row(3, Series::event("open"), IncidentKind::Stopped, 0, 60.0),
+            // A drop on another application stays its own.
+            row(
+                4,
+                Series::release("open", "Travel", "1.0", "iOS"),
+                IncidentKind::Drop,
+                5,
+                40.0,
+            ),
+        ];
+        assert_eq!(ids(&groups(rows, &th)), [vec![1, 2, 3], vec![4]]);
+    }
+
+    #[test]
+    fn an_overall_drop_a_release_explains_only_in_part_is_its_own() {
+        let th = Thresholds::DEFAULT;
+        let rows = vec![
+            row(
+                1,
+                Series::release("checkout", "Shop", "5.2", "iOS"),
+                IncidentKind::Drop,
+                70,
+                100.0,
+            ),
+            row(2, Series::event("checkout"), IncidentKind::Drop, 300, 500.0),
+        ];
+        assert_eq!(ids(&groups(rows, &th)), [vec![1], vec![2]]);
+    }
 }

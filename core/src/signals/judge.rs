@@ -9,9 +9,9 @@
 //! of the hour and the one before, each past the minimum change in the same direction; when it
 //! fires, both hours are anomalous.
 
-use super::IncidentKind;
 use super::model::{Expected, Input, expect};
 use super::thresholds::Thresholds;
+use blueprint_types::signals::IncidentKind;
 
 /// What one hour of a series is, judged.
 #[derive(Clone, Copy, Debug, PartialEq)]

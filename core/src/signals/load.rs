@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter};
 
-use super::Series;
 use super::model::{History, Release};
+use super::series::Series;
 use crate::entities::anomaly;
 
 /// Narrows what is read: one event, and for its releases one application and platform.
@@ -16,6 +16,34 @@ use crate::entities::anomaly;
 pub struct Scope {
     pub event: Option<String>,
     pub application_platform: Option<(String, String)>,
+    /// Only these spans of hours (`[from, to)` epoch seconds) inside the range; empty for all of
+    /// it. Hours outside them read as without data: the detector reads only the hours its model
+    /// looks at (the same hours of past weeks, the recent windows).
+    pub spans: Vec<(i64, i64)>,
+}
+
+impl Scope {
+    /// `AND (…)` limiting `column` to the spans, with its values.
+    fn spans_sql(&self, column: &str) -> (String, Vec<sea_orm::Value>) {
+        if self.spans.is_empty() {
+            return (String::new(), Vec::new());
+        }
+        let parts: Vec<String> = self
+            .spans
+            .iter()
+            .map(|_| format!("({column} >= ? AND {column} < ?)"))
+            .collect();
+        let values = self
+            .spans
+            .iter()
+            .flat_map(|(from, to)| [(*from).into(), (*to).into()])
+            .collect();
+        (format!(" AND ({})", parts.join(" OR ")), values)
+    }
+
+    fn covers(&self, hour: i64) -> bool {
+        self.spans.is_empty() || self.spans.iter().any(|(f, t)| hour >= *f && hour < *t)
+    }
 }
 
 /// A tenant's series over `hours` slots from `start` (epoch seconds).
@@ -107,10 +135,16 @@ pub async fn load(
     .into_iter()
     .map(|r| r.hour)
     .collect();
+    let (spans, span_values) = scope.spans_sql("hour");
+    let mut values = range();
+    values.extend(span_values.iter().cloned());
     let with_sessions: BTreeSet<i64> = crate::sql::fetch::<HourRow>(
         conn,
-        "SELECT DISTINCT hour FROM hourly_sessions WHERE tenant_id = ? AND hour >= ? AND hour < ?",
-        range(),
+        &format!(
+            "SELECT DISTINCT hour FROM hourly_sessions WHERE tenant_id = ? AND hour >= ? \
+             AND hour < ?{spans}"
+        ),
+        values,
     )
     .await?
     .into_iter()
@@ -123,7 +157,7 @@ pub async fn load(
         ..Loaded::default()
     };
     for hour in ok.intersection(&with_sessions) {
-        if let Some(i) = loaded.index(*hour) {
+        if let Some(i) = loaded.index(*hour).filter(|_| scope.covers(*hour)) {
             loaded.data[i] = true;
         }
     }
@@ -171,13 +205,21 @@ pub async fn load(
     } else if scope.event.is_some() {
         return Ok(loaded);
     }
+    let (spans, span_values) = scope.spans_sql("h.hour");
+    sql.push_str(&spans);
+    values.extend(span_values.iter().cloned());
     sql.push_str(" GROUP BY h.hour, c.event_id, c.version_id");
     let counts: Vec<CountRow> = crate::sql::fetch(conn, &sql, values).await?;
+    let (spans, span_values) = scope.spans_sql("hour");
+    let mut values = range();
+    values.extend(span_values);
     let sessions: Vec<SessionRow> = crate::sql::fetch(
         conn,
-        "SELECT hour, version_id, sessions FROM hourly_sessions \
-         WHERE tenant_id = ? AND hour >= ? AND hour < ?",
-        range(),
+        &format!(
+            "SELECT hour, version_id, sessions FROM hourly_sessions \
+             WHERE tenant_id = ? AND hour >= ? AND hour < ?{spans}"
+        ),
+        values,
     )
     .await?;
 

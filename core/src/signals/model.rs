@@ -273,7 +273,7 @@ fn expect_release(
             window(i, th.rate_hours).filter_map(move |j| {
                 let c = r.counts.usable(j)?;
                 let s = (*r.sessions.get(j)?)?;
-                (s > 0).then(|| (c as f64, rate * s as f64, 1.0))
+                (s > 0).then_some((c as f64, rate * s as f64, 1.0))
             })
         }),
         th,

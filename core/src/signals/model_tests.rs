@@ -1,10 +1,10 @@
 //! Tests of the pure model: drops, spikes, stops, low volume, clean noise, new versions and
 //! roll-outs, on seeded synthetic series.
 
-use super::IncidentKind;
 use super::judge::judge;
 use super::model::{Basis, History, Input, Release, expect};
 use super::thresholds::Thresholds;
+use blueprint_types::signals::IncidentKind;
 
 /// A small seeded generator (xorshift64*), so every test run sees the same numbers.
 struct Rng(u64);
@@ -252,4 +252,48 @@ fn a_growing_roll_out_is_not_a_spike_and_its_own_rate_is_used() {
     assert!(found.is_empty(), "{found:?}");
     let e = expect(input, hours - 1, &TH).expect("own rate");
     assert_eq!(e.basis, Basis::OwnRate);
+}
+
+#[test]
+fn a_release_that_sends_nothing_at_all_is_stopped() {
+    let mut rng = Rng(23);
+    let hours = 200;
+    let sessions: Vec<i64> = (0..hours).map(|_| 150).collect();
+    let mut own = release(&mut rng, &sessions, 0.4);
+    let last = hours - 1;
+    for i in [last - 1, last] {
+        own.counts.counts[i] = Some(0);
+        own.sessions[i] = Some(0);
+    }
+    let input = Input::Release {
+        own: &own,
+        siblings: &[],
+    };
+    let j = judge(input, last, &TH);
+    assert_eq!(j.kind, Some(IncidentKind::Stopped), "{j:?}");
+    assert_eq!(j.previous, Some(IncidentKind::Stopped));
+    // Half its last sessions times its rate: about 30 an hour expected.
+    let e = j.expected.unwrap();
+    assert!((e.mean - 30.0).abs() < 5.0, "{e:?}");
+}
+
+/// The detection limit the evaluation relies on: a 40 % drop of two hours on a release series
+/// of about 100 events an hour is found by the end of its second hour, and not by its first.
+#[test]
+fn a_forty_percent_two_hour_drop_on_a_release_is_found_with_its_second_hour() {
+    let mut rng = Rng(31);
+    let hours = 400;
+    let sessions: Vec<i64> = (0..hours).map(|_| 250).collect();
+    let mut own = release(&mut rng, &sessions, 0.4);
+    let last = hours - 1;
+    own.counts.counts[last - 1] = Some(60);
+    own.counts.counts[last] = Some(60);
+    let input = Input::Release {
+        own: &own,
+        siblings: &[],
+    };
+    assert_eq!(judge(input, last - 1, &TH).kind, None);
+    let j = judge(input, last, &TH);
+    assert_eq!(j.kind, Some(IncidentKind::Drop), "{j:?}");
+    assert_eq!(j.previous, Some(IncidentKind::Drop));
 }

@@ -10,16 +10,18 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
-use super::{IncidentKind, Series, store};
+use super::series::Series;
+use super::store;
 use crate::entities::{application, event, incident, incident_series, tenant};
 use crate::notify::{self, NewsContext, NewsKind, Subject};
+use blueprint_types::signals::IncidentKind;
 
 /// `1,240` for 1240.
 fn grouped(n: i64) -> String {
     let digits = n.abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
