@@ -23,6 +23,7 @@
 
 mod catalog;
 mod context;
+pub mod evaluation;
 mod expected;
 mod json;
 mod ledger;

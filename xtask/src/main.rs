@@ -29,6 +29,10 @@ commands:
   site   build the WASM bundle and the server (debug) without running anything
   e2e    build, then run only the browser tests
 
+  eval-signals [--seeds 20] [--first 1]
+         the volume-anomaly evaluation (release build, SQLite) over many seeds of generated
+         traffic with injected anomalies, and a clean variant: recall, precision, time to detection
+
   bench-ingest [--gb 2] [--runs 3]
          ingestion benchmark: one large generated hour, `blueprint ingest` beside DuckDB
   bench-pages [--requests 400] [--postgres postgres://postgres@127.0.0.1:5432]
@@ -44,6 +48,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(),
         Some("test") => test(),
+        Some("eval-signals") => eval_signals(&args[1..]),
         Some("bench-ingest") => bench::run(&args[1..]),
         Some("bench-pages") => bench_pages::run(&args[1..]),
         Some("bench-load") => bench_load::run(&args[1..]),
@@ -72,6 +77,23 @@ fn main() -> ExitCode {
             ExitCode::from(3)
         }
     }
+}
+
+/// `cargo xtask eval-signals`: the example that runs the evaluation's harness over many seeds.
+fn eval_signals(args: &[String]) -> Result<(), String> {
+    let mut command = vec![
+        "run",
+        "-p",
+        "blueprint-core",
+        "--release",
+        "--example",
+        "eval_signals",
+        "--",
+    ];
+    command.extend(args.iter().map(String::as_str));
+    run::step("volume-anomaly evaluation over many seeds", || {
+        run::cargo(&command)
+    })
 }
 
 fn demo() -> Result<(), String> {

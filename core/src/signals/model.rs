@@ -223,8 +223,10 @@ fn rate_sums(release: &Release, i: usize, th: &Thresholds) -> (i64, i64, usize) 
 }
 
 /// The release's sessions in slot `i`: as observed, or — when the release sent nothing at all in
-/// an hour with data — half of its sessions in its latest hour with sessions in the 6 before.
-fn sessions_at(release: &Release, i: usize) -> Option<f64> {
+/// an hour with data — half of its sessions in its latest hour with sessions in the 6 before,
+/// when that many make an hour without any session unlikely (Poisson: e^−sessions below
+/// `alpha`); a small release with no session in a quiet hour is no stop.
+fn sessions_at(release: &Release, i: usize, th: &Thresholds) -> Option<f64> {
     let observed = (*release.sessions.get(i)?)?;
     if observed > 0 {
         return Some(observed as f64);
@@ -233,6 +235,7 @@ fn sessions_at(release: &Release, i: usize) -> Option<f64> {
         .filter_map(|back| i.checked_sub(back))
         .find_map(|j| release.sessions[j].filter(|s| *s > 0))
         .map(|s| s as f64 * 0.5)
+        .filter(|s| (-s).exp() < th.alpha)
         .or(Some(0.0))
 }
 
@@ -275,7 +278,7 @@ fn expect_release(
         }),
         th,
     );
-    let mean = rate * sessions_at(own, i)?;
+    let mean = rate * sessions_at(own, i, th)?;
     Some(Expected {
         mean,
         independent_variance: mean + phi * mean * mean,

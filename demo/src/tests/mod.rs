@@ -2,7 +2,7 @@
 //! set is meant to exercise.
 
 mod coverage;
-mod recount;
+pub(crate) mod recount;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -45,7 +45,7 @@ fn options(seed: u64) -> DemoOptions {
 }
 
 /// Every file under `dir`, relative path → bytes.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         for entry in fs::read_dir(dir).expect("dir") {
             let path = entry.expect("entry").path();
