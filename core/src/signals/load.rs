@@ -53,8 +53,8 @@ pub struct Loaded {
     pub hours: usize,
     /// Whether each hour had data.
     pub data: Vec<bool>,
-    /// Each event overall.
-    pub overall: BTreeMap<String, History>,
+    /// Each event overall, with the sessions of the releases that send it.
+    pub overall: BTreeMap<String, Release>,
     /// Each event of each release (series with every dimension set).
     pub releases: BTreeMap<Series, Release>,
 }
@@ -253,8 +253,11 @@ pub async fn load(
         let overall = loaded
             .overall
             .entry(event.clone())
-            .or_insert_with(|| blank.clone());
-        if let Some(slot) = overall.counts[i].as_mut() {
+            .or_insert_with(|| Release {
+                counts: blank.clone(),
+                sessions: blank.counts.clone(),
+            });
+        if let Some(slot) = overall.counts.counts[i].as_mut() {
             *slot += row.events;
         }
         let Some(version) = versions.get(&row.version_id) else {
@@ -278,6 +281,18 @@ pub async fn load(
         }
     }
 
+    // An event overall is expected per session too: the sessions of the releases that send it.
+    for (series, release) in &loaded.releases {
+        let Some(overall) = loaded.overall.get_mut(&series.event) else {
+            continue;
+        };
+        for (total, sessions) in overall.sessions.iter_mut().zip(&release.sessions) {
+            if let (Some(total), Some(sessions)) = (total.as_mut(), sessions) {
+                *total += sessions;
+            }
+        }
+    }
+
     let marked = anomaly::Entity::find()
         .filter(anomaly::Column::TenantId.eq(tenant_id))
         .filter(anomaly::Column::Hour.gte(from))
@@ -290,8 +305,8 @@ pub async fn load(
         };
         let series = Series::release(row.event, row.application, row.version, row.platform);
         if series.is_event_overall() {
-            if let Some(history) = loaded.overall.get_mut(&series.event) {
-                history.anomalous[i] = true;
+            if let Some(overall) = loaded.overall.get_mut(&series.event) {
+                overall.counts.anomalous[i] = true;
             }
         } else if let Some(release) = loaded.releases.get_mut(&series) {
             release.counts.anomalous[i] = true;

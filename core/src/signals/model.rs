@@ -1,6 +1,8 @@
 //! The expected count of a series in an hour, and its interval (pure: no database).
 //!
-//! - **An event overall**: the mean of the same hour of the week in up to [`Thresholds::weeks`]
+//! - **An event overall**: per session like a release (below), over the sessions of the releases
+//!   that send it, once they make enough history; before that, the mean of the same hour of the
+//!   week in up to [`Thresholds::weeks`]
 //!   past weeks (hours with data that were not anomalous), times the recent level — the last
 //!   day's counts over their own seasonal expectation, shrunk towards one and clamped. Without a
 //!   week of history, nothing is expected and nothing judged.
@@ -77,11 +79,23 @@ pub struct Release {
     pub sessions: Vec<Option<i64>>,
 }
 
+impl From<History> for Release {
+    /// Counts whose sessions are unknown.
+    fn from(counts: History) -> Self {
+        Self {
+            counts,
+            sessions: Vec::new(),
+        }
+    }
+}
+
 /// What a series' model needs: its own history and, for a release, the other versions of the
 /// same application and platform (for the pooled rate).
 #[derive(Clone, Copy, Debug)]
 pub enum Input<'a> {
-    Overall(&'a History),
+    /// An event overall: its counts, with the sessions of the releases that send it (empty when
+    /// unknown: then only the seasonal model judges it).
+    Overall(&'a Release),
     Release {
         own: &'a Release,
         siblings: &'a [&'a Release],
@@ -91,7 +105,7 @@ pub enum Input<'a> {
 impl Input<'_> {
     pub fn history(&self) -> &History {
         match self {
-            Input::Overall(history) => history,
+            Input::Overall(overall) => &overall.counts,
             Input::Release { own, .. } => &own.counts,
         }
     }
@@ -177,8 +191,19 @@ fn dispersion(residuals: impl Iterator<Item = (f64, f64, f64)>, th: &Thresholds)
     (num / den).max(th.min_dispersion)
 }
 
-/// An event overall: seasonal mean times the recent level.
-fn expect_overall(history: &History, i: usize, th: &Thresholds) -> Option<Expected> {
+/// An event overall: per session, like a release, when the sessions of the releases that send it
+/// make enough history (sessions carry the hour of day, the weekday and roll-outs, which a few
+/// past weeks estimate only roughly); otherwise the seasonal mean times the recent level.
+fn expect_overall(overall: &Release, i: usize, th: &Thresholds) -> Option<Expected> {
+    let (_, sessions, hours) = rate_sums(overall, i, th);
+    if hours >= th.min_own_hours && sessions >= th.min_own_sessions {
+        return expect_release(overall, &[], i, th);
+    }
+    expect_seasonal(&overall.counts, i, th)
+}
+
+/// The seasonal mean of an hour times the recent level.
+fn expect_seasonal(history: &History, i: usize, th: &Thresholds) -> Option<Expected> {
     let (m, n) = seasonal(history, i, th.weeks)?;
     let (mut observed, mut expected) = (0.0, 0.0);
     for j in window(i, th.level_hours) {
@@ -293,7 +318,7 @@ pub fn expect(input: Input<'_>, i: usize, th: &Thresholds) -> Option<Expected> {
         return None;
     }
     match input {
-        Input::Overall(history) => expect_overall(history, i, th),
+        Input::Overall(overall) => expect_overall(overall, i, th),
         Input::Release { own, siblings } => expect_release(own, siblings, i, th),
     }
 }

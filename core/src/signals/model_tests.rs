@@ -89,10 +89,10 @@ fn a_halved_hour_at_a_hundred_is_found_with_the_second_not_before() {
     let mut history = History::of(0, &counts);
     history.counts.truncate(i + 1);
     history.anomalous.truncate(i + 1);
-    let first = judge(Input::Overall(&history), i, &TH);
+    let first = judge(Input::Overall(&Release::from(history.clone())), i, &TH);
     assert_eq!(first.kind, None, "{first:?}");
     let history = History::of(0, &counts);
-    let second = judge(Input::Overall(&history), i + 1, &TH);
+    let second = judge(Input::Overall(&Release::from(history.clone())), i + 1, &TH);
     assert_eq!(second.kind, Some(IncidentKind::Drop), "{second:?}");
     assert_eq!(second.previous, Some(IncidentKind::Drop));
     assert!(second.low > 50.0 && second.high > 100.0);
@@ -104,14 +104,26 @@ fn a_doubled_hour_is_a_spike_and_zero_is_stopped() {
     let mut counts = flat(&mut rng, 100.0, WEEKS5);
     let last = WEEKS5 - 1;
     counts[last] = 200;
-    let spike = judge(Input::Overall(&History::of(0, &counts)), last, &TH);
+    let spike = judge(
+        Input::Overall(&Release::from(History::of(0, &counts))),
+        last,
+        &TH,
+    );
     assert_eq!(spike.kind, Some(IncidentKind::Spike));
     assert_eq!(spike.previous, None);
     counts[last] = 0;
-    let stopped = judge(Input::Overall(&History::of(0, &counts)), last, &TH);
+    let stopped = judge(
+        Input::Overall(&Release::from(History::of(0, &counts))),
+        last,
+        &TH,
+    );
     assert_eq!(stopped.kind, Some(IncidentKind::Stopped));
     counts[last] = 25;
-    let dropped = judge(Input::Overall(&History::of(0, &counts)), last, &TH);
+    let dropped = judge(
+        Input::Overall(&Release::from(History::of(0, &counts))),
+        last,
+        &TH,
+    );
     assert_eq!(dropped.kind, Some(IncidentKind::Drop));
 }
 
@@ -122,18 +134,32 @@ fn low_volume_is_not_judged_and_no_week_of_history_judges_nothing() {
     let last = WEEKS5 - 1;
     counts[last] = 2;
     counts[last - 1] = 2;
-    let low = judge(Input::Overall(&History::of(0, &counts)), last, &TH);
+    let low = judge(
+        Input::Overall(&Release::from(History::of(0, &counts))),
+        last,
+        &TH,
+    );
     assert_eq!(low.kind, None, "a drop below 20 expected is not judged");
     // Zero for two hours where ~12 were expected is a stop.
     counts[last] = 0;
     counts[last - 1] = 0;
-    let stop = judge(Input::Overall(&History::of(0, &counts)), last, &TH);
+    let stop = judge(
+        Input::Overall(&Release::from(History::of(0, &counts))),
+        last,
+        &TH,
+    );
     assert_eq!(stop.kind, Some(IncidentKind::Stopped));
     assert_eq!(stop.previous, Some(IncidentKind::Stopped));
     // Six days of history: nothing expected.
     let young = History::of(0, &counts[..160]);
-    assert_eq!(expect(Input::Overall(&young), 150, &TH), None);
-    assert_eq!(judge(Input::Overall(&young), 150, &TH).kind, None);
+    assert_eq!(
+        expect(Input::Overall(&Release::from(young.clone())), 150, &TH),
+        None
+    );
+    assert_eq!(
+        judge(Input::Overall(&Release::from(young.clone())), 150, &TH).kind,
+        None
+    );
 }
 
 #[test]
@@ -146,11 +172,17 @@ fn hours_without_data_are_missing_not_zero() {
     for k in 1..=4 {
         history.counts[last - 168 * k] = None;
     }
-    assert_eq!(expect(Input::Overall(&history), last, &TH), None);
+    assert_eq!(
+        expect(Input::Overall(&Release::from(history.clone())), last, &TH),
+        None
+    );
     history.counts[last - 168] = Some(100);
     history.counts[last] = None;
-    assert!(expect(Input::Overall(&history), last, &TH).is_some());
-    assert_eq!(judge(Input::Overall(&history), last, &TH).kind, None);
+    assert!(expect(Input::Overall(&Release::from(history.clone())), last, &TH).is_some());
+    assert_eq!(
+        judge(Input::Overall(&Release::from(history.clone())), last, &TH).kind,
+        None
+    );
 }
 
 /// Clean seasonal noise, Poisson and overdispersed, over thousands of series-hours: nothing.
@@ -174,7 +206,7 @@ fn clean_noise_raises_nothing() {
             .collect();
         let history = History::of(0, &counts);
         for i in (WEEKS5 - 430)..WEEKS5 {
-            let j = judge(Input::Overall(&history), i, &TH);
+            let j = judge(Input::Overall(&Release::from(history.clone())), i, &TH);
             judged += 1;
             if j.kind.is_some() {
                 found.push((series, i, j));
