@@ -39,8 +39,38 @@ fn clock(hour: i64) -> String {
         .unwrap_or_default()
 }
 
-fn link(tenant: &tenant::Model) -> String {
-    format!("/t/{}/incidents", notify::path_segment(&tenant.slug))
+fn link(tenant: &tenant::Model, row: &incident::Model) -> String {
+    format!(
+        "/t/{}/incidents/{}",
+        notify::path_segment(&tenant.slug),
+        row.id
+    )
+}
+
+/// Tells `title` about the outage to its audience once (`dedupe`), then notes when in `told`
+/// (a column that is set only once).
+async fn tell_once(
+    conn: &impl ConnectionTrait,
+    tenant: &tenant::Model,
+    row: &incident::Model,
+    (title, dedupe): (&str, &str),
+    told: incident::Column,
+    now: i64,
+) -> Result<u64, DbErr> {
+    let to = audience(conn, tenant.id).await?;
+    let context = NewsContext {
+        tenant_id: tenant.id,
+        at: now,
+    };
+    let link = link(tenant, row);
+    let n = notify::tell(conn, context, &to, NewsKind::Anomaly, title, &link, dedupe).await?;
+    incident::Entity::update_many()
+        .col_expr(told, sea_orm::sea_query::Expr::value(now))
+        .filter(incident::Column::Id.eq(row.id))
+        .filter(told.is_null())
+        .exec(conn)
+        .await?;
+    Ok(n)
 }
 
 /// "acme: no events since 09:00", once.
@@ -50,33 +80,10 @@ pub(super) async fn tell_found(
     row: &incident::Model,
     now: i64,
 ) -> Result<u64, DbErr> {
-    let to = audience(conn, tenant.id).await?;
     let title = format!("{}: no events since {}", tenant.slug, clock(row.start_hour));
     let dedupe = format!("incident:{}", row.id);
-    let told = NewsContext {
-        tenant_id: tenant.id,
-        at: now,
-    };
-    let n = notify::tell(
-        conn,
-        told,
-        &to,
-        NewsKind::Anomaly,
-        &title,
-        &link(tenant),
-        &dedupe,
-    )
-    .await?;
-    incident::Entity::update_many()
-        .col_expr(
-            incident::Column::ToldAt,
-            sea_orm::sea_query::Expr::value(now),
-        )
-        .filter(incident::Column::Id.eq(row.id))
-        .filter(incident::Column::ToldAt.is_null())
-        .exec(conn)
-        .await?;
-    Ok(n)
+    let told = incident::Column::ToldAt;
+    tell_once(conn, tenant, row, (&title, &dedupe), told, now).await
 }
 
 /// "acme: events arriving again since 15:00 (6 hours without data)", once.
@@ -96,32 +103,9 @@ pub(super) async fn tell_returned(
         clock(back),
         if hours == 1 { "" } else { "s" }
     );
-    let to = audience(conn, tenant.id).await?;
     let dedupe = format!("incident:{}:returned", row.id);
-    let told = NewsContext {
-        tenant_id: tenant.id,
-        at: now,
-    };
-    let n = notify::tell(
-        conn,
-        told,
-        &to,
-        NewsKind::Anomaly,
-        &title,
-        &link(tenant),
-        &dedupe,
-    )
-    .await?;
-    incident::Entity::update_many()
-        .col_expr(
-            incident::Column::ReturnedToldAt,
-            sea_orm::sea_query::Expr::value(now),
-        )
-        .filter(incident::Column::Id.eq(row.id))
-        .filter(incident::Column::ReturnedToldAt.is_null())
-        .exec(conn)
-        .await?;
-    Ok(n)
+    let told = incident::Column::ReturnedToldAt;
+    tell_once(conn, tenant, row, (&title, &dedupe), told, now).await
 }
 
 /// The first hour with data at or after `from`.
