@@ -7,8 +7,8 @@ mod support;
 use std::process::Command;
 
 use blueprint_core::testing::{TestDb, test_databases};
-use serde_json::{Value, json};
-use support::incidents::seed_shop;
+use serde_json::Value;
+use support::incidents::{seed_shop, shop_incidents_json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_blueprint");
 
@@ -60,27 +60,7 @@ async fn incidents_prints_json_as_the_api_and_a_table_and_refuses_bad_hours() {
         let (code, out, err) = incidents(&db, &root, &json_args);
         assert_eq!(code, 0, "{label}: {err}");
         let printed: Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(
-            printed,
-            json!([
-                {"id": release, "kind": "drop", "event": null, "application": "Shop",
-                 "version": "2.0", "platform": "iOS", "from": "2026-11-01T00:00:00Z",
-                 "to": "2026-11-01T03:00:00Z", "observed": 30, "expected": 102.0, "state": "open",
-                 "series": [
-                    {"event": "open", "application": "Shop", "version": "2.0", "platform": "iOS",
-                     "observed": 21, "expected": 72.0},
-                    {"event": "tap", "application": "Shop", "version": "2.0", "platform": "iOS",
-                     "observed": 9, "expected": 30.0},
-                 ]},
-                {"id": overall, "kind": "spike", "event": "open", "application": null,
-                 "version": null, "platform": null, "from": "2026-10-30T10:00:00Z",
-                 "to": "2026-10-30T12:00:00Z", "observed": 500, "expected": 200.0,
-                 "state": "open",
-                 "series": [{"event": "open", "application": null, "version": null,
-                             "platform": null, "observed": 500, "expected": 200.0}]},
-            ]),
-            "{label}"
-        );
+        assert_eq!(printed, shop_incidents_json(release, overall), "{label}");
         let mut filtered = json_args.clone();
         filtered.extend(["--kind", "spike"]);
         let (code, out, _) = incidents(&db, &root, &filtered);

@@ -163,3 +163,25 @@ pub async fn seed_shop(services: &Services) -> (i64, i64, i64) {
     .await;
     (release, overall, foreign)
 }
+
+/// The incidents [`seed_shop`] writes (its release drop, then its overall spike), in the exact
+/// JSON of `GET /api/v1/tenants/{tenant}/incidents` and `blueprint incidents --format json`.
+pub fn shop_incidents_json(release: i64, overall: i64) -> serde_json::Value {
+    serde_json::json!([
+        {"id": release, "kind": "drop", "event": null, "application": "Shop",
+         "version": "2.0", "platform": "iOS", "from": "2026-11-01T00:00:00Z",
+         "to": "2026-11-01T03:00:00Z", "observed": 30, "expected": 102.0, "state": "open",
+         "series": [
+            {"event": "open", "application": "Shop", "version": "2.0", "platform": "iOS",
+             "observed": 21, "expected": 72.0},
+            {"event": "tap", "application": "Shop", "version": "2.0", "platform": "iOS",
+             "observed": 9, "expected": 30.0},
+         ]},
+        {"id": overall, "kind": "spike", "event": "open", "application": null,
+         "version": null, "platform": null, "from": "2026-10-30T10:00:00Z",
+         "to": "2026-10-30T12:00:00Z", "observed": 500, "expected": 200.0,
+         "state": "open",
+         "series": [{"event": "open", "application": null, "version": null,
+                     "platform": null, "observed": 500, "expected": 200.0}]},
+    ])
+}
