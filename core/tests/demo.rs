@@ -297,3 +297,76 @@ async fn the_demo_data_ingests_to_exactly_what_the_generator_wrote() {
         check_against(&services, &expected, db.label).await;
     }
 }
+
+/// The demo plants volume anomalies in its last days (see `blueprint_demo`'s `anomalies`); a
+/// range of two days always holds the evening one: iOS 3.10.0 of the shopping app sends no screen
+/// loads for four hours. Ingested like `blueprint demo` (a backfill: history, told to no one),
+/// it is one incident of kind `stopped` on that release, and the rest of the data raises none.
+#[tokio::test]
+async fn the_demo_shows_its_planted_stop_as_one_incident_and_nothing_else() {
+    use blueprint_core::signals::store::{self, Filter};
+    use blueprint_types::signals::{IncidentKind, IncidentState};
+
+    let options = DemoOptions {
+        first_hour: Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap(),
+        hours: 48,
+        events_per_hour: 1500,
+        seed: 7,
+    };
+    let from = Hour::containing(options.first_hour);
+    let to = from.plus(48);
+    for db in test_databases().await {
+        let root = db.scratch_dir().join("events");
+        generate(&root, &options).unwrap();
+        let services = db.services(&root);
+        let mut found = BTreeMap::new();
+        for tenant in TENANTS {
+            pipeline::backfill(&services, tenant, from, to, 2, |_, _, _| {})
+                .await
+                .unwrap();
+            let tenant_id = ingestion::tenant_id(&services, tenant).await.unwrap();
+            let incidents =
+                store::list(services.db.conn(), tenant_id, from, to, &Filter::default())
+                    .await
+                    .unwrap();
+            found.insert(tenant, incidents);
+        }
+        assert!(
+            found["travelnest"].is_empty(),
+            "{}: {:?}",
+            db.label,
+            found["travelnest"]
+        );
+        let [stop] = found["shopwave"].as_slice() else {
+            panic!("{}: one incident wanted: {:?}", db.label, found["shopwave"]);
+        };
+        assert_eq!(stop.kind, IncidentKind::Stopped, "{}", db.label);
+        assert_eq!(
+            (
+                stop.event.as_deref(),
+                stop.application.as_deref(),
+                stop.version.as_deref(),
+                stop.platform.as_deref()
+            ),
+            (
+                Some("screen"),
+                Some("Shopwave"),
+                Some("3.10.0"),
+                Some("iOS")
+            ),
+            "{}",
+            db.label
+        );
+        // 19:00 on the second day (the latest evening hour at least four hours before the end),
+        // for its four hours.
+        assert_eq!(
+            (stop.from.as_str(), stop.to.as_str()),
+            ("2026-11-02T19:00:00Z", "2026-11-02T23:00:00Z"),
+            "{}",
+            db.label
+        );
+        assert_eq!(stop.observed, 0, "{}", db.label);
+        assert!(stop.expected >= 40.0, "{}: {}", db.label, stop.expected);
+        assert_eq!(stop.state, IncidentState::Open, "{}", db.label);
+    }
+}

@@ -154,6 +154,8 @@ pub(crate) struct TenantDef {
     pub events: &'static [EventDef],
     /// Hours with no folder at all: (fraction of the range where the gap starts, length in hours).
     pub gaps: &'static [(f64, u32)],
+    /// Volume anomalies planted in the last days of the range.
+    pub anomalies: &'static [crate::anomalies::Planted],
     /// Property values differ per tenant for some shared keys (`sku` is an integer here).
     pub travel: bool,
 }

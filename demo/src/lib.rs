@@ -21,6 +21,7 @@
 //! - A few accepted lines test the event rule: `"event": ""` (event `track` from `type`),
 //!   `"event": null` on a screen call (event `screen`/`page`), `"event": 404` (event `404`).
 
+mod anomalies;
 mod catalog;
 mod context;
 pub mod evaluation;

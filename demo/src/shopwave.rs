@@ -1,6 +1,7 @@
 //! Tenant `shopwave`: an e-commerce brand with a shopping app (Android, iOS), a web shop and a seller
 //! app.
 
+use crate::anomalies::{Effect, Planted};
 use crate::catalog::{
     AppDef, EventDef as E, MOBILE, PlatformAt, PlatformDef, SECOND, SERVER, ScreenAt, SessionStyle,
     TenantDef, VersionDef, VersionText, WEB,
@@ -140,5 +141,43 @@ pub(crate) static SHOPWAVE: TenantDef = TenantDef {
     apps: &APPS,
     events: &EVENTS,
     gaps: &[],
+    anomalies: &ANOMALIES,
     travel: false,
 };
+
+/// On the shopping app's busiest releases, in the evening: Android 3.10 loses most of its screen
+/// loads for three hours; two days later iOS 3.10.0 sends none for four; the web shop's 1057 sends
+/// every page call four times for two hours. The stop is the one a range of two days always holds.
+const EVENING: [u32; 5] = [15, 16, 17, 18, 19];
+static ANOMALIES: [Planted; 3] = [
+    Planted {
+        app: "Shopwave",
+        platform: "Android",
+        version: "3.10",
+        event: None,
+        starts_utc: &[17, 18, 19],
+        before_end: 40,
+        hours: 3,
+        effect: Effect::Keep(0.3),
+    },
+    Planted {
+        app: "Shopwave",
+        platform: "iOS",
+        version: "3.10.0",
+        event: None,
+        starts_utc: &EVENING,
+        before_end: 4,
+        hours: 4,
+        effect: Effect::Stop,
+    },
+    Planted {
+        app: "Shopwave Web",
+        platform: "Web",
+        version: "1057",
+        event: None,
+        starts_utc: &[14, 15, 16],
+        before_end: 20,
+        hours: 2,
+        effect: Effect::Times(4),
+    },
+];

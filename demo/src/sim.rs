@@ -6,6 +6,7 @@ use std::path::Path;
 use chrono::{Duration, Timelike};
 
 use crate::DemoOptions;
+use crate::anomalies;
 use crate::catalog::TenantDef;
 use crate::expected::TenantExpected;
 use crate::ledger::{Ledger, Outcome};
@@ -59,6 +60,9 @@ pub(crate) fn run_tenant(
         let mut planned: Vec<Planned> = std::mem::take(&mut carry);
         while planned.len() < target {
             planner.session(frac, &mut planned, &mut carry);
+        }
+        for anomaly in anomalies::active(def.anomalies, o.first_hour, o.hours, hour) {
+            anomaly.apply(&mut planned, &mut planner.rng);
         }
         planner.server_events(&mut planned);
         planner.quirks(&mut planned);

@@ -128,5 +128,6 @@ pub(crate) static TRAVELNEST: TenantDef = TenantDef {
     apps: &APPS,
     events: &EVENTS,
     gaps: &[(0.4, 3), (0.75, 1)],
+    anomalies: &[],
     travel: true,
 };
