@@ -173,7 +173,7 @@ pub async fn after_hour(services: &Services, slug: &str, outcome: &RunOutcome) -
 /// The outage step: the tenant's gap judged (see `signals::outage`), logged; a failure is
 /// logged and stops nothing. Returns the notifications written.
 async fn outage_step(services: &Services, tenant_id: i64, slug: &str, news: bool) -> u64 {
-    let settings = signals::outage::Outage::default();
+    let settings = services.outage;
     let now = services.db.now_seconds();
     match signals::outage::check(services.db.conn(), tenant_id, news, settings, now).await {
         Ok(checked) => {

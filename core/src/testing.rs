@@ -38,10 +38,7 @@ impl TestDb {
     pub fn services(&self, events_root: &Path) -> Services {
         let events = EventsRoot::open(&EventsLocation::Local(events_root.to_owned()))
             .expect("test events root");
-        Services {
-            db: self.db.clone(),
-            events,
-        }
+        Services::new(self.db.clone(), events)
     }
 
     /// A scratch folder that lives as long as this database.

@@ -411,3 +411,40 @@ async fn an_hour_of_only_rejected_lines_is_no_data() {
         );
     }
 }
+
+/// The outage check's delay is the schedule's (`BLUEPRINT_SCHEDULE_DELAY_MINUTES`): with 30
+/// minutes, an empty hour 11 minutes past its end is still incomplete; at 31 it is an outage.
+#[tokio::test]
+async fn the_outage_check_waits_for_the_schedules_delay() {
+    let start: Hour = "2026-11-02T00".parse().unwrap();
+    let empty = start.plus(14 * 24);
+    for db in test_databases().await {
+        let label = db.label;
+        let root = db.scratch_dir().join("events");
+        for hour in start.until(empty) {
+            write(&root, "acme", hour, 20);
+        }
+        let clock = Arc::new(ManualClock::new(empty.start()));
+        let mut services = db
+            .services(&root)
+            .with_schedule_delay(std::time::Duration::from_secs(30 * 60));
+        services.db = services.db.clone().with_clock(clock.clone());
+        pipeline::backfill(&services, "acme", start, empty, 1, |_, _, _| {})
+            .await
+            .unwrap();
+        let acme = blueprint_core::ingestion::tenant_id(&services, "acme")
+            .await
+            .unwrap();
+        after(&clock, empty, 11);
+        pipeline::ingest_hour(&services, "acme", empty, Trigger::Schedule, None, 1)
+            .await
+            .unwrap();
+        pipeline::after_planning(&services, acme, "acme").await;
+        assert!(outages(&services, acme).await.is_empty(), "{label}");
+        after(&clock, empty, 31);
+        pipeline::after_planning(&services, acme, "acme").await;
+        let found = outages(&services, acme).await;
+        assert_eq!(found.len(), 1, "{label}: {found:?}");
+        assert_eq!(found[0].from, "2026-11-16T00:00:00Z", "{label}");
+    }
+}

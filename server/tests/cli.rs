@@ -508,7 +508,7 @@ fn passwords_tokens_and_session_ids_never_appear_in_clear_in_logs_or_the_databas
             &blueprint_core::events_root::EventsLocation::Local(dir.path().join("data/events")),
         )
         .unwrap();
-        let services = blueprint_core::Services { db, events };
+        let services = blueprint_core::Services::new(db, events);
         let admin = blueprint_core::accounts::users::actor_for(&services, 1)
             .await
             .unwrap()

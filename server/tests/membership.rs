@@ -85,10 +85,10 @@ async fn a_user_removed_from_a_tenant_is_mailed_none_of_its_queued_news() {
         let root = db.scratch_dir().join("events");
         let clock = Arc::new(ManualClock::new(start.plus(2).start()));
         let local = db.services(&root);
-        let services = Services {
-            db: local.db.clone().with_clock(clock.clone()),
-            events: local.events.clone(),
-        };
+        let services = Services::new(
+            local.db.clone().with_clock(clock.clone()),
+            local.events.clone(),
+        );
         // The first hour of each tenant is its baseline: nobody is told.
         for tenant in ["acme", "shop"] {
             ingest(&services, &root, tenant, start, "open").await;

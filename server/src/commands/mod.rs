@@ -19,5 +19,5 @@ use crate::config::Config;
 pub async fn open_services(config: &Config) -> anyhow::Result<Services> {
     let db = Database::open(&config.database_url, &PoolSettings::default()).await?;
     let events = EventsRoot::open(&config.events).context("events root")?;
-    Ok(Services { db, events })
+    Ok(Services::new(db, events).with_schedule_delay(config.jobs.schedule_delay))
 }

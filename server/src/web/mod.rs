@@ -112,10 +112,8 @@ pub async fn run(
     let db = Database::open(&config.database_url, &PoolSettings::default()).await?;
     let events = EventsRoot::open(&config.events)?;
     // One clock for the services and the schedule (tests pass one they move).
-    let services = Services {
-        db: db.with_clock(clock.clone()),
-        events,
-    };
+    let services = Services::new(db.with_clock(clock.clone()), events)
+        .with_schedule_delay(config.jobs.schedule_delay);
     match blueprint_core::tenants::discover_tenants(&services).await {
         Ok(_) => {}
         // An unreachable bucket must not keep the catalog from being served.
