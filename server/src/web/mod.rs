@@ -6,6 +6,7 @@ pub mod account;
 pub mod api;
 mod assets;
 pub mod auth;
+mod form_echo;
 pub mod client;
 pub mod guard;
 mod health;
@@ -252,6 +253,7 @@ pub fn build_router(state: AppState) -> Router {
             state.clone(),
             metrics::count_requests,
         ))
+        .layer(axum::middleware::from_fn(form_echo::echo_forms))
         .layer(axum::middleware::from_fn(guard::limit_body))
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(guard::security_headers))
