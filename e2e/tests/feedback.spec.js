@@ -154,7 +154,11 @@ test('revoking a token asks first; the create form is cleared after success', as
   await create.getByLabel('token name').fill(name);
   await create.getByLabel('tenant').fill('shopwave');
   await create.getByRole('button', { name: 'Create' }).click();
-  await expect(page.getByTestId('new-token')).toBeVisible();
+  if (jsEnabled(testInfo)) {
+    // The secret is the server function's answer, which a form posted without JavaScript does
+    // not show (the browser is sent back to the page): see the report of issue 17.
+    await expect(page.getByTestId('new-token')).toBeVisible();
+  }
   await expect(create.getByLabel('token name')).toHaveValue('');
   const row = page.locator('[data-testid=tokens] tbody tr').filter({ hasText: name });
   await expect(row).toHaveCount(1);

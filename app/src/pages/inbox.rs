@@ -229,11 +229,14 @@ pub fn WatchButton(
     );
     let subject = (tenant.clone(), target.to_owned(), name.clone());
     let failure = move || {
-        [add.value().get().and_then(|r| r.err()), remove.value().get().and_then(|r| r.err())]
-            .into_iter()
-            .flatten()
-            .next()
-            .map(|err| view! { <span class="error small" role="alert">{err.to_string()}</span> })
+        [
+            add.value().get().and_then(|r| r.err()),
+            remove.value().get().and_then(|r| r.err()),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        .map(|err| view! { <span class="error small" role="alert">{err.to_string()}</span> })
     };
     view! {
         <span class="watch-button" data-testid="watch-button">

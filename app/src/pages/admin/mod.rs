@@ -17,7 +17,9 @@ use crate::error::AppError;
 pub fn Refusal(error: AppError) -> impl IntoView {
     let status = error.status();
     let text = match &error {
-        AppError::Client(ClientError::Forbidden) => "You are not allowed to see this page.".to_owned(),
+        AppError::Client(ClientError::Forbidden) => {
+            "You are not allowed to see this page.".to_owned()
+        }
         AppError::Client(ClientError::Unauthenticated) => "Please sign in.".to_owned(),
         AppError::Client(ClientError::NotFound) => "There is nothing here.".to_owned(),
         other => other.to_string(),

@@ -122,7 +122,10 @@ fn revoke_cell(t: &TokenRow, confirm: &str, revoke: ServerAction<RevokeToken>) -
         return view! { <a class="button secondary" href=format!("/admin/tokens?revoke={}", t.id)>"Revoke"</a> }
             .into_any();
     }
-    let (id, question) = (t.id, format!("Revoke {}? Anything using it stops working. ", t.name));
+    let (id, question) = (
+        t.id,
+        format!("Revoke {}? Anything using it stops working. ", t.name),
+    );
     view! {
         <span class="confirm" role="alert" data-testid="confirm-revoke">
             {question}

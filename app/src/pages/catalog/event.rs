@@ -11,8 +11,8 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::forms::{done_without_js, successes, typed_or, typed_values};
 use crate::components::charts::{ChartKind, TimeChart, thousands};
+use crate::components::forms::{done_without_js, successes, typed_or, typed_values};
 use crate::components::tenant::{
     RangePicker, Tab, TenantTabs, path_param, query_param, range_query, tenant_param,
 };
@@ -137,10 +137,12 @@ pub fn CurationView(
     platform: String,
 ) -> impl IntoView {
     // A refusal sent back without JavaScript: what was typed into this form, and its error.
-    let typed = typed_values::<UpdateCuration>().get_untracked().filter(|fields| {
-        typed_or(&Some(fields.clone()), "name", String::new()) == name
-            && typed_or(&Some(fields.clone()), "platform", String::new()) == platform
-    });
+    let typed = typed_values::<UpdateCuration>()
+        .get_untracked()
+        .filter(|fields| {
+            typed_or(&Some(fields.clone()), "name", String::new()) == name
+                && typed_or(&Some(fields.clone()), "platform", String::new()) == platform
+        });
     let refused = move || matches!(save.value().get(), Some(Err(_)));
     // The refusal's message, beside the field it names (at the top when it names none).
     let error = move |at: &'static str| {
@@ -153,8 +155,9 @@ pub fn CurationView(
     };
     let done = done_without_js::<UpdateCuration>();
     let saved = move || {
-        (matches!(save.value().get(), Some(Ok(_))) || done.get())
-            .then(|| view! { <span class="saved small" role="status" data-testid="saved">"Saved"</span> })
+        (matches!(save.value().get(), Some(Ok(_))) || done.get()).then(
+            || view! { <span class="saved small" role="status" data-testid="saved">"Saved"</span> },
+        )
     };
     let c = curation.clone();
     let field = |name: &str, stored: String| typed_or(&typed, name, stored);

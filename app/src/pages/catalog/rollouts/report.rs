@@ -110,12 +110,14 @@ fn ReportHead(
         choices
             .into_iter()
             .map(|(to, label)| {
-                let form = move |label: &'static str, class: &'static str| view! {
-                    <ActionForm action=state attr:class="inline-form">
-                        <input type="hidden" name="id" value=r.id />
-                        <input type="hidden" name="state" value=to />
-                        <button type="submit" class=class>{label}</button>
-                    </ActionForm>
+                let form = move |label: &'static str, class: &'static str| {
+                    view! {
+                        <ActionForm action=state attr:class="inline-form">
+                            <input type="hidden" name="id" value=r.id />
+                            <input type="hidden" name="state" value=to />
+                            <button type="submit" class=class>{label}</button>
+                        </ActionForm>
+                    }
                 };
                 if to != "closed" {
                     form(label, "secondary").into_any()
@@ -129,7 +131,8 @@ fn ReportHead(
                     }
                     .into_any()
                 } else {
-                    view! { <a class="button secondary" href=format!("{here}?close=1")>{label}</a> }.into_any()
+                    view! { <a class="button secondary" href=format!("{here}?close=1")>{label}</a> }
+                        .into_any()
                 }
             })
             .collect_view()
