@@ -1,5 +1,11 @@
 //! The error server functions return: the stable client error of `blueprint-types`, or a transport
 //! failure of the server-function machinery itself.
+//!
+//! This is the one place a server function's error becomes an HTTP answer: the caller's mistakes
+//! are 4xx with their message ([`ClientError::status`]: 400 invalid, 401, 403, 404), a form that
+//! cannot be read (a missing field, a number that is not one) is 400, and only a failure on the
+//! server is 5xx. A form posted without JavaScript is redirected back as Leptos does (303/302
+//! with the error in the address), so the page shows it beside the form.
 
 use blueprint_types::ClientError;
 use leptos::server_fn::codec::JsonEncoding;
@@ -14,11 +20,68 @@ pub enum AppError {
     Transport(String),
 }
 
+impl AppError {
+    /// The HTTP status of this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Client(err) => err.status(),
+            Self::Transport(_) => 500,
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        Self::Transport(value.to_string())
+        match value {
+            // On the server these mean the request's form or body could not be read: the
+            // caller's mistake (in the browser they are answers that could not be read).
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Args(message)
+            | ServerFnErrorErr::MissingArg(message)
+            | ServerFnErrorErr::Deserialization(message) => Self::Client(ClientError::Invalid(
+                format!("the form could not be read: {message}"),
+            )),
+            other => Self::Transport(other.to_string()),
+        }
+    }
+
+    /// Encodes the error for the answer and, on the server, sets the answer's status from it
+    /// (server functions would otherwise answer every error with 500). A plain form post (one that
+    /// accepts HTML) keeps the redirect back to its page.
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        use leptos::server_fn::Encodes;
+        #[cfg(feature = "ssr")]
+        set_error_status(self);
+        JsonEncoding::encode(self).unwrap_or_else(|err| {
+            leptos::server_fn::Bytes::from(format!(
+                "{{\"Transport\":\"the error could not be encoded: {}\"}}",
+                err.to_string().replace(['"', '\\'], "'")
+            ))
+        })
+    }
+}
+
+/// Sets the status of the server function's answer to `error`'s, unless the request is a plain
+/// form post that Leptos redirects back to its page.
+#[cfg(feature = "ssr")]
+fn set_error_status(error: &AppError) {
+    let plain_form = leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    });
+    if plain_form {
+        return;
+    }
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(
+            http::StatusCode::from_u16(error.status())
+                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+        );
     }
 }
 

@@ -23,6 +23,10 @@ pub struct CurrentUser {
     pub email: String,
     pub display_name: String,
     pub admin: bool,
+    /// Owner of at least one tenant (admins are owners everywhere): the menu shows the pages
+    /// that manage a tenant (tokens, notifications) only then.
+    #[serde(default)]
+    pub owner: bool,
     /// Unread notifications in the inbox.
     #[serde(default)]
     pub unread: i64,
@@ -83,6 +87,20 @@ pub enum ClientError {
     /// Something failed on the server; the message is safe to show, details are in the logs.
     #[error("{0}")]
     Unavailable(String),
+}
+
+impl ClientError {
+    /// The HTTP status that answers this error: the caller's mistakes are 4xx (400 invalid,
+    /// 401 not signed in, 403 not allowed, 404 not found), a failure on the server 503.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::NotFound => 404,
+            Self::Unauthenticated => 401,
+            Self::Forbidden => 403,
+            Self::Invalid(_) => 400,
+            Self::Unavailable(_) => 503,
+        }
+    }
 }
 pub mod catalog;
 pub mod jobs;

@@ -19,8 +19,10 @@ pub async fn whoami() -> Result<Option<CurrentUser>, AppError> {
             .unwrap_or_default(),
         Err(_) => 0,
     };
+    let owner = actor.is_admin() || actor.memberships().keys().any(|t| actor.can_own(*t));
     Ok(Some(CurrentUser {
         admin: actor.is_admin(),
+        owner,
         email: actor.email,
         display_name: actor.display_name,
         unread,
@@ -61,9 +63,11 @@ fn SignedInNav(user: CurrentUser) -> impl IntoView {
                 })}
             </A>
             <A href="/watches">"Watches"</A>
-
-            <A href="/admin/tokens">"Tokens"</A>
-            <A href="/admin/notifications">"Notifications"</A>
+            // Viewers manage no tenant: these pages would only refuse them.
+            {(user.owner || user.admin).then(|| view! {
+                <A href="/admin/tokens">"Tokens"</A>
+                <A href="/admin/notifications">"Notifications"</A>
+            })}
             {user.admin.then(|| view! {
                 <A href="/admin/users">"Users"</A>
                 <A href="/admin/audit">"Audit"</A>

@@ -2,6 +2,7 @@
 
 pub mod band_chart;
 pub mod charts;
+pub mod forms;
 pub mod layout;
 pub mod tenant;
 pub mod urls;

@@ -210,7 +210,8 @@ pub async fn set_mail_preference(digest: String) -> Result<MailPreference, AppEr
         .map_err(|err| from_account("Saving your email settings", err))
 }
 
-/// A button on a catalog page that watches its subject for every kind of news.
+/// A button on a catalog page that watches its subject for every kind of news; once watched it
+/// says "Watching" (also after a reload) with an "Unwatch" button that removes the watch.
 #[component]
 pub fn WatchButton(
     tenant: String,
@@ -221,22 +222,55 @@ pub fn WatchButton(
     name: String,
 ) -> impl IntoView {
     let add = ServerAction::<AddWatch>::new();
+    let remove = ServerAction::<RemoveWatch>::new();
+    let watches = Resource::new(
+        move || (add.version().get(), remove.version().get()),
+        |_| list_watches(),
+    );
+    let subject = (tenant.clone(), target.to_owned(), name.clone());
+    let failure = move || {
+        [
+            add.value().get().and_then(|r| r.err()),
+            remove.value().get().and_then(|r| r.err()),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        .map(|err| view! { <span class="error small" role="alert">{err.to_string()}</span> })
+    };
     view! {
         <span class="watch-button" data-testid="watch-button">
-            <ActionForm action=add attr:class="inline-form">
-                <input type="hidden" name="tenant" value=tenant />
-                <input type="hidden" name="target" value=target />
-                <input type="hidden" name="name" value=name />
-                <input type="hidden" name="news" value="" />
-                <button type="submit" class="secondary" title="Be told of its news in your inbox, by email and digest">
-                    {format!("Watch this {target}")}
-                </button>
-            </ActionForm>
-            {move || match add.value().get() {
-                Some(Ok(_)) => view! { <span class="ok small" role="status">"Watching · " <a href="/watches">"manage watches"</a></span> }.into_any(),
-                Some(Err(err)) => view! { <span class="error small" role="alert">{err.to_string()}</span> }.into_any(),
-                None => ().into_any(),
-            }}
+            <Suspense fallback=|| ()>
+                {move || {
+                    let (tenant, target, name) = subject.clone();
+                    Suspend::new(async move {
+                        let watching = watches.await.ok().and_then(|list| {
+                            list.into_iter().find(|w| w.tenant == tenant && w.target == target && w.name == name)
+                        });
+                        match watching {
+                            Some(watch) => view! {
+                                <span class="ok small" role="status" data-testid="watching">"Watching · " <a href="/watches">"manage watches"</a></span>
+                                <ActionForm action=remove attr:class="inline-form">
+                                    <input type="hidden" name="id" value=watch.id />
+                                    <button type="submit" class="secondary">"Unwatch"</button>
+                                </ActionForm>
+                            }.into_any(),
+                            None => view! {
+                                <ActionForm action=add attr:class="inline-form">
+                                    <input type="hidden" name="tenant" value=tenant />
+                                    <input type="hidden" name="target" value=target.clone() />
+                                    <input type="hidden" name="name" value=name />
+                                    <input type="hidden" name="news" value="" />
+                                    <button type="submit" class="secondary" title="Be told of its news in your inbox, by email and digest">
+                                        {format!("Watch this {target}")}
+                                    </button>
+                                </ActionForm>
+                            }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+            {failure}
         </span>
     }
 }

@@ -7,6 +7,7 @@ pub mod api;
 mod assets;
 pub mod auth;
 pub mod client;
+mod form_echo;
 pub mod guard;
 mod health;
 pub mod metrics;
@@ -250,6 +251,7 @@ pub fn build_router(state: AppState) -> Router {
             state.clone(),
             metrics::count_requests,
         ))
+        .layer(axum::middleware::from_fn(form_echo::echo_forms))
         .layer(axum::middleware::from_fn(guard::limit_body))
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(guard::security_headers))

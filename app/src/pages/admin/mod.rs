@@ -15,15 +15,14 @@ use crate::error::AppError;
 /// The calm message for an error, setting the HTTP status on the server.
 #[component]
 pub fn Refusal(error: AppError) -> impl IntoView {
-    let (status, text) = match &error {
+    let status = error.status();
+    let text = match &error {
         AppError::Client(ClientError::Forbidden) => {
-            (403, "You are not allowed to see this page.".to_owned())
+            "You are not allowed to see this page.".to_owned()
         }
-        AppError::Client(ClientError::Unauthenticated) => (401, "Please sign in.".to_owned()),
-        AppError::Client(ClientError::NotFound) => (404, "There is nothing here.".to_owned()),
-        AppError::Client(ClientError::Invalid(message)) => (400, message.clone()),
-
-        other => (500, other.to_string()),
+        AppError::Client(ClientError::Unauthenticated) => "Please sign in.".to_owned(),
+        AppError::Client(ClientError::NotFound) => "There is nothing here.".to_owned(),
+        other => other.to_string(),
     };
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {

@@ -6,6 +6,8 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::forms::clear_after_success;
+use crate::components::tenant::query_param;
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
 
@@ -54,13 +56,18 @@ pub fn TokensPage() -> impl IntoView {
         move || (create.version().get(), revoke.version().get()),
         |_| list_tokens(),
     );
+    let confirm = query_param("revoke");
+    let created = NodeRef::<leptos::html::Form>::new();
+    clear_after_success(created, create);
     view! {
         <Title text="API tokens" />
         <div class="page-head"><h1>"API tokens"</h1>
             <p class="muted">"Use a token as "<code>"Authorization: Bearer …"</code>" with the REST API under /api/v1."</p>
         </div>
         <Suspense fallback=|| view! { <p class="muted">"Loading tokens…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let confirm = confirm.get();
+                Suspend::new(async move {
                 match tokens.await {
                     Err(err) => view! { <Refusal error=err /> }.into_any(),
                     Ok(list) => view! {
@@ -75,24 +82,19 @@ pub fn TokensPage() -> impl IntoView {
                                         <td class="mono">{t.prefix.clone()}"…"</td>
                                         <td class="mono muted">{t.created_at.clone()}</td>
                                         <td class="mono muted">{t.last_used_at.clone().unwrap_or_else(|| "never".into())}</td>
-                                        <td>{if t.revoked { view! { <span class="muted">"revoked"</span> }.into_any() } else { view! {
-                                            <ActionForm action=revoke>
-                                                <input type="hidden" name="token_id" value=t.id />
-                                                <button type="submit" class="secondary">"Revoke"</button>
-                                            </ActionForm>
-                                        }.into_any() }}</td>
+                                        <td>{revoke_cell(&t, &confirm, revoke)}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
                         </table>
                     }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
         <h2>"Create a token"</h2>
-        <ActionForm action=create attr:class="inline-form">
-            <input type="text" name="name" placeholder="name, e.g. release pipeline" required />
-            <input type="text" name="tenant" placeholder="tenant (empty: all, admins only)" />
+        <ActionForm action=create node_ref=created attr:class="inline-form" attr:data-testid="create-token">
+            <input type="text" name="name" placeholder="name, e.g. release pipeline" aria-label="token name" required />
+            <input type="text" name="tenant" placeholder="tenant (empty: all, admins only)" aria-label="tenant" />
             <select name="role">
                 <option value="viewer">"viewer"</option>
                 <option value="owner">"owner"</option>
@@ -108,4 +110,31 @@ pub fn TokensPage() -> impl IntoView {
             None => ().into_any(),
         }}
     }
+}
+
+/// "Revoke" is a link to `?revoke=ID`, where the row asks again and only "Yes, revoke" posts
+/// (the same with JavaScript on or off).
+fn revoke_cell(t: &TokenRow, confirm: &str, revoke: ServerAction<RevokeToken>) -> AnyView {
+    if t.revoked {
+        return view! { <span class="muted">"revoked"</span> }.into_any();
+    }
+    if confirm != t.id.to_string() {
+        return view! { <a class="button secondary" href=format!("/admin/tokens?revoke={}", t.id)>"Revoke"</a> }
+            .into_any();
+    }
+    let (id, question) = (
+        t.id,
+        format!("Revoke {}? Anything using it stops working. ", t.name),
+    );
+    view! {
+        <span class="confirm" role="alert" data-testid="confirm-revoke">
+            {question}
+            <ActionForm action=revoke attr:class="inline-form">
+                <input type="hidden" name="token_id" value=id />
+                <button type="submit" class="danger">"Yes, revoke"</button>
+            </ActionForm>
+            " " <a href="/admin/tokens">"Cancel"</a>
+        </span>
+    }
+    .into_any()
 }

@@ -6,6 +6,8 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::forms::{clear_after_success, successes};
+use crate::components::tenant::query_param;
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
 
@@ -104,33 +106,49 @@ pub fn UsersPage() -> impl IntoView {
     let toggle = ServerAction::<SetUserDisabled>::new();
     let reset = ServerAction::<ResetPassword>::new();
     let rights = ServerAction::<SetUserRights>::new();
+    // Reloaded after a change that worked; a refusal keeps the forms as they were typed.
+    let (created, toggled, changed) = (successes(create), successes(toggle), successes(rights));
     let users = Resource::new(
-        move || {
-            (
-                create.version().get(),
-                toggle.version().get(),
-                rights.version().get(),
-            )
-        },
+        move || (created.get(), toggled.get(), changed.get()),
         |_| list_users(),
     );
+    let confirm = query_param("disable");
+    // Only an admin sees the forms: anyone else gets the refusal alone.
     view! {
         <Title text="Users" />
         <div class="page-head"><h1>"Users"</h1></div>
         <Suspense fallback=|| view! { <p class="muted">"Loading users…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let confirm = confirm.get();
+                Suspend::new(async move {
                 match users.await {
                     Err(err) => view! { <Refusal error=err /> }.into_any(),
-                    Ok(list) => view! { <UserTable list toggle /> }.into_any(),
+                    Ok(list) => view! {
+                        <UserTable list toggle confirm />
+                        <UserForms create rights reset />
+                    }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
+    }
+}
+
+/// Create a user, change rights, reset a password. The create form is cleared once it worked.
+#[component]
+fn UserForms(
+    create: ServerAction<CreateUser>,
+    rights: ServerAction<SetUserRights>,
+    reset: ServerAction<ResetPassword>,
+) -> impl IntoView {
+    let created = NodeRef::<leptos::html::Form>::new();
+    clear_after_success(created, create);
+    view! {
         <h2>"Create a user"</h2>
-        <ActionForm action=create attr:class="inline-form">
-            <input type="email" name="email" placeholder="email" required />
+        <ActionForm action=create node_ref=created attr:class="inline-form" attr:data-testid="create-user">
+            <input type="email" name="email" placeholder="email" aria-label="email" required />
             <RoleSelect />
-            <input type="text" name="tenants" placeholder="tenants (comma-separated)" />
-            <input type="password" name="password" placeholder="initial password (10+ characters)" required />
+            <input type="text" name="tenants" placeholder="tenants (comma-separated)" aria-label="tenants" />
+            <input type="password" name="password" placeholder="initial password (10+ characters)" aria-label="initial password" required />
             <button type="submit">"Create"</button>
         </ActionForm>
         {move || outcome(create.value().get())}
@@ -164,33 +182,63 @@ fn RoleSelect() -> impl IntoView {
     }
 }
 
-/// Every user, with the button that disables or enables them.
+/// Every user, with the button that enables them or asks to confirm disabling them: "Disable" is
+/// a link to `?disable=ID`, where the row asks again and only "Yes, disable" posts (the same with
+/// JavaScript on or off; oneself included).
 #[component]
-fn UserTable(list: Vec<UserRow>, toggle: ServerAction<SetUserDisabled>) -> impl IntoView {
+fn UserTable(
+    list: Vec<UserRow>,
+    toggle: ServerAction<SetUserDisabled>,
+    confirm: String,
+) -> impl IntoView {
     view! {
         <table class="data-table" data-testid="users">
             <thead><tr><th>"Id"</th><th>"Email"</th><th>"Role"</th><th>"Tenants"</th><th>"State"</th><th></th></tr></thead>
             <tbody>
                 {list.into_iter().map(|u| {
                     let tenants = u.tenants.iter().map(|(s, r)| format!("{s} ({r})")).collect::<Vec<_>>().join(", ");
+                    let asking = !u.disabled && confirm == u.id.to_string();
+                    let action = if u.disabled {
+                        toggle_form(toggle, u.id, false, "Enable").into_any()
+                    } else if asking {
+                        view! {
+                            <span class="confirm" role="alert" data-testid="confirm-disable">
+                                {format!("Disable {}? They are signed out and cannot sign in until enabled. ", u.email)}
+                                {toggle_form(toggle, u.id, true, "Yes, disable")}
+                                " " <a href="/admin/users">"Cancel"</a>
+                            </span>
+                        }.into_any()
+                    } else {
+                        view! { <a class="button secondary" href=format!("/admin/users?disable={}", u.id)>"Disable"</a> }.into_any()
+                    };
                     view! {
-                        <tr>
+                        <tr data-testid=format!("user-{}", u.email)>
                             <td class="mono muted">{u.id}</td>
                             <td class="mono">{u.email.clone()}</td>
                             <td>{if u.admin { "admin" } else { "member" }}</td>
                             <td>{tenants}</td>
                             <td>{if u.disabled { "disabled" } else { "active" }}</td>
-                            <td>
-                                <ActionForm action=toggle>
-                                    <input type="hidden" name="user_id" value=u.id />
-                                    <input type="hidden" name="disabled" value=(!u.disabled).to_string() />
-                                    <button type="submit" class="secondary">{if u.disabled { "Enable" } else { "Disable" }}</button>
-                                </ActionForm>
-                            </td>
+                            <td>{action}</td>
                         </tr>
                     }
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// The form that disables (`disabled`) or enables a user.
+fn toggle_form(
+    toggle: ServerAction<SetUserDisabled>,
+    id: i64,
+    disabled: bool,
+    label: &'static str,
+) -> impl IntoView {
+    view! {
+        <ActionForm action=toggle attr:class="inline-form">
+            <input type="hidden" name="user_id" value=id />
+            <input type="hidden" name="disabled" value=disabled.to_string() />
+            <button type="submit" class=if disabled { "danger" } else { "secondary" }>{label}</button>
+        </ActionForm>
     }
 }

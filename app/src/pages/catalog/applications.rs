@@ -31,8 +31,9 @@ pub fn ApplicationsPage() -> impl IntoView {
     let tenant = tenant_param();
     let (from, to) = range_query();
     let save = ServerAction::<UpdateCuration>::new();
+    let saves = crate::components::forms::successes(save);
     let data = Resource::new(
-        move || (tenant.get(), from.get(), to.get(), save.version().get()),
+        move || (tenant.get(), from.get(), to.get(), saves.get()),
         |(tenant, from, to, _)| get_applications(tenant, from, to),
     );
     view! {

@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::charts::{ChartKind, TimeChart, thousands};
+use crate::components::forms::{done_without_js, successes, typed_or, typed_values};
 use crate::components::tenant::{
     RangePicker, Tab, TenantTabs, path_param, query_param, range_query, tenant_param,
 };
@@ -95,6 +96,7 @@ pub fn EventPage() -> impl IntoView {
     let (from, to) = range_query();
     let split = query_param("split");
     let save = ServerAction::<UpdateCuration>::new();
+    let saves = successes(save);
     let data = Resource::new(
         move || {
             (
@@ -103,7 +105,7 @@ pub fn EventPage() -> impl IntoView {
                 from.get(),
                 to.get(),
                 split.get(),
-                save.version().get(),
+                saves.get(),
             )
         },
         |(tenant, event, from, to, split, _)| get_event(tenant, event, from, to, split),
@@ -134,13 +136,36 @@ pub fn CurationView(
     #[prop(optional, into)]
     platform: String,
 ) -> impl IntoView {
-    let error = move || {
+    // A refusal sent back without JavaScript: what was typed into this form, and its error.
+    let typed = typed_values::<UpdateCuration>()
+        .get_untracked()
+        .filter(|fields| {
+            typed_or(&Some(fields.clone()), "name", String::new()) == name
+                && typed_or(&Some(fields.clone()), "platform", String::new()) == platform
+        });
+    let refused = move || matches!(save.value().get(), Some(Err(_)));
+    // The refusal's message, beside the field it names (at the top when it names none).
+    let error = move |at: &'static str| {
         save.value()
             .get()
             .and_then(|result| result.err())
-            .map(|err| view! { <p class="error" role="alert" data-testid="save-error">{err.to_string()}</p> })
+            .map(|err| err.to_string())
+            .filter(|message| field_of(message) == at)
+            .map(|message| view! { <p class="error" role="alert" data-testid="save-error" data-field=at>{message}</p> })
+    };
+    let done = done_without_js::<UpdateCuration>();
+    let saved = move || {
+        (matches!(save.value().get(), Some(Ok(_))) || done.get()).then(
+            || view! { <span class="saved small" role="status" data-testid="saved">"Saved"</span> },
+        )
     };
     let c = curation.clone();
+    let field = |name: &str, stored: String| typed_or(&typed, name, stored);
+    let description = field("description", c.description.clone().unwrap_or_default());
+    let owner = field("owner", c.owner.clone().unwrap_or_default());
+    let status = field("status", c.status.clone());
+    let tags = field("tags", c.tags.join(", "));
+    let quiet_days = field("quiet_days", c.quiet_days.unwrap_or(0).to_string());
     view! {
         <section class="card" data-testid="curation">
             <p class="description" data-testid="description">
@@ -151,35 +176,56 @@ pub fn CurationView(
                 {c.quiet_days.map(|days| view! { " " <span class="muted" data-testid="quiet-days">{format!("obsolete after {days} quiet days")}</span> })}
                 " owner: " <span data-testid="owner">{c.owner.clone().unwrap_or_else(|| "nobody".into())}</span>
                 {c.tags.iter().map(|t| view! { " " <span class="tag">{t.clone()}</span> }).collect::<Vec<_>>()}
+                " " {saved}
             </p>
             {can_edit.then(|| view! {
-                <details class="edit">
+                // Open while its last submission was refused, so the error shows beside the form.
+                <details class="edit" open=refused>
                     <summary>"Edit"</summary>
                     <ActionForm action=save attr:class="stacked-form" attr:data-testid="edit-form">
                         <input type="hidden" name="tenant" value=tenant.clone() />
                         <input type="hidden" name="kind" value=kind />
                         <input type="hidden" name="name" value=name.clone() />
                         <input type="hidden" name="platform" value=platform.clone() />
-                        <label>"Description"<textarea name="description" rows="3">{c.description.clone().unwrap_or_default()}</textarea></label>
-                        <label>"Owner (email of a member)"<input type="email" name="owner" value=c.owner.clone().unwrap_or_default() /></label>
+                        {move || error("form")}
+                        <label>"Description"<textarea name="description" rows="3">{description}</textarea></label>
+                        {move || error("description")}
+                        <label>"Owner (email of a member)"<input type="email" name="owner" value=owner /></label>
+                        {move || error("owner")}
                         <label>"Status"
                             <select name="status">
-                                {["active", "deprecated", "obsolete"].map(|s| view! { <option value=s selected=s == c.status>{s}</option> })}
+                                {["active", "deprecated", "obsolete"].map(|s| view! { <option value=s selected=s == status>{s}</option> })}
                             </select>
                         </label>
-                        <label>"Tags (comma-separated)"<input type="text" name="tags" value=c.tags.join(", ") /></label>
+                        <label>"Tags (comma-separated)"<input type="text" name="tags" value=tags /></label>
+                        {move || error("tags")}
                         {(kind == "event").then(|| view! {
                             <label>"Obsolete after this many days without a sighting (0: the tenant's period)"
-                                <input type="number" name="quiet_days" min="0" max="365" value=c.quiet_days.unwrap_or(0) />
+                                <input type="number" name="quiet_days" min="0" max="365" value=quiet_days />
                             </label>
+                            {move || error("quiet_days")}
                         })}
                         <button type="submit">"Save"</button>
                     </ActionForm>
-                    {error}
                 </details>
             })}
         </section>
     }
+}
+
+/// The edit form's field a refusal's message is about ("form" when it names none).
+fn field_of(message: &str) -> &'static str {
+    let message = message.to_lowercase();
+    [
+        ("quiet", "quiet_days"),
+        ("tag", "tags"),
+        ("owner", "owner"),
+        ("member", "owner"),
+        ("description", "description"),
+    ]
+    .into_iter()
+    .find(|(word, _)| message.contains(word))
+    .map_or("form", |(_, field)| field)
 }
 
 #[component]

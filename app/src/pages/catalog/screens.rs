@@ -96,6 +96,7 @@ pub fn ScreenPage() -> impl IntoView {
     let screen = path_param("screen");
     let (from, to) = range_query();
     let save = ServerAction::<UpdateCuration>::new();
+    let saves = crate::components::forms::successes(save);
     let data = Resource::new(
         move || {
             (
@@ -103,7 +104,7 @@ pub fn ScreenPage() -> impl IntoView {
                 screen.get(),
                 from.get(),
                 to.get(),
-                save.version().get(),
+                saves.get(),
             )
         },
         |(tenant, screen, from, to, _)| get_screen(tenant, screen, from, to),

@@ -9,7 +9,7 @@ use leptos_meta::Title;
 use super::plan::TenantPlanView;
 use super::text::share;
 use super::verdict::VerdictBadge;
-use super::{OpenRollout, list_rollouts};
+use super::{OpenRollout, get_tenant_plan, list_rollouts};
 use crate::components::tenant::{Tab, TenantTabs, tenant_param};
 use crate::components::urls::tenant_path;
 use crate::pages::admin::Refusal;
@@ -22,6 +22,7 @@ pub fn RolloutsPage() -> impl IntoView {
         move || (tenant.get(), open.version().get()),
         |(tenant, _)| list_rollouts(tenant),
     );
+    let plan = Resource::new(move || tenant.get(), get_tenant_plan);
     view! {
         <Title text={format!("Roll-outs · {}", tenant.get_untracked())} />
         <TenantTabs tenant=tenant.get_untracked() current=Tab::Rollouts />
@@ -37,8 +38,16 @@ pub fn RolloutsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        <h2>"Open a roll-out by hand"</h2>
-        <OpenRolloutForm tenant=tenant.get_untracked() open />
+        // Owners and admins only: a viewer is not offered what would be refused.
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let manage = plan.await.is_ok_and(|p| p.can_manage);
+                manage.then(|| view! {
+                    <h2>"Open a roll-out by hand"</h2>
+                    <OpenRolloutForm tenant=tenant.get_untracked() open />
+                })
+            })}
+        </Suspense>
         <TenantPlanView tenant=tenant.get_untracked() />
     }
 }

@@ -13,7 +13,8 @@ use super::series::SeriesView;
 use super::stages::StagesView;
 use super::text::{plan_summary, share};
 use super::{SetRolloutPlan, SetRolloutState, get_rollout};
-use crate::components::tenant::{Tab, TenantTabs, path_param, tenant_param};
+use crate::components::tenant::{Tab, TenantTabs, path_param, query_param, tenant_param};
+use crate::components::urls::tenant_path;
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
 
@@ -23,6 +24,8 @@ pub fn RolloutPage() -> impl IntoView {
     let id = path_param("id");
     let state = ServerAction::<SetRolloutState>::new();
     let plan = ServerAction::<SetRolloutPlan>::new();
+    // `?close=1`: the report asks to confirm closing.
+    let close = query_param("close");
     let saved = saves(move || plan.value().with(|v| matches!(v, Some(Ok(_)))));
     let data = Resource::new(
         move || (id.get(), state.version().get(), saved.get()),
@@ -37,16 +40,18 @@ pub fn RolloutPage() -> impl IntoView {
         <Title text={format!("Roll-out · {}", tenant.get_untracked())} />
         <TenantTabs tenant=tenant.get_untracked() current=Tab::Rollouts />
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let closing = close.get() == "1";
+                Suspend::new(async move {
                 match data.await {
                     Err(error) => view! { <Refusal error /> }.into_any(),
                     Ok(report) if report.rollout.tenant != tenant.get_untracked() => {
                         let _ = report;
                         view! { <Refusal error=AppError::Client(blueprint_types::ClientError::NotFound) /> }.into_any()
                     }
-                    Ok(report) => view! { <Report report state plan /> }.into_any(),
+                    Ok(report) => view! { <Report report state plan closing /> }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
         {move || state.value().get().and_then(|r| r.err()).map(|err| view! { <p class="error" role="alert">{err.to_string()}</p> })}
     }
@@ -57,6 +62,8 @@ fn Report(
     report: RolloutReport,
     state: ServerAction<SetRolloutState>,
     plan: ServerAction<SetRolloutPlan>,
+    /// Asking to confirm closing (`?close=1`).
+    closing: bool,
 ) -> impl IntoView {
     let r = report.rollout.clone();
     let evaluation = match report.evaluation.clone() {
@@ -73,7 +80,7 @@ fn Report(
             .into_any()
     });
     view! {
-        <ReportHead rollout=report.rollout.clone() can_manage=report.can_manage state />
+        <ReportHead rollout=report.rollout.clone() can_manage=report.can_manage state closing />
         <StagesView report=report.clone() />
         {evaluation}
         <MethodView plan=report.plan.clone() />
@@ -83,13 +90,17 @@ fn Report(
 }
 
 /// The roll-out's title and state, with the buttons that move it on (owners and admins).
+/// "Close" is a link to `?close=1`, where the head asks again and only "Yes, close" posts (the
+/// same with JavaScript on or off).
 #[component]
 fn ReportHead(
     rollout: RolloutSummary,
     can_manage: bool,
     state: ServerAction<SetRolloutState>,
+    closing: bool,
 ) -> impl IntoView {
     let r = rollout;
+    let here = tenant_path(&r.tenant, &["rollouts", &r.id.to_string()]);
     let actions = can_manage.then(|| {
         let choices: Vec<(&'static str, &'static str)> = match r.state.as_str() {
             "open" => vec![("paused", "Pause"), ("closed", "Close")],
@@ -99,12 +110,29 @@ fn ReportHead(
         choices
             .into_iter()
             .map(|(to, label)| {
-                view! {
-                    <ActionForm action=state attr:class="inline-form">
-                        <input type="hidden" name="id" value=r.id />
-                        <input type="hidden" name="state" value=to />
-                        <button type="submit" class="secondary">{label}</button>
-                    </ActionForm>
+                let form = move |label: &'static str, class: &'static str| {
+                    view! {
+                        <ActionForm action=state attr:class="inline-form">
+                            <input type="hidden" name="id" value=r.id />
+                            <input type="hidden" name="state" value=to />
+                            <button type="submit" class=class>{label}</button>
+                        </ActionForm>
+                    }
+                };
+                if to != "closed" {
+                    form(label, "secondary").into_any()
+                } else if closing {
+                    view! {
+                        <span class="confirm" role="alert" data-testid="confirm-close">
+                            "Close this roll-out? It is no longer evaluated. "
+                            {form("Yes, close", "danger")}
+                            " " <a href=here.clone()>"Cancel"</a>
+                        </span>
+                    }
+                    .into_any()
+                } else {
+                    view! { <a class="button secondary" href=format!("{here}?close=1")>{label}</a> }
+                        .into_any()
                 }
             })
             .collect_view()
