@@ -40,7 +40,11 @@ impl Palette {
         if label == "other" {
             return "#b0b0b0";
         }
-        let rank = self.0.iter().position(|l| l == label).unwrap_or(self.0.len());
+        let rank = self
+            .0
+            .iter()
+            .position(|l| l == label)
+            .unwrap_or(self.0.len());
         COLOURS[rank % COLOURS.len()]
     }
 }
@@ -172,8 +176,8 @@ impl Scale {
     }
 }
 
-/// The buckets from the first with data on (none in the gap or not ingested counts as data),
-/// when `fit` asks for it and there are leading empty buckets: the data and how many were cut.
+/// The buckets from the first with a non-zero value on: the data and how many leading buckets
+/// were cut.
 fn fit_to_data(data: TimeSeries) -> (TimeSeries, usize) {
     let first = (0..data.buckets.len()).find(|i| {
         data.series
@@ -185,7 +189,12 @@ fn fit_to_data(data: TimeSeries) -> (TimeSeries, usize) {
     };
     let cut = |list: &[String]| -> Vec<String> {
         list.iter()
-            .filter(|b| data.buckets.iter().position(|x| x == *b).is_some_and(|i| i >= first))
+            .filter(|b| {
+                data.buckets
+                    .iter()
+                    .position(|x| x == *b)
+                    .is_some_and(|i| i >= first)
+            })
             .cloned()
             .collect()
     };
@@ -286,7 +295,11 @@ fn draw_axes(buckets: &[String], scale: &Scale) -> AnyView {
         .filter(|(i, _)| i % label_every == 0)
         .map(|(i, b)| (i / label_every, LEFT + scale.step * i as f64, short(b)))
         .map(|(n, x, text)| {
-            let class = if n % 2 == 1 { "axis x-tick minor" } else { "axis x-tick" };
+            let class = if n % 2 == 1 {
+                "axis x-tick minor"
+            } else {
+                "axis x-tick"
+            };
             view! { <text x=x y=H - 6.0 class=class>{text}</text> }
         })
         .collect::<Vec<_>>();

@@ -66,7 +66,14 @@ pub async fn applications(
         } else {
             ShareOf::Events
         };
-        let mut share = version_share(&buckets, &days, &versions, &sums.per_app_day, app.id, share_of);
+        let mut share = version_share(
+            &buckets,
+            &days,
+            &versions,
+            &sums.per_app_day,
+            app.id,
+            share_of,
+        );
         mark_buckets(&mut share, &buckets, crate::ledger::rollup::DAY, tenant);
         out.push(ApplicationEntry {
             versions: version_entries(&versions, &sums.totals, app.id),

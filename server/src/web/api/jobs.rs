@@ -211,7 +211,14 @@ pub async fn hour_detail(
     let actor = visible(&state, signed_in, &slug).await?;
     let at = hour(&text, "hour")?;
     Ok(ApiJson(
-        monitor::hour_detail_as(&state.services, &actor, &slug, at, state.jobs.schedule_delay).await?,
+        monitor::hour_detail_as(
+            &state.services,
+            &actor,
+            &slug,
+            at,
+            state.jobs.schedule_delay,
+        )
+        .await?,
     ))
 }
 
