@@ -60,7 +60,7 @@ pub fn run() -> Result<(), String> {
     server_env(&mut demo, &scratch);
     demo.args(["demo", "--hours", "48", "--events-per-hour", "150"]);
     run::status(demo.stdout(Stdio::null()))?;
-    add_quiet_event(&scratch, &demo_at_ms)?;
+    add_quiet_event(&scratch)?;
     for (email, role, password, tenant) in USERS {
         add_user(&scratch, email, role, password, tenant)?;
     }
@@ -107,46 +107,34 @@ pub fn run() -> Result<(), String> {
     result
 }
 
-/// `retiredBannerShown`: one line in `shopwave` 96 hours before the demo's hour, ingested, and
-/// never sent again, so the specs have an event that went quiet (its status, filter and banner).
-fn add_quiet_event(scratch: &Path, demo_at_ms: &str) -> Result<(), String> {
-    let demo_at: i64 = demo_at_ms.parse().map_err(|_| "demo time".to_owned())?;
-    let hour = (demo_at / 3_600_000 - 96) * 3_600;
-    let (y, m, d) = civil_date(hour.div_euclid(86_400));
-    let hh = hour.rem_euclid(86_400) / 3_600;
-    let folder = scratch
-        .join("events/shopwave")
-        .join(format!("dt={y:04}-{m:02}-{d:02}/hr={hh:02}"));
-    std::fs::create_dir_all(&folder).map_err(|err| err.to_string())?;
-    std::fs::write(
-        folder.join("part-0.jsonl"),
-        "{\"type\":\"track\",\"event\":\"retiredBannerShown\"}\n",
-    )
-    .map_err(|err| err.to_string())?;
-    let mut ingest = Command::new(build::binary(Profile::Debug));
-    server_env(&mut ingest, scratch);
-    ingest.args([
-        "ingest",
-        "--tenant",
-        "shopwave",
-        "--hour",
-        &format!("{y:04}-{m:02}-{d:02}T{hh:02}"),
-    ]);
-    run::status(ingest.stdout(Stdio::null()))
-}
-
-/// The (year, month, day) of a day counted from 1970-01-01 (the proleptic Gregorian calendar).
-fn civil_date(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+/// `retiredBannerShown`: sent by the fixture tenant `shop` in 2026-11-01T00 only, while `screen`
+/// is sent again three days later (its latest hour), so the specs have an event that went quiet
+/// (its status, filter and banner) without touching the demo tenants.
+fn add_quiet_event(scratch: &Path) -> Result<(), String> {
+    let events = scratch.join("events/shop");
+    let files = [
+        (
+            "2026-11-01T00",
+            "dt=2026-11-01/hr=00",
+            "part-1.jsonl",
+            "{\"event\":\"retiredBannerShown\"}\n",
+        ),
+        (
+            "2026-11-04T00",
+            "dt=2026-11-04/hr=00",
+            "part-0.jsonl",
+            "{\"event\":\"screen\"}\n",
+        ),
+    ];
+    for (hour, folder, name, line) in files {
+        std::fs::create_dir_all(events.join(folder)).map_err(|err| err.to_string())?;
+        std::fs::write(events.join(folder).join(name), line).map_err(|err| err.to_string())?;
+        let mut ingest = Command::new(build::binary(Profile::Debug));
+        server_env(&mut ingest, scratch);
+        ingest.args(["ingest", "--tenant", "shop", "--hour", hour]);
+        run::status(ingest.stdout(Stdio::null()))?;
+    }
+    Ok(())
 }
 
 fn server_env(command: &mut Command, scratch: &Path) {
@@ -251,15 +239,5 @@ impl Server {
             .args(["-TERM", &self.child.id().to_string()])
             .status();
         let _ = self.child.wait();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn days_read_as_calendar_dates() {
-        assert_eq!(super::civil_date(0), (1970, 1, 1));
-        assert_eq!(super::civil_date(20_788), (2026, 12, 1));
-        assert_eq!(super::civil_date(21_243), (2028, 2, 29));
     }
 }

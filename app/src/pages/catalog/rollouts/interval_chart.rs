@@ -58,3 +58,40 @@ pub fn IntervalChart(checks: Vec<Check>, tolerance: f64) -> impl IntoView {
         </svg>
     }
 }
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use blueprint_types::rollouts::{CheckKind, CheckVerdict};
+
+    use super::*;
+
+    fn check(low: f64, high: f64) -> Check {
+        Check {
+            kind: CheckKind::Rate,
+            name: "screen loads per session".into(),
+            headline: true,
+            verdict: CheckVerdict::Fail,
+            candidate: None,
+            baseline: None,
+            change: Some((low + high) / 2.0),
+            low: Some(low),
+            high: Some(high),
+            level: Some(0.95),
+            hours: Vec::new(),
+            missing: Vec::new(),
+            detail: String::new(),
+        }
+    }
+
+    #[test]
+    fn an_interval_beyond_the_axis_ends_in_an_arrow_with_its_value() {
+        let html = Owner::new().with(|| {
+            view! { <IntervalChart checks=vec![check(-1.0, -0.6), check(-0.1, 0.8), check(-0.1, 0.1)] tolerance=0.1 /> }
+                .to_html()
+        });
+        assert_eq!(html.matches(r#"data-clamped="low""#).count(), 1, "{html}");
+        assert_eq!(html.matches(r#"data-clamped="high""#).count(), 1, "{html}");
+        assert!(html.contains("−100.0 %"), "{html}");
+        assert!(html.contains("+80.0 %"), "{html}");
+    }
+}
