@@ -539,13 +539,15 @@ pub fn Sparkline(values: Vec<i64>, coverage: Coverage) -> impl IntoView {
         })
         .collect::<Vec<_>>()
         .join(" · ");
+    // Erased: the rows of a table of sparklines would otherwise nest too deep a view type.
     view! {
         <svg class="sparkline" viewBox=format!("0 0 {w} {h}") width=w height=h role="img" aria-label=format!("per day: {title}") data-points=drawn data-complete=complete>
             <polyline points=points fill="none" stroke="#0072b2" stroke-width="1.5" />
-            {partial}
+            {partial.map(IntoAny::into_any)}
             <title>{title.clone()}</title>
         </svg>
     }
+    .into_any()
 }
 
 /// Background of a heat-map cell: white to deep blue, on a square-root scale.

@@ -256,7 +256,7 @@ fn EventTable(list: EventList, tenant: String, filter: EventFilter) -> impl Into
                         <td class="num">{thousands(r.volume)}</td>
                         <td><Sparkline values=r.sparkline coverage /></td>
                     </tr>
-                }).collect::<Vec<_>>()}
+                }.into_any()).collect::<Vec<_>>()}
             </tbody>
         </table>
         {(pages > 1).then(|| view! {
