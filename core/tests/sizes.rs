@@ -192,9 +192,15 @@ async fn a_line_with_70000_keys_keeps_the_limit_and_its_news_is_told() {
         assert!(!recorded.news_pending, "{}: the news is told", db.label);
         // The hour's health as the ingestion page and the API show it.
         let admin = actor(&services, "admin@example.com", true, &[]).await;
-        let detail = monitor::hour_detail_as(&services, &admin, "shop", h0.plus(1))
-            .await
-            .unwrap();
+        let detail = monitor::hour_detail_as(
+            &services,
+            &admin,
+            "shop",
+            h0.plus(1),
+            std::time::Duration::from_secs(600),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             detail.runs[0].keys_cut,
             (70_000 - limit) as i64,

@@ -168,3 +168,60 @@ async fn hours_their_detail_a_retry_and_the_monitor_show_the_ledger() {
         assert_eq!(monitor["tenants"][1]["hours"].as_array().unwrap().len(), 48);
     }
 }
+
+#[tokio::test]
+async fn an_hour_whose_end_and_delay_have_not_passed_is_not_due_rather_than_missing() {
+    use std::sync::Arc;
+
+    use blueprint_core::jobs::{Clock, ManualClock};
+    for server in TestServer::with_users().await {
+        let at = |text: &str| {
+            chrono::DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .with_timezone(&chrono::Utc)
+        };
+        // 02:05: hour 01 ended five minutes ago, inside the schedule's ten-minute delay.
+        let clock = Arc::new(ManualClock::new(at("2026-11-01T02:05:00Z")));
+        let server = server.rebuilt(|state| {
+            state.services.db = state
+                .services
+                .db
+                .clone()
+                .with_clock(clock.clone() as Arc<dyn Clock>);
+        });
+        assert_eq!(server.state.jobs.schedule_delay.as_secs(), 600);
+        let admin = server.sign_in(ADMIN).await;
+        let states = |path: &'static str| {
+            let (router, cookie) = (server.router.clone(), admin.clone());
+            async move {
+                let answer = send(&router, "GET", path, Some(&cookie), None).await;
+                assert_eq!(answer.status.as_u16(), 200, "{}", answer.body);
+                json(&answer.body)
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|cell| cell["state"].as_str().unwrap().to_owned())
+                    .collect::<Vec<_>>()
+            }
+        };
+        let range = "/api/v1/tenants/shop/hours?from=2026-11-01T00&to=2026-11-01T03";
+        assert_eq!(
+            states(range).await,
+            ["ingested", "not_due", "not_due"],
+            "{}",
+            server.label
+        );
+        // The default range ends with the current hour, which is never due yet.
+        let recent = states("/api/v1/tenants/shop/hours").await;
+        assert_eq!(recent.last().map(String::as_str), Some("not_due"));
+        assert_eq!(recent.len(), 48);
+        // 02:15: hour 01 is due and nothing wrote it, so it is missing; hour 02 is not due.
+        clock.set(at("2026-11-01T02:15:00Z"));
+        assert_eq!(
+            states(range).await,
+            ["ingested", "missing", "not_due"],
+            "{}",
+            server.label
+        );
+    }
+}

@@ -24,6 +24,24 @@ pub struct TimeSeries {
     /// them as a band labelled "no data".
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub no_data: Vec<String>,
+    /// Buckets only partly ingested (the day of the tenant's latest ingested hour): their values
+    /// are counts so far. Charts draw them lighter or dashed, marked "so far".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partial: Vec<String>,
+    /// Buckets wholly after the tenant's latest ingested hour: nothing is known of them yet
+    /// (not a zero). Charts leave them undrawn.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_ingested: Vec<String>,
+}
+
+/// How much of a run of day buckets (a sparkline's points) the ledger holds: the first
+/// `complete` days are complete, the next one is partial (counts so far) when `partial`, and the
+/// rest are not ingested yet.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Coverage {
+    pub complete: usize,
+    pub partial: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -148,8 +166,12 @@ pub struct ApplicationEntry {
     pub curation: Curation,
     /// Newest first.
     pub versions: Vec<VersionEntry>,
-    /// Per day, each version's share of the application's sessions (0–1).
+    /// Per day, each version's share of the application's sessions (0–1), or of its events
+    /// when it sent no session ids in the range.
     pub share: TimeSeries,
+    /// What `share` divides: `sessions` or `events`.
+    #[serde(default)]
+    pub share_of: String,
 }
 
 /// `/t/{tenant}/applications`.
@@ -229,6 +251,9 @@ pub struct EventList {
     pub page: u32,
     pub per_page: u32,
     pub rows: Vec<EventRow>,
+    /// How much of the range's days (the sparklines' points) is ingested.
+    #[serde(default)]
+    pub coverage: Coverage,
     pub options: FilterOptions,
 }
 
@@ -249,6 +274,9 @@ pub struct KeyRow {
     pub path: String,
     /// Each JSON type seen in the range, with its count, most frequent first.
     pub types: Vec<(String, i64)>,
+    /// The versions that sent each type in the range (same order as `types`), oldest first.
+    #[serde(default)]
+    pub type_versions: Vec<Vec<String>>,
     /// More than one type (leaving `null` aside).
     pub conflict: bool,
     /// Share of the event's lines in the range that carried the key (0–1).
@@ -266,6 +294,10 @@ pub struct EventDetail {
     pub first_seen: Option<String>,
     pub last_seen: Option<String>,
     pub curation: Curation,
+    /// The status shown (the list's badge): the manual status, or `quiet` for an active event
+    /// last seen 48 hours or more before the tenant's latest hour.
+    #[serde(default)]
+    pub shown_status: String,
     pub can_edit: bool,
     pub range: DayRange,
     /// `version` or `platform`.

@@ -81,8 +81,9 @@ impl FromStr for BackfillStatus {
 }
 
 /// An hour of a tenant's timeline ([`HourCell::state`]), most telling first: a task is open
-/// (`running`, `queued`), its latest run failed, it is in the ledger (`ingested`, `no_data`), or
-/// it is `missing`.
+/// (`running`, `queued`), its latest run failed, it is in the ledger (`ingested`, `no_data`),
+/// it is not due yet (`not_due`: its end plus the schedule's delay has not passed, so the
+/// schedule has not asked for it), or it is `missing`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HourState {
@@ -91,16 +92,18 @@ pub enum HourState {
     Failed,
     Ingested,
     NoData,
+    NotDue,
     Missing,
 }
 
 impl HourState {
-    pub const ALL: [HourState; 6] = [
+    pub const ALL: [HourState; 7] = [
         HourState::Running,
         HourState::Queued,
         HourState::Failed,
         HourState::Ingested,
         HourState::NoData,
+        HourState::NotDue,
         HourState::Missing,
     ];
 
@@ -111,6 +114,7 @@ impl HourState {
             HourState::Failed => "failed",
             HourState::Ingested => "ingested",
             HourState::NoData => "no_data",
+            HourState::NotDue => "not_due",
             HourState::Missing => "missing",
         }
     }
@@ -192,7 +196,8 @@ pub struct BackfillRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HourCell {
     pub hour: String,
-    /// An [`HourState`]: `ingested`, `no_data`, `running`, `queued`, `failed` or `missing`.
+    /// An [`HourState`]: `ingested`, `no_data`, `running`, `queued`, `failed`, `not_due` or
+    /// `missing`.
     pub state: String,
     pub events: i64,
     pub rejected: i64,

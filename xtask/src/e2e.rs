@@ -62,6 +62,7 @@ pub fn run() -> Result<(), String> {
     server_env(&mut demo, &scratch);
     demo.args(["demo", "--hours", "48", "--events-per-hour", "1500"]);
     run::status(demo.stdout(Stdio::null()))?;
+    add_quiet_event(&scratch)?;
     for (email, role, password, tenant) in USERS {
         add_user(&scratch, email, role, password, tenant)?;
     }
@@ -106,6 +107,36 @@ pub fn run() -> Result<(), String> {
         let _ = std::fs::remove_dir_all(&scratch);
     }
     result
+}
+
+/// `retiredBannerShown`: sent by the fixture tenant `shop` in 2026-11-01T00 only, while `screen`
+/// is sent again three days later (its latest hour), so the specs have an event that went quiet
+/// (its status, filter and banner) without touching the demo tenants.
+fn add_quiet_event(scratch: &Path) -> Result<(), String> {
+    let events = scratch.join("events/shop");
+    let files = [
+        (
+            "2026-11-01T00",
+            "dt=2026-11-01/hr=00",
+            "part-1.jsonl",
+            "{\"event\":\"retiredBannerShown\"}\n",
+        ),
+        (
+            "2026-11-04T00",
+            "dt=2026-11-04/hr=00",
+            "part-0.jsonl",
+            "{\"event\":\"screen\"}\n",
+        ),
+    ];
+    for (hour, folder, name, line) in files {
+        std::fs::create_dir_all(events.join(folder)).map_err(|err| err.to_string())?;
+        std::fs::write(events.join(folder).join(name), line).map_err(|err| err.to_string())?;
+        let mut ingest = Command::new(build::binary(Profile::Debug));
+        server_env(&mut ingest, scratch);
+        ingest.args(["ingest", "--tenant", "shop", "--hour", hour]);
+        run::status(ingest.stdout(Stdio::null()))?;
+    }
+    Ok(())
 }
 
 fn server_env(command: &mut Command, scratch: &Path) {

@@ -5,7 +5,7 @@
 use blueprint_types::signals::BandPoint;
 use leptos::prelude::*;
 
-use super::charts::compact;
+use super::charts::{compact, count_ticks};
 
 // The same geometry as `TimeChart`, so a strip lines up under it.
 const W: f64 = 720.0;
@@ -50,11 +50,13 @@ fn runs(values: &[Option<(f64, f64)>]) -> Vec<String> {
 pub fn BandChart(points: Vec<BandPoint>, #[prop(into)] label: String) -> impl IntoView {
     let n = points.len();
     let s = step(n);
-    let max = points
-        .iter()
-        .flat_map(|p| [p.observed.map(|o| o as f64), p.high, p.expected])
-        .flatten()
-        .fold(1.0, f64::max);
+    let (max, ticks) = count_ticks(
+        points
+            .iter()
+            .flat_map(|p| [p.observed.map(|o| o as f64), p.high, p.expected])
+            .flatten()
+            .fold(1.0, f64::max),
+    );
     let plot_h = H - TOP - BOTTOM;
     let y = move |v: f64| TOP + plot_h - (v.max(0.0) / max) * plot_h;
     let x = move |i: usize| LEFT + s * (i as f64 + 0.5);
@@ -114,21 +116,24 @@ pub fn BandChart(points: Vec<BandPoint>, #[prop(into)] label: String) -> impl In
         .iter()
         .enumerate()
         .filter(|(i, _)| i % every == 0)
-        .map(|(i, p)| view! { <text x=format!("{:.1}", LEFT + s * i as f64) y=H - 6.0 class="axis">{short(&p.hour)}</text> })
+        .map(|(i, p)| {
+            let class = if (i / every) % 2 == 1 { "axis x-tick minor" } else { "axis x-tick" };
+            view! { <text x=format!("{:.1}", LEFT + s * i as f64) y=H - 6.0 class=class>{short(&p.hour)}</text> }
+        })
         .collect_view();
-    let ticks = [0.0, max / 2.0, max]
+    let ticks = ticks
         .into_iter()
         .map(|t| {
             let ty = y(t);
             view! {
                 <line x1=LEFT x2=W - RIGHT y1=ty y2=ty class="grid" />
-                <text x=LEFT - 6.0 y=ty + 4.0 text-anchor="end" class="axis">{compact(t)}</text>
+                <text x=LEFT - 6.0 y=ty + 4.0 text-anchor="end" class="axis y-tick" data-value=t.to_string()>{compact(t)}</text>
             }
         })
         .collect_view();
     view! {
         <figure class="chart band-chart">
-            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=label.clone() data-testid="band-chart" preserveAspectRatio="none">
+            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=label.clone() data-testid="band-chart">
                 {ticks}
                 {gaps}
                 {band}

@@ -1,6 +1,8 @@
 //! `/t/{tenant}/applications`: each application × platform with its versions — first/last seen,
 //! events, sessions (merged day sketches: approximate) and events per session in the range, and
-//! each version's share of the application's sessions per day.
+//! each version's share of the application's sessions per day — of its events when it sent no
+//! session ids in the range (back-end events without context, the `(none)` application), so an
+//! application with events never reads as empty.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -9,7 +11,7 @@ use blueprint_types::catalog::{
 };
 use sea_orm::FromQueryResult;
 
-use super::figures::series;
+use super::figures::{mark_buckets, series};
 use super::query::{VersionInfo, tags_of};
 use super::{Range, TenantRef, day_text, hour_text, version_order};
 use crate::Services;
@@ -55,9 +57,32 @@ pub async fn applications(
     let buckets = range.day_starts();
     let mut out = Vec::new();
     for app in apps.into_iter().filter(|a| a.first_seen.is_some()) {
+        let share_of = if sums
+            .per_app_day
+            .range((app.id, i64::MIN)..=(app.id, i64::MAX))
+            .any(|(_, (sessions, _))| *sessions > 0)
+        {
+            ShareOf::Sessions
+        } else {
+            ShareOf::Events
+        };
+        let mut share = version_share(
+            &buckets,
+            &days,
+            &versions,
+            &sums.per_app_day,
+            app.id,
+            share_of,
+        );
+        mark_buckets(&mut share, &buckets, crate::ledger::rollup::DAY, tenant);
         out.push(ApplicationEntry {
             versions: version_entries(&versions, &sums.totals, app.id),
-            share: version_share(&buckets, &days, &versions, &sums.per_app_day, app.id),
+            share,
+            share_of: match share_of {
+                ShareOf::Sessions => "sessions",
+                ShareOf::Events => "events",
+            }
+            .to_owned(),
             curation: Curation {
                 description: app.description,
                 owner: app.owner,
@@ -79,16 +104,23 @@ pub async fn applications(
     })
 }
 
+/// What a share chart divides.
+#[derive(Clone, Copy)]
+enum ShareOf {
+    Sessions,
+    Events,
+}
+
 /// The day rows summed: per version its events and merged session sketch, per (application, day)
-/// its sessions.
+/// its sessions and events.
 struct DaySums {
     totals: HashMap<i64, (i64, Sketch)>,
-    per_app_day: BTreeMap<(i64, i64), i64>,
+    per_app_day: BTreeMap<(i64, i64), (i64, i64)>,
 }
 
 fn sum_days(days: &[DayRow], versions: &HashMap<i64, VersionInfo>) -> DaySums {
     let mut totals: HashMap<i64, (i64, Sketch)> = HashMap::new();
-    let mut per_app_day: BTreeMap<(i64, i64), i64> = BTreeMap::new();
+    let mut per_app_day: BTreeMap<(i64, i64), (i64, i64)> = BTreeMap::new();
     for row in days {
         let entry = totals.entry(row.version_id).or_default();
         entry.0 += row.events;
@@ -96,9 +128,11 @@ fn sum_days(days: &[DayRow], versions: &HashMap<i64, VersionInfo>) -> DaySums {
             entry.1.merge(&sketch);
         }
         if let Some(version) = versions.get(&row.version_id) {
-            *per_app_day
+            let sums = per_app_day
                 .entry((version.application_id, row.day))
-                .or_default() += row.sessions;
+                .or_default();
+            sums.0 += row.sessions;
+            sums.1 += row.events;
         }
     }
     DaySums {
@@ -135,26 +169,31 @@ fn version_entries(
         .collect()
 }
 
-/// Each version's share of the application's sessions per day, "other" first, then oldest first.
+/// Each version's share of the application's sessions (or events) per day, "other" first, then
+/// oldest first.
 fn version_share(
     buckets: &[i64],
     days: &[DayRow],
     versions: &HashMap<i64, VersionInfo>,
-    per_app_day: &BTreeMap<(i64, i64), i64>,
+    per_app_day: &BTreeMap<(i64, i64), (i64, i64)>,
     application_id: i64,
+    share_of: ShareOf,
 ) -> TimeSeries {
     let points = days.iter().filter_map(|row| {
         let version = versions.get(&row.version_id)?;
         (version.application_id == application_id).then(|| {
-            let all = per_app_day
+            let (sessions, events) = per_app_day
                 .get(&(application_id, row.day))
                 .copied()
-                .unwrap_or(0)
-                .max(1);
+                .unwrap_or((0, 0));
+            let (part, all) = match share_of {
+                ShareOf::Sessions => (row.sessions, sessions),
+                ShareOf::Events => (row.events, events),
+            };
             (
                 version.version.clone(),
                 row.day,
-                row.sessions as f64 / all as f64,
+                part as f64 / all.max(1) as f64,
             )
         })
     });

@@ -1,11 +1,13 @@
 //! Figures the pages draw from rows already read: time series (the biggest labels kept, the rest
-//! summed as "other") and where-seen rows widened sighting by sighting.
+//! summed as "other", the buckets marked by what the ledger knows of them) and where-seen rows
+//! widened sighting by sighting.
 
 use std::collections::{BTreeMap, HashMap};
 
-use blueprint_types::catalog::{SeenRow, Series, TimeSeries};
+use blueprint_types::catalog::{Coverage, SeenRow, Series, TimeSeries};
 
-use super::hour_text;
+use super::{TenantRef, hour_text};
+use crate::ledger::rollup::DAY;
 
 /// Builds a time series from `(label, bucket, value)` points: the `keep` biggest labels by
 /// total, the rest summed as "other".
@@ -50,13 +52,48 @@ pub(crate) fn series(
     TimeSeries {
         buckets: buckets.iter().map(|b| bucket_text(*b)).collect(),
         series: out,
-        no_data: Vec::new(),
+        ..TimeSeries::default()
     }
 }
 
-/// Marks the buckets (starts `buckets`, each `len` seconds long) that lie wholly in the tenant's
-/// gap as no data, and zeroes their values.
-pub(crate) fn mark_gap(data: &mut TimeSeries, buckets: &[i64], len: i64, gap: Option<(i64, i64)>) {
+/// Marks what the ledger knows of the buckets (starts `buckets`, each `len` seconds long): those
+/// in the tenant's gap as no data, the one holding the end of its ingested hours as partial, and
+/// those after it as not ingested (their values zeroed: nothing is known of them yet).
+pub(crate) fn mark_buckets(data: &mut TimeSeries, buckets: &[i64], len: i64, tenant: &TenantRef) {
+    mark_gap(data, buckets, len, tenant.gap);
+    let Some(until) = tenant.ingested_until() else {
+        return;
+    };
+    for (i, start) in buckets.iter().enumerate() {
+        let Some(text) = data.buckets.get(i).cloned() else {
+            continue;
+        };
+        if *start >= until {
+            for series in &mut data.series {
+                if let Some(value) = series.values.get_mut(i) {
+                    *value = 0.0;
+                }
+            }
+            data.not_ingested.push(text);
+        } else if start + len > until {
+            data.partial.push(text);
+        }
+    }
+}
+
+/// How much of the days starting at `days` (each a day long) the tenant's ledger holds.
+pub(crate) fn day_coverage(days: &[i64], tenant: &TenantRef) -> Coverage {
+    let Some(until) = tenant.ingested_until() else {
+        return Coverage::default();
+    };
+    Coverage {
+        complete: days.iter().filter(|d| **d + DAY <= until).count(),
+        partial: days.iter().any(|d| *d < until && *d + DAY > until),
+    }
+}
+
+/// Marks the buckets that lie wholly in the tenant's gap as no data, and zeroes their values.
+fn mark_gap(data: &mut TimeSeries, buckets: &[i64], len: i64, gap: Option<(i64, i64)>) {
     let Some((since, until)) = gap else {
         return;
     };

@@ -52,6 +52,30 @@ pub struct TenantRef {
     pub opened_at: i64,
 }
 
+impl TenantRef {
+    /// The end of the tenant's ingested hours (epoch seconds): after its latest hour with data
+    /// and the gap that follows it. Later hours are not ingested yet, which is not a zero.
+    pub fn ingested_until(&self) -> Option<i64> {
+        let after_latest = self.latest.map(|latest| latest + Hour::SECONDS);
+        after_latest.max(self.gap.map(|(_, until)| until))
+    }
+
+    /// An event last seen before this (epoch seconds) is quiet: 48 hours or more before the
+    /// tenant's latest hour.
+    pub fn quiet_before(&self) -> i64 {
+        self.latest.unwrap_or(0) - overview::QUIET_AFTER_HOURS * Hour::SECONDS
+    }
+
+    /// The status an event shows (the list's badge, its filter, its page): its manual status,
+    /// except an active one that is quiet, which shows `quiet`.
+    pub fn shown_status(&self, status: &str, last_seen: Option<i64>) -> String {
+        match last_seen {
+            Some(last) if status == "active" && last < self.quiet_before() => "quiet".to_owned(),
+            _ => status.to_owned(),
+        }
+    }
+}
+
 #[derive(FromQueryResult)]
 struct Latest {
     version: Option<i64>,

@@ -8,7 +8,7 @@ use blueprint_types::catalog::{
 };
 use sea_orm::FromQueryResult;
 
-use super::figures::{mark_gap, series};
+use super::figures::{mark_buckets, series};
 use super::query::Discovered;
 use super::{Range, TenantRef, day_text, hour_text};
 use crate::Services;
@@ -150,11 +150,11 @@ async fn activity(
         ]
     });
     let mut activity = series(&buckets, bucket_text, points, 2);
-    mark_gap(
+    mark_buckets(
         &mut activity,
         &buckets,
         if per_hour { HOUR } else { 86_400 },
-        tenant.gap,
+        tenant,
     );
     activity.series.sort_by(|a, b| a.label.cmp(&b.label));
     Ok((activity, events_total))

@@ -10,6 +10,7 @@ use super::figures::series;
 use super::{Range, TenantRef, day_text, hour_text};
 use crate::Services;
 use crate::accounts::{Actor, ServiceError};
+use crate::ledger::rollup::DAY;
 use crate::sql::{contains_pattern, fetch};
 
 use super::query::CuratedRow as ScreenCols;
@@ -95,13 +96,15 @@ pub async fn detail(
         entry.events += row.events.unwrap_or(0);
         super::figures::widen(entry, row.first_seen, row.last_seen);
     }
-    let daily = series(
-        &range.day_starts(),
+    let day_starts = range.day_starts();
+    let mut daily = series(
+        &day_starts,
         day_text,
         rows.iter()
             .filter_map(|r| Some((r.event.clone(), r.day?, r.events.unwrap_or(0) as f64))),
         8,
     );
+    super::figures::mark_buckets(&mut daily, &day_starts, DAY, tenant);
     let mut events: Vec<SeenRow> = events.into_values().collect();
     events.sort_by(|a, b| b.events.cmp(&a.events).then(a.name.cmp(&b.name)));
     let curation = super::query::curation_of(services, "screen", &screen).await?;

@@ -3,7 +3,8 @@
 //! doing, the queue, recent backfills).
 //!
 //! An hour's state, most telling first: `running` or `queued` (a task is open), `failed` (its
-//! latest run failed), `ingested` or `no_data` (in the ledger), else `missing`.
+//! latest run failed), `ingested` or `no_data` (in the ledger), `not_due` (its end plus the
+//! schedule's delay has not passed yet, so nothing has asked for it), else `missing`.
 
 use std::collections::HashMap;
 
@@ -40,12 +41,19 @@ fn cell_of(hour: i64, state: HourState, run: Option<&ingestion_run::Model>) -> H
     }
 }
 
-/// The hours `[from, to)` of a tenant, each with its state and latest figures.
+/// The latest hour due at the services' clock: it ended at least the schedule's `delay` ago.
+pub fn due_hour(services: &Services, delay: std::time::Duration) -> Hour {
+    crate::jobs::schedule::due_hour(services.db.now(), delay)
+}
+
+/// The hours `[from, to)` of a tenant, each with its state and latest figures; an hour after
+/// `due` (the latest hour due) that nothing wrote is `not_due`, not `missing`.
 pub async fn timeline(
     conn: &impl ConnectionTrait,
     tenant_id: i64,
     from: Hour,
     to: Hour,
+    due: Hour,
 ) -> Result<Vec<HourCell>, DbErr> {
     let (start, end) = (from.epoch_seconds(), to.epoch_seconds());
     let ingested: HashMap<i64, ingested_hour::Model> = ingested_hour::Entity::find()
@@ -102,6 +110,7 @@ pub async fn timeline(
                     cell_of(at, HourState::NoData, ingesting_run.get(&at))
                 }
                 Some(_) => cell_of(at, HourState::Ingested, ingesting_run.get(&at)),
+                None if hour > due => cell_of(at, HourState::NotDue, None),
                 None => cell_of(at, HourState::Missing, None),
             }
         })
@@ -127,17 +136,19 @@ fn run_row(run: &ingestion_run::Model) -> RunRow {
     }
 }
 
-/// One hour of a tenant in detail, for admins.
+/// One hour of a tenant in detail, for admins; `delay` is the schedule's.
 pub async fn hour_detail_as(
     services: &Services,
     actor: &Actor,
     slug: &str,
     hour: Hour,
+    delay: std::time::Duration,
 ) -> Result<HourDetail, ServiceError> {
     actor.require_admin()?;
     let conn = services.db.conn();
     let tenant = tenant_by_slug(conn, slug).await?;
-    let cell = timeline(conn, tenant.id, hour, hour.plus(1))
+    let due = due_hour(services, delay);
+    let cell = timeline(conn, tenant.id, hour, hour.plus(1), due)
         .await?
         .pop()
         .ok_or(ServiceError::NotFound)?;
@@ -227,6 +238,7 @@ pub async fn ingestion_as(
     let backfills = backfills::list(conn, None, 10).await?;
     let end = services.db.clock().hour().plus(1);
     let from = end.plus(-TIMELINE_HOURS);
+    let due = due_hour(services, settings.schedule_delay);
     let mut tenants = Vec::new();
     for row in tenant::Entity::find()
         .order_by_asc(tenant::Column::Slug)
@@ -238,7 +250,7 @@ pub async fn ingestion_as(
             .map_err(ServiceError::failed)?;
         let gap = crate::tenants::data_gap(conn, row.id).await?;
         tenants.push(TenantTimeline {
-            hours: timeline(conn, row.id, from, end).await?,
+            hours: timeline(conn, row.id, from, end, due).await?,
             latest: latest.map(|h| h.to_string()),
             no_data_since: gap.map(|gap| gap.since.to_string()),
             tenant: row.slug,
@@ -255,13 +267,15 @@ pub async fn ingestion_as(
     })
 }
 
-/// One tenant's hours `[from, to)`, for admins (`GET /api/v1/tenants/{tenant}/hours`).
+/// One tenant's hours `[from, to)`, for admins (`GET /api/v1/tenants/{tenant}/hours`); `delay`
+/// is the schedule's, which says which hours are not due yet.
 pub async fn timeline_as(
     services: &Services,
     actor: &Actor,
     slug: &str,
     from: Hour,
     to: Hour,
+    delay: std::time::Duration,
 ) -> Result<Vec<HourCell>, ServiceError> {
     actor.require_admin()?;
     if to <= from || to.epoch_seconds() - from.epoch_seconds() > 24 * 3600 * 40 {
@@ -271,7 +285,8 @@ pub async fn timeline_as(
     }
     let conn = services.db.conn();
     let tenant = tenant_by_slug(conn, slug).await?;
-    Ok(timeline(conn, tenant.id, from, to).await?)
+    let due = due_hour(services, delay);
+    Ok(timeline(conn, tenant.id, from, to, due).await?)
 }
 
 async fn tenant_by_slug(

@@ -26,7 +26,10 @@ pub async fn get_ingestion() -> Result<Ingestion, AppError> {
 pub async fn get_hour(tenant: String, hour: String) -> Result<HourDetail, AppError> {
     use crate::error::{actor, from_account, services};
     let at = parse_hour("hour", &hour)?;
-    blueprint_core::jobs::monitor::hour_detail_as(&services()?, &actor()?, &tenant, at)
+    let delay = use_context::<blueprint_core::jobs::JobSettings>()
+        .unwrap_or_default()
+        .schedule_delay;
+    blueprint_core::jobs::monitor::hour_detail_as(&services()?, &actor()?, &tenant, at, delay)
         .await
         .map_err(|err| from_account("Reading the hour", err))
 }
@@ -366,7 +369,7 @@ fn IngestionState(
         <Backfills list=state.backfills cancel=cancel />
         <h2>"Hours"</h2>
         <p class="legend small">
-            {["ingested", "no_data", "running", "queued", "failed", "missing"].into_iter().map(|s| view! {
+            {["ingested", "no_data", "running", "queued", "failed", "not_due", "missing"].into_iter().map(|s| view! {
                 <span class="legend-item"><span class=format!("hour-cell state-{s}")></span>{s.replace('_', " ")}</span>
             }).collect_view()}
         </p>

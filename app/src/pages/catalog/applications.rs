@@ -84,8 +84,9 @@ fn Application(
             <CurationView curation=app.curation.clone() can_edit save tenant=tenant.clone() kind="application" name=app.name.clone() platform=app.platform.clone() />
             <div class="grid-2">
                 <div>
-                    <h3>"Share of sessions per version"</h3>
-                    <TimeChart data=app.share.clone() kind=ChartKind::StackedBars percent=true label=format!("Share of sessions per version of {}", app.name) />
+                    <h3>{format!("Share of {} per version", app.share_of)}</h3>
+                    {(app.share_of == "events").then(|| view! { <p class="muted small" data-testid="share-of-events">"It sends no session ids, so its events are shared instead."</p> })}
+                    <TimeChart data=app.share.clone() kind=ChartKind::StackedBars percent=true label=format!("Share of {} per version of {}", app.share_of, app.name) />
                 </div>
                 <table class="data-table">
                     <thead><tr><th>"Version"</th><th>"First seen"</th><th>"Last seen"</th><th class="num">"Events"</th><th class="num">"Sessions ≈"</th><th class="num">"Events / session"</th></tr></thead>

@@ -11,7 +11,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::charts::{ChartKind, TimeChart, thousands};
+use crate::components::charts::{ChartKind, Palette, TimeChart, thousands};
 use crate::components::forms::{done_without_js, successes, typed_or, typed_values};
 use crate::components::tenant::{
     RangePicker, Tab, TenantTabs, path_param, query_param, range_query, tenant_param,
@@ -251,6 +251,8 @@ fn EventView(detail: EventDetail, save: ServerAction<UpdateCuration>) -> impl In
         encode_query_value(&d.name)
     );
     let tenant = d.tenant.clone();
+    // One colour per version (or platform) in both charts.
+    let palette = Palette::of(&[&d.hourly, &d.daily]);
     view! {
         <div class="page-head">
             <h1 data-testid="event-name">{d.name.clone()}</h1>
@@ -261,13 +263,18 @@ fn EventView(detail: EventDetail, save: ServerAction<UpdateCuration>) -> impl In
             </p>
             <RangePicker range=d.range.clone() action=base.clone() keep=vec![("split", d.split.clone())] />
         </div>
+        {(d.shown_status == "quiet").then(|| view! {
+            <p class="banner warn" role="status" data-testid="quiet-banner">
+                {format!("Not seen since {}: nothing sent it for 48 hours or more before the tenant's latest hour.", d.last_seen.clone().unwrap_or_default())}
+            </p>
+        })}
         <CurationView curation=d.curation.clone() can_edit=d.can_edit save tenant=d.tenant.clone() kind="event" name=d.name.clone() />
         <section class="card">
             <h2>{format!("Volume by hour, by {}", d.split)} " " <a class="small" href=split_href>{format!("split by {other_split}")}</a></h2>
-            <TimeChart data=d.hourly.clone() kind=ChartKind::StackedBars label=format!("Events of {} per hour", d.name) />
+            <TimeChart data=d.hourly.clone() kind=ChartKind::StackedBars label=format!("Events of {} per hour", d.name) palette=palette.clone() />
             <EventIncidents tenant=d.tenant.clone() event=d.name.clone() buckets=d.hourly.buckets.clone() />
             <h2>{format!("Volume by day (90 days), by {}", d.split)}</h2>
-            <TimeChart data=d.daily.clone() kind=ChartKind::StackedBars label=format!("Events of {} per day", d.name) />
+            <TimeChart data=d.daily.clone() kind=ChartKind::StackedBars label=format!("Events of {} per day", d.name) palette fit=true />
         </section>
         <section class="card" data-testid="keys">
             <h2>"Keys"</h2>
@@ -279,14 +286,11 @@ fn EventView(detail: EventDetail, save: ServerAction<UpdateCuration>) -> impl In
                         <thead><tr><th>"Path"</th><th>"Types in the range"</th><th class="num">"Carried by"</th><th>"First seen"</th><th>"Last seen"</th></tr></thead>
                         <tbody>
                             {d.keys.iter().map(|k| {
-                                let total: i64 = k.types.iter().map(|(_, n)| *n).sum();
                                 view! {
                                     <tr class=k.conflict.then_some("conflict")>
                                         <td class="mono">{k.path.clone()}</td>
                                         <td>
-                                            {k.types.iter().map(|(t, n)| view! {
-                                                <span class="type">{format!("{t} {:.0}%", *n as f64 * 100.0 / total.max(1) as f64)}</span>" "
-                                            }).collect::<Vec<_>>()}
+                                            <span class="type" data-testid="key-types">{type_text(k)}</span>" "
                                             {k.conflict.then(|| view! { <span class="badge warn" title="more than one type besides null">"type conflict"</span> })}
                                         </td>
                                         <td class="num">{format!("{:.0}%", k.coverage * 100.0)}</td>
@@ -346,4 +350,24 @@ pub fn SeenTable(
             </tbody>
         </table>
     }
+}
+
+/// A key's types with their counts and, for a conflict, the versions that sent each: "number in
+/// 1,234 lines (3.9, 3.10), string in 12 lines (3.10)".
+fn type_text(key: &blueprint_types::catalog::KeyRow) -> String {
+    key.types
+        .iter()
+        .enumerate()
+        .map(|(i, (t, n))| {
+            let lines = if *n == 1 { "line" } else { "lines" };
+            let versions = key
+                .type_versions
+                .get(i)
+                .filter(|v| key.conflict && !v.is_empty())
+                .map(|v| format!(" ({})", v.join(", ")))
+                .unwrap_or_default();
+            format!("{t} in {} {lines}{versions}", thousands(*n))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

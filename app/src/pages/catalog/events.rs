@@ -229,6 +229,7 @@ fn EventTable(list: EventList, tenant: String, filter: EventFilter) -> impl Into
             ("screen", filter.screen.as_deref().unwrap_or("")),
         ])
     );
+    let coverage = list.coverage;
     let first = (list.page - 1) * list.per_page + 1;
     let last = (first + list.rows.len() as u32).saturating_sub(1);
     view! {
@@ -248,14 +249,14 @@ fn EventTable(list: EventList, tenant: String, filter: EventFilter) -> impl Into
                             {r.tags.iter().map(|t| view! { " " <span class="tag">{t.clone()}</span> }).collect::<Vec<_>>()}
                             {r.description.map(|d| view! { <div class="muted small clip">{d}</div> })}
                         </td>
-                        <td><span class=format!("badge {}", r.status)>{r.status.clone()}</span></td>
+                        <td><span class=format!("badge {}", r.status) data-testid="status">{r.status.clone()}</span></td>
                         <td class="small">{r.owner.unwrap_or_default()}</td>
                         <td class="mono small">{r.first_seen.unwrap_or_default()}</td>
                         <td class="mono small">{r.last_seen.unwrap_or_default()}</td>
                         <td class="num">{thousands(r.volume)}</td>
-                        <td><Sparkline values=r.sparkline /></td>
+                        <td><Sparkline values=r.sparkline coverage /></td>
                     </tr>
-                }).collect::<Vec<_>>()}
+                }.into_any()).collect::<Vec<_>>()}
             </tbody>
         </table>
         {(pages > 1).then(|| view! {

@@ -1,14 +1,14 @@
 //! `/t/{tenant}/events/{event}`: an event's curation, its volume by hour and by day split by
 //! version or platform, where it fires, its keys with their types, and its discoveries.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use blueprint_types::catalog::{DiscoveryItem, EventDetail, KeyRow, SeenRow, TimeSeries};
 use sea_orm::FromQueryResult;
 
 use crate::Services;
 use crate::accounts::{Actor, ServiceError};
-use crate::browse::figures::{mark_gap, seen_row, series, widen};
+use crate::browse::figures::{mark_buckets, seen_row, series, widen};
 use crate::browse::query::{Discovered, VersionInfo, curated_row, curation_of, versions};
 use crate::browse::{Range, TenantRef, day_text, hour_text};
 use crate::hour::Hour;
@@ -86,7 +86,7 @@ pub async fn detail(
         vec![event.id.into()],
     )
     .await?;
-    let volume = volume(services, &combos, &versions, range, split, tenant.gap).await?;
+    let volume = volume(services, &combos, &versions, range, split, tenant).await?;
     let (screens, on_versions) = where_it_fires(&combos, &versions, &volume.in_range);
 
     // Keys and their types in the range.
@@ -96,7 +96,7 @@ pub async fn detail(
         vec![event.id.into()],
     )
     .await?;
-    let key_rows = key_rows(services, &keys, range, volume.total).await?;
+    let key_rows = key_rows(services, &keys, &versions, range, volume.total).await?;
     let discoveries = discoveries(services, tenant.id, event.id, &combos, &keys).await?;
     let curation = curation_of(services, "event", &event).await?;
     Ok(EventDetail {
@@ -104,6 +104,7 @@ pub async fn detail(
         name: event.name,
         first_seen: hour_text(event.first_seen),
         last_seen: hour_text(event.last_seen),
+        shown_status: tenant.shown_status(&curation.status, event.last_seen),
         curation,
         can_edit: actor.can_own(tenant.id),
         range: range.view(),
@@ -130,7 +131,7 @@ async fn volume(
     versions: &HashMap<i64, VersionInfo>,
     range: Range,
     split: Split,
-    gap: Option<(i64, i64)>,
+    tenant: &TenantRef,
 ) -> Result<Volume, sea_orm::DbErr> {
     let combo_ids = ids(combos.iter().map(|c| c.id));
     let by_id: HashMap<i64, &Combo> = combos.iter().map(|c| (c.id, c)).collect();
@@ -166,7 +167,7 @@ async fn volume(
             .map(|r| (split_label(r.combination_id), r.period, r.events as f64)),
         SERIES,
     );
-    mark_gap(&mut hourly, &hour_buckets, Hour::SECONDS, gap);
+    mark_buckets(&mut hourly, &hour_buckets, Hour::SECONDS, tenant);
     // By day: the 90 days up to the range's end.
     let days = range.last_days(90);
     let daily_rows: Vec<PeriodCount> = fetch(
@@ -186,7 +187,7 @@ async fn volume(
             .map(|r| (split_label(r.combination_id), r.period, r.events as f64)),
         SERIES,
     );
-    mark_gap(&mut daily, &day_starts, 86_400, gap);
+    mark_buckets(&mut daily, &day_starts, 86_400, tenant);
     let mut in_range: HashMap<i64, i64> = HashMap::new();
     for row in daily_rows
         .iter()
@@ -240,15 +241,16 @@ fn most_first(map: BTreeMap<String, SeenRow>) -> Vec<SeenRow> {
     rows
 }
 
-/// The event's keys with their types in the range and the share of its `events_total` events
-/// that carried each.
+/// The event's keys with their types in the range (each with the versions that sent it) and the
+/// share of its `events_total` events that carried each.
 async fn key_rows(
     services: &Services,
     keys: &[KeyCols],
+    versions: &HashMap<i64, VersionInfo>,
     range: Range,
     events_total: i64,
 ) -> Result<Vec<KeyRow>, sea_orm::DbErr> {
-    let totals = crate::ledger::totals::key_type_totals(
+    let by_version = crate::ledger::totals::key_type_totals_by_version(
         services.db.conn(),
         &format!(
             "key_id IN {} AND day >= ? AND day < ?",
@@ -257,17 +259,45 @@ async fn key_rows(
         vec![range.from.into(), range.to.into()],
     )
     .await?;
+    let mut totals: HashMap<i64, [i64; 7]> = HashMap::new();
+    // Key → type index → the versions that sent it.
+    let mut senders: HashMap<(i64, usize), BTreeSet<&str>> = HashMap::new();
+    for ((key_id, version_id), counts) in &by_version {
+        let sum = totals.entry(*key_id).or_default();
+        for (i, n) in counts.iter().enumerate() {
+            sum[i] += n;
+            if let (true, Some(version)) = (*n > 0, versions.get(version_id)) {
+                senders
+                    .entry((*key_id, i))
+                    .or_default()
+                    .insert(version.version.as_str());
+            }
+        }
+    }
     Ok(keys
         .iter()
         .map(|key| {
             let counts = totals.get(&key.id).copied().unwrap_or_default();
-            let mut types: Vec<(String, i64)> = JsonType::ALL
+            let mut types: Vec<(usize, String, i64)> = JsonType::ALL
                 .iter()
                 .zip(counts)
-                .filter(|(_, n)| *n > 0)
-                .map(|(t, n)| (t.name().to_owned(), n))
+                .enumerate()
+                .filter(|(_, (_, n))| *n > 0)
+                .map(|(i, (t, n))| (i, t.name().to_owned(), n))
                 .collect();
-            types.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            types.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(&b.1)));
+            let type_versions = types
+                .iter()
+                .map(|(i, _, _)| {
+                    let mut sent: Vec<String> = senders
+                        .get(&(key.id, *i))
+                        .map(|set| set.iter().map(|v| v.to_string()).collect())
+                        .unwrap_or_default();
+                    sent.sort_by(|a, b| crate::browse::version_order(a, b));
+                    sent
+                })
+                .collect();
+            let types: Vec<(String, i64)> = types.into_iter().map(|(_, t, n)| (t, n)).collect();
             let non_null = types.iter().filter(|(t, _)| t != "null").count();
             let carried = counts.iter().copied().max().unwrap_or(0);
             KeyRow {
@@ -279,6 +309,7 @@ async fn key_rows(
                     0.0
                 },
                 types,
+                type_versions,
                 first_seen: hour_text(key.first_seen),
                 last_seen: hour_text(key.last_seen),
             }

@@ -7,9 +7,7 @@ use sea_orm::{FromQueryResult, Value};
 use crate::Services;
 use crate::accounts::ServiceError;
 use crate::browse::cache::cached;
-use crate::browse::overview::QUIET_AFTER_HOURS;
 use crate::browse::{TenantRef, parse_day, version_order};
-use crate::hour::Hour;
 use crate::sql::{contains_pattern, fetch, fetch_one, ids};
 
 #[derive(FromQueryResult)]
@@ -72,17 +70,21 @@ pub(super) async fn matching(
     Ok((sql, values))
 }
 
-/// The condition of a status filter: a manual status, or quiet (not seen for a while).
+/// The condition of a status filter, by the status events show ([`TenantRef::shown_status`]):
+/// `active` is active and seen lately, `quiet` active and not seen for a while, the others their
+/// manual status.
 fn status_condition(
     tenant: &TenantRef,
     status: &str,
 ) -> Result<(&'static str, Value), ServiceError> {
+    let before = tenant.quiet_before();
     match status {
-        "active" | "deprecated" | "obsolete" => Ok((" AND status = ?", status.into())),
-        "quiet" => {
-            let before = tenant.latest.unwrap_or(0) - QUIET_AFTER_HOURS * Hour::SECONDS;
-            Ok((" AND last_seen < ?", before.into()))
-        }
+        "active" => Ok((
+            " AND status = 'active' AND (last_seen IS NULL OR last_seen >= ?)",
+            before.into(),
+        )),
+        "deprecated" | "obsolete" => Ok((" AND status = ?", status.into())),
+        "quiet" => Ok((" AND status = 'active' AND last_seen < ?", before.into())),
         other => Err(ServiceError::Invalid(format!(
             "status `{other}` is not active, deprecated, obsolete or quiet"
         ))),

@@ -63,13 +63,14 @@ pub async fn list(
     let page = filter.page.unwrap_or(1).clamp(1, pages);
     let start = u64::from((page - 1) * PER_PAGE);
     let shown = page_rows(services, tenant, range, &sql, values, order, start).await?;
-    let rows = event_rows(services, range, shown).await?;
+    let rows = event_rows(services, tenant, range, shown).await?;
     Ok(EventList {
         range: range.view(),
         total,
         page,
         per_page: PER_PAGE,
         rows,
+        coverage: crate::browse::figures::day_coverage(&range.day_starts(), tenant),
         options: options(services, tenant).await?,
     })
 }
@@ -214,9 +215,11 @@ async fn volume_ranking(
         .collect())
 }
 
-/// The shown events as the list draws them: with their tags and events per day of the range.
+/// The shown events as the list draws them: with their tags, the status they show and events
+/// per day of the range.
 async fn event_rows(
     services: &Services,
+    tenant: &TenantRef,
     range: Range,
     shown: Vec<EventCols>,
 ) -> Result<Vec<EventRow>, sea_orm::DbErr> {
@@ -236,7 +239,7 @@ async fn event_rows(
                 name: r.name,
                 description: r.description,
                 owner: r.owner,
-                status: r.status,
+                status: tenant.shown_status(&r.status, r.last_seen),
                 first_seen: hour_text(r.first_seen),
                 last_seen: hour_text(r.last_seen),
             }

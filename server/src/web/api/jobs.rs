@@ -177,7 +177,15 @@ pub async fn hours(
         None => to.plus(-monitor::TIMELINE_HOURS),
     };
     Ok(ApiJson(
-        monitor::timeline_as(&state.services, &actor, &slug, from, to).await?,
+        monitor::timeline_as(
+            &state.services,
+            &actor,
+            &slug,
+            from,
+            to,
+            state.jobs.schedule_delay,
+        )
+        .await?,
     ))
 }
 
@@ -203,7 +211,14 @@ pub async fn hour_detail(
     let actor = visible(&state, signed_in, &slug).await?;
     let at = hour(&text, "hour")?;
     Ok(ApiJson(
-        monitor::hour_detail_as(&state.services, &actor, &slug, at).await?,
+        monitor::hour_detail_as(
+            &state.services,
+            &actor,
+            &slug,
+            at,
+            state.jobs.schedule_delay,
+        )
+        .await?,
     ))
 }
 

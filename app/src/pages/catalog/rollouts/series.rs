@@ -25,7 +25,7 @@ pub fn SeriesView(e: Evaluation, candidate: String, baseline: String) -> impl In
                         values: c.hours.iter().map(|h| h.baseline_rate).collect(),
                     },
                 ],
-                no_data: Vec::new(),
+                ..TimeSeries::default()
             };
             let label = format!("{} per hour, candidate against baseline", c.name);
             view! {
