@@ -1,11 +1,14 @@
 //! Builds the site (the hydrate bundle in `<target>/site/pkg`) and the `blueprint` binary, the steps
 //! cargo-leptos would run: the front end for wasm32, wasm-bindgen, then the server. The two packages
-//! are built separately so the `ssr` and `hydrate` features never meet in one build.
+//! are built separately so the `ssr` and `hydrate` features never meet in one build. The front
+//! end is always built for size (`[profile.wasm-release]`), also under a debug server: the
+//! browser tests then load the bundle users get. The bundle is then named by its content and
+//! compressed (`bundle.rs`).
 
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::run;
+use crate::{bundle, run};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
@@ -20,21 +23,10 @@ impl Profile {
             Profile::Release => "release",
         }
     }
-
-    fn wasm_profile(self) -> &'static str {
-        match self {
-            Profile::Debug => "dev",
-            Profile::Release => "wasm-release",
-        }
-    }
-
-    fn wasm_dir(self) -> &'static str {
-        match self {
-            Profile::Debug => "debug",
-            Profile::Release => "wasm-release",
-        }
-    }
 }
+
+/// The Cargo profile of the front end, whatever the server's.
+const WASM_PROFILE: &str = "wasm-release";
 
 pub fn binary(profile: Profile) -> PathBuf {
     run::target_dir()
@@ -56,10 +48,23 @@ pub fn site_and_server(profile: Profile) -> Result<(), String> {
             "--target",
             "wasm32-unknown-unknown",
             "--profile",
-            profile.wasm_profile(),
+            WASM_PROFILE,
         ])
     })?;
-    run::step("wasm-bindgen into the site's pkg/", || bindgen(profile))?;
+    run::step("wasm-bindgen into the site's pkg/", bindgen)?;
+    run::step("name the bundle by its content and compress it", || {
+        let pkg = site_root().join("pkg");
+        let sizes = bundle::hash_and_compress(&pkg)?;
+        eprintln!(
+            "site: {} ({}: {} KiB of WASM, {} KiB brotli, {} KiB gzip)",
+            site_root().display(),
+            sizes.name,
+            sizes.wasm / 1024,
+            sizes.wasm_br / 1024,
+            sizes.wasm_gz / 1024
+        );
+        Ok(())
+    })?;
     run::step("build the blueprint binary", || match profile {
         Profile::Debug => run::cargo(&["build", "-p", "blueprint-server", "--bin", "blueprint"]),
         Profile::Release => run::cargo(&[
@@ -73,10 +78,10 @@ pub fn site_and_server(profile: Profile) -> Result<(), String> {
     })
 }
 
-fn bindgen(profile: Profile) -> Result<(), String> {
+fn bindgen() -> Result<(), String> {
     let wasm = run::target_dir()
         .join("wasm32-unknown-unknown")
-        .join(profile.wasm_dir())
+        .join(WASM_PROFILE)
         .join("blueprint_frontend.wasm");
     let pkg = site_root().join("pkg");
     std::fs::create_dir_all(&pkg)
@@ -93,16 +98,5 @@ fn bindgen(profile: Profile) -> Result<(), String> {
             ])
             .arg(&pkg)
             .arg(&wasm),
-    )?;
-    // Leptos' hydration script loads pkg/blueprint.js and pkg/blueprint_bg.wasm, the names
-    // wasm-bindgen writes (when LEPTOS_OUTPUT_NAME is unset at compile time, as here).
-    let size = std::fs::metadata(pkg.join("blueprint_bg.wasm"))
-        .map(|m| m.len())
-        .unwrap_or(0);
-    eprintln!(
-        "site: {} ({} KiB of WASM)",
-        site_root().display(),
-        size / 1024
-    );
-    Ok(())
+    )
 }

@@ -6,6 +6,7 @@ mod bench;
 mod bench_load;
 mod bench_pages;
 mod build;
+mod bundle;
 mod e2e;
 mod http;
 mod packages;

@@ -176,7 +176,7 @@ pub async fn run(
 /// Leptos' settings, derived from ours (no Cargo.toml or LEPTOS_* variables needed).
 pub fn leptos_options(site: &Site, listen: std::net::SocketAddr) -> LeptosOptions {
     LeptosOptions::builder()
-        .output_name(site::OUTPUT_NAME)
+        .output_name(site.output_name.as_str())
         .site_root(site.root.display().to_string())
         .site_pkg_dir("pkg")
         .site_addr(listen)
