@@ -4,4 +4,5 @@ pub mod band_chart;
 pub mod charts;
 pub mod layout;
 pub mod tenant;
+pub mod time;
 pub mod urls;

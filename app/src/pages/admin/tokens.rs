@@ -6,6 +6,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::time::{MaybeTime, Time};
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
 
@@ -73,8 +74,8 @@ pub fn TokensPage() -> impl IntoView {
                                         <td>{t.tenant.clone().unwrap_or_else(|| "all".into())}</td>
                                         <td>{t.role.clone()}</td>
                                         <td class="mono">{t.prefix.clone()}"…"</td>
-                                        <td class="mono muted">{t.created_at.clone()}</td>
-                                        <td class="mono muted">{t.last_used_at.clone().unwrap_or_else(|| "never".into())}</td>
+                                        <td><Time at=t.created_at.clone() /></td>
+                                        <td><MaybeTime at=t.last_used_at.clone() fallback="never" /></td>
                                         <td>{if t.revoked { view! { <span class="muted">"revoked"</span> }.into_any() } else { view! {
                                             <ActionForm action=revoke>
                                                 <input type="hidden" name="token_id" value=t.id />
