@@ -76,9 +76,9 @@ test('at 390 px no page is wider than the screen, and the tabs and times fit', a
   expect(timesSeen).toBeGreaterThan(20);
 
   // The first three are the README's (docs/*.png).
-  const shots = [['overview', '/t/shopwave', true], ['event', '/t/shopwave/events/appOpened', true],
-    ['incidents', '/t/shopwave/incidents', true], ['rollouts', '/t/launchpad/rollouts', false],
-    ['ingestion', '/admin/ingestion', false]];
+  const shots = [['overview', '/t/launchpad', true], ['event', '/t/shopwave/events/appOpened', true],
+    ['rollout', report, true], ['rollouts', '/t/launchpad/rollouts', false],
+    ['incidents', '/t/shopwave/incidents', false], ['ingestion', '/admin/ingestion', false]];
   for (const [name, path, docs] of shots) {
     await page.goto(path);
     await settle(page, testInfo);

@@ -111,6 +111,32 @@ pub fn relative_time(at: &str, now: i64) -> Option<String> {
     })
 }
 
+/// `text` with every RFC 3339 instant in it (`2026-11-26T15:00:00Z`) written as its tooltip
+/// (`2026-11-26 15:00 UTC`): for texts that name a time exactly, such as an audit target.
+pub fn readable_instants(text: &str) -> String {
+    const LEN: usize = "2026-11-26T15:00:00Z".len();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let found = rest
+            .get(..LEN)
+            .filter(|c| c.ends_with('Z') && c.as_bytes()[10] == b'T')
+            .and_then(utc_text);
+        match found {
+            Some(readable) => {
+                out.push_str(&readable);
+                rest = &rest[LEN..];
+            }
+            None => {
+                let mut chars = rest.chars();
+                out.extend(chars.next());
+                rest = chars.as_str();
+            }
+        }
+    }
+    out
+}
+
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
@@ -189,6 +215,16 @@ mod tests {
             "2024-02-29 23:59:07 UTC"
         );
         assert_eq!(utc_text("soon"), None);
+    }
+
+    #[test]
+    fn instants_in_a_text_read_as_utc() {
+        assert_eq!(
+            readable_instants("shopwave 2026-12-01T16:00:00Z to 2026-12-01T18:00:00Z"),
+            "shopwave 2026-12-01 16:00 UTC to 2026-12-01 18:00 UTC"
+        );
+        assert_eq!(readable_instants("user a@b.test"), "user a@b.test");
+        assert_eq!(readable_instants("é 2026-12-01T16"), "é 2026-12-01T16");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `/admin/audit`: every change anyone made, newest first, filterable by actor, action and target
 //! (a GET form, so filters work without JavaScript and can be bookmarked).
 
+use blueprint_types::words::{epoch_seconds, readable_instants};
 use blueprint_types::{AuditChange, AuditRow};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -60,7 +61,7 @@ pub fn AuditPage() -> impl IntoView {
                                         <td><Time at=r.at.clone() /></td>
                                         <td>{r.actor}</td>
                                         <td class="mono">{r.action}</td>
-                                        <td>{r.target}</td>
+                                        <td>{readable_instants(&r.target)}</td>
                                         <td><Changes changes=r.changes /></td>
                                     </tr>
                                 }).collect_view()}
@@ -86,13 +87,25 @@ fn Changes(changes: Vec<AuditChange>) -> impl IntoView {
                 view! {
                     <li>
                         {field}
-                        <del class="before">{c.before.unwrap_or_else(|| "none".into())}</del>
+                        <del class="before"><Value value=c.before /></del>
                         " → "
-                        <ins class="after">{c.after.unwrap_or_else(|| "none".into())}</ins>
+                        <ins class="after"><Value value=c.after /></ins>
                     </li>
                 }
             }).collect_view()}
         </ul>
     }
     .into_any()
+}
+
+/// One side of a change: `none` when absent, a time as a time, else the value as written.
+#[component]
+fn Value(value: Option<String>) -> impl IntoView {
+    match value {
+        None => view! { "none" }.into_any(),
+        Some(v) if v.len() >= 13 && epoch_seconds(&v).is_some() => {
+            view! { <Time at=v /> }.into_any()
+        }
+        Some(v) => view! { {v} }.into_any(),
+    }
 }
