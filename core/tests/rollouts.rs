@@ -152,7 +152,8 @@ async fn candidates_are_judged_stage_by_stage() {
         let coverage = check(&travel, "events the baseline sends");
         assert_eq!(coverage.verdict, "fail");
         assert!(
-            coverage.missing.len() == 1 && coverage.missing[0].starts_with("share (expected about"),
+            coverage.missing.len() == 1
+                && coverage.missing[0].starts_with("“share” (expected about"),
             "{coverage:?}"
         );
         assert_eq!(check(&travel, "screen loads per session").verdict, "pass");

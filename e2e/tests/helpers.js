@@ -40,4 +40,21 @@ async function screenshot(page, testInfo, name) {
   });
 }
 
-module.exports = { jsEnabled, settle, signIn, screenshot, ADMIN, VIEWER, OWNER, READER };
+// Screenshots of the page at 1400 and 390 px wide, under the test's output dir (never committed).
+// With E2E_SCREENSHOTS_DIR set (an absolute path, e.g. the repository's docs/), the JavaScript-on
+// run also writes `<name>.png` there when `docs` is true: the top 1400 x 900 px, for the README.
+async function widthShots(page, testInfo, name, { docs = false } = {}) {
+  const before = page.viewportSize();
+  for (const width of [1400, 390]) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+    await page.screenshot({ path: testInfo.outputPath(`${name}-${width}.png`), fullPage: true });
+  }
+  const dir = process.env.E2E_SCREENSHOTS_DIR;
+  if (docs && dir && jsEnabled(testInfo)) {
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.screenshot({ path: require('path').join(dir, `${name}.png`) });
+  }
+  if (before) await page.setViewportSize(before);
+}
+
+module.exports = { jsEnabled, settle, signIn, screenshot, widthShots, ADMIN, VIEWER, OWNER, READER };

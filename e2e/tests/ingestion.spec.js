@@ -35,7 +35,8 @@ test('an admin queues a re-ingestion from the page and sees it finish', async ({
   }
   const row = page
     .locator('[data-testid=backfills] tbody tr')
-    .filter({ hasText: `${from}:00:00Z to ${to}:00:00Z` })
+    .filter({ has: page.locator(`time[datetime="${from}:00:00Z"]`) })
+    .filter({ has: page.locator(`time[datetime="${to}:00:00Z"]`) })
     .filter({ hasText: 'admin@e2e.test' })
     .first();
   await expect(row).toBeVisible();

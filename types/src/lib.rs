@@ -53,6 +53,18 @@ pub struct AuditRow {
     pub target: String,
     pub before: Option<String>,
     pub after: Option<String>,
+    /// The fields `before` and `after` differ in, for reading (empty when neither has any).
+    #[serde(default)]
+    pub changes: Vec<AuditChange>,
+}
+
+/// One field an audited change changed: its value before and after (`None`: it had none).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditChange {
+    /// The field's name; empty when before or after is not a JSON object.
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
 }
 
 /// An API token as listed (never its secret).
@@ -107,3 +119,4 @@ pub mod jobs;
 pub mod notify;
 pub mod rollouts;
 pub mod signals;
+pub mod words;

@@ -330,6 +330,9 @@ pub struct RolloutSummary {
     pub share: Option<f64>,
     pub latest_hour: Option<String>,
     pub created_at: String,
+    /// Why it fails, in a sentence (the latest evaluation's reason); only on a failing one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// `GET /api/v1/rollouts/{id}`: the roll-out, its plan, the latest evaluation and the history.

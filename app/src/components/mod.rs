@@ -5,4 +5,5 @@ pub mod charts;
 pub mod forms;
 pub mod layout;
 pub mod tenant;
+pub mod time;
 pub mod urls;

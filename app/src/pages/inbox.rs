@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::time::{MaybeTime, Time};
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
 
@@ -164,7 +165,7 @@ pub fn InboxPage() -> impl IntoView {
                                         <td><a href=item.link.clone()>{item.title.clone()}</a></td>
                                         <td>{item.tenant.clone()}</td>
                                         <td><span class="badge">{item.kind.replace('_', " ")}</span></td>
-                                        <td class="mono small">{item.hour.clone().unwrap_or_default()}</td>
+                                        <td><MaybeTime at=item.hour.clone() /></td>
                                         <td>
                                             {(!item.read).then(|| view! {
                                                 <ActionForm action=read>
@@ -334,7 +335,7 @@ pub fn WatchesPage() -> impl IntoView {
                                         <td>{w.tenant.clone()}</td>
                                         <td>{if w.target == "tenant" { "the whole tenant".to_owned() } else { format!("{} {}", w.target, w.name) }}</td>
                                         <td>{if w.news.is_empty() { "every kind".to_owned() } else { w.news.join(", ").replace('_', " ") }}</td>
-                                        <td class="mono small">{w.created_at.clone()}</td>
+                                        <td><Time at=w.created_at.clone() /></td>
                                         <td>
                                             <ActionForm action=remove>
                                                 <input type="hidden" name="id" value=w.id />

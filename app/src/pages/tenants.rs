@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
+use crate::components::time::Time;
 use crate::components::urls::encode_query_value;
 use crate::error::AppError;
 
@@ -105,7 +106,7 @@ fn TenantTable(tenants: Vec<TenantSummary>, searching: bool) -> impl IntoView {
                                 </td>
 
                                 <td>{tenant.name}</td>
-                                <td class="mono muted">{tenant.discovered_at}</td>
+                                <td><Time at=tenant.discovered_at.clone() /></td>
                             </tr>
                         }
                     })

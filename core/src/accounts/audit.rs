@@ -95,6 +95,7 @@ pub async fn list_audit(
             actor: row.actor,
             action: row.action,
             target: row.target,
+            changes: super::audit_diff::changes(row.before.as_deref(), row.after.as_deref()),
             before: row.before,
             after: row.after,
         })

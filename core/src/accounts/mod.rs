@@ -5,6 +5,7 @@
 
 pub mod actors;
 pub mod audit;
+mod audit_diff;
 pub mod epochs;
 pub mod hashing;
 pub mod passwords;

@@ -11,9 +11,23 @@ use crate::Services;
 use crate::accounts::ServiceError;
 use crate::sql::{fetch, fetch_one, ids};
 
-/// `Shop 3.2 (android)`.
+/// `Shop 3.2 (android)`; what the events did not say is left out, and events without an
+/// application read `no application` (not `(none) (none) ((none))`).
 fn version_label(application: &str, version: &str, platform: &str) -> String {
-    format!("{application} {version} ({platform})")
+    let known = |part: &str| !part.is_empty() && part != crate::mapping::NONE;
+    let mut label = if known(application) {
+        application.to_owned()
+    } else {
+        "no application".to_owned()
+    };
+    if known(version) {
+        label.push(' ');
+        label.push_str(version);
+    }
+    if known(platform) {
+        label.push_str(&format!(" ({platform})"));
+    }
+    label
 }
 
 /// Versions of a tenant: id → (application, platform, version, first seen, last seen).
@@ -192,4 +206,23 @@ pub(crate) async fn tags_of(
         tags.sort();
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::version_label;
+
+    #[test]
+    fn a_version_label_leaves_out_what_is_unknown() {
+        assert_eq!(
+            version_label("Shop", "3.2", "android"),
+            "Shop 3.2 (android)"
+        );
+        assert_eq!(
+            version_label("(none)", "(none)", "(none)"),
+            "no application"
+        );
+        assert_eq!(version_label("Shop", "(none)", "ios"), "Shop (ios)");
+        assert_eq!(version_label("", "1.0", ""), "no application 1.0");
+    }
 }

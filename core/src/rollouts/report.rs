@@ -1,7 +1,7 @@
 //! Reading roll-outs for the pages, the API and the command line: the list of a tenant's
 //! roll-outs, and one roll-out with its plan, latest evaluation and verdict history.
 
-use blueprint_types::rollouts::{RolloutReport, RolloutSummary, StageVerdict};
+use blueprint_types::rollouts::{Evaluation, RolloutReport, RolloutSummary, StageVerdict, Verdict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::lookup::visible_rollout;
@@ -47,7 +47,21 @@ async fn summary_of(
         share: row.share,
         latest_hour: row.latest_hour.map(hour_text),
         created_at: instant(row.created_at),
+        reason: failing_reason(row)?,
     })
+}
+
+/// The latest evaluation's reason when roll-out `row` fails.
+fn failing_reason(row: &rollout::Model) -> Result<Option<String>, DbErr> {
+    if verdict_of(row)? != Verdict::Fail {
+        return Ok(None);
+    }
+    Ok(row
+        .report
+        .as_deref()
+        .and_then(|r| serde_json::from_str::<Evaluation>(r).ok())
+        .map(|e| e.reason)
+        .filter(|r| !r.is_empty()))
 }
 
 /// Each recorded change of a stage's verdict, oldest first.

@@ -1,11 +1,13 @@
 //! `/admin/audit`: every change anyone made, newest first, filterable by actor, action and target
 //! (a GET form, so filters work without JavaScript and can be bookmarked).
 
-use blueprint_types::AuditRow;
+use blueprint_types::words::{epoch_seconds, readable_instants};
+use blueprint_types::{AuditChange, AuditRow};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::time::Time;
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
 
@@ -52,16 +54,15 @@ pub fn AuditPage() -> impl IntoView {
                     Err(err) => view! { <Refusal error=err /> }.into_any(),
                     Ok(list) => view! {
                         <table class="data-table" data-testid="audit">
-                            <thead><tr><th>"When"</th><th>"Who"</th><th>"Action"</th><th>"What"</th><th>"Before"</th><th>"After"</th></tr></thead>
+                            <thead><tr><th>"When"</th><th>"Who"</th><th>"Action"</th><th>"What"</th><th>"Changes"</th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|r| view! {
                                     <tr>
-                                        <td class="mono muted">{r.at}</td>
+                                        <td><Time at=r.at.clone() /></td>
                                         <td>{r.actor}</td>
                                         <td class="mono">{r.action}</td>
-                                        <td>{r.target}</td>
-                                        <td class="mono small">{r.before.unwrap_or_default()}</td>
-                                        <td class="mono small">{r.after.unwrap_or_default()}</td>
+                                        <td>{readable_instants(&r.target)}</td>
+                                        <td><Changes changes=r.changes /></td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
@@ -70,5 +71,41 @@ pub fn AuditPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The fields a change changed, one a line: `field: old → new`.
+#[component]
+fn Changes(changes: Vec<AuditChange>) -> impl IntoView {
+    if changes.is_empty() {
+        return view! { <span class="muted">"–"</span> }.into_any();
+    }
+    view! {
+        <ul class="changes" data-testid="changes">
+            {changes.into_iter().map(|c| {
+                let field = (!c.field.is_empty()).then(|| view! { <span class="field">{c.field}</span>": " });
+                view! {
+                    <li>
+                        {field}
+                        <del class="before"><Value value=c.before /></del>
+                        " → "
+                        <ins class="after"><Value value=c.after /></ins>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// One side of a change: `none` when absent, a time as a time, else the value as written.
+#[component]
+fn Value(value: Option<String>) -> impl IntoView {
+    match value {
+        None => view! { "none" }.into_any(),
+        Some(v) if v.len() >= 13 && epoch_seconds(&v).is_some() => {
+            view! { <Time at=v /> }.into_any()
+        }
+        Some(v) => view! { {v} }.into_any(),
     }
 }

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::time::Time;
 use crate::components::urls::query_string;
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
@@ -163,7 +164,7 @@ fn Backfills(list: Vec<Backfill>, cancel: ServerAction<CancelBackfill>) -> impl 
                         <tr data-backfill=b.id data-status=b.status.clone()>
                             <td class="mono muted">{b.id}</td>
                             <td>{b.tenant.clone()}</td>
-                            <td class="mono small">{format!("{} to {}", b.from, b.to)}</td>
+                            <td><Time at=b.from.clone() />" to "<Time at=b.to.clone() /></td>
                             <td><span class=format!("badge status-{}", b.status)>{b.status.clone()}</span></td>
                             <td><Progress backfill=b.clone() /></td>
                             <td class="num">{format!("{}/{}", b.hours_done, b.hours_total)}</td>
@@ -218,7 +219,7 @@ fn HourPanel(detail: HourDetail, retry: ServerAction<RetryHour>) -> impl IntoVie
                             <td class="mono muted">{r.id}</td>
                             <td>{r.status}</td>
                             <td>{r.trigger}</td>
-                            <td class="mono small">{r.started_at}</td>
+                            <td><Time at=r.started_at.clone() /></td>
                             <td class="num">{r.events}</td>
                             <td class="num">{r.rejected}</td>
                             <td class="num">{r.keys_cut}</td>
@@ -396,8 +397,8 @@ fn WorkerTable(workers: Vec<WorkerRow>) -> impl IntoView {
                         <td>{w.host}</td>
                         <td class="num">{w.pid}</td>
                         <td class="num">{w.concurrency}</td>
-                        <td class="mono small">{w.started_at}</td>
-                        <td class="mono small">{w.heartbeat_at}</td>
+                        <td><Time at=w.started_at.clone() /></td>
+                        <td><Time at=w.heartbeat_at.clone() /></td>
                         <td class="small">{w.running.join(", ")}</td>
                     </tr>
                 }).collect_view()}

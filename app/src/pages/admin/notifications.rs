@@ -8,6 +8,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::time::{MaybeTime, Time};
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
 
@@ -175,8 +176,8 @@ fn WebhookView(h: Webhook, remove: ServerAction<RemoveWebhook>) -> impl IntoView
                                         <span class="mono">{d.response_body.clone().unwrap_or_default()}</span>
                                         {d.error.clone().map(|e| view! { <span class="error">{e}</span> })}
                                     </td>
-                                    <td class="mono small">{d.created_at.clone()}</td>
-                                    <td class="mono small">{d.delivered_at.clone().unwrap_or_default()}</td>
+                                    <td><Time at=d.created_at.clone() /></td>
+                                    <td><MaybeTime at=d.delivered_at.clone() /></td>
                                 </tr>
                             }).collect_view()}
                         </tbody>

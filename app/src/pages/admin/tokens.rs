@@ -8,6 +8,7 @@ use leptos_meta::Title;
 
 use crate::components::forms::clear_after_success;
 use crate::components::tenant::query_param;
+use crate::components::time::{MaybeTime, Time};
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
 
@@ -80,8 +81,8 @@ pub fn TokensPage() -> impl IntoView {
                                         <td>{t.tenant.clone().unwrap_or_else(|| "all".into())}</td>
                                         <td>{t.role.clone()}</td>
                                         <td class="mono">{t.prefix.clone()}"…"</td>
-                                        <td class="mono muted">{t.created_at.clone()}</td>
-                                        <td class="mono muted">{t.last_used_at.clone().unwrap_or_else(|| "never".into())}</td>
+                                        <td><Time at=t.created_at.clone() /></td>
+                                        <td><MaybeTime at=t.last_used_at.clone() fallback="never" /></td>
                                         <td>{revoke_cell(&t, &confirm, revoke)}</td>
                                     </tr>
                                 }).collect_view()}

@@ -7,10 +7,12 @@ use leptos_meta::Title;
 
 use crate::components::charts::{ChartKind, TimeChart, thousands};
 use crate::components::tenant::{RangePicker, Tab, TenantTabs, range_query, tenant_param};
+use crate::components::time::MaybeTime;
 use crate::components::urls::{query_string, tenant_path};
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
 use crate::pages::catalog::event::{CurationView, UpdateCuration};
+use crate::pages::catalog::rollouts::failing::FailingRollouts;
 use crate::pages::inbox::WatchButton;
 
 #[server]
@@ -78,9 +80,10 @@ fn Application(
             <h2>{format!("{} ", app.name)}<span class="badge">{app.platform.clone()}</span></h2>
             <WatchButton tenant=tenant.clone() target="application" name=app.name.clone() />
             <p class="muted small">
-                {format!("first seen {} · last seen {}", app.first_seen.clone().unwrap_or_default(), app.last_seen.clone().unwrap_or_default())}
+                "first seen " <MaybeTime at=app.first_seen.clone() /> " · last seen " <MaybeTime at=app.last_seen.clone() />
                 " · " <a href=matrix>"events × versions"</a>
             </p>
+            <FailingRollouts tenant=tenant.clone() application=(app.name.clone(), app.platform.clone()) />
             <CurationView curation=app.curation.clone() can_edit save tenant=tenant.clone() kind="application" name=app.name.clone() platform=app.platform.clone() />
             <div class="grid-2">
                 <div>
@@ -96,8 +99,8 @@ fn Application(
                             view! {
                                 <tr>
                                     <td><a href=href>{v.version.clone()}</a></td>
-                                    <td class="mono small">{v.first_seen.clone().unwrap_or_default()}</td>
-                                    <td class="mono small">{v.last_seen.clone().unwrap_or_default()}</td>
+                                    <td><MaybeTime at=v.first_seen.clone() /></td>
+                                    <td><MaybeTime at=v.last_seen.clone() /></td>
                                     <td class="num">{thousands(v.events)}</td>
                                     <td class="num">{thousands(v.sessions)}</td>
                                     <td class="num">{v.events_per_session.map(|r| format!("{r:.2}")).unwrap_or_else(|| "–".into())}</td>

@@ -16,6 +16,7 @@ use crate::components::forms::{done_without_js, successes, typed_or, typed_value
 use crate::components::tenant::{
     RangePicker, Tab, TenantTabs, path_param, query_param, range_query, tenant_param,
 };
+use crate::components::time::MaybeTime;
 use crate::components::urls::{encode_query_value, query_string, tenant_path};
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
@@ -258,7 +259,8 @@ fn EventView(detail: EventDetail, save: ServerAction<UpdateCuration>) -> impl In
             <h1 data-testid="event-name">{d.name.clone()}</h1>
             <WatchButton tenant=d.tenant.clone() target="event" name=d.name.clone() />
             <p class="muted small">
-                {format!("first seen {} · last seen {} · {} events in the range", d.first_seen.clone().unwrap_or_default(), d.last_seen.clone().unwrap_or_default(), thousands(d.events_total))}
+                "first seen " <MaybeTime at=d.first_seen.clone() /> " · last seen " <MaybeTime at=d.last_seen.clone() />
+                {format!(" · {} events in the range", thousands(d.events_total))}
                 " · " <a href=schema.clone()>"JSON Schema"</a>
             </p>
             <RangePicker range=d.range.clone() action=base.clone() keep=vec![("split", d.split.clone())] />
@@ -294,8 +296,8 @@ fn EventView(detail: EventDetail, save: ServerAction<UpdateCuration>) -> impl In
                                             {k.conflict.then(|| view! { <span class="badge warn" title="more than one type besides null">"type conflict"</span> })}
                                         </td>
                                         <td class="num">{format!("{:.0}%", k.coverage * 100.0)}</td>
-                                        <td class="mono small">{k.first_seen.clone().unwrap_or_default()}</td>
-                                        <td class="mono small">{k.last_seen.clone().unwrap_or_default()}</td>
+                                        <td><MaybeTime at=k.first_seen.clone() /></td>
+                                        <td><MaybeTime at=k.last_seen.clone() /></td>
                                     </tr>
                                 }
                             }).collect::<Vec<_>>()}
@@ -316,9 +318,9 @@ fn EventView(detail: EventDetail, save: ServerAction<UpdateCuration>) -> impl In
         </div>
         <section class="card" data-testid="timeline">
             <h2>"Discoveries"</h2>
-            <ol class="timeline">
+            <ul class="discoveries">
                 <DiscoveryItems items=d.discoveries.clone() />
-            </ol>
+            </ul>
         </section>
     }
 }
@@ -342,8 +344,8 @@ pub fn SeenTable(
                         } else {
                             view! { <a href=tenant_path(&tenant, &[link, &r.name])>{r.name.clone()}</a> }.into_any()
                         }}</td>
-                        <td class="mono small">{r.first_seen.unwrap_or_default()}</td>
-                        <td class="mono small">{r.last_seen.unwrap_or_default()}</td>
+                        <td><MaybeTime at=r.first_seen.clone() /></td>
+                        <td><MaybeTime at=r.last_seen.clone() /></td>
                         <td class="num">{thousands(r.events)}</td>
                     </tr>
                 }).collect::<Vec<_>>()}

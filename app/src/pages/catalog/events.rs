@@ -10,6 +10,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::components::charts::{Sparkline, thousands};
 use crate::components::tenant::{RangePicker, Tab, TenantTabs, tenant_param};
+use crate::components::time::MaybeTime;
 use crate::components::urls::{query_string, tenant_path};
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
@@ -251,8 +252,8 @@ fn EventTable(list: EventList, tenant: String, filter: EventFilter) -> impl Into
                         </td>
                         <td><span class=format!("badge {}", r.status) data-testid="status">{r.status.clone()}</span></td>
                         <td class="small">{r.owner.unwrap_or_default()}</td>
-                        <td class="mono small">{r.first_seen.unwrap_or_default()}</td>
-                        <td class="mono small">{r.last_seen.unwrap_or_default()}</td>
+                        <td><MaybeTime at=r.first_seen.clone() /></td>
+                        <td><MaybeTime at=r.last_seen.clone() /></td>
                         <td class="num">{thousands(r.volume)}</td>
                         <td><Sparkline values=r.sparkline coverage /></td>
                     </tr>

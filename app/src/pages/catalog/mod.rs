@@ -15,6 +15,8 @@ pub mod screens;
 use blueprint_types::catalog::DiscoveryItem;
 use leptos::prelude::*;
 
+use crate::components::time::Time;
+
 /// Discoveries as list items: hour, kind, what; history (not pushed as news) marked.
 #[component]
 pub fn DiscoveryItems(items: Vec<DiscoveryItem>) -> impl IntoView {
@@ -23,7 +25,7 @@ pub fn DiscoveryItems(items: Vec<DiscoveryItem>) -> impl IntoView {
         .map(|d| {
             view! {
                 <li>
-                    <span class="mono small">{d.hour}</span>" "
+                    <Time at=d.hour />" "
                     <span class="badge">{d.kind}</span>" "{d.label}
                     {(!d.news).then(|| view! { <span class="muted small">" (history)"</span> })}
                 </li>

@@ -3,16 +3,19 @@
 //! movers.
 
 use blueprint_types::catalog::{DiscoveryItem, Health, Mover, Overview, QuietItem};
+use blueprint_types::words::count_kind;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::charts::{ChartKind, TimeChart, thousands};
 use crate::components::tenant::{RangePicker, Tab, TenantTabs, range_query, tenant_param};
+use crate::components::time::{MaybeTime, Time};
 use crate::components::urls::{query_string, tenant_path};
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
 use crate::pages::catalog::DiscoveryItems;
 use crate::pages::catalog::incidents::changed::WhatChanged;
+use crate::pages::catalog::rollouts::failing::FailingRollouts;
 use crate::pages::inbox::WatchButton;
 
 #[server]
@@ -54,6 +57,7 @@ fn OverviewView(o: Overview) -> impl IntoView {
             <WatchButton tenant=o.tenant.clone() target="tenant" />
             <RangePicker range=o.range.clone() action=tenant_path(&o.tenant, &[]) />
         </div>
+        <FailingRollouts tenant=o.tenant.clone() />
         <WhatChanged tenant=o.tenant.clone() latest_hour=o.health.latest_hour.clone() discovered=o.discovered.clone() quiet=o.quiet.clone() />
         <section class="card">
             <h2>"Activity"</h2>
@@ -103,7 +107,7 @@ fn HealthCard(health: Health) -> impl IntoView {
                 </p>
             })}
             <dl class="facts">
-                <dt>"Latest hour"</dt><dd class="mono">{h.latest_hour.clone().unwrap_or_else(|| "never ingested".into())}</dd>
+                <dt>"Latest hour"</dt><dd><MaybeTime at=h.latest_hour.clone() fallback="never ingested" /></dd>
                 <dt>"Hours with data"</dt><dd>{h.hours_ok}</dd>
                 <dt>"Hours without files"</dt><dd>{h.hours_no_data}</dd>
                 <dt>"Failed or missing hours"</dt><dd>{h.problem_count}</dd>
@@ -168,7 +172,7 @@ fn NewCard(
         <section class="card" data-testid="new">
             <h2>"New in this range"</h2>
             <p class="small">
-                {by_kind.iter().map(|(kind, n)| format!("{n} {kind}")).collect::<Vec<_>>().join(" · ")}
+                {by_kind.iter().map(|(kind, n)| count_kind(*n, kind)).collect::<Vec<_>>().join(" · ")}
             </p>
             <ul class="compact">
                 <DiscoveryItems items=discovered />
@@ -190,7 +194,7 @@ fn QuietCard(quiet: Vec<QuietItem>) -> impl IntoView {
                 view! {
                     <ul class="compact">
                         {quiet.iter().map(|q| view! {
-                            <li><span class="badge">{q.kind.clone()}</span>" "{q.name.clone()}" "<span class="muted small mono">{format!("last {}", q.last_seen)}</span></li>
+                            <li><span class="badge">{q.kind.clone()}</span>" "{q.name.clone()}" "<span class="muted small">"last seen " <Time at=q.last_seen.clone() /></span></li>
                         }).collect::<Vec<_>>()}
                     </ul>
                 }.into_any()

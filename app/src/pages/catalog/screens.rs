@@ -8,6 +8,7 @@ use crate::components::charts::{ChartKind, TimeChart, thousands};
 use crate::components::tenant::{
     RangePicker, Tab, TenantTabs, path_param, query_param, range_query, tenant_param,
 };
+use crate::components::time::MaybeTime;
 use crate::components::urls::tenant_path;
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
@@ -75,8 +76,8 @@ pub fn ScreensPage() -> impl IntoView {
                                             <td><a href=tenant_path(&slug, &["screens", &r.name])>{r.name.clone()}</a>
                                                 {r.description.map(|d| view! { <div class="muted small clip">{d}</div> })}</td>
                                             <td><span class=format!("badge {}", r.status)>{r.status.clone()}</span></td>
-                                            <td class="mono small">{r.first_seen.unwrap_or_default()}</td>
-                                            <td class="mono small">{r.last_seen.unwrap_or_default()}</td>
+                                            <td><MaybeTime at=r.first_seen.clone() /></td>
+                                            <td><MaybeTime at=r.last_seen.clone() /></td>
                                             <td class="num">{thousands(r.volume)}</td>
                                         </tr>
                                     }).collect::<Vec<_>>()}
@@ -120,7 +121,7 @@ pub fn ScreenPage() -> impl IntoView {
                         <div class="page-head">
                             <h1>{s.name.clone()}</h1>
                             <WatchButton tenant=s.tenant.clone() target="screen" name=s.name.clone() />
-                            <p class="muted small">{format!("first seen {} · last seen {}", s.first_seen.clone().unwrap_or_default(), s.last_seen.clone().unwrap_or_default())}</p>
+                            <p class="muted small">"first seen " <MaybeTime at=s.first_seen.clone() /> " · last seen " <MaybeTime at=s.last_seen.clone() /></p>
                             <RangePicker range=s.range.clone() action=tenant_path(&s.tenant, &["screens", &s.name]) />
                         </div>
                         <CurationView curation=s.curation.clone() can_edit=s.can_edit save tenant=s.tenant.clone() kind="screen" name=s.name.clone() />

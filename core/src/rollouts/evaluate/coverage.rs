@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use blueprint_types::rollouts::{Check, CheckKind, CheckVerdict, Plan};
+use blueprint_types::words::quoted;
 
 use super::figures::{Ledger, ratio};
 use crate::rollouts::stats::EXPECTED_AT_LEAST;
@@ -106,7 +107,7 @@ fn event_items(ledger: &Ledger) -> Vec<Item> {
         .baseline_events
         .iter()
         .map(|(e, n)| Item {
-            label: ledger.event_names.get(e).cloned().unwrap_or_default(),
+            label: quoted(&ledger.event_names.get(e).cloned().unwrap_or_default()),
             event: Some(*e),
             baseline: *n,
             candidate: ledger.candidate_events.get(e).copied().unwrap_or(0.0),
@@ -124,7 +125,7 @@ fn screen_items(ledger: &Ledger) -> Vec<Item> {
         .iter()
         .filter(|(s, _)| names.get(s).is_some_and(|n| !n.is_empty()))
         .map(|(s, n)| Item {
-            label: names[s].clone(),
+            label: quoted(&names[s]),
             event: None,
             baseline: *n,
             candidate: (ledger.candidate.events_by_screen.get(s).copied()).unwrap_or(0.0),
@@ -144,8 +145,8 @@ fn combination_items(ledger: &Ledger) -> Vec<Item> {
         .map(|((e, s), n)| Item {
             label: format!(
                 "{} on {}",
-                ledger.event_names.get(e).cloned().unwrap_or_default(),
-                names[s]
+                quoted(&ledger.event_names.get(e).cloned().unwrap_or_default()),
+                quoted(&names[s])
             ),
             event: None,
             baseline: *n,

@@ -4,6 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use blueprint_types::rollouts::{Check, CheckKind, CheckVerdict, Plan};
+use blueprint_types::words::{count, quoted};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 use super::coverage::{Item, coverage_check};
@@ -82,8 +83,9 @@ fn new_types(
         .filter(|i| candidate[*i] > 0.0 && baseline[*i] == 0.0)
         .map(|i| {
             format!(
-                "{name}: {} is {} ({} times; baseline: {})",
-                key.path,
+                "{}: {} is {} ({} times; baseline: {})",
+                quoted(name),
+                quoted(&key.path),
                 TYPES[i],
                 candidate[i],
                 was.join(", ")
@@ -113,8 +115,8 @@ fn conflicts_check(conflicts: Vec<String>) -> Check {
             "every key keeps the baseline's types".into()
         } else {
             format!(
-                "{} key(s) now carry a type the baseline never sent",
-                conflicts.len()
+                "{} a type the baseline never sent",
+                count(conflicts.len() as i64, "key now carries", "keys now carry")
             )
         },
         missing: conflicts,
@@ -154,7 +156,7 @@ pub(super) async fn key_checks(
             .unwrap_or(0.0);
         if ce > 0.0 {
             items.push(Item {
-                label: format!("{name}: {}", key.path),
+                label: format!("{}: {}", quoted(&name), quoted(&key.path)),
                 event: Some(key.event_id),
                 baseline: b_count,
                 candidate: c_count,

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use super::{KindBadge, get_event_signals, open_incidents};
 use crate::components::band_chart::{BandChart, Span, SpanStrip};
+use crate::components::time::Time;
 use crate::components::urls::{query_string, tenant_path};
 use crate::pages::admin::Refusal;
 use crate::pages::catalog::DiscoveryItems;
@@ -63,7 +64,7 @@ pub fn WhatChanged(
                 view! {
                     <ul class="compact">
                         {quiet.into_iter().map(|q| view! {
-                            <li><span class="badge">{q.kind}</span>" "{q.name}<span class="muted small">{format!(" · last seen {}", q.last_seen)}</span></li>
+                            <li><span class="badge">{q.kind}</span>" "{q.name}<span class="muted small">" · last seen " <Time at=q.last_seen /></span></li>
                         }).collect_view()}
                     </ul>
                 }.into_any()

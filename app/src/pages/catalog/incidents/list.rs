@@ -9,6 +9,7 @@ use leptos_meta::Title;
 
 use super::{KindBadge, list_incidents};
 use crate::components::tenant::{Tab, TenantTabs, query_param, tenant_param};
+use crate::components::time::Time;
 use crate::components::urls::tenant_path;
 use crate::pages::admin::Refusal;
 
@@ -99,7 +100,7 @@ fn IncidentTable(list: IncidentList) -> impl IntoView {
                         <tr data-incident=i.id>
                             <td><KindBadge kind=i.kind /></td>
                             <td><a href=href>{i.what()}</a></td>
-                            <td class="mono small">{format!("{} → {}", i.from, i.to)}</td>
+                            <td class="when"><Time at=i.from.clone() />" → "<Time at=i.to.clone() /></td>
                             <td class="num">{i.figures()}</td>
                             <td><span class=format!("badge state-{}", i.state)>{i.state.as_str()}</span></td>
                         </tr>

@@ -1,7 +1,8 @@
-//! `/t/{tenant}/rollouts`: the tenant's roll-outs with their state, stage and verdict, a form to
-//! open one by hand, and the plan new roll-outs start with.
+//! `/t/{tenant}/rollouts`: the tenant's roll-outs with their state, stage and verdict (failing
+//! ones first, with their reason), a form to open one by hand, and the plan new roll-outs start
+//! with.
 
-use blueprint_types::rollouts::RolloutSummary;
+use blueprint_types::rollouts::{RolloutSummary, Verdict};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,6 +12,7 @@ use super::text::share;
 use super::verdict::VerdictBadge;
 use super::{OpenRollout, get_tenant_plan, list_rollouts};
 use crate::components::tenant::{Tab, TenantTabs, tenant_param};
+use crate::components::time::MaybeTime;
 use crate::components::urls::tenant_path;
 use crate::pages::admin::Refusal;
 
@@ -52,9 +54,11 @@ pub fn RolloutsPage() -> impl IntoView {
     }
 }
 
-/// One row per roll-out, its application linking to the report.
+/// One row per roll-out, failing ones first (each with its reason), its application linking to
+/// the report.
 #[component]
-fn RolloutTable(list: Vec<RolloutSummary>) -> impl IntoView {
+fn RolloutTable(mut list: Vec<RolloutSummary>) -> impl IntoView {
+    list.sort_by_key(|r| r.verdict != Verdict::Fail);
     view! {
         <table class="data-table" data-testid="rollouts">
             <thead><tr><th>"Application"</th><th>"Candidate"</th><th>"Baseline"</th><th>"State"</th><th class="num">"Share"</th><th class="num">"Stage"</th><th>"Verdict"</th><th>"Latest hour"</th></tr></thead>
@@ -69,8 +73,11 @@ fn RolloutTable(list: Vec<RolloutSummary>) -> impl IntoView {
                             <td>{r.state.as_str()}</td>
                             <td class="num">{share(r.share)}</td>
                             <td class="num">{r.stage.map(|s| format!("{s} %")).unwrap_or_else(|| "–".into())}</td>
-                            <td><VerdictBadge verdict=r.verdict.as_str() /></td>
-                            <td class="mono small">{r.latest_hour.clone().unwrap_or_default()}</td>
+                            <td>
+                                <VerdictBadge verdict=r.verdict.as_str() />
+                                {r.reason.clone().map(|reason| view! { <div class="reason small" data-testid="rollout-reason">{reason}</div> })}
+                            </td>
+                            <td><MaybeTime at=r.latest_hour.clone() /></td>
                         </tr>
                     }
                 }).collect_view()}

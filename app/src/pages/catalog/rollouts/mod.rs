@@ -8,6 +8,7 @@
 //! function's URL is its name plus a hash of the module path. The pages and their parts are the
 //! children below, and import from here (nothing here imports from them).
 
+pub mod failing;
 pub mod list;
 pub mod report;
 

@@ -14,6 +14,7 @@ use super::stages::StagesView;
 use super::text::{plan_summary, share};
 use super::{SetRolloutPlan, SetRolloutState, get_rollout};
 use crate::components::tenant::{Tab, TenantTabs, path_param, query_param, tenant_param};
+use crate::components::time::Time;
 use crate::components::urls::tenant_path;
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
@@ -141,7 +142,9 @@ fn ReportHead(
         <div class="page-head">
             <h1 data-testid="rollout-title">{format!("{} {} ({}) against {}", r.application, r.candidate, r.platform, r.baseline)}</h1>
             <p class="muted small">
-                {format!("{} · opened by {} on {} · candidate share {} of sessions over the last 24 ingested hours", r.state, r.opened_by, r.created_at, share(r.share))}
+                {format!("{} · opened by {} ", r.state, r.opened_by)}
+                <Time at=r.created_at.clone() />
+                {format!(" · candidate share {} of sessions over the last 24 ingested hours", share(r.share))}
             </p>
             {actions}
         </div>

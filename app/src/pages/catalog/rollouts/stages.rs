@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::text::share;
 use super::verdict::VerdictBadge;
+use crate::components::time::Time;
 
 #[component]
 pub fn StagesView(report: RolloutReport) -> impl IntoView {
@@ -56,8 +57,8 @@ fn StageHistory(history: Vec<StageVerdict>) -> impl IntoView {
         .map(|h| {
             view! {
                 <tr>
-                    <td class="mono small">{h.at.clone()}</td>
-                    <td class="mono small">{h.latest_hour.clone()}</td>
+                    <td><Time at=h.at.clone() /></td>
+                    <td><Time at=h.latest_hour.clone() /></td>
                     <td class="num">{format!("{} %", h.stage)}</td>
                     <td class="num">{share(Some(h.share))}</td>
                     <td><VerdictBadge verdict=h.verdict.as_str() /></td>
