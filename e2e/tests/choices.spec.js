@@ -3,7 +3,8 @@
 // that tenant's events (a datalist, also without JavaScript) and kinds of news from checkboxes;
 // a roll-out opened by hand picks its application, platform and versions from the catalog; a
 // user's rights change for a user picked by email; a re-ingestion takes its range from hour
-// pickers. Each project uses its own tenant, platform, user or hours, so the runs never collide.
+// pickers. Each project uses its own tenant, user or hours (the roll-out found if already open),
+// so the runs never collide.
 const { test, expect } = require('@playwright/test');
 const { jsEnabled, settle, signIn, ADMIN, OWNER } = require('./helpers');
 
@@ -73,7 +74,9 @@ test('a watch is made by picking a tenant, an event from the list and kinds of n
 });
 
 test('a roll-out is opened by hand by picking the application, platform and versions', async ({ page }, testInfo) => {
-  const platform = jsEnabled(testInfo) ? 'Android' : 'iOS';
+  // The demo's one Shopwave pair with both versions (iOS has no 3.10: refused, with that said);
+  // both projects ask for it, and opening the open one finds it.
+  const platform = 'Android';
   await signIn(page, OWNER);
   await page.goto('/t/shopwave/rollouts');
   await settle(page, testInfo);
