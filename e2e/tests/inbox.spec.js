@@ -29,7 +29,7 @@ test('a user watches an event, the next ingestion brings news, the inbox shows i
     await page.goto('/watches');
     await settle(page, testInfo);
     const form = page.getByTestId('watch-form');
-    await form.getByLabel('tenant').fill(tenant);
+    await form.getByLabel('tenant').selectOption(tenant);
     await form.getByLabel('what').selectOption('event');
     await form.getByLabel('name', { exact: true }).fill('appOpened');
     await form.getByRole('button', { name: 'Watch' }).click();

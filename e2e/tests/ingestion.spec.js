@@ -25,8 +25,8 @@ test('an admin queues a re-ingestion from the page and sees it finish', async ({
   // Two hours of the demo data, which ends with the last full hour.
   const from = hourBefore(4);
   const to = hourBefore(2);
-  await form.getByLabel('from').fill(from);
-  await form.getByLabel('to').fill(to);
+  await form.getByLabel('from', { exact: true }).fill(`${from}:00`);
+  await form.getByLabel('to', { exact: true }).fill(`${to}:00`);
   await form.getByRole('button', { name: 'Queue' }).click();
   if (jsEnabled(testInfo)) {
     await expect(page.getByRole('status')).toContainText('2 hours of shopwave');

@@ -126,6 +126,14 @@ pub struct WatchRequest {
     pub news: Option<Vec<String>>,
 }
 
+/// What a watch on one tenant can name: its events, screens and applications, sorted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatchChoices {
+    pub events: Vec<String>,
+    pub screens: Vec<String>,
+    pub applications: Vec<String>,
+}
+
 /// A watch.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

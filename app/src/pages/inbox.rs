@@ -3,7 +3,7 @@
 //! to server functions, so both pages work without JavaScript. `/watches` also holds the email
 //! digest choice; [`WatchButton`] watches a catalog page's subject in one click.
 
-use blueprint_types::notify::{DIGESTS, Inbox, MailPreference, NEWS_KINDS, Watch};
+use blueprint_types::notify::{DIGESTS, Inbox, MailPreference, NEWS_KINDS, Watch, WatchChoices};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -62,16 +62,19 @@ pub async fn list_watches() -> Result<Vec<Watch>, AppError> {
         .map_err(|err| from_account("Reading your watches", err))
 }
 
-/// Watches `name` (empty for the whole tenant) for the comma-separated kinds of news (empty: all).
+/// Watches `name` (empty for the whole tenant) for the kinds of news ticked (`kinds[]`) and
+/// typed comma-separated (`news`, for scripts); none of either: every kind.
 #[server]
 pub async fn add_watch(
     tenant: String,
     target: String,
     name: String,
-    news: String,
+    #[server(default)] news: String,
+    #[server(default)] kinds: Vec<String>,
 ) -> Result<Watch, AppError> {
     use crate::error::{actor, from_account, services};
-    let kinds = split_kinds(&news);
+    let mut kinds: Vec<String> = kinds.into_iter().chain(split_kinds(&news)).collect();
+    kinds.dedup();
     let request = blueprint_types::notify::WatchRequest {
         tenant,
         target,
@@ -90,6 +93,24 @@ pub fn split_kinds(text: &str) -> Vec<String> {
         .filter(|k| !k.is_empty())
         .map(str::to_owned)
         .collect()
+}
+
+/// What a watch on `tenant` can name: its events, screens and applications.
+#[server]
+pub async fn get_watch_choices(tenant: String) -> Result<WatchChoices, AppError> {
+    use crate::error::{open_tenant, unavailable};
+    let (services, _, tenant) = open_tenant(&tenant).await?;
+    let events = blueprint_core::browse::events::event_names(&services, &tenant)
+        .await
+        .map_err(|err| unavailable("Reading the event names", err))?;
+    let options = blueprint_core::browse::events::options(&services, &tenant)
+        .await
+        .map_err(|err| unavailable("Reading the names", err))?;
+    Ok(WatchChoices {
+        events,
+        screens: options.screens,
+        applications: options.applications,
+    })
 }
 
 #[server]
@@ -351,24 +372,100 @@ pub fn WatchesPage() -> impl IntoView {
             })}
         </Suspense>
         <h2>"Watch something"</h2>
-        <ActionForm action=add attr:class="inline-form" attr:data-testid="watch-form">
-            <input type="text" name="tenant" placeholder="tenant" aria-label="tenant" required />
-            <select name="target" aria-label="what">
-                <option value="event">"event"</option>
-                <option value="screen">"screen"</option>
-                <option value="application">"application"</option>
-                <option value="tenant">"the whole tenant"</option>
-            </select>
-            <input type="text" name="name" placeholder="name (empty for a tenant)" aria-label="name" />
-            <input type="text" name="news" placeholder="kinds of news (empty: all)" aria-label="kinds of news" />
-            <button type="submit">"Watch"</button>
-        </ActionForm>
+        <WatchForm add />
+        <MailSettings />
+    }
+}
+
+/// Adds a watch by picking: one of the caller's tenants, a name from that tenant's events,
+/// screens and applications (a searchable list; other names may be typed) and the kinds of news
+/// (none ticked: every kind). Without JavaScript the names offered are those of the tenant in
+/// `?tenant=` (the first one otherwise); the links below the form switch it.
+#[component]
+fn WatchForm(add: ServerAction<AddWatch>) -> impl IntoView {
+    let query = use_query_map();
+    let tenants = Resource::new(|| (), |_| crate::pages::tenants::get_tenants(None));
+    // The tenant picked in the form (with JavaScript), else the one in the address, else the first.
+    let picked = RwSignal::new(None::<String>);
+    let asked = move || {
+        picked
+            .get()
+            .unwrap_or_else(|| query.with(|q| q.get("tenant").unwrap_or_default()))
+    };
+    let choices = Resource::new(asked, |tenant| async move {
+        let tenant = match tenant.is_empty() {
+            false => tenant,
+            true => match crate::pages::tenants::get_tenants(None).await?.first() {
+                Some(first) => first.slug.clone(),
+                None => return Ok((tenant, WatchChoices::default())),
+            },
+        };
+        get_watch_choices(tenant.clone()).await.map(|c| (tenant, c))
+    });
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let list = match tenants.await {
+                    Err(err) => return view! { <Refusal error=err /> }.into_any(),
+                    Ok(list) => list,
+                };
+                let asked = query.with_untracked(|q| q.get("tenant").unwrap_or_default());
+                let first = list
+                    .iter()
+                    .find(|t| t.slug == asked)
+                    .or(list.first())
+                    .map(|t| t.slug.clone())
+                    .unwrap_or_default();
+                let links = list.iter().map(|t| view! {
+                    " " <a href=format!("/watches?tenant={}", crate::components::urls::encode_query_value(&t.slug))>{t.slug.clone()}</a>
+                }).collect_view();
+                view! {
+                    <ActionForm action=add attr:class="inline-form" attr:data-testid="watch-form">
+                        <select name="tenant" aria-label="tenant" required on:change=move |ev| picked.set(Some(event_target_value(&ev)))>
+                            {list.iter().map(|t| view! {
+                                <option value=t.slug.clone() selected=t.slug == first>{t.slug.clone()}</option>
+                            }).collect_view()}
+                        </select>
+                        <select name="target" aria-label="what">
+                            <option value="event">"event"</option>
+                            <option value="screen">"screen"</option>
+                            <option value="application">"application"</option>
+                            <option value="tenant">"the whole tenant"</option>
+                        </select>
+                        <input type="text" name="name" list="watch-names" placeholder="name (empty for a tenant)" aria-label="name" autocomplete="off" />
+                        <Transition fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                let (tenant, names) = choices.await.unwrap_or_default();
+                                let offer = |names: Vec<String>, kind: &'static str| names.into_iter().map(move |n| view! {
+                                    <option value=n.clone() label=kind data-kind=kind></option>
+                                }).collect_view();
+                                view! {
+                                    <datalist id="watch-names" data-testid="watch-names" data-tenant=tenant>
+                                        {offer(names.events, "event")}
+                                        {offer(names.screens, "screen")}
+                                        {offer(names.applications, "application")}
+                                    </datalist>
+                                }
+                            })}
+                        </Transition>
+                        <fieldset class="news-kinds" data-testid="news-kinds">
+                            <legend>"Kinds of news (none ticked: every kind)"</legend>
+                            {NEWS_KINDS.iter().map(|k| view! {
+                                <label><input type="checkbox" name="kinds[]" value=*k />{format!(" {}", k.replace('_', " "))}</label>
+                            }).collect_view()}
+                        </fieldset>
+                        <button type="submit">"Watch"</button>
+                    </ActionForm>
+                    <p class="muted small" data-testid="names-of">
+                        "Names offered from one tenant; from another: " {links}
+                    </p>
+                }.into_any()
+            })}
+        </Suspense>
         {move || match add.value().get() {
             Some(Err(err)) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
             Some(Ok(w)) => view! { <p class="ok" role="status">{format!("Watching {} {} in {}.", w.target, w.name, w.tenant)}</p> }.into_any(),
             None => ().into_any(),
         }}
-        <p class="muted small">{format!("Kinds of news: {}.", NEWS_KINDS.join(", "))}</p>
-        <MailSettings />
     }
 }

@@ -360,8 +360,10 @@ fn IngestionState(
             <select name="tenant" aria-label="tenant">
                 {tenants.into_iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view()}
             </select>
-            <input type="text" name="from" placeholder="from YYYY-MM-DDTHH" aria-label="from" required />
-            <input type="text" name="to" placeholder="to (exclusive)" aria-label="to" required />
+            // Whole UTC hours; the server also takes `YYYY-MM-DDTHH` as scripts send it.
+            <label>"from " <input type="datetime-local" step="3600" name="from" aria-label="from" required /></label>
+            <label>"to (exclusive) " <input type="datetime-local" step="3600" name="to" aria-label="to" required /></label>
+            <span class="muted small">"hours in UTC"</span>
             <button type="submit">"Queue"</button>
         </ActionForm>
         {move || outcome(request.value().get(), |b: Backfill| format!("Backfill {} queued: {} hours of {}.", b.id, b.hours_total, b.tenant))}

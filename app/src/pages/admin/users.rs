@@ -123,19 +123,25 @@ pub fn UsersPage() -> impl IntoView {
                 Suspend::new(async move {
                 match users.await {
                     Err(err) => view! { <Refusal error=err /> }.into_any(),
-                    Ok(list) => view! {
+                    Ok(list) => {
+                        let emails = list.iter().map(|u| (u.id, u.email.clone())).collect();
+                        view! {
                         <UserTable list toggle confirm />
-                        <UserForms create rights reset />
-                    }.into_any(),
+                        <UserForms users=emails create rights reset />
+                    }.into_any()
+                    }
                 }
             })}}
         </Suspense>
     }
 }
 
-/// Create a user, change rights, reset a password. The create form is cleared once it worked.
+/// Create a user, change rights (of a user picked by email), reset a password. The create form
+/// is cleared once it worked.
 #[component]
 fn UserForms(
+    /// Every user's id and email.
+    users: Vec<(i64, String)>,
     create: ServerAction<CreateUser>,
     rights: ServerAction<SetUserRights>,
     reset: ServerAction<ResetPassword>,
@@ -153,8 +159,10 @@ fn UserForms(
         </ActionForm>
         {move || outcome(create.value().get())}
         <h2>"Change a user's rights"</h2>
-        <ActionForm action=rights attr:class="inline-form">
-            <input type="number" name="user_id" placeholder="user id" required />
+        <ActionForm action=rights attr:class="inline-form" attr:data-testid="user-rights">
+            <select name="user_id" aria-label="user" required>
+                {users.into_iter().map(|(id, email)| view! { <option value=id>{email}</option> }).collect_view()}
+            </select>
             <RoleSelect />
             <input type="text" name="tenants" placeholder="tenants (comma-separated)" />
             <button type="submit">"Save"</button>

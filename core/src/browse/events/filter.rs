@@ -198,3 +198,26 @@ pub async fn options(
         ..ledger.as_ref().clone()
     })
 }
+
+/// The names of the tenant's events, sorted (cached per ledger version): what a watch can name.
+pub async fn event_names(
+    services: &Services,
+    tenant: &TenantRef,
+) -> Result<Vec<String>, sea_orm::DbErr> {
+    let names = cached(
+        &services.db,
+        format!("event-names:{}", tenant.id),
+        tenant.version,
+        async {
+            let rows = fetch::<Text>(
+                services.db.conn(),
+                "SELECT name AS value FROM events WHERE tenant_id = ? AND first_seen IS NOT NULL ORDER BY name",
+                vec![tenant.id.into()],
+            )
+            .await?;
+            Ok::<_, sea_orm::DbErr>(rows.into_iter().map(|t| t.value).collect::<Vec<_>>())
+        },
+    )
+    .await?;
+    Ok(names.as_ref().clone())
+}

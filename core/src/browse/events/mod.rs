@@ -7,5 +7,5 @@ mod filter;
 mod list;
 
 pub use detail::{Split, detail};
-pub use filter::options;
+pub use filter::{event_names, options};
 pub use list::{PER_PAGE, list};

@@ -10,7 +10,7 @@ use leptos_meta::Title;
 use super::plan::TenantPlanView;
 use super::text::share;
 use super::verdict::VerdictBadge;
-use super::{OpenRollout, get_tenant_plan, list_rollouts};
+use super::{OpenRollout, get_tenant_plan, get_version_choices, list_rollouts};
 use crate::components::tenant::{Tab, TenantTabs, tenant_param};
 use crate::components::time::MaybeTime;
 use crate::components::urls::tenant_path;
@@ -87,18 +87,42 @@ fn RolloutTable(mut list: Vec<RolloutSummary>) -> impl IntoView {
     .into_any()
 }
 
-/// Opens a roll-out by hand; an empty baseline picks the busiest other version.
+/// Opens a roll-out by hand, picking the application, platform and versions from the tenant's
+/// catalog (versions from a searchable list); an empty baseline picks the busiest other version.
 #[component]
 fn OpenRolloutForm(tenant: String, open: ServerAction<OpenRollout>) -> impl IntoView {
+    let choices = Resource::new(|| (), {
+        let tenant = tenant.clone();
+        move |_| get_version_choices(tenant.clone())
+    });
+    let options = |values: Vec<String>| {
+        values
+            .into_iter()
+            .map(|v| view! { <option value=v.clone()>{v.clone()}</option> })
+            .collect_view()
+    };
     view! {
-        <ActionForm action=open attr:class="inline-form">
-            <input type="hidden" name="tenant" value=tenant />
-            <input type="text" name="application" placeholder="application" aria-label="application" required />
-            <input type="text" name="platform" placeholder="platform" aria-label="platform" required />
-            <input type="text" name="version" placeholder="candidate version" aria-label="candidate version" required />
-            <input type="text" name="baseline" placeholder="baseline (empty: the busiest)" aria-label="baseline version" />
-            <button type="submit">"Open"</button>
-        </ActionForm>
+        <Suspense fallback=|| ()>
+            {move || {
+                let tenant = tenant.clone();
+                Suspend::new(async move {
+                    let known = choices.await.unwrap_or_default();
+                    view! {
+                        <ActionForm action=open attr:class="inline-form" attr:data-testid="open-rollout">
+                            <input type="hidden" name="tenant" value=tenant />
+                            <select name="application" aria-label="application" required>{options(known.applications)}</select>
+                            <select name="platform" aria-label="platform" required>{options(known.platforms)}</select>
+                            <input type="text" name="version" list="known-versions" placeholder="candidate version" aria-label="candidate version" autocomplete="off" required />
+                            <input type="text" name="baseline" list="known-versions" placeholder="baseline (empty: the busiest)" aria-label="baseline version" autocomplete="off" />
+                            <datalist id="known-versions" data-testid="known-versions">
+                                {known.versions.into_iter().map(|v| view! { <option value=v></option> }).collect_view()}
+                            </datalist>
+                            <button type="submit">"Open"</button>
+                        </ActionForm>
+                    }
+                })
+            }}
+        </Suspense>
         {move || open.value().get().and_then(|r| r.err()).map(|err| view! { <p class="error" role="alert">{err.to_string()}</p> })}
     }
 }

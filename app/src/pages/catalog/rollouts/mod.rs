@@ -63,6 +63,18 @@ pub async fn open_rollout(
         .map_err(|err| from_account("Opening the roll-out", err))
 }
 
+/// The applications, platforms and versions of the tenant's catalog: what a roll-out opened by
+/// hand can name.
+#[server]
+pub async fn get_version_choices(
+    tenant: String,
+) -> Result<blueprint_types::catalog::FilterOptions, AppError> {
+    let (services, _, tenant) = crate::error::open_tenant(&tenant).await?;
+    blueprint_core::browse::events::options(&services, &tenant)
+        .await
+        .map_err(|err| crate::error::unavailable("Reading the versions", err))
+}
+
 /// Pauses, resumes or closes a roll-out.
 #[server]
 pub async fn set_rollout_state(id: i64, state: String) -> Result<RolloutReport, AppError> {
