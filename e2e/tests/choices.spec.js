@@ -156,7 +156,8 @@ test('a range is re-ingested as chosen with the hour pickers', async ({ page }, 
   }
   const row = page
     .locator('[data-testid=backfills] tbody tr')
-    .filter({ hasText: `${from}:00Z to ${to}:00Z` })
+    .filter({ has: page.locator(`time[datetime="${from}:00Z"]`) })
+    .filter({ has: page.locator(`time[datetime="${to}:00Z"]`) })
     .filter({ hasText: 'travelnest' });
   await expect(row.first()).toBeVisible();
 });

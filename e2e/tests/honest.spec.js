@@ -10,7 +10,8 @@ const { settle, signIn, screenshot, ADMIN, READER } = require('./helpers');
 // the current hour of a demo tenant, so it is read, not assumed. Its day is partial unless it is 23h.
 async function latestHour(page, tenant) {
   await page.goto(`/t/${tenant}`);
-  const text = (await page.locator('[data-testid=health] dd.mono').first().textContent()).trim();
+  // The latest hour reads relative to now; its exact UTC hour is the time element's datetime.
+  const text = (await page.locator('[data-testid=health] dd time[datetime]').first().getAttribute('datetime')).trim();
   expect(text).toMatch(/^\d{4}-\d\d-\d\dT\d\d:00:00Z$/);
   return Number(text.slice(11, 13));
 }
@@ -29,6 +30,8 @@ function points(attribute) {
 }
 
 test('sparklines and the activity line draw only what is ingested, the partial day marked', async ({ page }, testInfo) => {
+  // Fifty sparklines, each read point by point: more than the default 30 s on a loaded machine.
+  test.setTimeout(120_000);
   await signIn(page, READER);
   const latest = await latestHour(page, 'shopwave');
   const dayPartial = latest !== 23;
@@ -81,6 +84,8 @@ test('the ingestion strip and the hours API call the current hour not due, not m
 });
 
 test('an event page keeps one colour per version, whole-number ticks, a fitted daily chart and readable axes', async ({ page }, testInfo) => {
+  // Every legend entry, tick and date label read one by one, at two widths.
+  test.setTimeout(120_000);
   await signIn(page, READER);
   const dayPartial = (await latestHour(page, 'shopwave')) !== 23;
   await page.goto('/t/shopwave/events/productViewed');
