@@ -258,25 +258,9 @@ pub fn shift_hour(hour: &str, hours: i64) -> Option<String> {
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(0..24).contains(&h) {
         return None;
     }
-    // Days from 1970-01-01 of a civil date, and back (H. Hinnant's algorithms).
-    let days = {
-        let y = if m <= 2 { y - 1 } else { y };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-        era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
-    };
-    let total = days * 24 + h + hours;
+    let total = crate::words::days_from_civil(y, m, d) * 24 + h + hours;
     let (days, h) = (total.div_euclid(24), total.rem_euclid(24));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = crate::words::civil_from_days(days);
     Some(format!("{y:04}-{m:02}-{d:02}T{h:02}:00:00Z"))
 }
 
