@@ -22,7 +22,7 @@ type Row = (
 );
 
 /// One mistake for each server function (`whoami` takes nothing and refuses no one).
-const ROWS: [Row; 48] = [
+const ROWS: [Row; 50] = [
     ("get_tenants", None, "search=", 401, "Unauthenticated"),
     ("list_users", Some(VIEWER), "", 403, "Forbidden"),
     (
@@ -74,6 +74,20 @@ const ROWS: [Row; 48] = [
         "actor_filter=&action=&target=",
         403,
         "Forbidden",
+    ),
+    (
+        "get_watch_choices",
+        Some(VIEWER),
+        "tenant=nowhere",
+        404,
+        "NotFound",
+    ),
+    (
+        "get_version_choices",
+        Some(VIEWER),
+        "tenant=nowhere",
+        404,
+        "NotFound",
     ),
     (
         "get_overview",

@@ -72,7 +72,8 @@ async fn the_incidents_pages_render_on_the_server_and_act_without_javascript() {
         assert!(list.contains("2 series on Shop 2.0 (iOS)"), "{list}");
         assert!(list.contains("30 vs 102 expected (-71 %)"), "{list}");
         assert!(
-            list.contains("2026-10-30T10:00:00Z → 2026-10-30T12:00:00Z"),
+            list.contains("datetime=\"2026-10-30T10:00:00Z\"")
+                && list.contains("datetime=\"2026-10-30T12:00:00Z\""),
             "{list}"
         );
         assert!(
@@ -141,12 +142,12 @@ async fn the_incidents_pages_render_on_the_server_and_act_without_javascript() {
         let form = format!("id={release}&state=acknowledged&comment=Known%3A+the+login+change");
         let posted = post_form(&server, &owner, &page, "change_incident", &form).await;
         assert_eq!(posted.status, StatusCode::FOUND, "{label}: {}", posted.body);
-        // Back to the page it came from (the server functions add an empty query).
+        // Back to the page it came from, saying which form worked (`__done`).
         let back = posted.location.unwrap_or_default();
-        assert_eq!(
-            back.trim_end_matches('?'),
-            format!("http://blueprint.test{page}"),
-            "{label}"
+        let back = back.trim_start_matches("http://blueprint.test");
+        assert!(
+            back.trim_end_matches('?') == page || back.starts_with(&format!("{page}?__done=")),
+            "{label}: {back}"
         );
         let (_, html) = get_as(&server.router, &page, &owner).await;
         assert!(state_shown(&html) == "acknowledged", "{html}");

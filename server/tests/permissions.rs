@@ -185,6 +185,8 @@ fn server_functions(
         ),
         ("set_quiet_days", "tenant=shop&days=3".into(), SHOP_OWNERS),
         ("list_rollouts", "tenant=shop".into(), SHOP_READERS),
+        ("get_version_choices", "tenant=shop".into(), SHOP_READERS),
+        ("get_watch_choices", "tenant=shop".into(), SHOP_READERS),
         (
             "get_rollout",
             "id=999".into(),
