@@ -36,25 +36,25 @@ pub use events_root::{EventsRoot, EventsRootError};
 pub struct Services {
     pub db: Database,
     pub events: EventsRoot,
-    /// How tenant outages are judged; its delay is the schedule's (an hour still inside it is
-    /// incomplete and raises nothing).
-    pub outage: signals::outage::Outage,
+    /// The schedule's delay for late files: an hour that ended less than this ago is incomplete,
+    /// for the outage check too.
+    pub schedule_delay: std::time::Duration,
 }
 
 impl Services {
-    /// Services over a database and an events root, with the default outage settings.
+    /// Services over a database and an events root, with the default schedule delay (10 minutes).
     pub fn new(db: Database, events: EventsRoot) -> Self {
         Self {
             db,
             events,
-            outage: signals::outage::Outage::default(),
+            schedule_delay: std::time::Duration::from_secs(600),
         }
     }
 
     /// The same, with the schedule's delay for late files: an hour that ended less than this ago
     /// is incomplete for the outage check too.
     pub fn with_schedule_delay(mut self, delay: std::time::Duration) -> Self {
-        self.outage.delay_seconds = i64::try_from(delay.as_secs()).unwrap_or(i64::MAX);
+        self.schedule_delay = delay;
         self
     }
 }

@@ -173,7 +173,10 @@ pub async fn after_hour(services: &Services, slug: &str, outcome: &RunOutcome) -
 /// The outage step: the tenant's gap judged (see `signals::outage`), logged; a failure is
 /// logged and stops nothing. Returns the notifications written.
 async fn outage_step(services: &Services, tenant_id: i64, slug: &str, news: bool) -> u64 {
-    let settings = services.outage;
+    let settings = signals::outage::Outage {
+        delay_seconds: i64::try_from(services.schedule_delay.as_secs()).unwrap_or(i64::MAX),
+        ..signals::outage::Outage::default()
+    };
     let now = services.db.now_seconds();
     match signals::outage::check(services.db.conn(), tenant_id, news, settings, now).await {
         Ok(checked) => {

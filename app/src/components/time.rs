@@ -19,11 +19,16 @@ fn system_now() -> i64 {
     (leptos::web_sys::js_sys::Date::now() / 1000.0) as i64
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(not(target_arch = "wasm32"), feature = "ssr"))]
 fn system_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+    use blueprint_core::time::{Clock, SystemClock};
+    SystemClock.now().timestamp()
+}
+
+/// Without the server side (no services, no clock): times read as they are, relative to 1970.
+#[cfg(all(not(target_arch = "wasm32"), not(feature = "ssr")))]
+fn system_now() -> i64 {
+    0
 }
 
 /// `at` (RFC 3339 UTC, or an hour `YYYY-MM-DDTHH`) relative to now; what is not a time (`never`,

@@ -52,6 +52,9 @@ pub struct TenantRef {
     pub opened_at: i64,
 }
 
+/// Something is quiet when its last sighting is this long before the tenant's latest hour.
+pub const QUIET_AFTER_HOURS: i64 = 48;
+
 impl TenantRef {
     /// The end of the tenant's ingested hours (epoch seconds): after its latest hour with data
     /// and the gap that follows it. Later hours are not ingested yet, which is not a zero.
@@ -63,7 +66,7 @@ impl TenantRef {
     /// An event last seen before this (epoch seconds) is quiet: 48 hours or more before the
     /// tenant's latest hour.
     pub fn quiet_before(&self) -> i64 {
-        self.latest.unwrap_or(0) - overview::QUIET_AFTER_HOURS * Hour::SECONDS
+        self.latest.unwrap_or(0) - QUIET_AFTER_HOURS * Hour::SECONDS
     }
 
     /// The status an event shows (the list's badge, its filter, its page): its manual status,

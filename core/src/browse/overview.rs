@@ -18,8 +18,7 @@ use crate::ledger::rollup::DAY;
 use crate::sql::fetch;
 
 const HOUR: i64 = 3_600;
-/// Something is quiet when its last sighting is this long before the tenant's latest hour.
-pub const QUIET_AFTER_HOURS: i64 = 48;
+use super::QUIET_AFTER_HOURS;
 /// Kinds of discovery the overview lists (combinations and key types are counted, not listed).
 const LISTED: [&str; 5] = ["application", "version", "screen", "event", "key"];
 
