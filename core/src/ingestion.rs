@@ -10,7 +10,7 @@ use sea_orm::{ActiveModelTrait, Set};
 
 use crate::entities::{ingestion_run, tenant};
 use crate::hour::Hour;
-use crate::ingest::reader::{HourFile, HourRead, HourStats};
+use crate::ingest::reader::{HourFile, HourRead, HourStats, ReadSplit};
 use crate::ingest::{self, Reading, aggregate::Counts};
 use crate::ledger::write::{HourWrite, RunEnd, Timings, finish_run, write_hour};
 use crate::ledger::{LedgerError, RunState, rollup};
@@ -112,6 +112,9 @@ pub struct RunOutcome {
     pub news: bool,
     pub seconds: f64,
     pub timings: Timings,
+    /// How reading split into listing, parsing and merging, and how long rolling up took.
+    pub split: ReadSplit,
+    pub rollup_ms: i64,
     /// Why the hour's news could not be told (set by the pipeline's step after the hour): the
     /// hour is in the ledger and its news stays owed, told at the next attempt.
     pub news_owed: Option<String>,
@@ -222,6 +225,7 @@ pub async fn ingest_hour_by(
         }
     };
     // An hour without data does not move the latest hour, so it rolls nothing up.
+    let rollup_started = Instant::now();
     let rolled = match (files.is_empty(), run.latest) {
         (false, _) => rollup::roll_up(services.db.conn(), run.tenant_id, run.window).await?,
         (true, Some(latest)) => {
@@ -257,6 +261,8 @@ pub async fn ingest_hour_by(
         news,
         seconds: started.elapsed().as_secs_f64(),
         timings: written.timings,
+        split: read.split,
+        rollup_ms: rollup_started.elapsed().as_millis() as i64,
         news_owed: None,
     })
 }
@@ -334,15 +340,19 @@ async fn read_files(
     mapping: &crate::mapping::Mapping,
     reading: Reading,
 ) -> Result<(Vec<HourFile>, HourRead), ingest::IngestError> {
+    let listed = Instant::now();
     let files = ingest::list_hour(&services.events, slug, hour).await?;
-    let read = if files.is_empty() {
+    let list_ms = listed.elapsed().as_millis() as i64;
+    let mut read = if files.is_empty() {
         HourRead {
             counts: Counts::default(),
             stats: HourStats::default(),
+            split: ReadSplit::default(),
         }
     } else {
         ingest::read_hour(&services.events, files.clone(), mapping, hour, reading).await?
     };
+    read.split.list_ms = list_ms;
     Ok((files, read))
 }
 
@@ -380,6 +390,8 @@ async fn record_read_failure(
         news: false,
         seconds: started.elapsed().as_secs_f64(),
         timings,
+        split: ReadSplit::default(),
+        rollup_ms: 0,
         news_owed: None,
     })
 }

@@ -34,8 +34,9 @@ commands:
          the volume-anomaly evaluation (release build, SQLite) over many seeds of generated
          traffic with injected anomalies, and a clean variant: recall, precision, time to detection
 
-  bench-ingest [--gb 2] [--runs 3]
-         ingestion benchmark: one large generated hour, `blueprint ingest` beside DuckDB
+  bench-ingest [--shape catalog|wide] [--scale 1] [--gb 2] [--runs 3] [--postgres URL] [--binary PATH]
+         ingestion benchmark: one large generated hour (catalog: 1.5 M events × scale; wide:
+         --gb), `blueprint ingest` on SQLite (and Postgres), fresh and again, beside DuckDB
   bench-pages [--requests 400] [--postgres postgres://postgres@127.0.0.1:5432]
          page-speed benchmark: a large ledger loaded into Postgres (database blueprint_bench),
          every catalog page and the main API calls over 8 connections: p50/p95/max

@@ -26,6 +26,8 @@
 
 use std::borrow::Cow;
 
+use crate::ingest::index::CharIndex;
+
 /// The JSON type of a value, as recorded per key path (DESIGN.md, "Keys").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[repr(u8)]
@@ -123,22 +125,50 @@ pub struct Ctx {
     pub flags: u8,
 }
 
-pub struct Reader<'a> {
+pub struct Reader<'a, 'i> {
     bytes: &'a [u8],
     pos: usize,
+    /// The line's quotes, backslashes and control bytes (`index`); `None` only for the
+    /// byte-by-byte reader kept as the differential test's oracle.
+    marks: Option<&'i CharIndex>,
 }
 
-impl<'a> Reader<'a> {
-    /// Reads one line that must hold exactly one JSON object.
+impl<'a> Reader<'a, '_> {
+    /// Reads one line that must hold exactly one JSON object; `index` is rebuilt for it (kept by
+    /// the caller so its memory is reused from line to line).
     pub fn read_line<V: Visitor<'a>>(
+        line: &'a str,
+        index: &mut CharIndex,
+        root: Ctx,
+        visitor: &mut V,
+    ) -> Result<(), SyntaxError> {
+        index.build(line.as_bytes());
+        Reader {
+            bytes: line.as_bytes(),
+            pos: 0,
+            marks: Some(index),
+        }
+        .read(root, visitor)
+    }
+
+    /// The reader before the SIMD pass: every string scanned byte by byte. The same rules and
+    /// results, only slower; kept as the oracle of `core/tests/reader_differential.rs`.
+    #[cfg(any(test, feature = "reader-oracle"))]
+    pub fn read_line_bytewise<V: Visitor<'a>>(
         line: &'a str,
         root: Ctx,
         visitor: &mut V,
     ) -> Result<(), SyntaxError> {
-        let mut reader = Reader {
+        Reader {
             bytes: line.as_bytes(),
             pos: 0,
-        };
+            marks: None,
+        }
+        .read(root, visitor)
+    }
+
+    fn read<V: Visitor<'a>>(mut self, root: Ctx, visitor: &mut V) -> Result<(), SyntaxError> {
+        let reader = &mut self;
         reader.skip_ws();
         if reader.peek() != Some(b'{') {
             return Err(if reader.pos >= reader.bytes.len() {
@@ -322,10 +352,26 @@ impl<'a> Reader<'a> {
     }
 
     /// Finds the end of a string starting at `self.pos` (a quote); returns whether it has escapes.
-    /// The next quote or backslash is found with memchr; the span before it must hold no control
-    /// characters.
+    /// The common case comes from the line's index: when the first marked byte after the opening
+    /// quote is a quote, the string ends there with no escape and no control byte. Otherwise (an
+    /// escape, a control byte, no end) the string is read byte by byte from its start, as below.
     #[inline]
     fn scan_string(&mut self) -> Result<(usize, usize, bool), SyntaxError> {
+        if let Some(marks) = self.marks {
+            let start = self.pos + 1;
+            if let Some(end) = marks.next_from(start)
+                && self.bytes[end] == b'"'
+            {
+                self.pos = end + 1;
+                return Ok((start, end, false));
+            }
+        }
+        self.scan_string_bytewise()
+    }
+
+    /// The next quote or backslash is found with memchr; the span before it must hold no control
+    /// characters.
+    fn scan_string_bytewise(&mut self) -> Result<(usize, usize, bool), SyntaxError> {
         self.pos += 1;
         let start = self.pos;
         let mut escaped = false;
@@ -528,10 +574,17 @@ mod tests {
         }
     }
 
+    /// Reads a line with the index, and checks that the byte-by-byte reader reads it the same.
     fn read(line: &str) -> Result<Vec<(String, JsonType, Option<String>)>, SyntaxError> {
         let mut recorder = Recorder::default();
-        Reader::read_line(line, Ctx::default(), &mut recorder)?;
-        Ok(recorder.seen)
+        let mut index = CharIndex::default();
+        let indexed = Reader::read_line(line, &mut index, Ctx::default(), &mut recorder)
+            .map(|()| recorder.seen);
+        let mut recorder = Recorder::default();
+        let bytewise =
+            Reader::read_line_bytewise(line, Ctx::default(), &mut recorder).map(|()| recorder.seen);
+        assert_eq!(indexed, bytewise, "{line}");
+        indexed
     }
 
     #[test]
@@ -592,6 +645,30 @@ mod tests {
             let theirs =
                 serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(case).is_ok();
             assert_eq!(ours, theirs, "{case}");
+        }
+    }
+
+    #[test]
+    fn the_index_and_the_byte_by_byte_reader_agree_at_every_offset() {
+        // Strings of every length up to three index words, each with a special byte (or none)
+        // at every position, behind prefixes that move them across the 64-byte words.
+        let specials: [&str; 8] = ["", "\\\"", "\\n", "\u{1}", "\\u00e9", "\\x", "\"", "\\"];
+        for prefix in [0usize, 1, 30, 63] {
+            for len in [0usize, 1, 15, 16, 17, 63, 64, 65, 130] {
+                for special in specials {
+                    for at in [0, len / 2, len] {
+                        let mut text = "a".repeat(len);
+                        text.insert_str(at, special);
+                        let line = format!(
+                            "{{\"p\":\"{}\",\"k{text}\":\"{text}\",\"n\":1}}",
+                            "b".repeat(prefix)
+                        );
+                        // `read` asserts that both readers give the same answer.
+                        let _ = read(&line);
+                        let _ = read(&line[..line.len() - 3]);
+                    }
+                }
+            }
         }
     }
 

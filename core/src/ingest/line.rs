@@ -19,7 +19,8 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
 
-use crate::ingest::json::{Ctx, JsonType, Reader, Scalar, Visitor};
+use crate::ingest::index::CharIndex;
+use crate::ingest::json::{Ctx, JsonType, Reader, Scalar, SyntaxError, Visitor};
 pub use crate::ingest::reject::Reject;
 use crate::mapping::{DIMENSIONS, JsonPath, Limits, Mapping, Segment};
 
@@ -90,6 +91,8 @@ pub struct LineParser {
     limits: Limits,
     /// Key paths left out of the current line (too long, or beyond the per-line limit).
     cut: u64,
+    /// The reader's index of the current line (its memory reused from line to line).
+    index: CharIndex,
 }
 
 impl LineParser {
@@ -106,6 +109,7 @@ impl LineParser {
             line: 0,
             limits: mapping.limits.clamped(),
             cut: 0,
+            index: CharIndex::default(),
         };
         let lists: [(usize, &[JsonPath]); 7] = [
             (APPLICATION, &mapping.application),
@@ -201,6 +205,16 @@ impl LineParser {
 
     /// Parses one non-blank line.
     pub fn parse<'a>(&mut self, line: &'a str) -> Result<ParsedLine<'a>, Reject> {
+        self.parse_with::<Indexed>(line)
+    }
+
+    /// [`parse`](Self::parse) with the byte-by-byte reader, the differential test's oracle.
+    #[cfg(feature = "reader-oracle")]
+    pub fn parse_bytewise<'a>(&mut self, line: &'a str) -> Result<ParsedLine<'a>, Reject> {
+        self.parse_with::<Bytewise>(line)
+    }
+
+    fn parse_with<'a, R: ReadLine>(&mut self, line: &'a str) -> Result<ParsedLine<'a>, Reject> {
         self.keys.clear();
         self.cut = 0;
         self.line = self.line.wrapping_add(1);
@@ -215,7 +229,10 @@ impl LineParser {
             priorities: [u8::MAX; SLOTS],
             pair: Pair::default(),
         };
-        Reader::read_line(line, Ctx::default(), &mut visitor).map_err(Reject::Syntax)?;
+        let mut index = std::mem::take(&mut visitor.parser.index);
+        let read = R::read(line, &mut index, &mut visitor);
+        visitor.parser.index = index;
+        read.map_err(Reject::Syntax)?;
         let LineVisitor { slots, .. } = visitor;
         if slots[EVENT].is_none() {
             return Err(Reject::NoEvent);
@@ -289,6 +306,41 @@ impl LineParser {
         self.paths.push(path.into());
         self.path_ids.insert(path.into(), id);
         id
+    }
+}
+
+/// How a line's JSON is read: with the SIMD index (always), or byte by byte (the oracle).
+trait ReadLine {
+    fn read<'a, V: Visitor<'a>>(
+        line: &'a str,
+        index: &mut CharIndex,
+        visitor: &mut V,
+    ) -> Result<(), SyntaxError>;
+}
+
+struct Indexed;
+
+impl ReadLine for Indexed {
+    fn read<'a, V: Visitor<'a>>(
+        line: &'a str,
+        index: &mut CharIndex,
+        visitor: &mut V,
+    ) -> Result<(), SyntaxError> {
+        Reader::read_line(line, index, Ctx::default(), visitor)
+    }
+}
+
+#[cfg(feature = "reader-oracle")]
+struct Bytewise;
+
+#[cfg(feature = "reader-oracle")]
+impl ReadLine for Bytewise {
+    fn read<'a, V: Visitor<'a>>(
+        line: &'a str,
+        _: &mut CharIndex,
+        visitor: &mut V,
+    ) -> Result<(), SyntaxError> {
+        Reader::read_line_bytewise(line, Ctx::default(), visitor)
     }
 }
 

@@ -10,6 +10,7 @@
 pub mod aggregate;
 mod blocks;
 pub(crate) mod error;
+pub mod index;
 pub mod json;
 pub mod limits;
 pub mod line;

@@ -85,6 +85,18 @@ pub struct HourStats {
 pub struct HourRead {
     pub counts: Counts,
     pub stats: HourStats,
+    pub split: ReadSplit,
+}
+
+/// Where reading an hour spent its time (wall clock, for the benchmark and the CLI's summary).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadSplit {
+    /// Listing the hour's folder.
+    pub list_ms: i64,
+    /// Reading, decompressing and parsing the files on the parser threads, until the last is done.
+    pub parse_ms: i64,
+    /// Merging the parser threads' counts into the hour's.
+    pub merge_ms: i64,
 }
 
 /// Reads the files on the calling (blocking) thread and parses them on `workers` threads.
@@ -96,10 +108,62 @@ pub fn read_files(
     hour_start_ms: i64,
     reading: limits::Reading,
 ) -> Result<HourRead, IngestError> {
+    let hour = HourToRead {
+        files,
+        mapping,
+        hour_start_ms,
+        reading,
+    };
+    read_files_with(runtime, store, hour, LineParser::parse)
+}
+
+/// [`read_files`] with the byte-by-byte line reader: the differential test's oracle.
+#[cfg(feature = "reader-oracle")]
+pub fn read_files_bytewise(
+    runtime: &tokio::runtime::Handle,
+    store: &Arc<dyn ObjectStore>,
+    files: &[HourFile],
+    mapping: &Mapping,
+    hour_start_ms: i64,
+    reading: limits::Reading,
+) -> Result<HourRead, IngestError> {
+    let hour = HourToRead {
+        files,
+        mapping,
+        hour_start_ms,
+        reading,
+    };
+    read_files_with(runtime, store, hour, LineParser::parse_bytewise)
+}
+
+/// How a parser thread reads one line.
+type ParseLine = for<'a> fn(&mut LineParser, &'a str) -> Result<line::ParsedLine<'a>, Reject>;
+
+/// The hour [`read_files`] reads.
+struct HourToRead<'h> {
+    files: &'h [HourFile],
+    mapping: &'h Mapping,
+    hour_start_ms: i64,
+    reading: limits::Reading,
+}
+
+fn read_files_with(
+    runtime: &tokio::runtime::Handle,
+    store: &Arc<dyn ObjectStore>,
+    hour: HourToRead<'_>,
+    parse: ParseLine,
+) -> Result<HourRead, IngestError> {
+    let HourToRead {
+        files,
+        mapping,
+        hour_start_ms,
+        reading,
+    } = hour;
     let limits = reading.limits;
     let workers = reading.workers.max(1);
     let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
     let dedup = Dedup::default();
+    let started = std::time::Instant::now();
     std::thread::scope(|scope| {
         let (block_tx, block_rx) = sync_channel::<Block>(workers * 2);
         let (pool_tx, pool_rx) = sync_channel::<Vec<u8>>(workers * 4);
@@ -114,6 +178,7 @@ pub fn read_files(
                     dedup,
                     hour_start_ms,
                     max_line: limits.max_line_bytes,
+                    parse,
                 };
                 scope.spawn(move || parse_blocks(&block_rx, &pool_tx, mapping, hour))
             })
@@ -137,13 +202,22 @@ pub fn read_files(
             blocks::produce(runtime, store, file, &channels, &limits, &mut budget)
         });
         drop(block_tx);
+        let mut parts = Vec::with_capacity(handles.len());
+        for handle in handles {
+            parts.push(handle.join().map_err(|_| IngestError::Worker)?);
+        }
+        let parsed = std::time::Instant::now();
         let mut counts = Counts::default();
         let mut stats = HourStats::default();
-        for handle in handles {
-            let (worker_counts, worker_stats) = handle.join().map_err(|_| IngestError::Worker)?;
+        for (worker_counts, worker_stats) in parts {
             counts.merge(worker_counts);
             merge_stats(&mut stats, worker_stats);
         }
+        let split = ReadSplit {
+            list_ms: 0,
+            parse_ms: millis(parsed - started),
+            merge_ms: millis(parsed.elapsed()),
+        };
         produced?;
         stats.files = files.len() as u64;
         stats.bytes = files.iter().map(|f| f.size).sum();
@@ -151,8 +225,16 @@ pub fn read_files(
             .samples
             .sort_by(|a, b| (&a.file, a.offset).cmp(&(&b.file, b.offset)));
         stats.samples.truncate(MAX_SAMPLES);
-        Ok(HourRead { counts, stats })
+        Ok(HourRead {
+            counts,
+            stats,
+            split,
+        })
     })
+}
+
+fn millis(duration: std::time::Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
 fn merge_stats(total: &mut HourStats, part: HourStats) {
@@ -194,6 +276,7 @@ struct HourContext<'a> {
     dedup: &'a Dedup,
     hour_start_ms: i64,
     max_line: usize,
+    parse: ParseLine,
 }
 
 /// `1 MiB`, `512 KiB` or `1000 bytes`.
@@ -216,6 +299,7 @@ fn parse_blocks(
         dedup,
         hour_start_ms,
         max_line,
+        parse,
     } = hour;
     let too_long = format!(
         "line longer than {} (BLUEPRINT_INGEST_MAX_LINE_BYTES)",
@@ -283,7 +367,7 @@ fn parse_blocks(
                 reject(&mut stats, offset, "invalid UTF-8".to_owned(), raw);
                 continue;
             };
-            let parsed = match parser.parse(text) {
+            let parsed = match parse(&mut parser, text) {
                 Ok(parsed) => parsed,
                 Err(err @ (Reject::Syntax(_) | Reject::NoEvent | Reject::TooLong { .. })) => {
                     reject(&mut stats, offset, err.to_string(), raw);

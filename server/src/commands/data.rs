@@ -36,7 +36,7 @@ fn describe(tenant: &str, outcome: &RunOutcome) -> String {
         RunStatus::Failed(reason) => format!("failed: {reason}"),
     };
     format!(
-        "{tenant} {}: {status}; {} events, {} rejected, {} skewed, {} untimed, {} duplicates, {} keys cut; {} files, {} bytes; {} discoveries{} in {:.2} s (read {:.2} s, write {:.2} s)",
+        "{tenant} {}: {status}; {} events, {} rejected, {} skewed, {} untimed, {} duplicates, {} keys cut; {} files, {} bytes; {} discoveries{} in {:.2} s (read {:.2} s: list {:.2} s, parse {:.2} s, merge {:.2} s; write {:.2} s; roll-up {:.2} s)",
         outcome.hour,
         stats.events,
         stats.rejected,
@@ -49,9 +49,17 @@ fn describe(tenant: &str, outcome: &RunOutcome) -> String {
         outcome.discoveries,
         if outcome.news { " (news)" } else { "" },
         outcome.seconds,
-        outcome.timings.read_ms as f64 / 1000.0,
-        outcome.timings.write_ms as f64 / 1000.0
+        seconds(outcome.timings.read_ms),
+        seconds(outcome.split.list_ms),
+        seconds(outcome.split.parse_ms),
+        seconds(outcome.split.merge_ms),
+        seconds(outcome.timings.write_ms),
+        seconds(outcome.rollup_ms),
     )
+}
+
+fn seconds(ms: i64) -> f64 {
+    ms as f64 / 1000.0
 }
 
 pub async fn ingest(config: &Config, tenant: &str, hour: Hour) -> anyhow::Result<()> {

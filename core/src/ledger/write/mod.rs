@@ -60,17 +60,24 @@ pub async fn write_hour(
         tenant_id: write.tenant_id,
         hour: write.hour.epoch_seconds(),
     };
+    let mut phases = Phases::new();
     lock_tenant(&txn, slot.tenant_id).await?;
     let mut catalog = Catalog::load(&txn, slot.tenant_id, slot.hour).await?;
+    phases.done("catalog");
     let rows = rows::build(&txn, &mut catalog, slot, &write.read.counts).await?;
+    phases.done("rows");
     let (combinations, key_ids) = replace::replace_hour(&txn, slot, rows).await?;
+    phases.done("replace");
     let touched =
         seen::recompute(&txn, &combinations, &key_ids, write.window.epoch_seconds()).await?;
+    phases.done("seen");
     super::rollup::refresh_day(&txn, slot.tenant_id, slot.hour).await?;
+    phases.done("day");
     let created = std::mem::take(&mut catalog.created);
     record_discoveries(&txn, &write, &created).await?;
     seen::redate_discoveries(&txn, slot.tenant_id, &touched).await?;
     let status = record_hour(&txn, &write).await?;
+    phases.done("discoveries");
     let timings = Timings {
         read_ms: write.read_ms,
         write_ms: started.elapsed().as_millis() as i64,
@@ -85,6 +92,8 @@ pub async fn write_hour(
     };
     finish_run(&txn, write.run_id, finished).await?;
     txn.commit().await?;
+    phases.done("commit");
+    tracing::debug!(tenant_id = slot.tenant_id, hour = slot.hour, phases = %phases, "hour written");
     Ok(Written {
         discoveries: created,
         timings: Timings {
@@ -92,6 +101,36 @@ pub async fn write_hour(
             ..timings
         },
     })
+}
+
+/// Milliseconds spent in each phase of writing an hour (logged at debug level).
+struct Phases {
+    last: std::time::Instant,
+    done: Vec<(&'static str, u128)>,
+}
+
+impl Phases {
+    fn new() -> Self {
+        Self {
+            last: std::time::Instant::now(),
+            done: Vec::new(),
+        }
+    }
+
+    fn done(&mut self, phase: &'static str) {
+        let now = std::time::Instant::now();
+        self.done.push((phase, (now - self.last).as_millis()));
+        self.last = now;
+    }
+}
+
+impl std::fmt::Display for Phases {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (n, (phase, ms)) in self.done.iter().enumerate() {
+            write!(f, "{}{phase} {ms} ms", if n == 0 { "" } else { ", " })?;
+        }
+        Ok(())
+    }
 }
 
 /// One writer per tenant at a time: two hours of a tenant written side by side would each sum
