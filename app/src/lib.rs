@@ -5,6 +5,7 @@
 
 pub mod components;
 pub mod error;
+pub mod hydration;
 pub mod pages;
 
 use leptos::prelude::*;
@@ -31,7 +32,8 @@ use crate::pages::tenants::TenantsPage;
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The HTML document around the app. `hydrate` is false when the WASM bundle is not installed:
-/// pages then stay server-rendered and no script is requested.
+/// pages then stay server-rendered and no script is requested. The hydration script is our own
+/// ([`hydration`]): with JavaScript off a page downloads no `.js` and no `.wasm`.
 pub fn shell(options: LeptosOptions, hydrate: bool) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -41,7 +43,7 @@ pub fn shell(options: LeptosOptions, hydrate: bool) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="stylesheet" href=format!("/assets/blueprint.css?v={VERSION}") />
                 <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
-                {hydrate.then(|| view! { <HydrationScripts options /> })}
+                {hydrate.then(|| view! { <hydration::HydrationScript options /> })}
                 <MetaTags />
             </head>
             <body>

@@ -69,7 +69,8 @@ test('a watch is made by picking a tenant, an event from the list and kinds of n
   await expect(row).not.toContainText('every kind');
   // Tidy up: stop watching.
   await settle(page, testInfo);
-  await row.getByRole('button', { name: 'Stop watching' }).click();
+  await row.getByRole('link', { name: 'Stop watching' }).click();
+  await row.getByTestId('confirm-unwatch').getByRole('button', { name: 'Yes, stop' }).click();
   await expect(row).toHaveCount(0);
 });
 

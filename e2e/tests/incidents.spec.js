@@ -55,6 +55,9 @@ test('an owner acknowledges, snoozes and reopens the demo stop', async ({ page }
   await expect(page.getByTestId('acted')).toContainText(OWNER.email);
   if (jsEnabled(testInfo)) {
     await expect(page.getByTestId('change-done')).toContainText('acknowledged');
+  } else {
+    // Sent back to the page, which says it is done and shows the new state above.
+    await expect(page.getByTestId('change-done')).toHaveText('Done: the state above is the new one.');
   }
   // It is stored: a fresh load says the same.
   await page.goto(href);

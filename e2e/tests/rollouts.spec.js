@@ -1,9 +1,10 @@
 // Roll-outs over the demo tenant `launchpad` (its hours ingested one after the other by
 // `blueprint demo`, so each new version opened a roll-out and was judged hour by hour): the list
 // shows each roll-out's verdict; the failed one's page shows the failing check, the interval chart
-// and the hour-by-hour series, with JavaScript and without.
+// and the hour-by-hour series, with JavaScript and without. An interval beyond the chart's axis
+// (Travel 5.1 never sends `share`: −100 %) ends at the axis' edge in an arrow with its value.
 const { test, expect } = require('@playwright/test');
-const { settle, signIn, screenshot, jsEnabled, ADMIN } = require('./helpers');
+const { settle, signIn, screenshot, widthShots, jsEnabled, ADMIN } = require('./helpers');
 
 test('a failed roll-out shows its failing check and its chart', async ({ page }, testInfo) => {
   const errors = [];
@@ -59,6 +60,7 @@ test('an owner changes a roll-out plan and the default one; a bad plan is refuse
   await form.getByLabel('Tolerance').fill(tolerance);
   await form.getByRole('button', { name: 'Save and evaluate again' }).click();
   await expect(summary).toContainText(`tolerance ±${tolerance} %`);
+  await expect(page.getByTestId('plan-saved')).toHaveText('Saved and evaluated again.');
   await expect(page.getByTestId('method')).toContainText(`within ±${tolerance} %`);
   // Evaluated again against the new tolerance: the checks are judged by it.
   await expect(page.locator('[data-testid=check].pass').first()).toContainText(`lies within ±${tolerance}.0 %`);
@@ -102,4 +104,34 @@ test('an owner changes a roll-out plan and the default one; a bad plan is refuse
     await expect(tenantForm.getByLabel('Tolerance')).toHaveValue('ten');
   }
   expect(errors).toEqual([]);
+});
+
+test('an interval beyond the axis ends at its edge in an arrow labelled with its value', async ({ page }, testInfo) => {
+  await signIn(page, ADMIN);
+  await page.goto('/t/launchpad/rollouts');
+  await settle(page, testInfo);
+  await page.locator('[data-testid=rollouts] tbody tr').filter({ hasText: 'Travel (Android)' })
+    .getByRole('link', { name: 'Travel (Android)' }).click();
+  await expect(page).toHaveURL(/\/t\/launchpad\/rollouts\/\d+$/);
+  await settle(page, testInfo);
+  const chart = page.getByTestId('interval-chart');
+  // The candidate sends no `share` at all: its rate fell by 100 %, twice the axis' reach.
+  const check = chart.locator('g.interval').filter({ has: page.locator('text.label', { hasText: /^share per session$/ }) });
+  await expect(check).toHaveCount(1);
+  const mark = check.locator('g.clamped[data-clamped=low]');
+  await expect(mark).toHaveCount(1);
+  await expect(mark.locator('text')).toHaveText('−100.0 %');
+  await expect(check.locator('g.clamped[data-clamped=high]')).toHaveCount(0);
+  await widthShots(page, testInfo, 'rollout-interval-arrow');
+  for (const width of [1400, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    // Drawn inside the chart, left of its −50 % tick: at the edge, not off it.
+    const svg = await chart.boundingBox();
+    const arrow = await mark.locator('path.arrow').boundingBox();
+    const tick = await chart.locator('text.axis', { hasText: /^-50%$/ }).boundingBox();
+    expect(arrow.width).toBeGreaterThan(0);
+    expect(arrow.x).toBeGreaterThanOrEqual(svg.x);
+    expect(arrow.x + arrow.width).toBeLessThanOrEqual(svg.x + svg.width);
+    expect(arrow.x).toBeLessThan(tick.x + tick.width / 2);
+  }
 });

@@ -152,6 +152,9 @@ fn server_env(command: &mut Command, scratch: &Path) {
         // does not: the pages under test must not change while the tests read them. The
         // schedule has its own test (server/tests/jobs.rs).
         .env("BLUEPRINT_SCHEDULE", "false")
+        // The webhooks the specs add point at the loopback's discard port: nothing they could
+        // send leaves the machine.
+        .env("BLUEPRINT_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1")
         .env("BLUEPRINT_HEARTBEAT_SECONDS", "2");
 }
 

@@ -1,13 +1,16 @@
 //! `/inbox` and `/watches`: the caller's news, newest first (filters by kind and unread, mark read),
-//! and what they watch (add by tenant, target, name and kinds of news; stop watching). Forms post
-//! to server functions, so both pages work without JavaScript. `/watches` also holds the email
-//! digest choice; [`WatchButton`] watches a catalog page's subject in one click.
+//! and what they watch (add by tenant, target, name and kinds of news; stop watching, which asks
+//! first). Forms post to server functions, so both pages work without JavaScript. `/watches`
+//! also holds the email digest choice; [`WatchButton`] watches a catalog page's subject in one
+//! click.
 
 use blueprint_types::notify::{DIGESTS, Inbox, MailPreference, NEWS_KINDS, Watch, WatchChoices};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::forms::{Confirm, clear_after_success, sent_back_note, worked};
+use crate::components::tenant::query_param;
 use crate::components::time::{MaybeTime, Time};
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
@@ -301,6 +304,7 @@ pub fn WatchButton(
 fn MailSettings() -> impl IntoView {
     let save = ServerAction::<SetMailPreference>::new();
     let current = Resource::new(move || save.version().get(), |_| get_mail_preference());
+    let sent_back = sent_back_note::<SetMailPreference>("mail-saved", "Saved.");
     view! {
         <h2>"Email"</h2>
         <Suspense fallback=|| ()>
@@ -325,8 +329,9 @@ fn MailSettings() -> impl IntoView {
         </Suspense>
         {move || match save.value().get() {
             Some(Err(err)) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-            Some(Ok(pref)) => view! { <p class="ok" role="status">{format!("Email digest: {}.", pref.digest)}</p> }.into_any(),
-            None => ().into_any(),
+            Some(Ok(pref)) => view! { <p class="ok" role="status" data-testid="mail-saved">{format!("Saved: email digest {}.", pref.digest)}</p> }.into_any(),
+            // Sent back without JavaScript: the form above shows the digest chosen.
+            None => sent_back().into_any(),
         }}
     }
 }
@@ -339,11 +344,17 @@ pub fn WatchesPage() -> impl IntoView {
         move || (add.version().get(), remove.version().get()),
         |_| list_watches(),
     );
+    let confirm = query_param("remove");
+    let removed = worked(remove);
     view! {
         <Title text="Watches" />
         <div class="page-head"><h1>"Watches"</h1></div>
+        {move || removed.get().then(|| view! { <p class="ok" role="status" data-testid="watch-removed">"Stopped watching."</p> })}
+        {move || remove.value().get().and_then(|r| r.err()).map(|err| view! { <p class="error" role="alert">{err.to_string()}</p> })}
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let confirm = confirm.get();
+                Suspend::new(async move {
                 match watches.await {
                     Err(err) => view! { <Refusal error=err /> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <p class="muted">"You watch nothing yet."</p> }.into_any(),
@@ -351,25 +362,23 @@ pub fn WatchesPage() -> impl IntoView {
                         <table class="data-table" data-testid="watches">
                             <thead><tr><th>"Tenant"</th><th>"Watching"</th><th>"News"</th><th>"Since"</th><th></th></tr></thead>
                             <tbody>
-                                {list.into_iter().map(|w| view! {
+                                {list.into_iter().map(|w| {
+                                    let asking = confirm == w.id.to_string();
+                                    let what = if w.target == "tenant" { format!("the whole tenant {}", w.tenant) } else { format!("{} {}", w.target, w.name) };
+                                    view! {
                                     <tr>
                                         <td>{w.tenant.clone()}</td>
                                         <td>{if w.target == "tenant" { "the whole tenant".to_owned() } else { format!("{} {}", w.target, w.name) }}</td>
                                         <td>{if w.news.is_empty() { "every kind".to_owned() } else { w.news.join(", ").replace('_', " ") }}</td>
                                         <td><Time at=w.created_at.clone() /></td>
-                                        <td>
-                                            <ActionForm action=remove>
-                                                <input type="hidden" name="id" value=w.id />
-                                                <button type="submit" class="secondary">"Stop watching"</button>
-                                            </ActionForm>
-                                        </td>
+                                        <td>{stop_watching(w.id, what, asking, remove)}</td>
                                     </tr>
-                                }).collect_view()}
+                                }}).collect_view()}
                             </tbody>
                         </table>
                     }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
         <h2>"Watch something"</h2>
         <WatchForm add />
@@ -377,13 +386,41 @@ pub fn WatchesPage() -> impl IntoView {
     }
 }
 
+/// "Stop watching" is a link to `?remove=ID`, where the row asks again and only "Yes, stop"
+/// posts (the same with JavaScript on or off): the kinds of news picked would be lost.
+fn stop_watching(
+    id: i64,
+    what: String,
+    asking: bool,
+    remove: ServerAction<RemoveWatch>,
+) -> AnyView {
+    if !asking {
+        return view! { <a class="button secondary" href=format!("/watches?remove={id}")>"Stop watching"</a> }
+            .into_any();
+    }
+    view! {
+        <Confirm question=format!("Stop watching {what}? Its news no longer reaches you. ") testid="confirm-unwatch" cancel="/watches">
+            <ActionForm action=remove attr:class="inline-form">
+                <input type="hidden" name="id" value=id />
+                <button type="submit" class="danger">"Yes, stop"</button>
+            </ActionForm>
+        </Confirm>
+    }
+    .into_any()
+}
+
 /// Adds a watch by picking: one of the caller's tenants, a name from that tenant's events,
 /// screens and applications (a searchable list; other names may be typed) and the kinds of news
 /// (none ticked: every kind). Without JavaScript the names offered are those of the tenant in
-/// `?tenant=` (the first one otherwise); the links below the form switch it.
+/// `?tenant=` (the first one otherwise); the links below the form switch it. The form is cleared
+/// once a watch is added.
 #[component]
 fn WatchForm(add: ServerAction<AddWatch>) -> impl IntoView {
     let query = use_query_map();
+    let form = NodeRef::<leptos::html::Form>::new();
+    clear_after_success(form, add);
+    let sent_back =
+        sent_back_note::<AddWatch>("watch-added", "Watch added: it is in the list above.");
     let tenants = Resource::new(|| (), |_| crate::pages::tenants::get_tenants(None));
     // The tenant picked in the form (with JavaScript), else the one in the address, else the first.
     let picked = RwSignal::new(None::<String>);
@@ -420,7 +457,7 @@ fn WatchForm(add: ServerAction<AddWatch>) -> impl IntoView {
                     " " <a href=format!("/watches?tenant={}", crate::components::urls::encode_query_value(&t.slug))>{t.slug.clone()}</a>
                 }).collect_view();
                 view! {
-                    <ActionForm action=add attr:class="inline-form" attr:data-testid="watch-form">
+                    <ActionForm action=add node_ref=form attr:class="inline-form" attr:data-testid="watch-form">
                         <select name="tenant" aria-label="tenant" required on:change=move |ev| picked.set(Some(event_target_value(&ev)))>
                             {list.iter().map(|t| view! {
                                 <option value=t.slug.clone() selected=t.slug == first>{t.slug.clone()}</option>
@@ -464,8 +501,11 @@ fn WatchForm(add: ServerAction<AddWatch>) -> impl IntoView {
         </Suspense>
         {move || match add.value().get() {
             Some(Err(err)) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-            Some(Ok(w)) => view! { <p class="ok" role="status">{format!("Watching {} {} in {}.", w.target, w.name, w.tenant)}</p> }.into_any(),
-            None => ().into_any(),
+            Some(Ok(w)) => {
+                let what = if w.target == "tenant" { format!("the whole tenant {}", w.tenant) } else { format!("{} {} in {}", w.target, w.name, w.tenant) };
+                view! { <p class="ok" role="status" data-testid="watch-added">{format!("Watching {what}.")}</p> }.into_any()
+            }
+            None => sent_back().into_any(),
         }}
     }
 }

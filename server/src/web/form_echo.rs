@@ -2,7 +2,8 @@
 //! from, with a refusal's message in the address (`__err`, `__path`). This layer adds what the
 //! page needs to show the answer beside its form: after a refusal, the values that were typed
 //! (`__form`, passwords left out, when they fit in an address); after success, which form
-//! worked (`__done`). The app reads both in `components::forms`.
+//! worked (`__done`) and, for a page with one such form per row, which row (`__row`, the form's
+//! hidden field of that name). The app reads them in `components::forms`.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -17,6 +18,13 @@ use crate::web::guard::MAX_BODY;
 
 /// The longest typed form carried back in the address, in bytes (longer ones are not kept).
 const MAX_ECHO: usize = 16 * 1024;
+
+/// The hidden field naming the row of a page whose form was posted (see the app's
+/// `components::forms::LastRow`).
+const ROW_FIELD: &str = "__row";
+
+/// The longest row name carried back after success, in bytes.
+const MAX_ROW: usize = 1024;
 
 /// The paths of the registered server functions.
 static SERVER_FNS: LazyLock<HashSet<String>> = LazyLock::new(|| {
@@ -67,7 +75,7 @@ fn sent_back(location: &str, path: &str, body: &[u8]) -> Option<String> {
     let mut url = base.join(location).ok()?;
     let kept: Vec<(String, String)> = url
         .query_pairs()
-        .filter(|(name, _)| name != "__form" && name != "__done")
+        .filter(|(name, _)| !matches!(&**name, "__form" | "__done" | ROW_FIELD))
         .map(|(name, value)| (name.into_owned(), value.into_owned()))
         .collect();
     let refused = kept.iter().any(|(name, _)| name == "__err");
@@ -81,6 +89,10 @@ fn sent_back(location: &str, path: &str, body: &[u8]) -> Option<String> {
         query.clear().extend_pairs(&kept);
         if !refused {
             query.append_pair("__done", path);
+            let row = url::form_urlencoded::parse(body).find(|(name, _)| name == ROW_FIELD);
+            if let Some((_, row)) = row.filter(|(_, row)| row.len() <= MAX_ROW) {
+                query.append_pair(ROW_FIELD, &row);
+            }
         } else if typed.len() <= MAX_ECHO {
             query.append_pair("__form", &typed);
         }
@@ -128,5 +140,19 @@ mod tests {
     fn success_says_which_form_worked() {
         let back = sent_back("/admin/users?__form=x", "/api/create", b"email=a").unwrap();
         assert_eq!(back, "/admin/users?__done=%2Fapi%2Fcreate");
+    }
+
+    #[test]
+    fn success_says_which_row_worked_when_the_form_names_one() {
+        let back = sent_back(
+            "/t/shop/applications?days=7&__row=old",
+            "/api/save",
+            b"name=Shop&__row=application%3AShop%3AiOS&description=x",
+        )
+        .unwrap();
+        assert_eq!(
+            back,
+            "/t/shop/applications?days=7&__done=%2Fapi%2Fsave&__row=application%3AShop%3AiOS"
+        );
     }
 }

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::forms::sent_back_note;
 use crate::components::time::Time;
 use crate::components::urls::query_string;
 use crate::error::AppError;
@@ -326,6 +327,7 @@ pub fn IngestionPage() -> impl IntoView {
             })}
         </Suspense>
         {move || outcome(retry.value().get(), |task| format!("Hour queued again (task {task})."))}
+        {sent_back_note::<RetryHour>("retry-queued", "Hour queued again.")}
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match state.await {
@@ -368,6 +370,8 @@ fn IngestionState(
         </ActionForm>
         {move || outcome(request.value().get(), |b: Backfill| format!("Backfill {} queued: {} hours of {}.", b.id, b.hours_total, b.tenant))}
         {move || outcome(cancel.value().get(), |b: Backfill| format!("Backfill {} cancelled.", b.id))}
+        {sent_back_note::<RequestBackfill>("backfill-queued", "Backfill queued: it is in the list below.")}
+        {sent_back_note::<CancelBackfill>("backfill-cancelled", "Backfill cancelled.")}
         <h2>"Backfills"</h2>
         <Backfills list=state.backfills cancel=cancel />
         <h2>"Hours"</h2>

@@ -1,13 +1,16 @@
 //! `/admin/notifications`: for each tenant the caller owns (admins: every tenant), the quiet period
 //! after which unseen events, screens and applications are marked obsolete, and its webhooks with
 //! their secrets and last deliveries (status, attempts, the endpoint's answer). Forms post to
-//! server functions, so the page works without JavaScript.
+//! server functions, so the page works without JavaScript. Each tenant's forms say what their
+//! last submission did; removing a webhook asks first (`?remove=ID`).
 
 use blueprint_types::notify::{TenantChannels, Webhook};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::forms::{Confirm, LastRow, ROW_FIELD, worked};
+use crate::components::tenant::query_param;
 use crate::components::time::{MaybeTime, Time};
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
@@ -78,6 +81,13 @@ pub fn NotificationsPage() -> impl IntoView {
         },
         |_| get_channels(),
     );
+    // One action per kind of form for every tenant: each section speaks only of its own.
+    let rows = Rows {
+        added: LastRow::new(add, |a: &AddWebhook| a.tenant.clone()),
+        saved: LastRow::new(quiet, |q: &SetQuietDays| q.tenant.clone()),
+    };
+    let confirm = query_param("remove");
+    let removed = worked(remove);
     let failure = move || {
         let messages: Vec<String> = [
             add.value().get().and_then(|r| r.err()),
@@ -100,16 +110,26 @@ pub fn NotificationsPage() -> impl IntoView {
                 " with the timestamp in "<code>"X-Blueprint-Timestamp"</code>"."</p>
         </div>
         {failure}
+        {move || removed.get().then(|| view! { <p class="ok" role="status" data-testid="webhook-removed">"Webhook removed."</p> })}
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let confirm = confirm.get();
+                Suspend::new(async move {
                 match data.await {
                     Err(err) => view! { <Refusal error=err /> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <p class="muted">"You own no tenant."</p> }.into_any(),
-                    Ok(list) => list.into_iter().map(|t| view! { <TenantSection t add remove quiet /> }).collect_view().into_any(),
+                    Ok(list) => list.into_iter().map(|t| view! { <TenantSection t add remove quiet rows confirm=confirm.clone() /> }).collect_view().into_any(),
                 }
-            })}
+            })}}
         </Suspense>
     }
+}
+
+/// Which tenant's section added a webhook and saved a quiet period last.
+#[derive(Clone, Copy)]
+struct Rows {
+    added: LastRow,
+    saved: LastRow,
 }
 
 #[component]
@@ -118,26 +138,55 @@ fn TenantSection(
     add: ServerAction<AddWebhook>,
     remove: ServerAction<RemoveWebhook>,
     quiet: ServerAction<SetQuietDays>,
+    rows: Rows,
+    /// The webhook asked to be removed (`?remove=ID`), if any.
+    confirm: String,
 ) -> impl IntoView {
     let (for_quiet, for_add) = (t.tenant.clone(), t.tenant.clone());
+    let (added, saved) = (worked(add), worked(quiet));
+    let here = t.tenant.clone();
+    let added_here = {
+        let here = here.clone();
+        move || added.get() && rows.added.is(&here)
+    };
+    let saved_here = move || saved.get() && rows.saved.is(&here);
+    // The form is kept (redrawn in place) when the list reloads: empty it once its webhook is in.
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new({
+        let added_here = added_here.clone();
+        move |_| {
+            if added_here()
+                && let Some(form) = form.get_untracked()
+            {
+                form.reset();
+            }
+        }
+    });
     view! {
         <section class="card" data-testid=format!("channels-{}", t.tenant)>
             <h2>{t.tenant.clone()}</h2>
             <ActionForm action=quiet attr:class="inline-form">
-                <input type="hidden" name="tenant" value=for_quiet />
+                <input type="hidden" name="tenant" value=for_quiet.clone() />
+                <input type="hidden" name=ROW_FIELD value=for_quiet />
                 <label>{format!("Obsolete after this many days without a sighting (0: the default, {})", t.default_quiet_days)}
                     <input type="number" name="days" min="0" max="365" value=t.quiet_days.unwrap_or(0) />
                 </label>
                 <button type="submit">"Save"</button>
             </ActionForm>
+            {move || saved_here().then(|| view! { <p class="ok" role="status" data-testid="quiet-saved">"Saved."</p> })}
             <h3>"Webhooks"</h3>
             {if t.webhooks.is_empty() {
                 view! { <p class="muted">"No webhooks."</p> }.into_any()
             } else {
-                t.webhooks.into_iter().map(|h| view! { <WebhookView h remove /> }).collect_view().into_any()
+                t.webhooks.into_iter().map(|h| {
+                    let asking = confirm == h.id.to_string();
+                    view! { <WebhookView h remove asking /> }
+                }).collect_view().into_any()
             }}
-            <ActionForm action=add attr:class="inline-form" attr:data-testid="webhook-form">
-                <input type="hidden" name="tenant" value=for_add />
+            {move || added_here().then(|| view! { <p class="ok" role="status" data-testid="webhook-added">"Webhook added."</p> })}
+            <ActionForm action=add node_ref=form attr:class="inline-form" attr:data-testid="webhook-form">
+                <input type="hidden" name="tenant" value=for_add.clone() />
+                <input type="hidden" name=ROW_FIELD value=for_add />
                 <input type="url" name="url" placeholder="https://hooks.example.com/…" aria-label="webhook URL" required />
                 <input type="text" name="news" placeholder="kinds of news (empty: all)" aria-label="kinds of news" />
                 <button type="submit">"Add webhook"</button>
@@ -146,8 +195,29 @@ fn TenantSection(
     }
 }
 
+/// One webhook: "Remove" is a link to `?remove=ID`, where the webhook asks again and only "Yes,
+/// remove" posts (the same with JavaScript on or off).
 #[component]
-fn WebhookView(h: Webhook, remove: ServerAction<RemoveWebhook>) -> impl IntoView {
+fn WebhookView(
+    h: Webhook,
+    remove: ServerAction<RemoveWebhook>,
+    /// This webhook is the one asked to be removed.
+    asking: bool,
+) -> impl IntoView {
+    let removal = if asking {
+        view! {
+            <Confirm question=format!("Remove the webhook to {}? It receives no more news. ", h.url) testid="confirm-remove-webhook" cancel="/admin/notifications">
+                <ActionForm action=remove attr:class="inline-form">
+                    <input type="hidden" name="id" value=h.id />
+                    <button type="submit" class="danger">"Yes, remove"</button>
+                </ActionForm>
+            </Confirm>
+        }
+        .into_any()
+    } else {
+        view! { <a class="button secondary" href=format!("/admin/notifications?remove={}", h.id)>"Remove"</a> }
+            .into_any()
+    };
     view! {
         <div class="webhook" data-testid="webhook">
             <p>
@@ -155,10 +225,7 @@ fn WebhookView(h: Webhook, remove: ServerAction<RemoveWebhook>) -> impl IntoView
                 {if h.news.is_empty() { "every kind of news".to_owned() } else { h.news.join(", ").replace('_', " ") }}
                 " · secret " <code class="small">{h.secret.clone()}</code>
             </p>
-            <ActionForm action=remove attr:class="inline-form">
-                <input type="hidden" name="id" value=h.id />
-                <button type="submit" class="secondary">"Remove"</button>
-            </ActionForm>
+            {removal}
             {if h.deliveries.is_empty() {
                 view! { <p class="muted small">"Nothing sent yet."</p> }.into_any()
             } else {

@@ -6,7 +6,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::forms::{clear_after_success, successes};
+use crate::components::forms::{clear_after_success, outcome_note, successes};
 use crate::components::tenant::query_param;
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
@@ -91,15 +91,6 @@ pub async fn reset_password(email: String, password: String) -> Result<(), AppEr
         .map_err(|err| from_account("Resetting a password", err))
 }
 
-/// What the last submission of a form came to: saved, or why not.
-fn outcome(value: Option<Result<(), AppError>>) -> AnyView {
-    match value {
-        Some(Err(err)) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-        Some(Ok(())) => view! { <p class="ok">"Saved."</p> }.into_any(),
-        None => ().into_any(),
-    }
-}
-
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
@@ -157,7 +148,7 @@ fn UserForms(
             <input type="password" name="password" placeholder="initial password (10+ characters)" aria-label="initial password" required />
             <button type="submit">"Create"</button>
         </ActionForm>
-        {move || outcome(create.value().get())}
+        {outcome_note(create, "user-created", "User created.")}
         <h2>"Change a user's rights"</h2>
         <ActionForm action=rights attr:class="inline-form" attr:data-testid="user-rights">
             <select name="user_id" aria-label="user" required>
@@ -167,14 +158,14 @@ fn UserForms(
             <input type="text" name="tenants" placeholder="tenants (comma-separated)" />
             <button type="submit">"Save"</button>
         </ActionForm>
-        {move || outcome(rights.value().get())}
+        {outcome_note(rights, "rights-saved", "Rights saved.")}
         <h2>"Reset a password"</h2>
         <ActionForm action=reset attr:class="inline-form">
             <input type="email" name="email" placeholder="email" required />
             <input type="password" name="password" placeholder="new password (10+ characters)" required />
             <button type="submit">"Reset"</button>
         </ActionForm>
-        {move || outcome(reset.value().get())}
+        {outcome_note(reset, "password-reset", "Password reset.")}
     }
 }
 

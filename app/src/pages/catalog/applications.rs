@@ -6,12 +6,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::charts::{ChartKind, TimeChart, thousands};
+use crate::components::forms::LastRow;
 use crate::components::tenant::{RangePicker, Tab, TenantTabs, range_query, tenant_param};
 use crate::components::time::MaybeTime;
 use crate::components::urls::{query_string, tenant_path};
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
-use crate::pages::catalog::event::{CurationView, UpdateCuration};
+use crate::pages::catalog::event::{CurationView, UpdateCuration, curation_row};
 use crate::pages::catalog::rollouts::failing::FailingRollouts;
 use crate::pages::inbox::WatchButton;
 
@@ -34,6 +35,10 @@ pub fn ApplicationsPage() -> impl IntoView {
     let (from, to) = range_query();
     let save = ServerAction::<UpdateCuration>::new();
     let saves = crate::components::forms::successes(save);
+    // One save action for every application's form: each says "Saved" only for its own save.
+    let last = LastRow::new(save, |s: &UpdateCuration| {
+        curation_row(&s.kind, &s.name, &s.platform)
+    });
     let data = Resource::new(
         move || (tenant.get(), from.get(), to.get(), saves.get()),
         |(tenant, from, to, _)| get_applications(tenant, from, to),
@@ -53,7 +58,7 @@ pub fn ApplicationsPage() -> impl IntoView {
                                 <RangePicker range=apps.range.clone() action=tenant_path(&slug, &["applications"]) />
                             </div>
                             {apps.applications.is_empty().then(|| view! { <p class="muted">"No application has sent events yet."</p> })}
-                            {apps.applications.into_iter().map(|app| view! { <Application app tenant=slug.clone() can_edit=apps.can_edit save /> }).collect::<Vec<_>>()}
+                            {apps.applications.into_iter().map(|app| view! { <Application app tenant=slug.clone() can_edit=apps.can_edit save last /> }).collect::<Vec<_>>()}
                         }.into_any()
                     }
                 }
@@ -68,6 +73,7 @@ fn Application(
     tenant: String,
     can_edit: bool,
     save: ServerAction<UpdateCuration>,
+    last: LastRow,
 ) -> impl IntoView {
     let events = tenant_path(&tenant, &["events"]);
     let matrix = format!(
@@ -84,7 +90,7 @@ fn Application(
                 " · " <a href=matrix>"events × versions"</a>
             </p>
             <FailingRollouts tenant=tenant.clone() application=(app.name.clone(), app.platform.clone()) />
-            <CurationView curation=app.curation.clone() can_edit save tenant=tenant.clone() kind="application" name=app.name.clone() platform=app.platform.clone() />
+            <CurationView curation=app.curation.clone() can_edit save tenant=tenant.clone() kind="application" name=app.name.clone() platform=app.platform.clone() last />
             <div class="grid-2">
                 <div>
                     <h3>{format!("Share of {} per version", app.share_of)}</h3>

@@ -12,7 +12,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::charts::{ChartKind, Palette, TimeChart, thousands};
-use crate::components::forms::{done_without_js, successes, typed_or, typed_values};
+use crate::components::forms::{
+    LastRow, ROW_FIELD, done_without_js, successes, typed_or, typed_values,
+};
 use crate::components::tenant::{
     RangePicker, Tab, TenantTabs, path_param, query_param, range_query, tenant_param,
 };
@@ -136,7 +138,16 @@ pub fn CurationView(
     /// The application's platform (applications only).
     #[prop(optional, into)]
     platform: String,
+    /// On a page with one such form per row (the applications), the row submitted last: only
+    /// that row says "Saved" or shows the refusal.
+    #[prop(optional)]
+    last: Option<LastRow>,
 ) -> impl IntoView {
+    let row = curation_row(kind, &name, &platform);
+    let mine = {
+        let row = row.clone();
+        Signal::derive(move || last.is_none_or(|last| last.is(&row)))
+    };
     // A refusal sent back without JavaScript: what was typed into this form, and its error.
     let typed = typed_values::<UpdateCuration>()
         .get_untracked()
@@ -144,11 +155,12 @@ pub fn CurationView(
             typed_or(&Some(fields.clone()), "name", String::new()) == name
                 && typed_or(&Some(fields.clone()), "platform", String::new()) == platform
         });
-    let refused = move || matches!(save.value().get(), Some(Err(_)));
+    let refused = move || matches!(save.value().get(), Some(Err(_))) && mine.get();
     // The refusal's message, beside the field it names (at the top when it names none).
     let error = move |at: &'static str| {
         save.value()
             .get()
+            .filter(|_| mine.get())
             .and_then(|result| result.err())
             .map(|err| err.to_string())
             .filter(|message| field_of(message) == at)
@@ -156,7 +168,7 @@ pub fn CurationView(
     };
     let done = done_without_js::<UpdateCuration>();
     let saved = move || {
-        (matches!(save.value().get(), Some(Ok(_))) || done.get()).then(
+        ((matches!(save.value().get(), Some(Ok(_))) || done.get()) && mine.get()).then(
             || view! { <span class="saved small" role="status" data-testid="saved">"Saved"</span> },
         )
     };
@@ -188,6 +200,7 @@ pub fn CurationView(
                         <input type="hidden" name="kind" value=kind />
                         <input type="hidden" name="name" value=name.clone() />
                         <input type="hidden" name="platform" value=platform.clone() />
+                        {last.is_some().then(|| view! { <input type="hidden" name=ROW_FIELD value=row.clone() /> })}
                         {move || error("form")}
                         <label>"Description"<textarea name="description" rows="3">{description}</textarea></label>
                         {move || error("description")}
@@ -212,6 +225,11 @@ pub fn CurationView(
             })}
         </section>
     }
+}
+
+/// The key of one curation form among others on a page: `kind:name:platform`.
+pub fn curation_row(kind: &str, name: &str, platform: &str) -> String {
+    format!("{kind}:{name}:{platform}")
 }
 
 /// The edit form's field a refusal's message is about ("form" when it names none).

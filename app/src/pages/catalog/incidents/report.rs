@@ -10,6 +10,7 @@ use leptos_meta::Title;
 
 use super::{ChangeIncident, KindBadge, MuteSeries, get_incident};
 use crate::components::band_chart::BandChart;
+use crate::components::forms::sent_back_note;
 use crate::components::tenant::{Tab, TenantTabs, path_param, tenant_param};
 use crate::components::urls::tenant_path;
 use crate::error::AppError;
@@ -53,6 +54,9 @@ pub fn IncidentPage() -> impl IntoView {
             Ok(()) => view! { <p class="notice" role="status">"Done."</p> }.into_any(),
             Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
         })}
+        // Sent back without JavaScript: the state and who acted are in the head above.
+        {sent_back_note::<ChangeIncident>("change-done", "Done: the state above is the new one.")}
+        {sent_back_note::<MuteSeries>("mute-done", "Done.")}
     }
 }
 

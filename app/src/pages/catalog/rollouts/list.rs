@@ -11,6 +11,7 @@ use super::plan::TenantPlanView;
 use super::text::share;
 use super::verdict::VerdictBadge;
 use super::{OpenRollout, get_tenant_plan, get_version_choices, list_rollouts};
+use crate::components::forms::{clear_after_success, saved_note};
 use crate::components::tenant::{Tab, TenantTabs, tenant_param};
 use crate::components::time::MaybeTime;
 use crate::components::urls::tenant_path;
@@ -89,8 +90,11 @@ fn RolloutTable(mut list: Vec<RolloutSummary>) -> impl IntoView {
 
 /// Opens a roll-out by hand, picking the application, platform and versions from the tenant's
 /// catalog (versions from a searchable list); an empty baseline picks the busiest other version.
+/// The form is cleared once the roll-out is open.
 #[component]
 fn OpenRolloutForm(tenant: String, open: ServerAction<OpenRollout>) -> impl IntoView {
+    let form = NodeRef::<leptos::html::Form>::new();
+    clear_after_success(form, open);
     let choices = Resource::new(|| (), {
         let tenant = tenant.clone();
         move |_| get_version_choices(tenant.clone())
@@ -108,7 +112,7 @@ fn OpenRolloutForm(tenant: String, open: ServerAction<OpenRollout>) -> impl Into
                 Suspend::new(async move {
                     let known = choices.await.unwrap_or_default();
                     view! {
-                        <ActionForm action=open attr:class="inline-form" attr:data-testid="open-rollout">
+                        <ActionForm action=open node_ref=form attr:class="inline-form" attr:data-testid="open-rollout">
                             <input type="hidden" name="tenant" value=tenant />
                             <select name="application" aria-label="application" required>{options(known.applications)}</select>
                             <select name="platform" aria-label="platform" required>{options(known.platforms)}</select>
@@ -124,5 +128,6 @@ fn OpenRolloutForm(tenant: String, open: ServerAction<OpenRollout>) -> impl Into
             }}
         </Suspense>
         {move || open.value().get().and_then(|r| r.err()).map(|err| view! { <p class="error" role="alert">{err.to_string()}</p> })}
+        {saved_note(open, "rollout-opened", "Roll-out opened: it is in the list above.")}
     }
 }

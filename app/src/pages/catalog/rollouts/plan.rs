@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::text::{plan_summary, stages_text, tolerance_text};
 use super::{SetRolloutPlan, SetTenantPlan, get_tenant_plan};
+use crate::components::forms::saved_note;
 use crate::pages::admin::Refusal;
 
 /// Counts an action's successful results. A resource keyed on the count reloads after each save,
@@ -64,6 +65,7 @@ pub fn TenantPlanView(tenant: String) -> impl IntoView {
                 }}
             </Suspense>
             {move || save.value().get().and_then(|r| r.err()).map(|err| view! { <p class="error" role="alert">{err.to_string()}</p> })}
+            {saved_note(save, "plan-saved", "Saved: new roll-outs start with this plan.")}
         </section>
     }
     .into_any()
@@ -117,6 +119,7 @@ pub fn RolloutPlanForm(
             </ActionForm>
         </details>
         {move || save.value().get().and_then(|r| r.err()).map(|err| view! { <p class="error" role="alert">{err.to_string()}</p> })}
+        {saved_note(save, "plan-saved", if evaluates { "Saved and evaluated again." } else { "Saved." })}
     }
     .into_any()
 }

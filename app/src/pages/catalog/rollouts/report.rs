@@ -13,6 +13,7 @@ use super::series::SeriesView;
 use super::stages::StagesView;
 use super::text::{plan_summary, share};
 use super::{SetRolloutPlan, SetRolloutState, get_rollout};
+use crate::components::forms::sent_back_note;
 use crate::components::tenant::{Tab, TenantTabs, path_param, query_param, tenant_param};
 use crate::components::time::Time;
 use crate::components::urls::tenant_path;
@@ -54,7 +55,12 @@ pub fn RolloutPage() -> impl IntoView {
                 }
             })}}
         </Suspense>
-        {move || state.value().get().and_then(|r| r.err()).map(|err| view! { <p class="error" role="alert">{err.to_string()}</p> })}
+        {move || state.value().get().map(|result| match result {
+            Ok(report) => view! { <p class="notice" role="status" data-testid="state-done">{format!("Done: the roll-out is {}.", report.rollout.state)}</p> }.into_any(),
+            Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+        })}
+        // Sent back without JavaScript: the state is in the head above.
+        {sent_back_note::<SetRolloutState>("state-done", "Done: the state above is the new one.")}
     }
 }
 
