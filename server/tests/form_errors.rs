@@ -25,7 +25,7 @@ type Row = (
 
 /// One mistake for each server function (`whoami` takes nothing and refuses no one), and each
 /// conflict a server function can meet.
-const ROWS: [Row; 55] = [
+const ROWS: [Row; 57] = [
     ("get_tenants", None, "search=", 401, "Unauthenticated"),
     ("list_users", Some(VIEWER), "", 403, "Forbidden"),
     (
@@ -57,6 +57,8 @@ const ROWS: [Row; 55] = [
         "password",
     ),
     ("list_tokens", None, "", 401, "Unauthenticated"),
+    ("get_token_choices", None, "", 401, "Unauthenticated"),
+    ("new_token_secret", None, "", 401, "Unauthenticated"),
     (
         "create_token",
         Some(VIEWER),

@@ -82,6 +82,8 @@ fn server_functions(
             ADMIN_ONLY,
         ),
         ("list_tokens", String::new(), ANON_ONLY_DENIED),
+        ("get_token_choices", String::new(), ANON_ONLY_DENIED),
+        ("new_token_secret", String::new(), ANON_ONLY_DENIED),
         (
             "create_token",
             "name=ci&tenant=shop&role=viewer".into(),
