@@ -2,10 +2,11 @@
 //! failure of the server-function machinery itself.
 //!
 //! This is the one place a server function's error becomes an HTTP answer: the caller's mistakes
-//! are 4xx with their message ([`ClientError::status`]: 400 invalid, 401, 403, 404), a form that
-//! cannot be read (a missing field, a number that is not one) is 400, and only a failure on the
-//! server is 5xx. A form posted without JavaScript is redirected back as Leptos does (303/302
-//! with the error in the address), so the page shows it beside the form.
+//! are 4xx with their message ([`ClientError::status`]: 400 invalid, 401, 403, 404, 409 in
+//! conflict with what exists), a form that cannot be read (a missing field, a number that is not
+//! one) is 400, and only a failure on the server is 5xx. A form posted without JavaScript is
+//! redirected back as Leptos does (303/302 with the error in the address), so the page shows it
+//! beside the form.
 
 use blueprint_types::ClientError;
 use leptos::server_fn::codec::JsonEncoding;
@@ -63,18 +64,24 @@ impl FromServerFnError for AppError {
     }
 }
 
-/// Sets the status of the server function's answer to `error`'s, unless the request is a plain
-/// form post that Leptos redirects back to its page.
+/// Whether this request is a form posted without JavaScript (it accepts HTML): Leptos answers
+/// it with a redirect back to its page, so what a server function returns is not shown.
 #[cfg(feature = "ssr")]
-fn set_error_status(error: &AppError) {
-    let plain_form = leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+pub fn plain_form_post() -> bool {
+    leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
         parts
             .headers
             .get(http::header::ACCEPT)
             .and_then(|accept| accept.to_str().ok())
             .is_some_and(|accept| accept.contains("text/html"))
-    });
-    if plain_form {
+    })
+}
+
+/// Sets the status of the server function's answer to `error`'s, unless the request is a plain
+/// form post that Leptos redirects back to its page.
+#[cfg(feature = "ssr")]
+fn set_error_status(error: &AppError) {
+    if plain_form_post() {
         return;
     }
     if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
@@ -117,6 +124,7 @@ pub fn from_account(context: &str, err: blueprint_core::accounts::ServiceError) 
         E::Forbidden => AppError::Client(ClientError::Forbidden),
         E::NotFound => AppError::Client(ClientError::NotFound),
         E::Invalid(message) => AppError::Client(ClientError::Invalid(message)),
+        E::Conflict(message) => AppError::Client(ClientError::Conflict(message)),
         other => unavailable(context, other),
     }
 }

@@ -2,6 +2,9 @@
 //! chain for people. Variants are stable: the web boundary maps each to a status and a message,
 //! and an error of a lower layer (ingestion, object storage, the job queue) keeps its source, so
 //! its context (tenant, hour, path) is logged once at that boundary instead of being flattened.
+//! A request that collides with what exists is a [`ServiceError::Conflict`] (409): services say
+//! so in the caller's words, and a unique key the database refuses (two requests at the same
+//! moment) becomes one too, instead of a failure.
 
 /// Why a service call failed. Messages are safe to show to the person who asked.
 #[derive(Debug, thiserror::Error)]
@@ -14,6 +17,10 @@ pub enum ServiceError {
     NotFound,
     #[error("{0}")]
     Invalid(String),
+    /// The request collides with what exists (a user with that email, a roll-out open against
+    /// another baseline, a backfill that has ended); the message says what collides.
+    #[error("{0}")]
+    Conflict(String),
     #[error("the email or password is incorrect")]
     BadCredentials,
     #[error("too many failed attempts; try again in {0} s")]
@@ -22,7 +29,7 @@ pub enum ServiceError {
     #[error("too many sign-ins at once; please try again in a moment")]
     Busy,
     #[error("database error: {0}")]
-    Db(#[from] sea_orm::DbErr),
+    Db(sea_orm::DbErr),
     /// A lower layer failed; the source keeps what it was doing.
     #[error("{}", error_chain(.0.as_ref()))]
     Failed(Box<dyn std::error::Error + Send + Sync + 'static>),
@@ -33,6 +40,29 @@ impl ServiceError {
     pub fn failed(err: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Failed(Box::new(err))
     }
+}
+
+/// What a unique key the database refused tells the caller: their request collided with another
+/// that wrote the same thing a moment before.
+pub const COLLIDED: &str =
+    "this collides with a change made at the same moment; reload the page and try again";
+
+impl From<sea_orm::DbErr> for ServiceError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        if is_unique_violation(&err) {
+            tracing::warn!(error = %err, "a write collided with an existing row");
+            return Self::Conflict(COLLIDED.into());
+        }
+        Self::Db(err)
+    }
+}
+
+/// Whether `err` is the database refusing a second row with the same unique key.
+pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }
 
 /// An error and its sources on one line (`top: cause: root cause`), for messages people read.

@@ -236,7 +236,7 @@ async fn backfills_run_once_report_progress_and_can_be_cancelled() {
         );
         let again = backfills::cancel(services.db.conn(), third.id).await;
         assert!(
-            matches!(&again, Err(JobError::Invalid(m)) if m.contains("already cancelled")),
+            matches!(&again, Err(JobError::Conflict(m)) if m.contains("already cancelled")),
             "{again:?}"
         );
         let outcome = backfills::hours_outcome(services.db.conn(), first.id)

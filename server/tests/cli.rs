@@ -422,6 +422,70 @@ fn http(address: &str, request: &str) -> String {
 }
 
 #[test]
+fn adding_a_user_whose_email_exists_exits_3_with_one_line_and_keeps_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let add = |password: &str| {
+        let mut child = blueprint(dir.path())
+            .args([
+                "user",
+                "add",
+                "Ops@Example.com",
+                "--role",
+                "admin",
+                "--password-stdin",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{password}\n").as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let first = add("the first long password");
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let again = add("another long password");
+    assert_one_line_error(
+        &again,
+        "a user with the email ops@example.com already exists",
+    );
+    // The first password still signs in: nothing of the first user was changed.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        use sea_orm::EntityTrait;
+        let url = format!(
+            "sqlite://{}/data/blueprint.db?mode=rwc",
+            dir.path().display()
+        );
+        let db = blueprint_core::db::Database::open(
+            &blueprint_core::db::DatabaseUrl::parse(&url).unwrap(),
+            &blueprint_core::db::PoolSettings::default(),
+        )
+        .await
+        .unwrap();
+        let users = blueprint_core::entities::user::Entity::find()
+            .all(db.conn())
+            .await
+            .unwrap();
+        assert_eq!(users.len(), 1);
+        let hash = users[0].password_hash.clone();
+        assert!(blueprint_core::accounts::passwords::verify_password(
+            "the first long password",
+            hash.as_deref()
+        ));
+    });
+}
+
+#[test]
 fn passwords_tokens_and_session_ids_never_appear_in_clear_in_logs_or_the_database() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("data/events/shop")).unwrap();

@@ -1,7 +1,8 @@
 //! Every server function answers a caller's mistake with its 4xx status and its message, posted
-//! as a form is: 400 for input to fix, 401 not signed in, 403 not allowed, 404 not found (server
-//! functions used to answer every error with 500). A server function registered without a row
-//! here fails the test. Posted as a page without JavaScript does (accepting HTML, with a
+//! as a form is: 400 for input to fix, 401 not signed in, 403 not allowed, 404 not found, 409 in
+//! conflict with what exists (server functions used to answer every error with 500). A server
+//! function registered without a row here fails the test; each one that can collide with what
+//! exists has a 409 row too, against state the test seeds first. Posted as a page without JavaScript does (accepting HTML, with a
 //! `Referer`), the same mistake sends the browser back to the page with the message, the typed
 //! values (passwords left out) and, after success, which form worked.
 
@@ -12,7 +13,8 @@ use std::collections::BTreeSet;
 use axum::http::header;
 use support::{ADMIN, OWNER, TestServer, VIEWER, answer, get_as, request};
 
-/// (server function, caller, form body, status, words of the message).
+/// (server function, caller, form body, status, words of the message). In a body, `{token}`,
+/// `{backfill}` stand for what [`seed_conflicts`] made.
 type Row = (
     &'static str,
     Option<&'static str>,
@@ -21,8 +23,9 @@ type Row = (
     &'static str,
 );
 
-/// One mistake for each server function (`whoami` takes nothing and refuses no one).
-const ROWS: [Row; 50] = [
+/// One mistake for each server function (`whoami` takes nothing and refuses no one), and each
+/// conflict a server function can meet.
+const ROWS: [Row; 57] = [
     ("get_tenants", None, "search=", 401, "Unauthenticated"),
     ("list_users", Some(VIEWER), "", 403, "Forbidden"),
     (
@@ -54,6 +57,8 @@ const ROWS: [Row; 50] = [
         "password",
     ),
     ("list_tokens", None, "", 401, "Unauthenticated"),
+    ("get_token_choices", None, "", 401, "Unauthenticated"),
+    ("new_token_secret", None, "", 401, "Unauthenticated"),
     (
         "create_token",
         Some(VIEWER),
@@ -289,7 +294,80 @@ const ROWS: [Row; 50] = [
         403,
         "Forbidden",
     ),
+    // Conflicts with what exists: 409 with what collides.
+    (
+        "create_user",
+        Some(ADMIN),
+        "email=Viewer%40example.com&role=viewer&tenants=shop&password=long+enough+password",
+        409,
+        "a user with the email viewer@example.com already exists",
+    ),
+    (
+        "revoke_token",
+        Some(ADMIN),
+        "token_id={token}",
+        409,
+        "the token “revoked in the seed” is already revoked",
+    ),
+    (
+        "cancel_backfill",
+        Some(ADMIN),
+        "id={backfill}",
+        409,
+        "is already cancelled; only a queued or running backfill can be cancelled",
+    ),
+    (
+        "add_webhook",
+        Some(OWNER),
+        "tenant=shop&url=http%3A%2F%2F192.0.2.10%3A9%2Ftaken&news=",
+        409,
+        "shop already has a webhook to http://192.0.2.10:9/",
+    ),
+    (
+        "open_rollout",
+        Some(OWNER),
+        "tenant=shop&application=Shop&platform=iOS&version=2.0&baseline=3.0",
+        409,
+        "the roll-out of Shop 2.0 (iOS) is already open against 1.0; close it to open it against 3.0",
+    ),
 ];
+
+/// What the 409 rows collide with: a user (the viewer), a revoked token, a cancelled backfill, a
+/// webhook of `shop` and an open roll-out of Shop 2.0 (iOS) against 1.0. The token's and the
+/// backfill's ids.
+async fn seed_conflicts(server: &TestServer) -> (i64, i64) {
+    use blueprint_core::accounts::tokens::{NewToken, create_token, revoke_token};
+    use blueprint_core::channels::webhooks::{self, AllowedHosts};
+    use blueprint_core::jobs::backfills;
+    let services = &server.state.services;
+    let admin = blueprint_core::testing::actor(services, "seed@example.com", true, &[]).await;
+    let new = NewToken {
+        name: "revoked in the seed".into(),
+        tenant: None,
+        role: None,
+    };
+    let (_, token) = create_token(services, &admin, new).await.unwrap();
+    revoke_token(services, &admin, token.id).await.unwrap();
+    let (from, to) = (
+        "2026-11-01T00".parse().unwrap(),
+        "2026-11-01T01".parse().unwrap(),
+    );
+    let backfill = backfills::request_as(services, &admin, "shop", from, to, "admin")
+        .await
+        .unwrap();
+    backfills::cancel_as(services, &admin, backfill.id)
+        .await
+        .unwrap();
+    let hook = blueprint_types::notify::WebhookRequest {
+        url: "http://192.0.2.10:9/taken".into(),
+        news: None,
+    };
+    webhooks::create_as(services, &AllowedHosts::default(), &admin, "shop", &hook)
+        .await
+        .unwrap();
+    server.with_rollout().await;
+    (token.id, backfill.id)
+}
 
 /// Server functions no caller can get wrong.
 const NOTHING_TO_GET_WRONG: [&str; 1] = ["whoami"];
@@ -336,15 +414,19 @@ async fn every_server_function_answers_mistakes_with_their_4xx_and_message() {
         for email in [VIEWER, OWNER, ADMIN] {
             cookies.insert(email, server.sign_in(email).await);
         }
+        let (token, backfill) = seed_conflicts(&server).await;
         let mut wrong = Vec::new();
         for (name, caller, body, status, words) in ROWS {
             let cookie = caller.map(|c| cookies[c].as_str());
             let path = path_of(&registered, name);
+            let body = body
+                .replace("{token}", &token.to_string())
+                .replace("{backfill}", &backfill.to_string());
             let sent = request(
                 "POST",
                 path,
                 cookie,
-                Some(("application/x-www-form-urlencoded", body.to_owned())),
+                Some(("application/x-www-form-urlencoded", body)),
             );
             let got = answer(&server.router, sent).await;
             if got.status.as_u16() != status || !got.body.contains(words) {

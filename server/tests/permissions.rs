@@ -82,6 +82,8 @@ fn server_functions(
             ADMIN_ONLY,
         ),
         ("list_tokens", String::new(), ANON_ONLY_DENIED),
+        ("get_token_choices", String::new(), ANON_ONLY_DENIED),
+        ("new_token_secret", String::new(), ANON_ONLY_DENIED),
         (
             "create_token",
             "name=ci&tenant=shop&role=viewer".into(),
@@ -175,7 +177,8 @@ fn server_functions(
         ("get_channels", String::new(), ANON_ONLY_DENIED),
         (
             "add_webhook",
-            "tenant=shop&url=http%3A%2F%2F192.0.2.10%3A9%2Fhook&news=".into(),
+            // One address per caller: a second webhook to an address is a conflict (409).
+            format!("tenant=shop&url=http%3A%2F%2F192.0.2.10%3A9%2Fhook{caller}&news="),
             SHOP_OWNERS,
         ),
         (
@@ -688,7 +691,7 @@ async fn every_route_answers_every_role_as_designed() {
                     "PATCH" if path.starts_with("/api/v1/incidents/") => Some(("application/json", r#"{"state":"resolved"}"#.to_owned())),
                     "PUT" | "DELETE" if path.ends_with("/mutes") => Some(("application/json", r#"{"event":"open"}"#.to_owned())),
                     "PATCH" if path.starts_with("/api/v1/rollouts/") => Some(("application/json", r#"{"state":"paused"}"#.to_owned())),
-                    "POST" if path.ends_with("/webhooks") => Some(("application/json", r#"{"url":"http://192.0.2.10:9/hook"}"#.to_owned())),
+                    "POST" if path.ends_with("/webhooks") => Some(("application/json", format!(r#"{{"url":"http://192.0.2.10:9/api-hook{index}"}}"#))),
                     "PATCH" => Some(("application/json", r#"{"description":"Edited through the API","tags":["core"]}"#.to_owned())),
                     _ => None,
                 };

@@ -80,6 +80,41 @@ pub struct TokenRow {
     pub revoked: bool,
 }
 
+/// What the create-token form offers its user: the tenants they may make a token for, each with
+/// the roles they may give it (never more than their own), and whether they may make one for
+/// every tenant (admins).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenChoices {
+    pub tenants: Vec<TokenTenant>,
+    pub every_tenant: bool,
+}
+
+/// One tenant of [`TokenChoices`]: its slug and the roles a token for it may have, lowest first
+/// (`viewer`, `owner`, `admin`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenTenant {
+    pub slug: String,
+    pub roles: Vec<String>,
+}
+
+impl TokenChoices {
+    /// Every role some tenant offers, lowest first (the form's role choices).
+    pub fn roles(&self) -> Vec<String> {
+        let mut roles: Vec<String> = Vec::new();
+        for role in ["viewer", "owner", "admin"] {
+            let offered = self
+                .tenants
+                .iter()
+                .any(|t| t.roles.iter().any(|r| r == role))
+                || (self.every_tenant && role == "admin");
+            if offered {
+                roles.push(role.to_owned());
+            }
+        }
+        roles
+    }
+}
+
 /// The error a page or API client sees.
 /// Variants are stable; details are logged on the server.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -96,6 +131,10 @@ pub enum ClientError {
     /// The request was understood but its content is invalid; the message says what to fix.
     #[error("{0}")]
     Invalid(String),
+    /// The request collides with what exists (a user with that email, a roll-out already open
+    /// against another baseline, a backfill that has ended); the message says what collides.
+    #[error("{0}")]
+    Conflict(String),
     /// Something failed on the server; the message is safe to show, details are in the logs.
     #[error("{0}")]
     Unavailable(String),
@@ -103,13 +142,15 @@ pub enum ClientError {
 
 impl ClientError {
     /// The HTTP status that answers this error: the caller's mistakes are 4xx (400 invalid,
-    /// 401 not signed in, 403 not allowed, 404 not found), a failure on the server 503.
+    /// 401 not signed in, 403 not allowed, 404 not found, 409 in conflict with what exists), a
+    /// failure on the server 503.
     pub fn status(&self) -> u16 {
         match self {
             Self::NotFound => 404,
             Self::Unauthenticated => 401,
             Self::Forbidden => 403,
             Self::Invalid(_) => 400,
+            Self::Conflict(_) => 409,
             Self::Unavailable(_) => 503,
         }
     }

@@ -1,7 +1,8 @@
 //! Accounts (DESIGN.md, "Roles"): users, their tenant memberships, the acting user of every
 //! service call ([`Actor`]) and the permission checks made on it, sign-in with throttling, API
-//! tokens, web sessions and the audit log. Services check permissions themselves; a tenant the
-//! actor may not see is reported exactly like one that does not exist.
+//! tokens (a new one's secret sealed for the page that shows it once), web sessions and the audit
+//! log. Services check permissions themselves; a tenant the actor may not see is reported exactly
+//! like one that does not exist.
 
 pub mod actors;
 pub mod audit;
@@ -9,6 +10,7 @@ mod audit_diff;
 pub mod epochs;
 pub mod hashing;
 pub mod passwords;
+pub mod sealed;
 pub mod sessions;
 pub mod sign_in;
 pub mod tokens;

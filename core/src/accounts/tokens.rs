@@ -2,7 +2,7 @@
 //! their own; the secret is shown once and stored as a SHA-256 hash; listed with last use;
 //! revocable.
 
-use blueprint_types::TokenRow;
+use blueprint_types::{TokenChoices, TokenRow, TokenTenant};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use sha2::{Digest, Sha256};
 
@@ -101,6 +101,38 @@ pub async fn create_token(
     Ok((secret, summary))
 }
 
+/// What `by` may make a token for: each tenant they can read with the roles up to their own in
+/// it (admins: owner, and admin rights), and every tenant for admins. Tokens make no tokens.
+pub async fn token_choices(services: &Services, by: &Actor) -> Result<TokenChoices, ServiceError> {
+    if by.token().is_some() {
+        return Err(ServiceError::Forbidden);
+    }
+    let tenants = tenant::Entity::find()
+        .order_by_asc(tenant::Column::Slug)
+        .all(services.db.conn())
+        .await?
+        .into_iter()
+        .filter_map(|row| {
+            let own = by.role_in(row.id)?;
+            let mut roles = vec![Role::Viewer.as_str().to_owned()];
+            if own == Role::Owner {
+                roles.push(Role::Owner.as_str().to_owned());
+            }
+            if by.is_admin() {
+                roles.push("admin".to_owned());
+            }
+            Some(TokenTenant {
+                slug: row.slug,
+                roles,
+            })
+        })
+        .collect();
+    Ok(TokenChoices {
+        tenants,
+        every_tenant: by.is_admin(),
+    })
+}
+
 fn summarize(row: api_token::Model, tenant: Option<String>) -> TokenRow {
     TokenRow {
         id: row.id,
@@ -138,7 +170,8 @@ pub async fn list_tokens(services: &Services, by: &Actor) -> Result<Vec<TokenRow
         .collect())
 }
 
-/// Revokes a token of the actor (admins: any).
+/// Revokes a token of the actor (admins: any); one revoked already is a conflict (409), its time
+/// of revocation kept.
 pub async fn revoke_token(
     services: &Services,
     by: &Actor,
@@ -150,6 +183,12 @@ pub async fn revoke_token(
         .ok_or(ServiceError::NotFound)?;
     if row.user_id != by.user_id && !by.is_admin() {
         return Err(ServiceError::NotFound);
+    }
+    if row.revoked_at.is_some() {
+        return Err(ServiceError::Conflict(format!(
+            "the token “{}” is already revoked",
+            row.name
+        )));
     }
     let name = row.name.clone();
     let mut active: api_token::ActiveModel = row.into();

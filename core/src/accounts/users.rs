@@ -67,6 +67,11 @@ async fn tenant_ids(
     Ok(out)
 }
 
+/// The answer to a new user whose email is taken (409).
+fn email_taken(email: &str) -> ServiceError {
+    ServiceError::Conflict(format!("a user with the email {email} already exists"))
+}
+
 /// Creates a user. `by` is the admin doing it (`None`: the command line, which runs as the
 /// machine's operator).
 pub async fn create_user(
@@ -87,9 +92,7 @@ pub async fn create_user(
         .await?
         .is_some()
     {
-        return Err(ServiceError::Invalid(format!(
-            "a user with the email {email} already exists"
-        )));
+        return Err(email_taken(&email));
     }
     let display_name = new
         .display_name
@@ -105,7 +108,15 @@ pub async fn create_user(
         ..Default::default()
     }
     .insert(&txn)
-    .await?;
+    .await
+    // Another request created the same email between the check and the insert.
+    .map_err(|err| {
+        if crate::error::is_unique_violation(&err) {
+            email_taken(&email)
+        } else {
+            ServiceError::Db(err)
+        }
+    })?;
     for (tenant_id, role) in &memberships {
         membership::ActiveModel {
             user_id: Set(row.id),

@@ -37,6 +37,9 @@ pub enum JobError {
     Queue(String),
     #[error("{0}")]
     Invalid(String),
+    /// The request collides with the job's state (cancelling a backfill that has ended).
+    #[error("{0}")]
+    Conflict(String),
     #[error("not found")]
     NotFound,
     #[error(transparent)]
@@ -65,8 +68,9 @@ impl From<JobError> for ServiceError {
         match err {
             JobError::Account(err) => err,
             JobError::Invalid(message) => ServiceError::Invalid(message),
+            JobError::Conflict(message) => ServiceError::Conflict(message),
             JobError::NotFound => ServiceError::NotFound,
-            JobError::Db(err) => ServiceError::Db(err),
+            JobError::Db(err) => ServiceError::from(err),
             JobError::Ingestion(IngestionError::UnknownTenant(_)) => ServiceError::NotFound,
             JobError::Ingestion(
                 err @ (IngestionError::BeyondRetention { .. } | IngestionError::EmptyRange { .. }),

@@ -185,13 +185,32 @@ async fn baseline_for(
     })
 }
 
-/// Opens the existing roll-out again if it was closed or had another baseline.
+/// Opens the existing roll-out again if it was closed, against `baseline`. One that is open or
+/// paused against another baseline is a conflict (409): its verdicts compare with that one, so it
+/// is closed first.
 async fn reopen(
     conn: &impl ConnectionTrait,
+    target: &Target,
     row: &rollout::Model,
     baseline: &app_version::Model,
 ) -> Result<rollout::Model, ServiceError> {
-    if state_of(row)? == RolloutState::Closed || row.baseline_id != baseline.id {
+    let state = state_of(row)?;
+    if state != RolloutState::Closed && row.baseline_id != baseline.id {
+        let current = app_version::Entity::find_by_id(row.baseline_id)
+            .one(conn)
+            .await?
+            .map_or_else(|| "another version".to_owned(), |v| v.version);
+        let Target { app, candidate, .. } = target;
+        return Err(ServiceError::Conflict(format!(
+            "the roll-out of {} {} ({}) is already {} against {current}; close it to open it against {}",
+            app.name,
+            candidate.version,
+            app.platform,
+            state.as_str(),
+            baseline.version
+        )));
+    }
+    if state == RolloutState::Closed {
         rollout::Entity::update_many()
             .col_expr(
                 rollout::Column::State,
@@ -238,8 +257,10 @@ async fn insert_by_hand(
 }
 
 /// Opens a roll-out by hand (owners and admins; `None`: the command line), or finds the
-/// candidate's roll-out and opens it again if it was closed. Without a baseline, the version
-/// with the most sessions in the 24 hours before the latest ingested hour is the baseline.
+/// candidate's roll-out and opens it again if it was closed (asking again for the one that is
+/// open changes nothing; naming another baseline for it is a conflict). Without a baseline, the
+/// existing roll-out's, else the version with the most sessions in the 24 hours before the
+/// latest ingested hour is the baseline.
 pub async fn open(
     services: &Services,
     actor: Option<&Actor>,
@@ -264,7 +285,7 @@ pub async fn open(
         ));
     }
     let row = match existing {
-        Some(row) => reopen(conn, &row, &baseline).await?,
+        Some(row) => reopen(conn, &target, &row, &baseline).await?,
         None => {
             insert_by_hand(
                 conn,

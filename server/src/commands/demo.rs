@@ -154,7 +154,8 @@ async fn print_demo_logins(services: &blueprint_core::Services) -> anyhow::Resul
         };
         match create_user(services, None, new).await {
             Ok(_) => {}
-            Err(blueprint_core::accounts::ServiceError::Invalid(_)) => {
+            // The user exists (a second `demo`): their password is set again.
+            Err(blueprint_core::accounts::ServiceError::Conflict(_)) => {
                 set_password(services, None, email, &password).await?
             }
             Err(err) => return Err(err.into()),

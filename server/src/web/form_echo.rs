@@ -3,7 +3,8 @@
 //! page needs to show the answer beside its form: after a refusal, the values that were typed
 //! (`__form`, passwords left out, when they fit in an address); after success, which form
 //! worked (`__done`) and, for a page with one such form per row, which row (`__row`, the form's
-//! hidden field of that name). The app reads them in `components::forms`.
+//! hidden field of that name). The app reads them in `components::forms`. The redirect carries no
+//! body.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -66,6 +67,11 @@ pub async fn echo_forms(request: Request, next: Next) -> Response {
     if let Some(Ok(value)) = location.flatten().map(|l| HeaderValue::from_str(&l)) {
         response.headers_mut().insert(header::LOCATION, value);
     }
+    // Leptos writes the function's answer into the redirect's body, which no browser shows: it is
+    // dropped, so an answer such as a new token's secret is not sent beside the redirect.
+    response.headers_mut().remove(header::CONTENT_LENGTH);
+    response.headers_mut().remove(header::CONTENT_TYPE);
+    *response.body_mut() = Body::empty();
     response
 }
 

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod client;
 mod form_echo;
 pub mod guard;
+mod handover;
 mod health;
 pub mod metrics;
 pub mod next_path;
@@ -239,6 +240,10 @@ pub fn build_router(state: AppState) -> Router {
         )
         .leptos_routes_with_context(&state, routes, context, app_shell)
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            handover::hand_over,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,

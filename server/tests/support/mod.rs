@@ -132,6 +132,48 @@ impl TestServer {
         self
     }
 
+    /// Ingests 2026-11-01T01 of `shop` with application `Shop` on `iOS` in versions 1.0, 2.0 and
+    /// 3.0, and opens a roll-out of 2.0 against 1.0 by hand (as the command line); its id.
+    pub async fn with_rollout(&self) -> i64 {
+        let services = &self.state.services;
+        let hour = self
+            .test_db
+            .scratch_dir()
+            .join("events/shop/dt=2026-11-01/hr=01");
+        std::fs::create_dir_all(&hour).unwrap();
+        let lines: String = ["1.0", "2.0", "3.0"]
+            .iter()
+            .enumerate()
+            .map(|(n, version)| {
+                format!(
+                    "{{\"event\":\"open\",\"context\":{{\"app\":{{\"name\":\"Shop\",\"version\":\"{version}\"}},\"os\":{{\"name\":\"iOS\"}},\"sessionId\":\"s{n}\"}}}}\n"
+                )
+            })
+            .collect();
+        std::fs::write(hour.join("part-0.jsonl"), lines).unwrap();
+        blueprint_core::pipeline::ingest_hour(
+            services,
+            "shop",
+            "2026-11-01T01".parse().unwrap(),
+            blueprint_core::ingestion::Trigger::Cli,
+            None,
+            1,
+        )
+        .await
+        .unwrap();
+        let request = blueprint_types::rollouts::OpenRollout {
+            application: "Shop".into(),
+            platform: "iOS".into(),
+            version: "2.0".into(),
+            baseline: Some("1.0".into()),
+        };
+        blueprint_core::rollouts::open(services, None, "shop", &request)
+            .await
+            .unwrap()
+            .rollout
+            .id
+    }
+
     /// Signs in through `POST /api/v1/session`; returns the session cookie (`name=value`).
     pub async fn sign_in(&self, email: &str) -> String {
         let body = serde_json::json!({"email": email, "password": TEST_PASSWORD}).to_string();

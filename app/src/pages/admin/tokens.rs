@@ -1,7 +1,10 @@
 //! `/admin/tokens`: the caller's API tokens (admins: everyone's), with last use; create one (its
-//! secret is shown once) or revoke one.
+//! secret is shown once) or revoke one. The create form offers only the tenants and roles the
+//! caller may give a token. Without JavaScript the post sends the browser back to this page: the
+//! secret then waits in the session, sealed, and the server hands it to this page's next view
+//! alone (`blueprint-server`'s `web::handover`), never in an address.
 
-use blueprint_types::TokenRow;
+use blueprint_types::{TokenChoices, TokenRow};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,6 +15,23 @@ use crate::components::time::{MaybeTime, Time};
 use crate::error::AppError;
 use crate::pages::admin::Refusal;
 
+/// The page that shows a new token's secret.
+pub const TOKENS_PATH: &str = "/admin/tokens";
+
+/// The session key under which a new token's sealed secret waits for [`TOKENS_PATH`].
+pub const NEW_TOKEN_KEY: &str = "new_token";
+
+/// A new token's secret, taken out of the session for this one view of [`TOKENS_PATH`] (a
+/// request extension the server sets).
+#[derive(Clone)]
+pub struct HandedTokenSecret(pub String);
+
+impl std::fmt::Debug for HandedTokenSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HandedTokenSecret(…)")
+    }
+}
+
 #[server]
 pub async fn list_tokens() -> Result<Vec<TokenRow>, AppError> {
     use crate::error::{actor, from_account, services};
@@ -21,10 +41,21 @@ pub async fn list_tokens() -> Result<Vec<TokenRow>, AppError> {
     Ok(tokens)
 }
 
+/// The tenants and roles the caller may give a new token.
+#[server]
+pub async fn get_token_choices() -> Result<TokenChoices, AppError> {
+    use crate::error::{actor, from_account, services};
+    blueprint_core::accounts::tokens::token_choices(&services()?, &actor()?)
+        .await
+        .map_err(|err| from_account("Reading the token choices", err))
+}
+
 /// Creates a token; returns its secret, shown once. `tenant` empty means every tenant (admins).
+/// Posted without JavaScript, the secret is kept (sealed) in the session for the page the browser
+/// is sent back to.
 #[server]
 pub async fn create_token(name: String, tenant: String, role: String) -> Result<String, AppError> {
-    use crate::error::{actor, from_account, services};
+    use crate::error::{actor, from_account, plain_form_post, services};
     use blueprint_core::accounts::tokens::{NewToken, create_token as create};
     let role = match role.as_str() {
         "admin" => None,
@@ -35,10 +66,52 @@ pub async fn create_token(name: String, tenant: String, role: String) -> Result<
         ),
     };
     let tenant = Some(tenant.trim().to_owned()).filter(|t| !t.is_empty());
-    let (secret, _) = create(&services()?, &actor()?, NewToken { name, tenant, role })
+    let services = services()?;
+    let (secret, _) = create(&services, &actor()?, NewToken { name, tenant, role })
         .await
         .map_err(|err| from_account("Creating a token", err))?;
+    if plain_form_post() {
+        keep_for_the_page(&services, &secret).await?;
+    }
     Ok(secret)
+}
+
+/// Seals `secret` into the caller's session for the next view of [`TOKENS_PATH`].
+#[cfg(feature = "ssr")]
+async fn keep_for_the_page(
+    services: &blueprint_core::Services,
+    secret: &str,
+) -> Result<(), AppError> {
+    use crate::error::unavailable;
+    const CONTEXT: &str =
+        "Keeping the new token for the page (it was created: revoke it and create another)";
+    let session: tower_sessions::Session = leptos_axum::extract()
+        .await
+        .map_err(|err| unavailable(CONTEXT, err))?;
+    let id = session
+        .id()
+        .ok_or_else(|| unavailable(CONTEXT, "the request has no saved session"))?;
+    let sealed = blueprint_core::accounts::sealed::Sealed::seal(
+        secret,
+        &id.to_string(),
+        services.db.now_seconds(),
+    );
+    session
+        .insert(NEW_TOKEN_KEY, sealed)
+        .await
+        .map_err(|err| unavailable(CONTEXT, err))
+}
+
+/// The secret of the token a form posted without JavaScript just created, for this view only.
+#[server]
+pub async fn new_token_secret() -> Result<Option<String>, AppError> {
+    crate::error::actor()?;
+    Ok(use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .extensions
+            .get::<HandedTokenSecret>()
+            .map(|secret| secret.0.clone())
+    }))
 }
 
 #[server]
@@ -57,9 +130,9 @@ pub fn TokensPage() -> impl IntoView {
         move || (create.version().get(), revoke.version().get()),
         |_| list_tokens(),
     );
+    let choices = Resource::new(|| (), |_| get_token_choices());
+    let handed = Resource::new(|| (), |_| new_token_secret());
     let confirm = query_param("revoke");
-    let created = NodeRef::<leptos::html::Form>::new();
-    clear_after_success(created, create);
     view! {
         <Title text="API tokens" />
         <div class="page-head"><h1>"API tokens"</h1>
@@ -92,25 +165,64 @@ pub fn TokensPage() -> impl IntoView {
                 }
             })}}
         </Suspense>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match choices.await {
+                    Ok(choices) => view! { <CreateForm choices create /> }.into_any(),
+                    Err(_) => ().into_any(),
+                }
+            })}
+        </Suspense>
+        <Suspense fallback=|| ()>
+            {move || {
+                let answer = create.value().get();
+                Suspend::new(async move {
+                    let handed = handed.await.ok().flatten();
+                    match answer {
+                        Some(Ok(secret)) => view! { <NewSecret secret /> }.into_any(),
+                        Some(Err(err)) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                        None => handed.map(|secret| view! { <NewSecret secret /> }).into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// The secret of a token just created, with the warning that it is shown this once.
+#[component]
+fn NewSecret(secret: String) -> impl IntoView {
+    view! {
+        <p class="ok" role="status">"Copy this token now; it is not shown again: "<code data-testid="new-token">{secret}</code></p>
+    }
+}
+
+/// Creates a token for one of the caller's tenants (admins: also every tenant) with a role they
+/// may give; cleared once it worked. Someone who may make no token gets no form.
+#[component]
+fn CreateForm(choices: TokenChoices, create: ServerAction<CreateToken>) -> impl IntoView {
+    if choices.tenants.is_empty() && !choices.every_tenant {
+        return view! { <p class="muted">"You are a member of no tenant, so there is no token to create."</p> }
+            .into_any();
+    }
+    let roles = choices.roles();
+    let created = NodeRef::<leptos::html::Form>::new();
+    clear_after_success(created, create);
+    view! {
         <h2>"Create a token"</h2>
         <ActionForm action=create node_ref=created attr:class="inline-form" attr:data-testid="create-token">
             <input type="text" name="name" placeholder="name, e.g. release pipeline" aria-label="token name" required />
-            <input type="text" name="tenant" placeholder="tenant (empty: all, admins only)" aria-label="tenant" />
-            <select name="role">
-                <option value="viewer">"viewer"</option>
-                <option value="owner">"owner"</option>
-                <option value="admin">"admin"</option>
+            <select name="tenant" aria-label="tenant">
+                {choices.tenants.into_iter().map(|t| view! { <option value=t.slug.clone()>{t.slug.clone()}</option> }).collect_view()}
+                {choices.every_tenant.then(|| view! { <option value="">"every tenant"</option> })}
+            </select>
+            <select name="role" aria-label="role">
+                {roles.into_iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view()}
             </select>
             <button type="submit">"Create"</button>
         </ActionForm>
-        {move || match create.value().get() {
-            Some(Ok(secret)) => view! {
-                <p class="ok">"Copy this token now; it is not shown again: "<code data-testid="new-token">{secret}</code></p>
-            }.into_any(),
-            Some(Err(err)) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-            None => ().into_any(),
-        }}
     }
+    .into_any()
 }
 
 /// "Revoke" is a link to `?revoke=ID`, where the row asks again and only "Yes, revoke" posts

@@ -41,7 +41,8 @@ fn new_secret() -> String {
 }
 
 /// Adds a webhook to a tenant (its owners and admins). The URL must be http(s) with a host that
-/// is public or `allowed` (its name resolved now).
+/// is public or `allowed` (its name resolved now), and not one of the tenant's webhooks already
+/// (409).
 pub async fn create_as(
     services: &Services,
     allowed: &AllowedHosts,
@@ -66,6 +67,19 @@ pub async fn create_as(
     }
     let kinds = news_list(request.news.clone().unwrap_or_default())?;
     let conn = services.db.conn();
+    // A second webhook to the same address would receive every piece of news twice.
+    let taken = webhook::Entity::find()
+        .filter(webhook::Column::TenantId.eq(tenant.id))
+        .filter(webhook::Column::Url.eq(url))
+        .one(conn)
+        .await?;
+    if taken.is_some() {
+        return Err(ServiceError::Conflict(format!(
+            "{} already has a webhook to {}; remove it first to change what it receives",
+            tenant.slug,
+            text::webhook_url(url)
+        )));
+    }
     let inserted = webhook::Entity::insert(webhook::ActiveModel {
         tenant_id: Set(tenant.id),
         url: Set(url.to_owned()),

@@ -35,7 +35,7 @@ pub async fn cancel(
             .one(conn)
             .await?
             .ok_or(JobError::NotFound)?;
-        return Err(JobError::Invalid(format!(
+        return Err(JobError::Conflict(format!(
             "backfill {id} is already {}; only a queued or running backfill can be cancelled",
             row.status
         )));

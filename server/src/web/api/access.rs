@@ -216,7 +216,7 @@ pub const ROUTES: &[(&str, &str, Access, &str)] = &[
         "POST",
         "/api/v1/tenants/{tenant}/webhooks",
         Access::TenantOwner,
-        "Add a webhook: {\"url\",\"news\"?} → 201; deliveries are signed (X-Blueprint-Signature)",
+        "Add a webhook: {\"url\",\"news\"?} → 201 (409 when the tenant has one to that URL); deliveries are signed (X-Blueprint-Signature)",
     ),
     (
         "DELETE",
@@ -234,7 +234,7 @@ pub const ROUTES: &[(&str, &str, Access, &str)] = &[
         "POST",
         "/api/v1/tenants/{tenant}/rollouts",
         Access::TenantOwner,
-        "Open a roll-out by hand: {\"application\",\"platform\",\"version\",\"baseline\"?} → 201 and its report (or the candidate's existing one)",
+        "Open a roll-out by hand: {\"application\",\"platform\",\"version\",\"baseline\"?} → 201 and its report (or the candidate's existing one; 409 when that one is open against another baseline)",
     ),
     (
         "GET",

@@ -40,8 +40,9 @@ answers! {
     Forbidden = "403", "Signed in, but not allowed to do this";
     /// Also what a tenant the caller may not see answers.
     NotFound = "404", "No such thing, or not visible to the caller";
-    /// The thing is in a state that does not allow it.
-    Conflict = "409", "Not possible in the current state; the message says why";
+    /// The request collides with what exists (a webhook to that URL), or the thing is in a state
+    /// that does not allow it (a backfill that has ended).
+    Conflict = "409", "It collides with what exists, or the current state does not allow it; the message says why";
     /// Too many failed sign-ins.
     Throttled = "429", "Too many failed attempts; the message says how long to wait";
     /// Database or storage failure (logged on the server).

@@ -31,6 +31,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Forbidden => Self(StatusCode::FORBIDDEN, err.to_string()),
             ServiceError::NotFound => Self(StatusCode::NOT_FOUND, "not found".into()),
             ServiceError::Invalid(message) => Self(StatusCode::BAD_REQUEST, message),
+            ServiceError::Conflict(message) => Self(StatusCode::CONFLICT, message),
             other => unavailable(other),
         }
     }

@@ -133,12 +133,10 @@ pub async fn cancel_backfill(
 ) -> Result<ApiJson<Backfill>, ApiError> {
     let actor = actor(signed_in)?;
     let id = id(&id_text)?;
-    match backfills::cancel_as(&state.services, &actor, id).await {
-        Ok(view) => Ok(ApiJson(view)),
-        // A finished backfill cannot be cancelled: that is a conflict, not bad input.
-        Err(ServiceError::Invalid(message)) => Err(ApiError(StatusCode::CONFLICT, message)),
-        Err(err) => Err(err.into()),
-    }
+    // A backfill that has ended cannot be cancelled: 409, as the service says.
+    Ok(ApiJson(
+        backfills::cancel_as(&state.services, &actor, id).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

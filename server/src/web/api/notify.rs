@@ -291,7 +291,7 @@ pub async fn webhooks(
     responses(
         (status = 201, description = "The webhook, with the secret its signatures are made with", body = Webhook),
         answers::BadRequest, answers::Unauthenticated, answers::Forbidden, answers::NotFound,
-        answers::Unavailable,
+        answers::Conflict, answers::Unavailable,
     )
 )]
 pub async fn add_webhook(

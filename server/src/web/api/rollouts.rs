@@ -52,7 +52,7 @@ pub async fn list_rollouts(
     responses(
         (status = 201, description = "The roll-out's report (the candidate's open one if it has one)", body = RolloutReport),
         answers::BadRequest, answers::Unauthenticated, answers::Forbidden, answers::NotFound,
-        answers::Unavailable,
+        answers::Conflict, answers::Unavailable,
     )
 )]
 pub async fn open_rollout(
