@@ -83,9 +83,10 @@ async fn compare_tenant(root: &Path, tenant: &str, mapping: &Mapping) -> (usize,
             continue;
         }
         let store = std::sync::Arc::clone(events.store());
-        let mapping = mapping.clone();
+        let owned = mapping.clone();
         let runtime = runtime.clone();
         let (simd, bytewise, simd_two) = tokio::task::spawn_blocking(move || {
+            let mapping = owned;
             let start = hour.epoch_seconds() * 1000;
             // One parser thread: the rejected samples kept are then the same lines both ways.
             let one = Reading::from(1);
