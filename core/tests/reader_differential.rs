@@ -7,9 +7,11 @@
 // Only the generator of the shared oracle module is used here.
 #[allow(dead_code)]
 mod oracle;
+#[path = "support/snowplow_samples.rs"]
+mod snowplow_samples;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use blueprint_core::events_root::{EventsLocation, EventsRoot};
 use blueprint_core::hour::Hour;
@@ -169,28 +171,9 @@ async fn demo_hours_read_the_same_both_ways() {
     assert!(total.1 > 10_000, "lines compared: {total:?}");
 }
 
-/// The samples are read in place, as `snowplow.rs` finds them.
-fn snowplow_root() -> PathBuf {
-    let candidates: Vec<PathBuf> = std::env::var_os("BLUEPRINT_SNOWPLOW_SAMPLES")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain([
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/real/snowplow"),
-            PathBuf::from("/work/shared/data/real/snowplow"),
-        ])
-        .collect();
-    candidates
-        .iter()
-        .find(|dir| dir.join("snowplow-mobile").is_dir())
-        .cloned()
-        .unwrap_or_else(|| {
-            panic!("the real Snowplow events were not found in {candidates:?}; set BLUEPRINT_SNOWPLOW_SAMPLES")
-        })
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_snowplow_hours_read_the_same_both_ways() {
-    let root = snowplow_root();
+    let root = snowplow_samples::real_root();
     let mapping = Mapping::preset("snowplow").unwrap();
     let mut total = (0, 0);
     for tenant in ["snowplow-mobile", "snowplow-web"] {

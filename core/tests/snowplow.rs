@@ -3,7 +3,6 @@
 //! with serde_json, on every test database.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 
 use blueprint_core::hour::Hour;
 use blueprint_core::ingestion::{self, RunStatus};
@@ -14,28 +13,13 @@ use blueprint_core::pipeline;
 use blueprint_core::testing::test_databases;
 use serde_json::Value;
 
+#[path = "support/snowplow_samples.rs"]
+mod snowplow_samples;
+
+use snowplow_samples::real_root;
+
 /// (hour, application, version, platform, screen, event).
 type CountKey = (String, String, String, String, String, String);
-
-/// The samples are read in place: `BLUEPRINT_SNOWPLOW_SAMPLES`, else `shared/` beside the
-/// checkout, else the development machine's `/work/shared`.
-fn real_root() -> PathBuf {
-    let candidates: Vec<PathBuf> = std::env::var_os("BLUEPRINT_SNOWPLOW_SAMPLES")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain([
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/real/snowplow"),
-            PathBuf::from("/work/shared/data/real/snowplow"),
-        ])
-        .collect();
-    candidates
-        .iter()
-        .find(|dir| dir.join("snowplow-mobile").is_dir())
-        .cloned()
-        .unwrap_or_else(|| {
-            panic!("the real Snowplow events were not found in {candidates:?}; set BLUEPRINT_SNOWPLOW_SAMPLES")
-        })
-}
 
 fn first(value: &Value, paths: &[&[&str]]) -> String {
     for path in paths {
