@@ -10,7 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use blueprint_migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
 
 use crate::time::Clock;
 
@@ -276,6 +279,21 @@ impl AsRef<DatabaseConnection> for Database {
     fn as_ref(&self) -> &DatabaseConnection {
         &self.conn
     }
+}
+
+/// Starts a transaction that writes. Every transaction that writes starts here, never with a bare
+/// `begin()`.
+///
+/// On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`). A deferred transaction that reads
+/// first and writes later fails with "database is locked" (`SQLITE_BUSY_SNAPSHOT`, code 517) when
+/// another connection wrote in between, and the busy timeout cannot help it. An immediate one waits its
+/// turn under the busy timeout instead. Postgres ignores the mode. Nested calls become savepoints.
+pub async fn begin_write<C: TransactionTrait>(conn: &C) -> Result<C::Transaction, DbErr> {
+    conn.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }
 
 /// Database driver errors can span lines; messages for people must not.

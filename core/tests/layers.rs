@@ -114,6 +114,30 @@ fn every_now_goes_through_the_clock() {
     );
 }
 
+#[test]
+fn every_transaction_starts_through_begin_write() {
+    // A bare `begin()` is a deferred transaction on SQLite: one that reads before it writes fails
+    // with "database is locked" when another connection wrote in between (core/src/db.rs).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut found = Vec::new();
+    for dir in ["core/src", "server/src", "app/src"] {
+        for file in rust_files(&root.join(dir)) {
+            let text = strip(&fs::read_to_string(&file).unwrap_or_default());
+            let shipped = compact(&without_tests(&text));
+            for needle in [".begin()", ".transaction(", ".begin_with_config("] {
+                if shipped.contains(needle) {
+                    found.push(format!("{}: {needle}", file.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "start transactions with blueprint_core::db::begin_write:\n{}",
+        found.join("\n")
+    );
+}
+
 #[derive(Debug, Default)]
 struct Report {
     files: usize,

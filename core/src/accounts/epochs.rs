@@ -4,7 +4,7 @@
 //! reset and disabling a user raise the epoch, so every existing session ends at once, and a
 //! request still in flight cannot bring one back (it can only write the old epoch).
 
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set};
 
 use crate::Services;
 use crate::accounts::{Actor, ServiceError, audit, hashing};
@@ -48,7 +48,7 @@ fn entry<'a>(
 
 /// Ends every session of the acting user (the one asking included).
 pub async fn sign_out_everywhere(services: &Services, by: &Actor) -> Result<(), ServiceError> {
-    let txn = services.db.conn().begin().await?;
+    let txn = crate::db::begin_write(services.db.conn()).await?;
     raise(&txn, by.user_id).await?;
     let target = format!("user {}", by.email);
     audit::record(
@@ -83,7 +83,7 @@ pub async fn change_own_password(
         ));
     }
     let hash = hashing::hash(new).await?;
-    let txn = services.db.conn().begin().await?;
+    let txn = crate::db::begin_write(services.db.conn()).await?;
     user::ActiveModel {
         id: Set(row.id),
         password_hash: Set(Some(hash)),

@@ -2,9 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
 use crate::Services;
@@ -85,7 +83,7 @@ pub async fn create_user(
     let email = normalise_email(&new.email)?;
     let hash = hashing::hash(&new.password).await?;
     let memberships = tenant_ids(services, &new.tenants).await?;
-    let txn = services.db.conn().begin().await?;
+    let txn = crate::db::begin_write(services.db.conn()).await?;
     if user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
         .one(&txn)
@@ -168,7 +166,7 @@ pub async fn set_password(
         .one(services.db.conn())
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let txn = services.db.conn().begin().await?;
+    let txn = crate::db::begin_write(services.db.conn()).await?;
     user::ActiveModel {
         id: Set(row.id),
         password_hash: Set(Some(hash)),
@@ -212,7 +210,7 @@ pub async fn set_disabled(
         .one(services.db.conn())
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let txn = services.db.conn().begin().await?;
+    let txn = crate::db::begin_write(services.db.conn()).await?;
     user::ActiveModel {
         id: Set(row.id),
         disabled: Set(disabled),
@@ -308,7 +306,7 @@ pub async fn set_rights(
         .await?
         .into_iter()
         .find(|u| u.id == user_id);
-    let txn = services.db.conn().begin().await?;
+    let txn = crate::db::begin_write(services.db.conn()).await?;
     user::ActiveModel {
         id: Set(row.id),
         is_admin: Set(admin),

@@ -3,7 +3,7 @@
 //! every change is in the audit log with its before and after. Bad input changes nothing.
 
 use blueprint_types::catalog::{Curation, CurationEdit};
-use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 use super::TenantRef;
 use super::query::quiet_column;
@@ -271,7 +271,7 @@ async fn write(
     let conn = services.db.conn();
     let backend = conn.get_database_backend();
     let (table, kind, before) = (subject.table(), subject.kind(), &current.curation);
-    let txn = conn.begin().await?;
+    let txn = crate::db::begin_write(conn).await?;
     let mut update_values: Vec<Value> = vec![
         after.description.clone().into(),
         after.owner.clone().into(),

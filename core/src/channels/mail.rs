@@ -13,10 +13,7 @@ use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use super::outbox::{Attempt, Outbox};
 use super::text::{self, one_line};
@@ -181,7 +178,7 @@ pub async fn plan(services: &Services, at: DateTime<Utc>) -> Result<Vec<i64>, Db
         if waiting().one(conn).await?.is_none() {
             continue;
         }
-        let txn = conn.begin().await?;
+        let txn = crate::db::begin_write(conn).await?;
         let inserted = mail_digest::Entity::insert(mail_digest::ActiveModel {
             user_id: Set(person.id),
             period: Set(person.mail_digest.clone()),

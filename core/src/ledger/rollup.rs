@@ -8,8 +8,7 @@
 use std::collections::BTreeMap;
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
 };
 
 use crate::entities::hourly_session;
@@ -122,7 +121,7 @@ pub async fn roll_up(
     window: Hour,
 ) -> Result<u64, LedgerError> {
     let w = window.epoch_seconds();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut removed = 0;
     for table in ["hourly_counts", "hourly_keys", "hourly_sessions"] {
         let result = txn

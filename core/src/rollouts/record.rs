@@ -4,10 +4,7 @@
 
 use blueprint_types::rollouts::Evaluation;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use super::evaluate::{self, Outcome, Subject};
 use super::notice::{Change, tell};
@@ -140,7 +137,7 @@ pub(super) async fn evaluate_and_record(
     // One transaction, which writes the roll-out's row first: concurrent evaluations of the same
     // roll-out (two hours ingested at once, or `status` beside the schedule) take turns, so a
     // change is appended — and told — exactly once, or not at all.
-    let txn = conn.begin().await?;
+    let txn = crate::db::begin_write(conn).await?;
     let at = services.db.now_seconds();
     store(&txn, row, stage, &evaluation, latest, at).await?;
     let (Some(stage), Some(_)) = (stage, evaluation.stage) else {

@@ -3,7 +3,7 @@
 
 use blueprint_types::jobs::{Backfill, BackfillStatus};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::Services;
 use crate::accounts::{Actor, ServiceError, audit};
@@ -17,7 +17,7 @@ pub async fn cancel(
     conn: &sea_orm::DatabaseConnection,
     id: i64,
 ) -> Result<backfill::Model, JobError> {
-    let txn = conn.begin().await?;
+    let txn = crate::db::begin_write(conn).await?;
     let cancelled = backfill::Entity::update_many()
         .col_expr(
             backfill::Column::Status,

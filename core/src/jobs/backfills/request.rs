@@ -5,7 +5,6 @@ use blueprint_types::jobs::{Backfill, BackfillStatus};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
 };
 
 use crate::Services;
@@ -156,7 +155,7 @@ pub async fn request_as(
 pub async fn fan_out(services: &Services, queue: &JobQueue, id: i64) -> Result<usize, JobError> {
     let conn = services.db.conn();
     let after_run = tasks::max_run_id(conn).await?;
-    let txn = conn.begin().await?;
+    let txn = crate::db::begin_write(conn).await?;
     // Write first (SQLite takes its write lock here, not midway): whoever moves it from queued to
     // running creates the hour tasks.
     let started = backfill::Entity::update_many()

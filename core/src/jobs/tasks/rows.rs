@@ -4,7 +4,7 @@
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 
 use crate::Services;
@@ -80,7 +80,7 @@ pub async fn queue_tasks(
         return Ok(Vec::new());
     }
     let after_run = max_run_id(services.db.conn()).await?;
-    let txn = services.db.conn().begin().await?;
+    let txn = crate::db::begin_write(services.db.conn()).await?;
     let ids = insert_tasks(&txn, tasks, after_run).await?;
     txn.commit().await?;
     queue.push_hours(&ids).await?;

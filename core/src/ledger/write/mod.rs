@@ -8,7 +8,7 @@ mod rows;
 
 use sea_orm::{
     ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, Set, TransactionTrait, sea_query::Expr,
+    EntityTrait, QueryFilter, Set, sea_query::Expr,
 };
 
 use crate::entities::{discovery, ingested_hour, ingestion_run, tenant};
@@ -55,7 +55,7 @@ pub async fn write_hour(
     write: HourWrite<'_>,
 ) -> Result<Written, LedgerError> {
     let started = std::time::Instant::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let slot = Slot {
         tenant_id: write.tenant_id,
         hour: write.hour.epoch_seconds(),
