@@ -1,7 +1,8 @@
 //! Daily roll-ups and retention. The daily tables hold every day, complete: whenever an hour is
-//! written, its day is summed again from the hourly rows (events and key counts exactly, sessions
-//! as the merged sketch of the day's hours — an estimate, shown as approximate), so charts and
-//! lists over days never scan hourly rows. Hourly detail is kept for the tenant's window (default
+//! written, its day changes by the difference the hour makes (events and key counts exactly: the
+//! replaced hour taken away, the new one added), and the day's sessions of the versions it touched
+//! are the merged sketch of the day's hours again (an estimate, shown as approximate), so charts
+//! and lists over days never scan hourly rows. Hourly detail is kept for the tenant's window (default
 //! 35 days, counted back from its latest ingested hour, so a paused pipeline loses nothing); older
 //! hourly rows are then dropped, their days already rolled up.
 
@@ -26,66 +27,143 @@ pub fn window_start(latest: Hour, retention_days: i32) -> Hour {
     Hour::from_epoch_seconds(seconds.div_euclid(DAY) * DAY).unwrap_or(latest)
 }
 
-/// Sums the day of `hour` again from its hourly rows into the daily tables (inside the
-/// transaction that wrote the hour). The whole day is in hourly detail: hours older than the
-/// window are refused before they get here.
-pub async fn refresh_day(
+/// Whether an hour's rows go into their day's roll-ups or come out of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Sign {
+    Add,
+    Remove,
+}
+
+impl Sign {
+    fn factor(self) -> i64 {
+        match self {
+            Sign::Add => 1,
+            Sign::Remove => -1,
+        }
+    }
+}
+
+/// Adds the hour's hourly count and key rows, as they stand, to the summed columns of its day's
+/// tables (`Sign::Add`), or takes them away (`Sign::Remove`, before the hour is replaced): one
+/// upsert per table, so a day costs what its new hour holds, not what its 24 hours hold. A day's
+/// most sessions in an hour (`daily_counts.sessions`) only grows here; [`tidy_day`] recomputes it
+/// after a removal.
+pub(crate) async fn apply_hour(
+    txn: &DatabaseTransaction,
+    tenant_id: i64,
+    hour: i64,
+    sign: Sign,
+) -> Result<(), LedgerError> {
+    let day = hour - hour.rem_euclid(DAY);
+    let factor = sign.factor();
+    let this_hour = format!("h.tenant_id = {tenant_id} AND h.hour = {hour}");
+    txn.execute_unprepared(&format!(
+        "INSERT INTO daily_counts (tenant_id, day, combination_id, events, sessions) \
+         SELECT h.tenant_id, {day}, h.combination_id, {factor} * h.events, h.sessions \
+         FROM hourly_counts h WHERE {this_hour} \
+         ON CONFLICT (combination_id, day) DO UPDATE SET \
+         events = daily_counts.events + excluded.events, \
+         sessions = CASE WHEN excluded.sessions > daily_counts.sessions \
+         THEN excluded.sessions ELSE daily_counts.sessions END"
+    ))
+    .await?;
+    for (table, key, _) in blueprint_migration::DAY_TOTALS {
+        let keys = key.join(", ");
+        let selected = key
+            .iter()
+            .map(|k| format!("c.{k}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        txn.execute_unprepared(&format!(
+            "INSERT INTO {table} (tenant_id, day, {keys}, events) \
+             SELECT h.tenant_id, {day}, {selected}, {factor} * SUM(h.events) \
+             FROM hourly_counts h JOIN combinations c ON c.id = h.combination_id \
+             WHERE {this_hour} GROUP BY h.tenant_id, {selected} \
+             ON CONFLICT ({keys}, day) DO UPDATE SET events = {table}.events + excluded.events"
+        ))
+        .await?;
+    }
+    let selected = KEY_COLUMNS.map(|c| format!("{factor} * h.{c}")).join(", ");
+    let added = KEY_COLUMNS
+        .map(|c| format!("{c} = daily_keys.{c} + excluded.{c}"))
+        .join(", ");
+    txn.execute_unprepared(&format!(
+        "INSERT INTO daily_keys (tenant_id, day, version_id, key_id, {}) \
+         SELECT h.tenant_id, {day}, h.version_id, h.key_id, {selected} \
+         FROM hourly_keys h WHERE {this_hour} \
+         ON CONFLICT (version_id, key_id, day) DO UPDATE SET {added}",
+        KEY_COLUMNS.join(", ")
+    ))
+    .await?;
+    Ok(())
+}
+
+/// After an hour was replaced: the day's rows left at zero go (a day holds a row only for what it
+/// saw), and the day's most sessions in an hour is taken again from the hours that remain.
+pub(crate) async fn tidy_day(
     txn: &DatabaseTransaction,
     tenant_id: i64,
     hour: i64,
 ) -> Result<(), LedgerError> {
     let day = hour - hour.rem_euclid(DAY);
-    let end = day + DAY;
-    let span = format!("tenant_id = {tenant_id} AND hour >= {day} AND hour < {end}");
-    for table in [
-        "daily_counts",
-        "daily_keys",
-        "daily_sessions",
-        "event_days",
-        "version_event_days",
-        "screen_days",
-    ] {
+    let this_day = format!("tenant_id = {tenant_id} AND day = {day}");
+    txn.execute_unprepared(&format!(
+        "DELETE FROM daily_counts WHERE {this_day} AND events = 0"
+    ))
+    .await?;
+    for (table, _, _) in blueprint_migration::DAY_TOTALS {
         txn.execute_unprepared(&format!(
-            "DELETE FROM {table} WHERE tenant_id = {tenant_id} AND day = {day}"
+            "DELETE FROM {table} WHERE {this_day} AND events = 0"
         ))
         .await?;
     }
+    let zero = KEY_COLUMNS.map(|c| format!("{c} = 0")).join(" AND ");
     txn.execute_unprepared(&format!(
-        "INSERT INTO daily_counts (tenant_id, day, combination_id, events, sessions) \
-         SELECT tenant_id, {day}, combination_id, SUM(events), MAX(sessions) FROM hourly_counts \
-         WHERE {span} GROUP BY tenant_id, combination_id"
+        "DELETE FROM daily_keys WHERE {this_day} AND {zero}"
     ))
     .await?;
-    for (table, key, _) in blueprint_migration::DAY_TOTALS {
-        txn.execute_unprepared(&blueprint_migration::day_totals_sql(
-            table,
-            key,
-            &format!("d.tenant_id = {tenant_id} AND d.day = {day}"),
-        ))
-        .await?;
-    }
-    let sums = KEY_COLUMNS.map(|c| format!("SUM({c})")).join(", ");
     txn.execute_unprepared(&format!(
-        "INSERT INTO daily_keys (tenant_id, day, version_id, key_id, {}) \
-         SELECT tenant_id, {day}, version_id, key_id, {sums} FROM hourly_keys \
-         WHERE {span} GROUP BY tenant_id, version_id, key_id",
-        KEY_COLUMNS.join(", ")
+        "UPDATE daily_counts SET sessions = COALESCE((SELECT MAX(h.sessions) FROM hourly_counts h \
+         WHERE h.combination_id = daily_counts.combination_id AND h.hour >= {day} \
+         AND h.hour < {}), 0) WHERE {this_day}",
+        day + DAY
     ))
     .await?;
+    Ok(())
+}
 
-    let hourly = hourly_session::Entity::find()
-        .filter(hourly_session::Column::TenantId.eq(tenant_id))
-        .filter(hourly_session::Column::Hour.gte(day))
-        .filter(hourly_session::Column::Hour.lt(end))
-        .all(txn)
+/// The day's sessions of each of `versions`, merged again from the day's hourly sketches (distinct
+/// sessions cannot be subtracted); the other versions' days are unchanged.
+pub(crate) async fn merge_day_sessions(
+    txn: &DatabaseTransaction,
+    tenant_id: i64,
+    hour: i64,
+    versions: &[i64],
+) -> Result<(), LedgerError> {
+    let day = hour - hour.rem_euclid(DAY);
+    let end = day + DAY;
+    let mut merged: BTreeMap<i64, (Sketch, i64)> = BTreeMap::new();
+    for chunk in versions.chunks(crate::sql::IN_LIST) {
+        let list = crate::ledger::id_list(chunk);
+        txn.execute_unprepared(&format!(
+            "DELETE FROM daily_sessions WHERE tenant_id = {tenant_id} AND day = {day} \
+             AND version_id IN ({list})"
+        ))
         .await?;
-    let mut versions: BTreeMap<i64, (Sketch, i64)> = BTreeMap::new();
-    for row in &hourly {
-        let (sketch, events) = versions.entry(row.version_id).or_default();
-        if let Some(part) = Sketch::from_bytes(&row.sketch) {
-            sketch.merge(&part);
+        let hourly = hourly_session::Entity::find()
+            .filter(hourly_session::Column::TenantId.eq(tenant_id))
+            .filter(hourly_session::Column::Hour.gte(day))
+            .filter(hourly_session::Column::Hour.lt(end))
+            .filter(hourly_session::Column::VersionId.is_in(chunk.iter().copied()))
+            .all(txn)
+            .await?;
+        for row in &hourly {
+            let (sketch, events) = merged.entry(row.version_id).or_default();
+            if let Some(part) = Sketch::from_bytes(&row.sketch) {
+                sketch.merge(&part);
+            }
+            *events += row.events;
         }
-        *events += row.events;
     }
     let insert = match txn.get_database_backend() {
         sea_orm::DbBackend::Postgres => {
@@ -95,7 +173,7 @@ pub async fn refresh_day(
             "INSERT INTO daily_sessions (tenant_id, day, version_id, sessions, sketch, events) VALUES (?, ?, ?, ?, ?, ?)"
         }
     };
-    for (version_id, (sketch, events)) in versions {
+    for (version_id, (sketch, events)) in merged {
         txn.execute_raw(sea_orm::Statement::from_sql_and_values(
             txn.get_database_backend(),
             insert,

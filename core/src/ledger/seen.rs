@@ -1,5 +1,6 @@
 //! Keeps first/last seen exact: after an hour is replaced, every catalog row the old or new hour
-//! touched gets the earliest/latest hour with a non-zero count again (NULL when none is left).
+//! touched has the earliest/latest hour with a non-zero count (NULL when none is left) — widened to
+//! the hour when the hour counts it, recomputed when only the replaced hour did.
 //! Plain SQL that runs unchanged on SQLite and Postgres; id lists are integers we produced.
 
 use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult, Statement};
@@ -34,29 +35,92 @@ async fn run_batched(
     Ok(())
 }
 
-/// Recomputes first/last seen from the combinations and keys an hour touched. Values before
-/// `window` (the first hour still kept in hourly detail) stay as recorded.
+/// What one written hour counted, and what only the hour it replaced counted.
+#[derive(Debug, Default)]
+pub struct HourSeen {
+    /// The hour (epoch seconds).
+    pub hour: i64,
+    /// Combinations the hour counts now.
+    pub present_combinations: Vec<i64>,
+    /// Combinations only the replaced hour counted.
+    pub gone_combinations: Vec<i64>,
+    /// Key types the hour counts now.
+    pub present_key_types: Vec<i64>,
+    /// Keys the hour counts now or counted before.
+    pub keys: Vec<i64>,
+}
+
+/// Brings first/last seen up to date after an hour is written. What the hour counts only widens
+/// a row's span to take in the hour (one statement per batch, whatever the window holds); a row
+/// the replaced hour counted and the new one does not is recomputed from the hourly rows, and only
+/// when the hour was its first or last. Values before `window` (the first hour still kept in
+/// hourly detail) stay as recorded. Parents (versions, screens, events, applications; keys from
+/// their types) are then taken from their children.
 pub async fn recompute(
     txn: &DatabaseTransaction,
-    combinations: &[i64],
-    keys: &[i64],
+    seen: &HourSeen,
     window: i64,
 ) -> Result<Touched, LedgerError> {
-    recompute_combinations(txn, combinations, window).await?;
-    let [versions, screens, events] = recompute_parents(txn, combinations).await?;
+    let hour = seen.hour;
+    widen(txn, "combinations", "id", &seen.present_combinations, hour).await?;
+    let stale = ids_batched(txn, &seen.gone_combinations, |list| {
+        format!(
+            "SELECT id FROM combinations WHERE id IN ({list}) \
+             AND (first_seen = {hour} OR last_seen = {hour})"
+        )
+    })
+    .await?;
+    recompute_combinations(txn, &stale, window).await?;
+    let mut combinations = seen.present_combinations.clone();
+    combinations.extend(&seen.gone_combinations);
+    combinations.sort_unstable();
+    combinations.dedup();
+    let [versions, screens, events] = recompute_parents(txn, &combinations).await?;
     let applications = recompute_applications(txn, &versions).await?;
-    let key_types = recompute_keys(txn, keys, window).await?;
+    widen(txn, "key_types", "id", &seen.present_key_types, hour).await?;
+    let present: std::collections::HashSet<i64> = seen.present_key_types.iter().copied().collect();
+    let stale_types: Vec<i64> = ids_batched(txn, &seen.keys, |list| {
+        format!(
+            "SELECT id FROM key_types WHERE key_id IN ({list}) \
+             AND (first_seen = {hour} OR last_seen = {hour})"
+        )
+    })
+    .await?
+    .into_iter()
+    .filter(|id| !present.contains(id))
+    .collect();
+    let key_types = recompute_keys(txn, &seen.keys, &stale_types, window).await?;
     Ok(Touched {
         versions,
         screens,
         events,
         applications,
-        combinations: combinations.to_vec(),
-        keys: keys.to_vec(),
+        combinations,
+        keys: seen.keys.clone(),
         key_types,
     })
 }
 
+/// Widens the first/last seen of `ids` in `table` to take in `hour`.
+async fn widen(
+    txn: &DatabaseTransaction,
+    table: &str,
+    column: &str,
+    ids: &[i64],
+    hour: i64,
+) -> Result<(), LedgerError> {
+    run_batched(txn, ids, |list| {
+        format!(
+            "UPDATE {table} SET \
+             first_seen = CASE WHEN first_seen IS NULL OR first_seen > {hour} THEN {hour} ELSE first_seen END, \
+             last_seen = CASE WHEN last_seen IS NULL OR last_seen < {hour} THEN {hour} ELSE last_seen END \
+             WHERE {column} IN ({list})"
+        )
+    })
+    .await
+}
+
+/// The combinations recomputed from their hourly counts.
 async fn recompute_combinations(
     txn: &DatabaseTransaction,
     combinations: &[i64],
@@ -125,24 +189,26 @@ async fn recompute_applications(
     Ok(applications)
 }
 
-/// Key types and keys of the hour, their first/last seen recomputed; returns the key types.
+/// The `stale` key types recomputed from the hourly rows, then every key of the hour from its
+/// types; returns the key types of the keys.
 async fn recompute_keys(
     txn: &DatabaseTransaction,
     keys: &[i64],
+    stale: &[i64],
     window: i64,
 ) -> Result<Vec<i64>, LedgerError> {
     let type_count = "CASE key_types.json_type \
         WHEN 'string' THEN h.string_count WHEN 'integer' THEN h.integer_count \
         WHEN 'number' THEN h.number_count WHEN 'boolean' THEN h.boolean_count \
         WHEN 'object' THEN h.object_count WHEN 'array' THEN h.array_count ELSE h.null_count END";
-    run_batched(txn, keys, |list| {
+    run_batched(txn, stale, |list| {
         format!(
             "UPDATE key_types SET \
              first_seen = CASE WHEN first_seen < {window} THEN first_seen ELSE \
              (SELECT MIN(h.hour) FROM hourly_keys h WHERE h.key_id = key_types.key_id AND {type_count} > 0) END, \
              last_seen = COALESCE((SELECT MAX(h.hour) FROM hourly_keys h WHERE h.key_id = key_types.key_id AND {type_count} > 0), \
              CASE WHEN last_seen < {window} THEN last_seen END) \
-             WHERE key_id IN ({list})"
+             WHERE id IN ({list})"
         )
     })
     .await?;

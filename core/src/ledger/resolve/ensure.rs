@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 use sea_orm::{DatabaseTransaction, EntityTrait, Set};
 
 use super::{BATCH, Catalog};
-use crate::entities::{app_version, application, combination, event, event_key, key_type, screen};
+use crate::entities::{app_version, application, event, screen};
 use crate::ledger::LedgerError;
+use crate::sql::{Cells, insert_columns};
 
 impl Catalog {
     /// Ensures every (name, version, platform) exists, with its application.
@@ -131,28 +132,31 @@ impl Catalog {
         if missing.is_empty() {
             return Ok(());
         }
-        let rows: Vec<combination::ActiveModel> = missing
-            .iter()
-            .map(|((version, screen, event), _)| combination::ActiveModel {
-                tenant_id: Set(self.tenant_id),
-                version_id: Set(*version),
-                screen_id: Set(*screen),
-                event_id: Set(*event),
-                first_seen: Set(Some(self.hour)),
-                last_seen: Set(Some(self.hour)),
-                ..Default::default()
-            })
-            .collect();
-        insert_batches!(
+        let rows = missing.len();
+        let columns = [
+            ("tenant_id", Cells::Int(vec![self.tenant_id; rows])),
+            (
+                "version_id",
+                Cells::Int(missing.iter().map(|((v, _, _), _)| *v).collect()),
+            ),
+            (
+                "screen_id",
+                Cells::Int(missing.iter().map(|((_, s, _), _)| *s).collect()),
+            ),
+            (
+                "event_id",
+                Cells::Int(missing.iter().map(|((_, _, e), _)| *e).collect()),
+            ),
+            ("first_seen", Cells::Int(vec![self.hour; rows])),
+            ("last_seen", Cells::Int(vec![self.hour; rows])),
+        ];
+        insert_columns(
             txn,
-            combination::Entity,
-            rows,
-            [
-                combination::Column::VersionId,
-                combination::Column::ScreenId,
-                combination::Column::EventId
-            ]
-        );
+            "combinations",
+            &columns,
+            "ON CONFLICT (version_id, screen_id, event_id) DO NOTHING",
+        )
+        .await?;
         self.reload_combinations(txn).await?;
         for (ids, label) in missing {
             self.note("combination", self.combinations[ids], label.clone());
@@ -177,23 +181,32 @@ impl Catalog {
         }
         missing_keys.dedup();
         if !missing_keys.is_empty() {
-            let rows: Vec<event_key::ActiveModel> = missing_keys
-                .iter()
-                .map(|(event, _, path)| event_key::ActiveModel {
-                    tenant_id: Set(self.tenant_id),
-                    event_id: Set(*event),
-                    path: Set((*path).clone()),
-                    first_seen: Set(Some(self.hour)),
-                    last_seen: Set(Some(self.hour)),
-                    ..Default::default()
-                })
-                .collect();
-            insert_batches!(
+            let rows = missing_keys.len();
+            let columns = [
+                ("tenant_id", Cells::Int(vec![self.tenant_id; rows])),
+                (
+                    "event_id",
+                    Cells::Int(missing_keys.iter().map(|(event, _, _)| *event).collect()),
+                ),
+                (
+                    "path",
+                    Cells::Text(
+                        missing_keys
+                            .iter()
+                            .map(|(_, _, path)| (*path).clone())
+                            .collect(),
+                    ),
+                ),
+                ("first_seen", Cells::Int(vec![self.hour; rows])),
+                ("last_seen", Cells::Int(vec![self.hour; rows])),
+            ];
+            insert_columns(
                 txn,
-                event_key::Entity,
-                rows,
-                [event_key::Column::EventId, event_key::Column::Path]
-            );
+                "event_keys",
+                &columns,
+                "ON CONFLICT (event_id, path) DO NOTHING",
+            )
+            .await?;
             self.reload_keys(txn).await?;
             for (event, name, path) in &missing_keys {
                 self.note(
@@ -214,23 +227,32 @@ impl Catalog {
         if missing_types.is_empty() {
             return Ok(());
         }
-        let rows: Vec<key_type::ActiveModel> = missing_types
-            .iter()
-            .map(|(key, _, json_type)| key_type::ActiveModel {
-                tenant_id: Set(self.tenant_id),
-                key_id: Set(*key),
-                json_type: Set((*json_type).to_owned()),
-                first_seen: Set(Some(self.hour)),
-                last_seen: Set(Some(self.hour)),
-                ..Default::default()
-            })
-            .collect();
-        insert_batches!(
+        let rows = missing_types.len();
+        let columns = [
+            ("tenant_id", Cells::Int(vec![self.tenant_id; rows])),
+            (
+                "key_id",
+                Cells::Int(missing_types.iter().map(|(key, _, _)| *key).collect()),
+            ),
+            (
+                "json_type",
+                Cells::Text(
+                    missing_types
+                        .iter()
+                        .map(|(_, _, t)| (*t).to_owned())
+                        .collect(),
+                ),
+            ),
+            ("first_seen", Cells::Int(vec![self.hour; rows])),
+            ("last_seen", Cells::Int(vec![self.hour; rows])),
+        ];
+        insert_columns(
             txn,
-            key_type::Entity,
-            rows,
-            [key_type::Column::KeyId, key_type::Column::JsonType]
-        );
+            "key_types",
+            &columns,
+            "ON CONFLICT (key_id, json_type) DO NOTHING",
+        )
+        .await?;
         self.reload_key_types(txn).await?;
         for (key, label, json_type) in missing_types {
             self.note(

@@ -7,11 +7,11 @@ mod replace;
 mod rows;
 
 use sea_orm::{
-    ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, Set, sea_query::Expr,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, Set, sea_query::Expr,
 };
 
-use crate::entities::{discovery, ingested_hour, ingestion_run, tenant};
+use crate::entities::{ingested_hour, ingestion_run, tenant};
 use crate::hour::Hour;
 use crate::ingest::reader::{HourFile, HourRead, HourStats};
 use crate::ledger::resolve::{Catalog, Created};
@@ -62,17 +62,15 @@ pub async fn write_hour(
     };
     let mut phases = Phases::new();
     lock_tenant(&txn, slot.tenant_id).await?;
+    roomy_cache(&txn).await?;
     let mut catalog = Catalog::load(&txn, slot.tenant_id, slot.hour).await?;
     phases.done("catalog");
     let rows = rows::build(&txn, &mut catalog, slot, &write.read.counts).await?;
     phases.done("rows");
-    let (combinations, key_ids) = replace::replace_hour(&txn, slot, rows).await?;
-    phases.done("replace");
-    let touched =
-        seen::recompute(&txn, &combinations, &key_ids, write.window.epoch_seconds()).await?;
+    let hour_seen = replace::replace_hour(&txn, slot, rows).await?;
+    phases.done("replace and roll up");
+    let touched = seen::recompute(&txn, &hour_seen, write.window.epoch_seconds()).await?;
     phases.done("seen");
-    super::rollup::refresh_day(&txn, slot.tenant_id, slot.hour).await?;
-    phases.done("day");
     let created = std::mem::take(&mut catalog.created);
     record_discoveries(&txn, &write, &created).await?;
     seen::redate_discoveries(&txn, slot.tenant_id, &touched).await?;
@@ -145,31 +143,44 @@ async fn lock_tenant(txn: &DatabaseTransaction, tenant_id: i64) -> Result<(), Le
     Ok(())
 }
 
+/// Pages of the database SQLite keeps in memory for this connection: an hour's rows and their
+/// indexes spill out of the 2 MB default to the WAL and back many times while they are written.
+/// 64 MiB at most, and only while a connection writes hours. Postgres has its own buffers.
+async fn roomy_cache(txn: &DatabaseTransaction) -> Result<(), LedgerError> {
+    if txn.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        txn.execute_unprepared("PRAGMA cache_size = -65536").await?;
+    }
+    Ok(())
+}
+
 /// Every first sighting of the hour, dated by it, news or history as the caller decided.
 async fn record_discoveries(
     txn: &DatabaseTransaction,
     write: &HourWrite<'_>,
     created: &[Created],
 ) -> Result<(), LedgerError> {
-    let rows: Vec<discovery::ActiveModel> = created
-        .iter()
-        .map(|item| discovery::ActiveModel {
-            id: NotSet,
-            tenant_id: Set(write.tenant_id),
-            kind: Set(item.kind.to_owned()),
-            subject_id: Set(item.id),
-            label: Set(item.label.clone()),
-            hour: Set(write.hour.epoch_seconds()),
-            news: Set(write.news),
-            run_id: Set(Some(write.run_id)),
-            created_at: Set(write.at),
-        })
-        .collect();
-    for chunk in rows.chunks(crate::sql::chunk_len(DISCOVERY_VALUES)) {
-        discovery::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(txn)
-            .await?;
-    }
+    use crate::sql::Cells;
+    let rows = created.len();
+    let columns = [
+        ("tenant_id", Cells::Int(vec![write.tenant_id; rows])),
+        (
+            "kind",
+            Cells::Text(created.iter().map(|item| item.kind.to_owned()).collect()),
+        ),
+        (
+            "subject_id",
+            Cells::Int(created.iter().map(|item| item.id).collect()),
+        ),
+        (
+            "label",
+            Cells::Text(created.iter().map(|item| item.label.clone()).collect()),
+        ),
+        ("hour", Cells::Int(vec![write.hour.epoch_seconds(); rows])),
+        ("news", Cells::Bool(vec![write.news; rows])),
+        ("run_id", Cells::Int(vec![write.run_id; rows])),
+        ("created_at", Cells::Int(vec![write.at; rows])),
+    ];
+    crate::sql::insert_columns(txn, "discoveries", &columns, "").await?;
     Ok(())
 }
 
@@ -201,9 +212,6 @@ async fn record_hour(
     .await?;
     Ok(status)
 }
-
-/// Values one discovery row binds.
-const DISCOVERY_VALUES: usize = 8;
 
 /// How a run ended: its status, figures and error, and when (epoch seconds); `news_pending` when
 /// the hour's news is written and still to be told.

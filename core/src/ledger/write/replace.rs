@@ -1,45 +1,74 @@
-//! Replacing an hour: what it held before is read and deleted, the new rows go in, and every
-//! combination and key either version touched is returned so first/last seen can be recomputed.
+//! Replacing an hour: what it held before is taken out of its day's roll-ups and deleted, the new
+//! rows go in (by bulk insert) and into the roll-ups, and what either version counted is returned
+//! so first/last seen can follow.
 
 use std::collections::BTreeSet;
 
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
 
-use super::rows::{COUNT_VALUES, HourRows, KEY_VALUES, SESSION_VALUES, Slot};
+use super::rows::{COUNT_COLUMNS, HourRows, KEY_COLUMNS, SESSION_VALUES, Slot};
 use crate::entities::{hourly_count, hourly_key, hourly_session};
-use crate::ledger::LedgerError;
-use crate::sql::chunk_len;
+use crate::ledger::seen::HourSeen;
+use crate::ledger::{LedgerError, rollup};
+use crate::sql::{chunk_len, insert_integers};
 
-/// Replaces the hour's rows; returns the combinations and keys touched before or now.
+/// Replaces the hour's rows and updates its day's roll-ups by the difference.
 pub(super) async fn replace_hour(
     txn: &DatabaseTransaction,
     slot: Slot,
     rows: HourRows,
-) -> Result<(Vec<i64>, Vec<i64>), LedgerError> {
-    let mut combinations = held_combinations(txn, slot).await?;
+) -> Result<HourSeen, LedgerError> {
+    let held = held_combinations(txn, slot).await?;
     let mut key_ids = held_keys(txn, slot).await?;
-    delete_hour(txn, slot).await?;
-    combinations.extend(rows.combination_ids);
-    key_ids.extend(rows.key_ids);
-    for chunk in rows.counts.chunks(chunk_len(COUNT_VALUES)) {
-        hourly_count::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(txn)
-            .await?;
+    let mut versions = held_versions(txn, slot).await?;
+    let replacing = !held.is_empty() || !key_ids.is_empty() || !versions.is_empty();
+    if replacing {
+        rollup::apply_hour(txn, slot.tenant_id, slot.hour, rollup::Sign::Remove).await?;
     }
+    delete_hour(txn, slot).await?;
+    let present: BTreeSet<i64> = rows.combination_ids.iter().copied().collect();
+    key_ids.extend(rows.key_ids);
+    versions.extend(
+        rows.sessions
+            .iter()
+            .filter_map(|row| row.version_id.try_as_ref().copied()),
+    );
+    insert_integers(txn, "hourly_counts", COUNT_COLUMNS, &rows.counts).await?;
     for chunk in rows.sessions.chunks(chunk_len(SESSION_VALUES)) {
         hourly_session::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(txn)
             .await?;
     }
-    for chunk in rows.keys.chunks(chunk_len(KEY_VALUES)) {
-        hourly_key::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(txn)
-            .await?;
+    insert_integers(txn, "hourly_keys", KEY_COLUMNS, &rows.keys).await?;
+    rollup::apply_hour(txn, slot.tenant_id, slot.hour, rollup::Sign::Add).await?;
+    if replacing {
+        rollup::tidy_day(txn, slot.tenant_id, slot.hour).await?;
     }
-    Ok((
-        combinations.into_iter().collect(),
-        key_ids.into_iter().collect(),
-    ))
+    let versions: Vec<i64> = versions.into_iter().collect();
+    rollup::merge_day_sessions(txn, slot.tenant_id, slot.hour, &versions).await?;
+    Ok(HourSeen {
+        hour: slot.hour,
+        gone_combinations: held.difference(&present).copied().collect(),
+        present_combinations: present.into_iter().collect(),
+        present_key_types: rows.key_type_ids,
+        keys: key_ids.into_iter().collect(),
+    })
+}
+
+async fn held_versions(
+    txn: &DatabaseTransaction,
+    slot: Slot,
+) -> Result<BTreeSet<i64>, LedgerError> {
+    Ok(hourly_session::Entity::find()
+        .select_only()
+        .column(hourly_session::Column::VersionId)
+        .filter(hourly_session::Column::TenantId.eq(slot.tenant_id))
+        .filter(hourly_session::Column::Hour.eq(slot.hour))
+        .into_tuple::<i64>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 async fn held_combinations(

@@ -7,26 +7,45 @@ use std::collections::{BTreeSet, HashMap};
 use rustc_hash::FxHashMap;
 use sea_orm::{DatabaseTransaction, Set};
 
-use crate::entities::{hourly_count, hourly_key, hourly_session};
+use crate::entities::hourly_session;
 use crate::ingest::aggregate::Counts;
 use crate::ingest::json::JsonType;
 use crate::ingest::sketch::Sketch;
 use crate::ledger::LedgerError;
 use crate::ledger::resolve::Catalog;
 
-/// Values each row of an hour binds: counts 5, sessions 6, keys 11 (rows per INSERT follow from
-/// them, `crate::sql::chunk_len`).
-pub(super) const COUNT_VALUES: usize = 5;
+/// Values each session row of an hour binds (rows per INSERT follow, `crate::sql::chunk_len`).
 pub(super) const SESSION_VALUES: usize = 6;
-pub(super) const KEY_VALUES: usize = 11;
 
-/// The hour's new rows, and the combinations and keys they touch.
+/// The columns of an hourly count row, in the order of [`HourRows::counts`].
+pub(super) const COUNT_COLUMNS: [&str; 5] =
+    ["tenant_id", "hour", "combination_id", "events", "sessions"];
+
+/// The columns of an hourly key row, in the order of [`HourRows::keys`].
+pub(super) const KEY_COLUMNS: [&str; 11] = [
+    "tenant_id",
+    "hour",
+    "version_id",
+    "key_id",
+    "string_count",
+    "integer_count",
+    "number_count",
+    "boolean_count",
+    "object_count",
+    "array_count",
+    "null_count",
+];
+
+/// The hour's new rows, and the combinations and keys they touch. Count and key rows are plain
+/// integers in the column order above: they are most of an hour's rows and go in by bulk insert.
 pub(super) struct HourRows {
-    pub counts: Vec<hourly_count::ActiveModel>,
+    pub counts: Vec<[i64; 5]>,
     pub sessions: Vec<hourly_session::ActiveModel>,
-    pub keys: Vec<hourly_key::ActiveModel>,
+    pub keys: Vec<[i64; 11]>,
     pub combination_ids: Vec<i64>,
     pub key_ids: Vec<i64>,
+    /// The key types the hour counts (a key with at least one value of that type).
+    pub key_type_ids: Vec<i64>,
 }
 
 /// Where the rows go: the tenant and the hour (epoch seconds).
@@ -54,12 +73,14 @@ pub(super) async fn build(
         &combined.version_events,
     );
     let (keys, key_ids) = key_rows(txn, catalog, slot, counts, &version_ids).await?;
+    let key_type_ids = present_key_types(catalog, &keys)?;
     Ok(HourRows {
         counts: combined.rows,
         sessions,
         keys,
         combination_ids: combined.ids,
         key_ids,
+        key_type_ids,
     })
 }
 
@@ -113,7 +134,7 @@ async fn ensure_dimensions(
 
 /// The count rows of the hour's combinations, with the events each version sent.
 struct CombinationRows {
-    rows: Vec<hourly_count::ActiveModel>,
+    rows: Vec<[i64; 5]>,
     ids: Vec<i64>,
     version_events: HashMap<i64, i64>,
 }
@@ -159,13 +180,13 @@ async fn combination_rows(
         *out.version_events.entry(ids.0).or_default() += events as i64;
         let combination_id = catalog.combinations[&ids];
         out.ids.push(combination_id);
-        out.rows.push(hourly_count::ActiveModel {
-            tenant_id: Set(slot.tenant_id),
-            hour: Set(slot.hour),
-            combination_id: Set(combination_id),
-            events: Set(events as i64),
-            sessions: Set(group_sessions.get(&local).copied().unwrap_or(0) as i64),
-        });
+        out.rows.push([
+            slot.tenant_id,
+            slot.hour,
+            combination_id,
+            events as i64,
+            group_sessions.get(&local).copied().unwrap_or(0) as i64,
+        ]);
     }
     Ok(out)
 }
@@ -205,7 +226,7 @@ async fn key_rows(
     slot: Slot,
     counts: &Counts,
     version_ids: &HashMap<u32, i64>,
-) -> Result<(Vec<hourly_key::ActiveModel>, Vec<i64>), LedgerError> {
+) -> Result<(Vec<[i64; 11]>, Vec<i64>), LedgerError> {
     let text = |id: u32| counts.strings.get(id);
     let mut key_wanted = BTreeSet::new();
     for ((_, event, path), types) in &counts.keys {
@@ -233,20 +254,34 @@ async fn key_rows(
         let event_id = catalog.events[text(*event)];
         let key_id = catalog.keys[&(event_id, text(*path).to_owned())];
         ids.push(key_id);
-        let count = |index: usize| Set(types[index] as i64);
-        rows.push(hourly_key::ActiveModel {
-            tenant_id: Set(slot.tenant_id),
-            hour: Set(slot.hour),
-            version_id: Set(version_ids[version]),
-            key_id: Set(key_id),
-            string_count: count(0),
-            integer_count: count(1),
-            number_count: count(2),
-            boolean_count: count(3),
-            object_count: count(4),
-            array_count: count(5),
-            null_count: count(6),
-        });
+        let mut row = [0; 11];
+        row[..4].copy_from_slice(&[slot.tenant_id, slot.hour, version_ids[version], key_id]);
+        for (cell, count) in row[4..].iter_mut().zip(types.iter()) {
+            *cell = *count as i64;
+        }
+        rows.push(row);
     }
     Ok((rows, ids))
+}
+
+/// The key type ids of the hour's key rows: each (key, type) with a count above zero, once.
+fn present_key_types(catalog: &Catalog, keys: &[[i64; 11]]) -> Result<Vec<i64>, LedgerError> {
+    let mut present: BTreeSet<(i64, usize)> = BTreeSet::new();
+    for row in keys {
+        for (index, count) in row[4..].iter().enumerate() {
+            if *count > 0 {
+                present.insert((row[3], index));
+            }
+        }
+    }
+    present
+        .into_iter()
+        .map(|(key_id, index)| {
+            catalog
+                .key_types
+                .get(&(key_id, JsonType::ALL[index].name().to_owned()))
+                .copied()
+                .ok_or(LedgerError::Missing("key type"))
+        })
+        .collect()
 }
