@@ -9,6 +9,7 @@
 //! `<target>/bench` between runs.
 
 mod hour;
+mod month;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -34,11 +35,6 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let bench = run::target_dir().join("bench");
     let events_root = bench.join("events");
     let hour_dir = events_root.join(&tenant).join(FOLDER);
-    let generated = run::step_value("generate the benchmark hour", || {
-        hour::generate(&hour_dir, shape)
-    })?;
-    let (bytes, lines) = (generated.bytes, generated.events);
-    run::step("python duckdb", ensure_duckdb)?;
     // `--binary PATH` measures that build of `blueprint` (an earlier commit, another CPU level).
     let binary = match run::flag(args, "--binary") {
         Some(path) => PathBuf::from(path),
@@ -56,6 +52,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
             build::binary(Profile::Release)
         }
     };
+    if args.iter().any(|arg| arg == "--month") {
+        let server = postgres.unwrap_or("postgres://postgres@127.0.0.1:5432");
+        return month::run(args, &binary, server);
+    }
+    let generated = run::step_value("generate the benchmark hour", || {
+        hour::generate(&hour_dir, shape)
+    })?;
+    let (bytes, lines) = (generated.bytes, generated.events);
+    run::step("python duckdb", ensure_duckdb)?;
     let ingest = |database_url: &str| {
         let mut command = Command::new(&binary);
         command
@@ -82,7 +87,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         record("duckdb", measure(&mut duckdb(&hour_dir))?);
         record("sqlite again", measure(&mut ingest(&sqlite))?);
         if let Some(server) = postgres {
-            let url = fresh_postgres(server, &binary)?;
+            let url = fresh_postgres(server, &binary, "blueprint_bench_ingest")?;
             record("postgres fresh", measure(&mut ingest(&url))?);
             record("duckdb", measure(&mut duckdb(&hour_dir))?);
             record("postgres again", measure(&mut ingest(&url))?);
@@ -273,9 +278,8 @@ fn measure(command: &mut Command) -> Result<Measure, String> {
     })
 }
 
-/// A fresh database `blueprint_bench_ingest` on the Postgres server at `server`, migrated.
-fn fresh_postgres(server: &str, binary: &Path) -> Result<String, String> {
-    let database = "blueprint_bench_ingest";
+/// A fresh database `database` on the Postgres server at `server`, migrated.
+fn fresh_postgres(server: &str, binary: &Path, database: &str) -> Result<String, String> {
     let psql = |sql: &str| {
         run::status(
             Command::new("psql")

@@ -37,6 +37,9 @@ commands:
   bench-ingest [--shape catalog|wide] [--scale 1] [--gb 2] [--runs 3] [--postgres URL] [--binary PATH]
          ingestion benchmark: one large generated hour (catalog: 1.5 M events × scale; wide:
          --gb), `blueprint ingest` on SQLite (and Postgres), fresh and again, beside DuckDB
+  bench-ingest --month [--hours 720] [--workers 1,2] [--postgres URL] [--binary PATH]
+         a month of demo-sized hours of both demo tenants through the job queue on Postgres,
+         with that many `blueprint worker` processes: tenant-hours per minute
   bench-pages [--requests 400] [--postgres postgres://postgres@127.0.0.1:5432]
          page-speed benchmark: a large ledger loaded into Postgres (database blueprint_bench),
          every catalog page and the main API calls over 8 connections: p50/p95/max
