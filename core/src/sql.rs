@@ -345,7 +345,10 @@ mod tests {
             let columns = [
                 ("n", Cells::Int((0..rows as i64).collect())),
                 ("label", Cells::Text((0..rows).map(label).collect())),
-                ("even", Cells::Bool((0..rows).map(|n| n % 2 == 0).collect())),
+                (
+                    "even",
+                    Cells::Bool((0..rows).map(|n| n.is_multiple_of(2)).collect()),
+                ),
             ];
             insert_columns(conn, "bulk_probe", &columns, "")
                 .await
@@ -354,7 +357,7 @@ mod tests {
             let again = [
                 ("n", Cells::Int(vec![0, rows as i64])),
                 ("label", Cells::Text(vec!["changed".into(), label(rows)])),
-                ("even", Cells::Bool(vec![false, rows % 2 == 0])),
+                ("even", Cells::Bool(vec![false, rows.is_multiple_of(2)])),
             ];
             insert_columns(conn, "bulk_probe", &again, "ON CONFLICT (n) DO NOTHING")
                 .await
