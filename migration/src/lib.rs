@@ -16,6 +16,7 @@ mod m20261201_000010_run_limits;
 mod m20261201_000020_session_epochs;
 mod m20261201_000030_incidents;
 mod m20261201_000040_grouped_news;
+mod m20261202_000050_daily_fillfactor;
 
 pub use m20261126_000002_ledger::TYPE_COLUMNS;
 pub use m20261126_000004_catalog::{DAY_TOTALS, day_totals_sql};
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000020_session_epochs::Migration),
             Box::new(m20261201_000030_incidents::Migration),
             Box::new(m20261201_000040_grouped_news::Migration),
+            Box::new(m20261202_000050_daily_fillfactor::Migration),
         ]
     }
 }

@@ -66,16 +66,20 @@ impl Loaded {
         (i >= 0 && (i as usize) < self.hours).then_some(i as usize)
     }
 
-    /// The other versions of the same application and platform with the same event.
+    /// The other versions of the same application and platform with the same event. Series sort
+    /// by event, then application, so they are one range of `releases`: a tenant with tens of
+    /// thousands of releases is not read once per release.
     pub fn siblings(&self, series: &Series) -> Vec<&Release> {
+        let start = Series {
+            event: series.event.clone(),
+            application: series.application.clone(),
+            version: String::new(),
+            platform: String::new(),
+        };
         self.releases
-            .iter()
-            .filter(|(s, _)| {
-                s.event == series.event
-                    && s.application == series.application
-                    && s.platform == series.platform
-                    && s.version != series.version
-            })
+            .range(start..)
+            .take_while(|(s, _)| s.event == series.event && s.application == series.application)
+            .filter(|(s, _)| s.platform == series.platform && s.version != series.version)
             .map(|(_, r)| r)
             .collect()
     }
@@ -313,4 +317,51 @@ pub async fn load(
         }
     }
     Ok(loaded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn siblings_are_the_other_versions_of_the_same_event_application_and_platform() {
+        let mut loaded = Loaded::default();
+        let names = ["", "a", "ab", "b"];
+        let mut n = 0;
+        for event in names {
+            for application in names {
+                for version in names {
+                    for platform in names {
+                        n += 1;
+                        let release = Release {
+                            sessions: vec![Some(n)],
+                            ..Release::default()
+                        };
+                        let series = Series {
+                            event: event.into(),
+                            application: application.into(),
+                            version: version.into(),
+                            platform: platform.into(),
+                        };
+                        loaded.releases.insert(series, release);
+                    }
+                }
+            }
+        }
+        for series in loaded.releases.keys() {
+            let expected: Vec<&Release> = loaded
+                .releases
+                .iter()
+                .filter(|(s, _)| {
+                    s.event == series.event
+                        && s.application == series.application
+                        && s.platform == series.platform
+                        && s.version != series.version
+                })
+                .map(|(_, r)| r)
+                .collect();
+            assert_eq!(loaded.siblings(series), expected, "{series:?}");
+            assert_eq!(expected.len(), 3);
+        }
+    }
 }

@@ -122,12 +122,9 @@ async fn ensure_dimensions(
         .keys()
         .map(|key| text(key[4]).to_owned())
         .collect();
-    events.extend(
-        counts
-            .keys
-            .keys()
-            .map(|(_, event, _)| text(*event).to_owned()),
-    );
+    let key_events: rustc_hash::FxHashSet<u32> =
+        counts.keys.keys().map(|(_, event, _)| *event).collect();
+    events.extend(key_events.into_iter().map(|event| text(event).to_owned()));
     catalog.ensure_events(txn, &events).await?;
     Ok(version_ids)
 }
@@ -228,45 +225,66 @@ async fn key_rows(
     version_ids: &HashMap<u32, i64>,
 ) -> Result<(Vec<[i64; 11]>, Vec<i64>), LedgerError> {
     let text = |id: u32| counts.strings.get(id);
-    let mut key_wanted = BTreeSet::new();
+    // The types each (event, path) had in any version: the catalog's keys and key types are
+    // looked up once per path, not once per row.
+    let mut types_by_path: FxHashMap<(u32, u32), [bool; 7]> = FxHashMap::default();
     for ((_, event, path), types) in &counts.keys {
+        let seen = types_by_path.entry((*event, *path)).or_default();
+        for (flag, count) in seen.iter_mut().zip(types) {
+            *flag |= *count > 0;
+        }
+    }
+    let mut key_wanted = BTreeSet::new();
+    for ((event, path), seen) in &types_by_path {
         let event_id = catalog.events[text(*event)];
-        for (index, count) in types.iter().enumerate() {
-            if *count > 0 {
-                let json_type = JsonType::ALL[index].name();
-                key_wanted.insert((
-                    event_id,
-                    text(*event).to_owned(),
-                    text(*path).to_owned(),
-                    json_type,
-                ));
-            }
+        for (index, _) in seen.iter().enumerate().filter(|(_, seen)| **seen) {
+            key_wanted.insert((
+                event_id,
+                text(*event).to_owned(),
+                text(*path).to_owned(),
+                JsonType::ALL[index].name(),
+            ));
         }
     }
     catalog.ensure_keys(txn, &key_wanted).await?;
-    let mut keys: Vec<_> = counts.keys.iter().collect();
-    keys.sort_by_key(|((version, event, path), _)| {
-        (version_ids[version], text(*event), text(*path))
-    });
-    let mut rows = Vec::with_capacity(keys.len());
-    let mut ids = Vec::with_capacity(keys.len());
-    for ((version, event, path), types) in keys {
-        let event_id = catalog.events[text(*event)];
-        let key_id = catalog.keys[&(event_id, text(*path).to_owned())];
-        ids.push(key_id);
-        let mut row = [0; 11];
-        row[..4].copy_from_slice(&[slot.tenant_id, slot.hour, version_ids[version], key_id]);
-        for (cell, count) in row[4..].iter_mut().zip(types.iter()) {
-            *cell = *count as i64;
-        }
-        rows.push(row);
-    }
+    let key_of: FxHashMap<(u32, u32), i64> = types_by_path
+        .keys()
+        .map(|&(event, path)| {
+            let event_id = catalog.events[text(event)];
+            (
+                (event, path),
+                catalog.keys[&(event_id, text(path).to_owned())],
+            )
+        })
+        .collect();
+    let mut rows: Vec<[i64; 11]> = counts
+        .keys
+        .iter()
+        .map(|((version, event, path), types)| {
+            let mut row = [0; 11];
+            row[..4].copy_from_slice(&[
+                slot.tenant_id,
+                slot.hour,
+                version_ids[version],
+                key_of[&(*event, *path)],
+            ]);
+            for (cell, count) in row[4..].iter_mut().zip(types.iter()) {
+                *cell = *count as i64;
+            }
+            row
+        })
+        .collect();
+    // In the table's key order (version, key): one row per pair, so the order is stable.
+    rows.sort_unstable_by_key(|row| (row[2], row[3]));
+    let mut ids: Vec<i64> = key_of.into_values().collect();
+    ids.sort_unstable();
+    ids.dedup();
     Ok((rows, ids))
 }
 
 /// The key type ids of the hour's key rows: each (key, type) with a count above zero, once.
 fn present_key_types(catalog: &Catalog, keys: &[[i64; 11]]) -> Result<Vec<i64>, LedgerError> {
-    let mut present: BTreeSet<(i64, usize)> = BTreeSet::new();
+    let mut present: rustc_hash::FxHashSet<(i64, usize)> = rustc_hash::FxHashSet::default();
     for row in keys {
         for (index, count) in row[4..].iter().enumerate() {
             if *count > 0 {
@@ -274,6 +292,8 @@ fn present_key_types(catalog: &Catalog, keys: &[[i64; 11]]) -> Result<Vec<i64>, 
             }
         }
     }
+    let mut present: Vec<(i64, usize)> = present.into_iter().collect();
+    present.sort_unstable();
     present
         .into_iter()
         .map(|(key_id, index)| {
