@@ -98,17 +98,9 @@ async fn assert_days_match_hours(services: &Services, label: &str, step: &str) {
             format!(
                 "SELECT version_id, key_id, {day} AS day, {} FROM hourly_keys h \
                  GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-                [
-                    "string_count",
-                    "integer_count",
-                    "number_count",
-                    "boolean_count",
-                    "object_count",
-                    "array_count",
-                    "null_count"
-                ]
-                .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
-                .join(", ")
+                blueprint_migration::TYPE_COLUMNS
+                    .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
+                    .join(", ")
             ),
         ),
         (

@@ -21,20 +21,29 @@ pub(super) const SESSION_VALUES: usize = 6;
 pub(super) const COUNT_COLUMNS: [&str; 5] =
     ["tenant_id", "hour", "combination_id", "events", "sessions"];
 
-/// The columns of an hourly key row, in the order of [`HourRows::keys`].
-pub(super) const KEY_COLUMNS: [&str; 11] = [
-    "tenant_id",
-    "hour",
-    "version_id",
-    "key_id",
-    "string_count",
-    "integer_count",
-    "number_count",
-    "boolean_count",
-    "object_count",
-    "array_count",
-    "null_count",
-];
+/// The columns of an hourly key row, in the order of [`HourRows::keys`]: the row's key, then the
+/// count of each JSON type (the migration's order, which is `JsonType::ALL`'s).
+pub(super) const KEY_COLUMNS: [&str; 11] = {
+    let mut columns = [
+        "tenant_id",
+        "hour",
+        "version_id",
+        "key_id",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ];
+    let mut i = 0;
+    while i < blueprint_migration::TYPE_COLUMNS.len() {
+        columns[4 + i] = blueprint_migration::TYPE_COLUMNS[i];
+        i += 1;
+    }
+    columns
+};
 
 /// The hour's new rows, and the combinations and keys they touch. Count and key rows are plain
 /// integers in the column order above: they are most of an hour's rows and go in by bulk insert.
