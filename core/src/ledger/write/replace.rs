@@ -18,10 +18,16 @@ pub(super) async fn replace_hour(
     slot: Slot,
     rows: HourRows,
 ) -> Result<HourSeen, LedgerError> {
-    let held = held_combinations(txn, slot).await?;
-    let mut key_ids = held_keys(txn, slot).await?;
-    let mut versions = held_versions(txn, slot).await?;
-    let replacing = !held.is_empty() || !key_ids.is_empty() || !versions.is_empty();
+    use hourly_count::Column as C;
+    use hourly_key::Column as K;
+    use hourly_session::Column as S;
+    let held_combinations =
+        held::<hourly_count::Entity>(txn, slot, [C::TenantId, C::Hour, C::CombinationId]).await?;
+    let mut key_ids =
+        held::<hourly_key::Entity>(txn, slot, [K::TenantId, K::Hour, K::KeyId]).await?;
+    let mut versions =
+        held::<hourly_session::Entity>(txn, slot, [S::TenantId, S::Hour, S::VersionId]).await?;
+    let replacing = !held_combinations.is_empty() || !key_ids.is_empty() || !versions.is_empty();
     if replacing {
         rollup::apply_hour(txn, slot.tenant_id, slot.hour, rollup::Sign::Remove).await?;
     }
@@ -48,51 +54,24 @@ pub(super) async fn replace_hour(
     rollup::merge_day_sessions(txn, slot.tenant_id, slot.hour, &versions).await?;
     Ok(HourSeen {
         hour: slot.hour,
-        gone_combinations: held.difference(&present).copied().collect(),
+        gone_combinations: held_combinations.difference(&present).copied().collect(),
         present_combinations: present.into_iter().collect(),
         present_key_types: rows.key_type_ids,
         keys: key_ids.into_iter().collect(),
     })
 }
 
-async fn held_versions(
+/// The distinct values of `column` in the hour's rows of `E` (`tenant` and `hour` name its slot).
+async fn held<E: EntityTrait>(
     txn: &DatabaseTransaction,
     slot: Slot,
+    [tenant, hour, column]: [E::Column; 3],
 ) -> Result<BTreeSet<i64>, LedgerError> {
-    Ok(hourly_session::Entity::find()
+    Ok(E::find()
         .select_only()
-        .column(hourly_session::Column::VersionId)
-        .filter(hourly_session::Column::TenantId.eq(slot.tenant_id))
-        .filter(hourly_session::Column::Hour.eq(slot.hour))
-        .into_tuple::<i64>()
-        .all(txn)
-        .await?
-        .into_iter()
-        .collect())
-}
-
-async fn held_combinations(
-    txn: &DatabaseTransaction,
-    slot: Slot,
-) -> Result<BTreeSet<i64>, LedgerError> {
-    Ok(hourly_count::Entity::find()
-        .select_only()
-        .column(hourly_count::Column::CombinationId)
-        .filter(hourly_count::Column::TenantId.eq(slot.tenant_id))
-        .filter(hourly_count::Column::Hour.eq(slot.hour))
-        .into_tuple::<i64>()
-        .all(txn)
-        .await?
-        .into_iter()
-        .collect())
-}
-
-async fn held_keys(txn: &DatabaseTransaction, slot: Slot) -> Result<BTreeSet<i64>, LedgerError> {
-    Ok(hourly_key::Entity::find()
-        .select_only()
-        .column(hourly_key::Column::KeyId)
-        .filter(hourly_key::Column::TenantId.eq(slot.tenant_id))
-        .filter(hourly_key::Column::Hour.eq(slot.hour))
+        .column(column)
+        .filter(tenant.eq(slot.tenant_id))
+        .filter(hour.eq(slot.hour))
         .into_tuple::<i64>()
         .all(txn)
         .await?
