@@ -255,6 +255,17 @@ pub(crate) async fn insert_integers<const N: usize>(
     columns: [&str; N],
     rows: &[[i64; N]],
 ) -> Result<(), DbErr> {
+    upsert_integers(conn, table, columns, rows, "").await
+}
+
+/// [`insert_integers`] ending each statement with `suffix` (an `ON CONFLICT …` clause).
+pub(crate) async fn upsert_integers<const N: usize>(
+    conn: &impl ConnectionTrait,
+    table: &str,
+    columns: [&str; N],
+    rows: &[[i64; N]],
+    suffix: &str,
+) -> Result<(), DbErr> {
     let per_statement = if conn.get_database_backend() == DbBackend::Postgres {
         ARRAY_ROWS
     } else {
@@ -266,7 +277,56 @@ pub(crate) async fn insert_integers<const N: usize>(
             .enumerate()
             .map(|(n, name)| (*name, Cells::Int(chunk.iter().map(|row| row[n]).collect())))
             .collect();
-        insert_columns(conn, table, &cells, "").await?;
+        insert_columns(conn, table, &cells, suffix).await?;
+    }
+    Ok(())
+}
+
+/// Deletes the rows of `table` matching `filter` (SQL the ledger wrote, never user text) whose
+/// `columns` hold one of `keys`: Postgres matches them against `unnest` of one array per column,
+/// [`ARRAY_ROWS`] keys per statement; SQLite against a `VALUES` list of [`chunk_len`] keys.
+pub(crate) async fn delete_keys<const N: usize>(
+    conn: &impl ConnectionTrait,
+    table: &str,
+    filter: &str,
+    columns: [&str; N],
+    keys: &[[i64; N]],
+) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
+    let names = columns.join(", ");
+    if backend == DbBackend::Postgres {
+        let arrays = (1..=N)
+            .map(|n| format!("${n}::int8[]"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "DELETE FROM {table} WHERE {filter} AND ({names}) IN (SELECT * FROM unnest({arrays}))"
+        );
+        for chunk in keys.chunks(ARRAY_ROWS) {
+            let values = (0..N)
+                .map(|n| Value::from(chunk.iter().map(|key| key[n]).collect::<Vec<i64>>()))
+                .collect::<Vec<_>>();
+            conn.execute_raw(Statement::from_sql_and_values(
+                backend,
+                sql.as_str(),
+                values,
+            ))
+            .await?;
+        }
+        return Ok(());
+    }
+    let row = format!("({})", vec!["?"; N].join(", "));
+    for chunk in keys.chunks(chunk_len(N)) {
+        let sql = format!(
+            "DELETE FROM {table} WHERE {filter} AND ({names}) IN (VALUES {})",
+            vec![row.as_str(); chunk.len()].join(", ")
+        );
+        let values = chunk
+            .iter()
+            .flat_map(|key| key.iter().map(|v| Value::BigInt(Some(*v))))
+            .collect::<Vec<_>>();
+        conn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
     }
     Ok(())
 }

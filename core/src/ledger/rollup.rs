@@ -43,18 +43,18 @@ impl Sign {
     }
 }
 
-/// Adds the hour's hourly count and key rows, as they stand, to the summed columns of its day's
+/// Adds the hour's hourly count rows, as they stand, to the summed columns of its day's count
 /// tables (`Sign::Add`), or takes them away (`Sign::Remove`, before the hour is replaced): one
 /// upsert per table, so a day costs what its new hour holds, not what its 24 hours hold. A day's
 /// most sessions in an hour (`daily_counts.sessions`) only grows here; [`tidy_day`] recomputes it
 /// after a removal.
-pub(crate) async fn apply_hour(
+pub(crate) async fn apply_counts(
     txn: &DatabaseTransaction,
     tenant_id: i64,
     hour: i64,
     sign: Sign,
 ) -> Result<(), LedgerError> {
-    let day = hour - hour.rem_euclid(DAY);
+    let day = day_of(hour);
     let factor = sign.factor();
     let this_hour = format!("h.tenant_id = {tenant_id} AND h.hour = {hour}");
     txn.execute_unprepared(&format!(
@@ -83,29 +83,51 @@ pub(crate) async fn apply_hour(
         ))
         .await?;
     }
-    let selected = KEY_COLUMNS.map(|c| format!("{factor} * h.{c}")).join(", ");
+    Ok(())
+}
+
+/// The start of the UTC day of `hour` (epoch seconds).
+pub(crate) fn day_of(hour: i64) -> i64 {
+    hour - hour.rem_euclid(DAY)
+}
+
+/// `ON CONFLICT` clause of an upsert into `daily_keys` that adds each type's count to the row's.
+pub(crate) fn daily_keys_added() -> String {
     let added = KEY_COLUMNS
         .map(|c| format!("{c} = daily_keys.{c} + excluded.{c}"))
         .join(", ");
+    format!("ON CONFLICT (version_id, key_id, day) DO UPDATE SET {added}")
+}
+
+/// Adds the hour's hourly key rows, as they stand, to its day's `daily_keys` (an hour written
+/// where none was: a replaced hour's keys change the day by their difference instead,
+/// `write::replace`).
+pub(crate) async fn add_keys(
+    txn: &DatabaseTransaction,
+    tenant_id: i64,
+    hour: i64,
+) -> Result<(), LedgerError> {
+    let day = day_of(hour);
+    let selected = KEY_COLUMNS.map(|c| format!("h.{c}")).join(", ");
     txn.execute_unprepared(&format!(
         "INSERT INTO daily_keys (tenant_id, day, version_id, key_id, {}) \
          SELECT h.tenant_id, {day}, h.version_id, h.key_id, {selected} \
-         FROM hourly_keys h WHERE {this_hour} \
-         ON CONFLICT (version_id, key_id, day) DO UPDATE SET {added}",
-        KEY_COLUMNS.join(", ")
+         FROM hourly_keys h WHERE h.tenant_id = {tenant_id} AND h.hour = {hour} {}",
+        KEY_COLUMNS.join(", "),
+        daily_keys_added()
     ))
     .await?;
     Ok(())
 }
 
-/// After an hour was replaced: the day's rows left at zero go (a day holds a row only for what it
-/// saw), and the day's most sessions in an hour is taken again from the hours that remain.
+/// After an hour was replaced: the day's count rows left at zero go (a day holds a row only for
+/// what it saw), and the day's most sessions in an hour is taken again from the hours that remain.
 pub(crate) async fn tidy_day(
     txn: &DatabaseTransaction,
     tenant_id: i64,
     hour: i64,
 ) -> Result<(), LedgerError> {
-    let day = hour - hour.rem_euclid(DAY);
+    let day = day_of(hour);
     let this_day = format!("tenant_id = {tenant_id} AND day = {day}");
     txn.execute_unprepared(&format!(
         "DELETE FROM daily_counts WHERE {this_day} AND events = 0"
@@ -117,11 +139,6 @@ pub(crate) async fn tidy_day(
         ))
         .await?;
     }
-    let zero = KEY_COLUMNS.map(|c| format!("{c} = 0")).join(" AND ");
-    txn.execute_unprepared(&format!(
-        "DELETE FROM daily_keys WHERE {this_day} AND {zero}"
-    ))
-    .await?;
     txn.execute_unprepared(&format!(
         "UPDATE daily_counts SET sessions = COALESCE((SELECT MAX(h.sessions) FROM hourly_counts h \
          WHERE h.combination_id = daily_counts.combination_id AND h.hour >= {day} \
@@ -129,6 +146,22 @@ pub(crate) async fn tidy_day(
         day + DAY
     ))
     .await?;
+    Ok(())
+}
+
+/// The day's `daily_keys` rows of `keys` (version, key) that a replaced hour left at zero go.
+pub(crate) async fn tidy_keys(
+    txn: &DatabaseTransaction,
+    tenant_id: i64,
+    hour: i64,
+    keys: &[[i64; 2]],
+) -> Result<(), LedgerError> {
+    let zero = KEY_COLUMNS.map(|c| format!("{c} = 0")).join(" AND ");
+    let filter = format!(
+        "tenant_id = {tenant_id} AND day = {} AND {zero}",
+        day_of(hour)
+    );
+    crate::sql::delete_keys(txn, "daily_keys", &filter, ["version_id", "key_id"], keys).await?;
     Ok(())
 }
 
@@ -140,7 +173,7 @@ pub(crate) async fn merge_day_sessions(
     hour: i64,
     versions: &[i64],
 ) -> Result<(), LedgerError> {
-    let day = hour - hour.rem_euclid(DAY);
+    let day = day_of(hour);
     let end = day + DAY;
     let mut merged: BTreeMap<i64, (Sketch, i64)> = BTreeMap::new();
     for chunk in versions.chunks(crate::sql::IN_LIST) {
