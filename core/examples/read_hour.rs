@@ -48,7 +48,7 @@ async fn main() {
         started.elapsed().as_secs_f64(),
         read.stats.events,
         read.counts.groups.len(),
-        read.counts.keys.len(),
+        read.counts.key_rows(),
         read.split.parse_ms,
         read.split.merge_ms
     );

@@ -250,11 +250,10 @@ async fn hour_files_agree_with_the_oracle() {
     assert_eq!(groups, expected.groups);
     let versions: BTreeMap<u32, [u32; 3]> = counts.versions.iter().map(|(k, v)| (*v, *k)).collect();
     let keys: BTreeMap<[String; 5], [u64; 7]> = counts
-        .keys
-        .iter()
+        .keys()
         .map(|((version, event, path), types)| {
-            let [app, version, platform] = versions[version].map(text);
-            ([app, version, platform, text(*event), text(*path)], *types)
+            let [app, version, platform] = versions[&version].map(text);
+            ([app, version, platform, text(event), text(path)], types)
         })
         .collect();
     assert_eq!(keys, expected.keys);

@@ -57,11 +57,10 @@ fn ledger(read: &HourRead) -> Ledger {
         })
         .collect();
     let keys = counts
-        .keys
-        .iter()
+        .keys()
         .map(|((version, event, path), types)| {
-            let [app, version, platform] = by_id[version].map(text);
-            ([app, version, platform, text(*event), text(*path)], *types)
+            let [app, version, platform] = by_id[&version].map(text);
+            ([app, version, platform, text(event), text(path)], types)
         })
         .collect();
     Ledger {

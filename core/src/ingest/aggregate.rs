@@ -46,8 +46,13 @@ pub struct Counts {
     pub versions: HashMap<VersionKey, u32>,
     group_sessions: HashSet<u64>,
     version_sessions: HashSet<u64>,
-    /// (version id, event string id, key path string id) → lines per JSON type.
-    pub keys: HashMap<(u32, u32, u32), [u64; 7]>,
+    /// (version id, event string id) → its index in `tables`.
+    event_keys: HashMap<(u32, u32), u32>,
+    /// Per (version id, event string id): lines per JSON type of each key path string id.
+    tables: Vec<(u32, u32, KeyTable)>,
+    /// Lines past `u32::MAX` of a (table, entry, type), added 2^32 at a time: the tables count
+    /// in `u32` to stay small, and stay exact.
+    overflow: HashMap<(u32, u32, u8), u64>,
     pub events: u64,
     /// The line parser's key path ids → string ids here (`u32::MAX`: not interned yet).
     parser_paths: Vec<u32>,
@@ -85,6 +90,10 @@ impl Counts {
             self.version_sessions
                 .insert((u64::from(version_id) << 32) | session);
         }
+        if parser.line_keys().is_empty() {
+            return;
+        }
+        let table = self.table_of(version_id, event);
         for &(path, kind) in parser.line_keys() {
             let index = path as usize;
             if index >= self.parser_paths.len() {
@@ -93,9 +102,76 @@ impl Counts {
             if self.parser_paths[index] == u32::MAX {
                 self.parser_paths[index] = self.strings.intern(parser.path(path));
             }
-            let path = self.parser_paths[index];
-            self.keys.entry((version_id, event, path)).or_default()[kind as usize] += 1;
+            let keys = &mut self.tables[table as usize].2;
+            let entry = keys.entry(self.parser_paths[index]);
+            let count = &mut keys.counts[entry][kind as usize];
+            match count.checked_add(1) {
+                Some(next) => *count = next,
+                None => {
+                    *count = 0;
+                    *self
+                        .overflow
+                        .entry((table, entry as u32, kind as u8))
+                        .or_default() += 1 << 32;
+                }
+            }
         }
+    }
+
+    /// The index of the key table of (version id, event string id), added when new.
+    fn table_of(&mut self, version_id: u32, event: u32) -> u32 {
+        let next = self.tables.len() as u32;
+        let tables = &mut self.tables;
+        *self
+            .event_keys
+            .entry((version_id, event))
+            .or_insert_with(|| {
+                tables.push((version_id, event, KeyTable::default()));
+                next
+            })
+    }
+
+    /// Adds `lines` to a (table, entry, type), carrying what passes `u32` into `overflow`.
+    fn add_lines(&mut self, table: u32, entry: usize, kind: usize, lines: u64) {
+        let count = &mut self.tables[table as usize].2.counts[entry][kind];
+        let total = u64::from(*count) + lines;
+        *count = total as u32;
+        let high = total & !u64::from(u32::MAX);
+        if high != 0 {
+            *self
+                .overflow
+                .entry((table, entry as u32, kind as u8))
+                .or_default() += high;
+        }
+    }
+
+    /// Lines per JSON type of each (version id, event string id, key path string id).
+    pub fn keys(&self) -> impl Iterator<Item = ((u32, u32, u32), [u64; 7])> + '_ {
+        self.tables
+            .iter()
+            .enumerate()
+            .flat_map(move |(table, (version, event, keys))| {
+                keys.paths.iter().zip(&keys.counts).enumerate().map(
+                    move |(entry, (path, counts))| {
+                        let mut total = counts.map(u64::from);
+                        if !self.overflow.is_empty() {
+                            for (kind, lines) in total.iter_mut().enumerate() {
+                                let at = (table as u32, entry as u32, kind as u8);
+                                *lines += self.overflow.get(&at).copied().unwrap_or(0);
+                            }
+                        }
+                        ((*version, *event, *path), total)
+                    },
+                )
+            })
+    }
+
+    /// How many (version, event, key path) rows [`keys`](Self::keys) gives.
+    pub fn key_rows(&self) -> usize {
+        self.tables
+            .iter()
+            .map(|(_, _, keys)| keys.paths.len())
+            .sum()
     }
 
     /// Folds another worker's counts into these.
@@ -146,15 +222,13 @@ impl Counts {
                 .iter()
                 .map(|&p| remap(p, &version_ids)),
         );
-        for ((version, event, path), types) in other.keys {
-            let key = (
-                version_ids[version as usize],
-                strings[event as usize],
-                strings[path as usize],
-            );
-            let entry = self.keys.entry(key).or_default();
-            for (total, add) in entry.iter_mut().zip(types) {
-                *total += add;
+        for ((version, event, path), types) in other.keys() {
+            let table = self.table_of(version_ids[version as usize], strings[event as usize]);
+            let entry = self.tables[table as usize].2.entry(strings[path as usize]);
+            for (kind, lines) in types.into_iter().enumerate() {
+                if lines > 0 {
+                    self.add_lines(table, entry, kind, lines);
+                }
             }
         }
         self.events += other.events;
@@ -180,5 +254,100 @@ impl Counts {
     /// The text of the types array, for tests and output.
     pub fn type_name(index: usize) -> &'static str {
         JsonType::ALL[index].name()
+    }
+}
+
+/// The key paths one (version, event) carried, with their lines per JSON type: a small
+/// open-addressing table by path id, so a line's keys are counted in the few cache lines of its
+/// (version, event) instead of one lookup each in an hour-wide map.
+#[derive(Default)]
+struct KeyTable {
+    /// Entry index + 1 at each slot (0: free); a power of two long, at most half full.
+    slots: Vec<u32>,
+    paths: Vec<u32>,
+    counts: Vec<[u32; 7]>,
+}
+
+impl KeyTable {
+    /// The entry of `path`, added with zero counts when new.
+    #[inline]
+    fn entry(&mut self, path: u32) -> usize {
+        if self.slots.is_empty() {
+            self.slots = vec![0; 8];
+        }
+        let mask = self.slots.len() - 1;
+        let mut at = (path.wrapping_mul(0x9e37_79b9) >> 8) as usize & mask;
+        loop {
+            match self.slots[at] {
+                0 => break,
+                s if self.paths[s as usize - 1] == path => return s as usize - 1,
+                _ => at = (at + 1) & mask,
+            }
+        }
+        let entry = self.paths.len();
+        self.paths.push(path);
+        self.counts.push([0; 7]);
+        self.slots[at] = entry as u32 + 1;
+        if self.paths.len() * 2 > self.slots.len() {
+            self.grow();
+        }
+        entry
+    }
+
+    fn grow(&mut self) {
+        let len = self.slots.len() * 2;
+        self.slots = vec![0; len];
+        let mask = len - 1;
+        for (entry, path) in self.paths.iter().enumerate() {
+            let mut at = (path.wrapping_mul(0x9e37_79b9) >> 8) as usize & mask;
+            while self.slots[at] != 0 {
+                at = (at + 1) & mask;
+            }
+            self.slots[at] = entry as u32 + 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_tables_grow_and_find_every_path_again() {
+        let mut table = KeyTable::default();
+        let paths: Vec<u32> = (0..5_000).map(|n| n * 7 + 3).collect();
+        for (n, path) in paths.iter().enumerate() {
+            assert_eq!(table.entry(*path), n, "a new path gets the next entry");
+        }
+        for (n, path) in paths.iter().enumerate().rev() {
+            assert_eq!(table.entry(*path), n, "an old path keeps its entry");
+        }
+        assert_eq!(table.paths.len(), paths.len());
+        assert!(table.slots.len() >= 2 * paths.len());
+    }
+
+    #[test]
+    fn counts_past_u32_stay_exact_through_a_merge() {
+        let mut counts = Counts::default();
+        let table = counts.table_of(0, 1);
+        let entry = counts.tables[table as usize].2.entry(2);
+        counts.add_lines(table, entry, 3, u64::from(u32::MAX) - 1);
+        counts.add_lines(table, entry, 3, 5);
+        let mut other = Counts::default();
+        for text in ["a", "b", "c"] {
+            counts.strings.intern(text);
+            other.strings.intern(text);
+        }
+        other.versions.insert([0, 0, 0], 0);
+        counts.versions.insert([0, 0, 0], 0);
+        let other_table = other.table_of(0, 1);
+        let other_entry = other.tables[other_table as usize].2.entry(2);
+        other.add_lines(other_table, other_entry, 3, 3 << 32);
+        other.add_lines(other_table, other_entry, 0, 7);
+        counts.merge(other);
+        let keys: Vec<_> = counts.keys().collect();
+        let expected = u64::from(u32::MAX) + 4 + (3 << 32);
+        assert_eq!(keys, vec![((0, 1, 2), [7, 0, 0, expected, 0, 0, 0])]);
+        assert_eq!(counts.key_rows(), 1);
     }
 }

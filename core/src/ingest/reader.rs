@@ -207,8 +207,10 @@ fn read_files_with(
             parts.push(handle.join().map_err(|_| IngestError::Worker)?);
         }
         let parsed = std::time::Instant::now();
-        let mut counts = Counts::default();
-        let mut stats = HourStats::default();
+        // The first thread's counts take the others in: two threads' maps at most are held at
+        // once, not a third copy.
+        let mut parts = parts.into_iter();
+        let (mut counts, mut stats) = parts.next().unwrap_or_default();
         for (worker_counts, worker_stats) in parts {
             counts.merge(worker_counts);
             merge_stats(&mut stats, worker_stats);

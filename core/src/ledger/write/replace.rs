@@ -6,8 +6,10 @@
 
 use std::collections::BTreeSet;
 
+use futures::StreamExt;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
+    StreamTrait,
 };
 
 use super::rows::{COUNT_COLUMNS, HourRows, KEY_COLUMNS, SESSION_VALUES, Slot};
@@ -80,23 +82,24 @@ async fn held_keys(txn: &DatabaseTransaction, slot: Slot) -> Result<Vec<HeldKey>
          ORDER BY version_id, key_id",
         slot.tenant_id, slot.hour
     );
-    let found = txn
-        .query_all_raw(sea_orm::Statement::from_string(
-            txn.get_database_backend(),
+    // Streamed row by row into plain integers: an hour's key rows are hundreds of thousands,
+    // and the driver's rows held all at once would take several times their size.
+    let mut found = txn
+        .stream_raw(sea_orm::Statement::from_string(
+            ConnectionTrait::get_database_backend(txn),
             sql,
         ))
         .await?;
-    found
-        .iter()
-        .map(|row| {
-            let mut held = [0i64; 9];
-            for (n, cell) in held.iter_mut().enumerate() {
-                *cell = row.try_get_by_index::<i64>(n)?;
-            }
-            Ok(held)
-        })
-        .collect::<Result<Vec<_>, sea_orm::DbErr>>()
-        .map_err(LedgerError::from)
+    let mut held = Vec::new();
+    while let Some(row) = found.next().await {
+        let row = row?;
+        let mut cells = [0i64; 9];
+        for (n, cell) in cells.iter_mut().enumerate() {
+            *cell = row.try_get_by_index::<i64>(n)?;
+        }
+        held.push(cells);
+    }
+    Ok(held)
 }
 
 /// How a replaced hour's key rows change: the rows that go (gone or changed), the rows that come

@@ -132,7 +132,7 @@ async fn ensure_dimensions(
         .map(|key| text(key[4]).to_owned())
         .collect();
     let key_events: rustc_hash::FxHashSet<u32> =
-        counts.keys.keys().map(|(_, event, _)| *event).collect();
+        counts.keys().map(|((_, event, _), _)| event).collect();
     events.extend(key_events.into_iter().map(|event| text(event).to_owned()));
     catalog.ensure_events(txn, &events).await?;
     Ok(version_ids)
@@ -237,10 +237,10 @@ async fn key_rows(
     // The types each (event, path) had in any version: the catalog's keys and key types are
     // looked up once per path, not once per row.
     let mut types_by_path: FxHashMap<(u32, u32), [bool; 7]> = FxHashMap::default();
-    for ((_, event, path), types) in &counts.keys {
-        let seen = types_by_path.entry((*event, *path)).or_default();
+    for ((_, event, path), types) in counts.keys() {
+        let seen = types_by_path.entry((event, path)).or_default();
         for (flag, count) in seen.iter_mut().zip(types) {
-            *flag |= *count > 0;
+            *flag |= count > 0;
         }
     }
     let mut key_wanted = BTreeSet::new();
@@ -267,15 +267,14 @@ async fn key_rows(
         })
         .collect();
     let mut rows: Vec<[i64; 11]> = counts
-        .keys
-        .iter()
+        .keys()
         .map(|((version, event, path), types)| {
             let mut row = [0; 11];
             row[..4].copy_from_slice(&[
                 slot.tenant_id,
                 slot.hour,
-                version_ids[version],
-                key_of[&(*event, *path)],
+                version_ids[&version],
+                key_of[&(event, path)],
             ]);
             for (cell, count) in row[4..].iter_mut().zip(types.iter()) {
                 *cell = *count as i64;
