@@ -197,13 +197,8 @@ pub(crate) async fn insert_columns(
         .join(", ");
     let backend = conn.get_database_backend();
     if backend == DbBackend::Postgres {
-        let arrays = columns
-            .iter()
-            .enumerate()
-            .map(|(n, (_, cells))| format!("${}::{}", n + 1, cells.array_type()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!("INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {suffix}");
+        let arrays = unnest(columns.iter().map(|(_, cells)| cells.array_type()));
+        let sql = format!("INSERT INTO {table} ({names}) SELECT * FROM {arrays} {suffix}");
         for start in (0..rows).step_by(ARRAY_ROWS) {
             let range = start..rows.min(start + ARRAY_ROWS);
             let values = columns
@@ -282,6 +277,16 @@ pub(crate) async fn upsert_integers<const N: usize>(
     Ok(())
 }
 
+/// Postgres' `unnest($1::type1, $2::type2, …)` of one bound array per column, of these types.
+fn unnest<'a>(types: impl Iterator<Item = &'a str>) -> String {
+    let arrays = types
+        .enumerate()
+        .map(|(n, array_type)| format!("${}::{array_type}", n + 1))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("unnest({arrays})")
+}
+
 /// Deletes the rows of `table` matching `filter` (SQL the ledger wrote, never user text) whose
 /// `columns` hold one of `keys`: Postgres matches them against `unnest` of one array per column,
 /// [`ARRAY_ROWS`] keys per statement; SQLite against a `VALUES` list of [`chunk_len`] keys.
@@ -295,13 +300,9 @@ pub(crate) async fn delete_keys<const N: usize>(
     let backend = conn.get_database_backend();
     let names = columns.join(", ");
     if backend == DbBackend::Postgres {
-        let arrays = (1..=N)
-            .map(|n| format!("${n}::int8[]"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "DELETE FROM {table} WHERE {filter} AND ({names}) IN (SELECT * FROM unnest({arrays}))"
-        );
+        let arrays = unnest(std::iter::repeat_n("int8[]", N));
+        let sql =
+            format!("DELETE FROM {table} WHERE {filter} AND ({names}) IN (SELECT * FROM {arrays})");
         for chunk in keys.chunks(ARRAY_ROWS) {
             let values = (0..N)
                 .map(|n| Value::from(chunk.iter().map(|key| key[n]).collect::<Vec<i64>>()))

@@ -102,19 +102,10 @@ impl Counts {
             if self.parser_paths[index] == u32::MAX {
                 self.parser_paths[index] = self.strings.intern(parser.path(path));
             }
-            let keys = &mut self.tables[table as usize].2;
-            let entry = keys.entry(self.parser_paths[index]);
-            let count = &mut keys.counts[entry][kind as usize];
-            match count.checked_add(1) {
-                Some(next) => *count = next,
-                None => {
-                    *count = 0;
-                    *self
-                        .overflow
-                        .entry((table, entry as u32, kind as u8))
-                        .or_default() += 1 << 32;
-                }
-            }
+            let entry = self.tables[table as usize]
+                .2
+                .entry(self.parser_paths[index]);
+            self.add_lines(table, entry, kind as usize, 1);
         }
     }
 
@@ -276,7 +267,7 @@ impl KeyTable {
             self.slots = vec![0; 8];
         }
         let mask = self.slots.len() - 1;
-        let mut at = (path.wrapping_mul(0x9e37_79b9) >> 8) as usize & mask;
+        let mut at = home_slot(path, mask);
         loop {
             match self.slots[at] {
                 0 => break,
@@ -299,13 +290,19 @@ impl KeyTable {
         self.slots = vec![0; len];
         let mask = len - 1;
         for (entry, path) in self.paths.iter().enumerate() {
-            let mut at = (path.wrapping_mul(0x9e37_79b9) >> 8) as usize & mask;
+            let mut at = home_slot(*path, mask);
             while self.slots[at] != 0 {
                 at = (at + 1) & mask;
             }
             self.slots[at] = entry as u32 + 1;
         }
     }
+}
+
+/// The first slot probed for `path` in a table of `mask + 1` slots (a multiplicative hash).
+#[inline]
+fn home_slot(path: u32, mask: usize) -> usize {
+    (path.wrapping_mul(0x9e37_79b9) >> 8) as usize & mask
 }
 
 #[cfg(test)]
