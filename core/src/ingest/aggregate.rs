@@ -4,33 +4,14 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use crate::ingest::intern::TextInterner;
 use crate::ingest::json::JsonType;
 use crate::ingest::line::{self, LineParser, ParsedLine};
 use crate::ingest::sketch::{self, Sketch};
 use crate::mapping::NONE;
 
 /// Interned strings of one worker (or of the merged hour).
-#[derive(Default)]
-pub struct Strings {
-    ids: HashMap<Box<str>, u32>,
-    texts: Vec<Box<str>>,
-}
-
-impl Strings {
-    pub fn intern(&mut self, text: &str) -> u32 {
-        if let Some(id) = self.ids.get(text) {
-            return *id;
-        }
-        let id = self.texts.len() as u32;
-        self.texts.push(text.into());
-        self.ids.insert(text.into(), id);
-        id
-    }
-
-    pub fn get(&self, id: u32) -> &str {
-        &self.texts[id as usize]
-    }
-}
+pub type Strings = TextInterner;
 
 /// (application, version, platform) ids.
 pub type VersionKey = [u32; 3];
@@ -169,13 +150,11 @@ impl Counts {
     pub fn merge(&mut self, other: Counts) {
         let strings: Vec<u32> = other
             .strings
-            .texts
             .iter()
             .map(|t| self.strings.intern(t))
             .collect();
         let sessions: Vec<u32> = other
             .sessions
-            .texts
             .iter()
             .map(|t| self.sessions.intern(t))
             .collect();

@@ -16,10 +16,10 @@
 //! - A blank line (ASCII whitespace only, form feed included) is skipped; invalid UTF-8 anywhere
 //!   refuses the line before its JSON is read (ingest/reader.rs).
 
-use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
 
 use crate::ingest::index::CharIndex;
+use crate::ingest::intern::TextInterner;
 use crate::ingest::json::{Ctx, JsonType, Reader, Scalar, SyntaxError, Visitor};
 pub use crate::ingest::reject::Reject;
 use crate::mapping::{DIMENSIONS, JsonPath, Limits, Mapping, Segment};
@@ -80,8 +80,7 @@ pub struct LineParser {
     nodes: Vec<Node>,
     single_root: bool,
     prefixes: Vec<String>,
-    path_ids: HashMap<Box<str>, u32>,
-    paths: Vec<Box<str>>,
+    paths: TextInterner,
     path: String,
     keys: Vec<(u32, JsonType)>,
     /// `line` of the last line each (path, type) was recorded in, indexed by `path * 8 + type`:
@@ -101,8 +100,7 @@ impl LineParser {
             nodes: vec![Node::default()],
             single_root: mapping.keys.single_root(),
             prefixes: mapping.keys.prefixes.clone(),
-            path_ids: HashMap::default(),
-            paths: Vec::new(),
+            paths: TextInterner::default(),
             path: String::new(),
             keys: Vec::new(),
             stamps: Vec::new(),
@@ -196,11 +194,7 @@ impl LineParser {
 
     /// The text of an interned key path.
     pub fn path(&self, id: u32) -> &str {
-        &self.paths[id as usize]
-    }
-
-    pub fn paths(&self) -> &[Box<str>] {
-        &self.paths
+        self.paths.get(id)
     }
 
     /// Parses one non-blank line.
@@ -286,9 +280,9 @@ impl LineParser {
         }
         if self.keys.len() >= self.limits.max_keys_per_line {
             let index = self
-                .path_ids
-                .get(path)
-                .map(|id| *id as usize * 8 + kind as usize);
+                .paths
+                .find(path)
+                .map(|id| id as usize * 8 + kind as usize);
             if index.is_none_or(|i| self.stamps.get(i) != Some(&self.line)) {
                 self.cut += 1;
             }
@@ -299,13 +293,7 @@ impl LineParser {
     }
 
     fn intern_text(&mut self, path: &str) -> u32 {
-        if let Some(id) = self.path_ids.get(path) {
-            return *id;
-        }
-        let id = self.paths.len() as u32;
-        self.paths.push(path.into());
-        self.path_ids.insert(path.into(), id);
-        id
+        self.paths.intern(path)
     }
 }
 

@@ -11,6 +11,7 @@ pub mod aggregate;
 mod blocks;
 pub(crate) mod error;
 pub mod index;
+pub mod intern;
 pub mod json;
 pub mod limits;
 pub mod line;
