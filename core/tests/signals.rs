@@ -298,3 +298,92 @@ async fn a_dropped_release_is_one_incident_told_once() {
         }
     }
 }
+
+/// The anomaly step reads a tenant's series one event at a time (its memory follows the largest
+/// event, not the tenant): each part holds one event overall with only that event's releases, the
+/// parts together are what one whole read gives, and every count is the lines written.
+#[tokio::test]
+async fn series_are_read_one_event_at_a_time_and_add_up_to_the_lines() {
+    use signals::load::{Scope, for_each_event, load};
+    const HOURS: i64 = 6;
+    for db in test_databases().await {
+        let label = db.label;
+        let root = db.scratch_dir().join("events");
+        write(&root, "shop", true);
+        let services = db.services(&root);
+        ingest(&services, "shop", 0, HOURS).await;
+        let tenant_id = blueprint_core::ingestion::tenant_id(&services, "shop")
+            .await
+            .unwrap();
+        let conn = services.db.conn();
+        let (from, to) = (start().epoch_seconds(), start().plus(HOURS).epoch_seconds());
+
+        let mut parts = Vec::new();
+        let base = for_each_event(conn, tenant_id, from, to, &Scope::default(), |part| {
+            parts.push(part)
+        })
+        .await
+        .unwrap();
+        assert_eq!(base.data, vec![true; HOURS as usize], "{label}");
+        assert!(
+            base.overall.is_empty() && base.releases.is_empty(),
+            "{label}"
+        );
+        let mut events: Vec<&str> = Vec::new();
+        for part in &parts {
+            let [event] = part.overall.keys().map(String::as_str).collect::<Vec<_>>()[..] else {
+                panic!(
+                    "{label}: one event overall per part: {:?}",
+                    part.overall.keys()
+                );
+            };
+            assert!(
+                part.releases.keys().all(|series| series.event == event),
+                "{label}: {event}'s part holds only its releases"
+            );
+            assert_eq!(part.releases.len(), 3, "{label}: {event}");
+            events.push(event);
+        }
+        events.sort();
+        assert_eq!(events, ["checkout", "view_item"], "{label}");
+
+        let whole = load(conn, tenant_id, from, to, &Scope::default())
+            .await
+            .unwrap();
+        for part in &parts {
+            for (event, overall) in &part.overall {
+                assert_eq!(whole.overall.get(event), Some(overall), "{label}: {event}");
+            }
+            for (series, release) in &part.releases {
+                assert_eq!(whole.releases.get(series), Some(release), "{label}");
+            }
+        }
+        assert_eq!(whole.overall.len(), 2, "{label}");
+        assert_eq!(whole.releases.len(), 6, "{label}");
+
+        // Every hourly count is the number of lines written for that release and event.
+        for offset in 0..HOURS {
+            let file = root
+                .join("shop")
+                .join(start().plus(offset).folder())
+                .join("part-0.jsonl");
+            let mut lines: std::collections::BTreeMap<Series, i64> = Default::default();
+            for line in std::fs::read_to_string(file).unwrap().lines() {
+                let value: serde_json::Value = serde_json::from_str(line).unwrap();
+                let text = |pointer: &str| value.pointer(pointer).unwrap().as_str().unwrap();
+                let series = Series::release(
+                    text("/event"),
+                    text("/context/app/name"),
+                    text("/context/app/version"),
+                    text("/context/os/name"),
+                );
+                *lines.entry(series).or_default() += 1;
+            }
+            assert_eq!(lines.len(), 6, "{label}: hour {offset}");
+            for (series, count) in lines {
+                let counted = whole.releases[&series].counts.counts[offset as usize];
+                assert_eq!(counted, Some(count), "{label}: {series:?} in hour {offset}");
+            }
+        }
+    }
+}

@@ -3,7 +3,7 @@
 //! hour is anomalous, and the kind detection found where it found one.
 
 use blueprint_types::signals::IncidentKind;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, StreamTrait};
 
 use super::judge::band_at;
 use super::load::{Scope, load};
@@ -30,7 +30,7 @@ pub struct Band {
 
 /// The band of `series` of the tenant over `[from, to)`, hour by hour.
 pub async fn expected_band(
-    conn: &impl ConnectionTrait,
+    conn: &(impl ConnectionTrait + StreamTrait),
     tenant_id: i64,
     series: &Series,
     from: Hour,

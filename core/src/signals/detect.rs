@@ -11,10 +11,11 @@ use std::collections::BTreeSet;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Set,
+    StreamTrait,
 };
 
 use super::judge::{Judgement, band_at, judge};
-use super::load::{Loaded, Scope, load};
+use super::load::{Loaded, Scope, for_each_event};
 use super::model::Input;
 use super::series::Series;
 use super::thresholds::Thresholds;
@@ -166,14 +167,27 @@ fn spans(h: i64, th: &Thresholds) -> Scope {
 /// hour before are added (and the hour after, if already ingested, adds its own to this hour).
 /// Returns the rows written and the incidents the replaced rows belonged to.
 async fn replace_hour(
-    conn: &impl ConnectionTrait,
+    conn: &(impl ConnectionTrait + StreamTrait),
     tenant_id: i64,
     hour: Hour,
     th: &Thresholds,
 ) -> Result<(usize, BTreeSet<i64>), DbErr> {
     let h = hour.epoch_seconds();
     let from = hour.plus(-th.history_hours()).epoch_seconds();
-    let loaded = load(conn, tenant_id, from, h + 2 * 3600, &spans(h, th)).await?;
+    // Judged one event at a time as its series are read; the findings are then put in the order
+    // of one whole read (every event overall by name, then every release), each hour's apart.
+    let mut this_hour = Vec::new();
+    let mut next_hour = Vec::new();
+    let slot = |loaded: &Loaded| loaded.index(h).filter(|i| loaded.data[*i]);
+    let loaded = for_each_event(conn, tenant_id, from, h + 2 * 3600, &spans(h, th), |part| {
+        if let Some(i) = slot(&part) {
+            this_hour.extend(findings(&part, i, false, th));
+            if part.data.get(i + 1).copied().unwrap_or(false) {
+                next_hour.extend(findings(&part, i + 1, true, th));
+            }
+        }
+    })
+    .await?;
     let old = anomaly::Entity::find()
         .filter(anomaly::Column::TenantId.eq(tenant_id))
         .filter(anomaly::Column::Hour.eq(h))
@@ -185,13 +199,19 @@ async fn replace_hour(
         .filter(anomaly::Column::Hour.eq(h))
         .exec(conn)
         .await?;
-    let Some(i) = loaded.index(h).filter(|i| loaded.data[*i]) else {
+    if slot(&loaded).is_none() {
         return Ok((0, touched));
-    };
-    let mut found = findings(&loaded, i, false, th);
-    if loaded.data.get(i + 1).copied().unwrap_or(false) {
-        found.extend(findings(&loaded, i + 1, true, th));
     }
+    let in_read_order = |found: &mut Vec<Finding>| {
+        found.sort_by(|a, b| {
+            (!a.series.is_event_overall(), &a.series)
+                .cmp(&(!b.series.is_event_overall(), &b.series))
+        });
+    };
+    in_read_order(&mut this_hour);
+    in_read_order(&mut next_hour);
+    let mut found = this_hour;
+    found.extend(next_hour);
     // Keep the previous incident of each row that comes back (a re-judged hour stays in it).
     let rows: Vec<anomaly::ActiveModel> = found
         .iter()
@@ -267,7 +287,7 @@ async fn resolve(
 /// Detection after hour `hour` of the tenant was ingested; `news` when the hour is news (its
 /// incidents are told), otherwise history (shown, never pushed). `at` dates what it writes.
 pub async fn after_hour(
-    conn: &impl ConnectionTrait,
+    conn: &(impl ConnectionTrait + StreamTrait),
     tenant_id: i64,
     hour: Hour,
     news: bool,
@@ -278,7 +298,7 @@ pub async fn after_hour(
 
 /// [`after_hour`] with other thresholds (evaluation).
 pub async fn after_hour_with(
-    conn: &impl ConnectionTrait,
+    conn: &(impl ConnectionTrait + StreamTrait),
     tenant_id: i64,
     hour: Hour,
     news: bool,
