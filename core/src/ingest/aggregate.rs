@@ -4,14 +4,14 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::ingest::intern::TextInterner;
+use crate::ingest::intern::Interner;
 use crate::ingest::json::JsonType;
 use crate::ingest::line::{self, LineParser, ParsedLine};
 use crate::ingest::sketch::{self, Sketch};
 use crate::mapping::NONE;
 
 /// Interned strings of one worker (or of the merged hour).
-pub type Strings = TextInterner;
+pub type Strings = Interner;
 
 /// (application, version, platform) ids.
 pub type VersionKey = [u32; 3];

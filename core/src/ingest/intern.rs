@@ -1,4 +1,4 @@
-//! Interning of short byte strings to dense `u32` ids, for the reader's hot path: every key path,
+//! Interning of short texts to dense `u32` ids, for the reader's hot path: every key path,
 //! dimension and session of an hour is looked up here once per line.
 //!
 //! The texts live in one arena (no allocation per text, and each text once rather than twice as in
@@ -12,20 +12,20 @@ use std::hash::Hasher;
 use hashbrown::HashTable;
 use rustc_hash::FxHasher;
 
-/// Byte strings → ids `0..len()`, in order of first sight.
+/// Texts → ids `0..len()`, in order of first sight.
 #[derive(Default)]
 pub struct Interner {
     table: HashTable<u32>,
-    /// (start, end) of each id's bytes in `arena`, and its hash (so growing rehashes nothing).
+    /// (start, end) of each id's text in `arena`, and its hash (so growing rehashes nothing).
     spans: Vec<(u32, u32, u64)>,
-    arena: Vec<u8>,
+    arena: String,
 }
 
 impl Interner {
-    /// The id of `bytes`, added when new.
+    /// The id of `text`, added when new.
     #[inline]
-    pub fn intern(&mut self, bytes: &[u8]) -> u32 {
-        let hash = hash(bytes);
+    pub fn intern(&mut self, text: &str) -> u32 {
+        let hash = hash(text.as_bytes());
         let Self {
             table,
             spans,
@@ -33,31 +33,36 @@ impl Interner {
         } = self;
         let found = table.find(hash, |&id| {
             let (start, end, _) = spans[id as usize];
-            same(&arena[start as usize..end as usize], bytes)
+            same(
+                &arena.as_bytes()[start as usize..end as usize],
+                text.as_bytes(),
+            )
         });
         if let Some(&id) = found {
             return id;
         }
         let id = u32::try_from(spans.len()).expect("fewer than 2^32 distinct texts");
         let start = arena.len();
-        arena.extend_from_slice(bytes);
+        arena.push_str(text);
         let end = u32::try_from(arena.len()).expect("interned texts under 4 GiB");
         spans.push((start as u32, end, hash));
         table.insert_unique(hash, id, |&id| spans[id as usize].2);
         id
     }
 
-    /// The id of `bytes` if it was interned.
+    /// The id of `text` if it was interned.
     #[inline]
-    pub fn find(&self, bytes: &[u8]) -> Option<u32> {
+    pub fn find(&self, text: &str) -> Option<u32> {
         self.table
-            .find(hash(bytes), |&id| same(self.bytes(id), bytes))
+            .find(hash(text.as_bytes()), |&id| {
+                same(self.get(id).as_bytes(), text.as_bytes())
+            })
             .copied()
     }
 
-    /// The bytes of an id.
+    /// The text of an id.
     #[inline]
-    pub fn bytes(&self, id: u32) -> &[u8] {
+    pub fn get(&self, id: u32) -> &str {
         let (start, end, _) = self.spans[id as usize];
         &self.arena[start as usize..end as usize]
     }
@@ -68,36 +73,6 @@ impl Interner {
 
     pub fn is_empty(&self) -> bool {
         self.spans.is_empty()
-    }
-}
-
-/// Interned texts (ids of valid UTF-8 only).
-#[derive(Default)]
-pub struct TextInterner(Interner);
-
-impl TextInterner {
-    #[inline]
-    pub fn intern(&mut self, text: &str) -> u32 {
-        self.0.intern(text.as_bytes())
-    }
-
-    #[inline]
-    pub fn find(&self, text: &str) -> Option<u32> {
-        self.0.find(text.as_bytes())
-    }
-
-    #[inline]
-    pub fn get(&self, id: u32) -> &str {
-        // Only `&str` goes in, and each id's span is exactly the bytes of one.
-        std::str::from_utf8(self.0.bytes(id)).expect("interned text is UTF-8")
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 
     /// Every text, in id order.
@@ -162,15 +137,15 @@ mod tests {
         let mut interner = Interner::default();
         let texts: Vec<String> = (0..20_000).map(|n| format!("key_{n}")).collect();
         for (n, text) in texts.iter().enumerate() {
-            assert_eq!(interner.intern(text.as_bytes()), n as u32);
+            assert_eq!(interner.intern(text), n as u32);
         }
         for (n, text) in texts.iter().enumerate().rev() {
-            assert_eq!(interner.intern(text.as_bytes()), n as u32);
-            assert_eq!(interner.find(text.as_bytes()), Some(n as u32));
-            assert_eq!(interner.bytes(n as u32), text.as_bytes());
+            assert_eq!(interner.intern(text), n as u32);
+            assert_eq!(interner.find(text), Some(n as u32));
+            assert_eq!(interner.get(n as u32), text);
         }
-        assert_eq!(interner.find(b"key_20000"), None);
-        assert_eq!(interner.intern(b""), 20_000, "the empty text is a text");
+        assert_eq!(interner.find("key_20000"), None);
+        assert_eq!(interner.intern(""), 20_000, "the empty text is a text");
         assert_eq!(interner.len(), 20_001);
     }
 }

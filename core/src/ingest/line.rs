@@ -19,7 +19,7 @@
 use std::borrow::Cow;
 
 use crate::ingest::index::CharIndex;
-use crate::ingest::intern::TextInterner;
+use crate::ingest::intern::Interner;
 use crate::ingest::json::{Ctx, JsonType, Reader, Scalar, SyntaxError, Visitor};
 pub use crate::ingest::reject::Reject;
 use crate::mapping::{DIMENSIONS, JsonPath, Limits, Mapping, Segment};
@@ -80,7 +80,7 @@ pub struct LineParser {
     nodes: Vec<Node>,
     single_root: bool,
     prefixes: Vec<String>,
-    paths: TextInterner,
+    paths: Interner,
     path: String,
     keys: Vec<(u32, JsonType)>,
     /// `line` of the last line each (path, type) was recorded in, indexed by `path * 8 + type`:
@@ -100,7 +100,7 @@ impl LineParser {
             nodes: vec![Node::default()],
             single_root: mapping.keys.single_root(),
             prefixes: mapping.keys.prefixes.clone(),
-            paths: TextInterner::default(),
+            paths: Interner::default(),
             path: String::new(),
             keys: Vec::new(),
             stamps: Vec::new(),
