@@ -31,7 +31,7 @@ pub struct Counts {
     event_keys: HashMap<(u32, u32), u32>,
     /// Per (version id, event string id): lines per JSON type of each key path string id.
     tables: Vec<(u32, u32, KeyTable)>,
-    /// Lines past `u32::MAX` of a (table, entry, type), added 2^32 at a time: the tables count
+    /// Lines past `u32::MAX` of a (table, path, type), added 2^32 at a time: the tables count
     /// in `u32` to stay small, and stay exact.
     overflow: HashMap<(u32, u32, u8), u64>,
     pub events: u64,
@@ -75,6 +75,9 @@ impl Counts {
             return;
         }
         let table = self.table_of(version_id, event);
+        // The line's keys land anywhere in its table, which is rarely still in cache: asking for
+        // all of its lines at once lets their loads overlap instead of waiting for one per key.
+        self.tables[table as usize].2.prefetch();
         for &(path, kind) in parser.line_keys() {
             let index = path as usize;
             if index >= self.parser_paths.len() {
@@ -83,10 +86,7 @@ impl Counts {
             if self.parser_paths[index] == u32::MAX {
                 self.parser_paths[index] = self.strings.intern(parser.path(path));
             }
-            let entry = self.tables[table as usize]
-                .2
-                .entry(self.parser_paths[index]);
-            self.add_lines(table, entry, kind as usize, 1);
+            self.add_lines(table, self.parser_paths[index], kind as u8, 1);
         }
     }
 
@@ -103,38 +103,48 @@ impl Counts {
             })
     }
 
-    /// Adds `lines` to a (table, entry, type), carrying what passes `u32` into `overflow`.
-    fn add_lines(&mut self, table: u32, entry: usize, kind: usize, lines: u64) {
-        let count = &mut self.tables[table as usize].2.counts[entry][kind];
+    /// Adds `lines` to a (table, path, type), carrying what passes `u32` into `overflow`.
+    #[inline]
+    fn add_lines(&mut self, table: u32, path: u32, kind: u8, lines: u64) {
+        let keys = &mut self.tables[table as usize].2;
+        let at = keys.entry(path, u32::from(kind));
+        let count = &mut keys.slots[at][2];
         let total = u64::from(*count) + lines;
         *count = total as u32;
         let high = total & !u64::from(u32::MAX);
         if high != 0 {
-            *self
-                .overflow
-                .entry((table, entry as u32, kind as u8))
-                .or_default() += high;
+            *self.overflow.entry((table, path, kind)).or_default() += high;
         }
     }
 
-    /// Lines per JSON type of each (version id, event string id, key path string id).
+    /// Lines per JSON type of each (version id, event string id, key path string id), each once.
     pub fn keys(&self) -> impl Iterator<Item = ((u32, u32, u32), [u64; 7])> + '_ {
         self.tables
             .iter()
             .enumerate()
             .flat_map(move |(table, (version, event, keys))| {
-                keys.paths.iter().zip(&keys.counts).enumerate().map(
-                    move |(entry, (path, counts))| {
-                        let mut total = counts.map(u64::from);
-                        if !self.overflow.is_empty() {
-                            for (kind, lines) in total.iter_mut().enumerate() {
-                                let at = (table as u32, entry as u32, kind as u8);
-                                *lines += self.overflow.get(&at).copied().unwrap_or(0);
-                            }
+                let mut filled: Vec<[u32; 3]> = keys.filled().collect();
+                filled.sort_unstable_by_key(|slot| (slot[0], slot[1]));
+                let mut rows: Vec<((u32, u32, u32), [u64; 7])> =
+                    Vec::with_capacity(keys.paths as usize);
+                for [path, kind, lines] in filled {
+                    let mut lines = u64::from(lines);
+                    if !self.overflow.is_empty() {
+                        let at = (table as u32, path, kind as u8);
+                        lines += self.overflow.get(&at).copied().unwrap_or(0);
+                    }
+                    match rows.last_mut() {
+                        Some(((_, _, last), types)) if *last == path => {
+                            types[kind as usize] = lines;
                         }
-                        ((*version, *event, *path), total)
-                    },
-                )
+                        _ => {
+                            let mut types = [0u64; 7];
+                            types[kind as usize] = lines;
+                            rows.push(((*version, *event, path), types));
+                        }
+                    }
+                }
+                rows
             })
     }
 
@@ -142,7 +152,7 @@ impl Counts {
     pub fn key_rows(&self) -> usize {
         self.tables
             .iter()
-            .map(|(_, _, keys)| keys.paths.len())
+            .map(|(_, _, keys)| keys.paths as usize)
             .sum()
     }
 
@@ -194,10 +204,9 @@ impl Counts {
         );
         for ((version, event, path), types) in other.keys() {
             let table = self.table_of(version_ids[version as usize], strings[event as usize]);
-            let entry = self.tables[table as usize].2.entry(strings[path as usize]);
             for (kind, lines) in types.into_iter().enumerate() {
                 if lines > 0 {
-                    self.add_lines(table, entry, kind, lines);
+                    self.add_lines(table, strings[path as usize], kind as u8, lines);
                 }
             }
         }
@@ -227,61 +236,99 @@ impl Counts {
     }
 }
 
-/// The key paths one (version, event) carried, with their lines per JSON type: a small
-/// open-addressing table by path id, so a line's keys are counted in the few cache lines of its
-/// (version, event) instead of one lookup each in an hour-wide map.
+/// The key paths one (version, event) carried, with their lines per JSON type: one small
+/// open-addressing table of (path, type) entries, so a line's keys are counted in the few
+/// consecutive cache lines of its (version, event) instead of one lookup each in an hour-wide map.
+/// An entry holds its path, type and count side by side (12 bytes): the table an hour's line
+/// touches is one block of memory, not a slot array beside a path list beside a count list.
 #[derive(Default)]
 struct KeyTable {
-    /// Entry index + 1 at each slot (0: free); a power of two long, at most half full.
-    slots: Vec<u32>,
-    paths: Vec<u32>,
-    counts: Vec<[u32; 7]>,
+    /// `[path, type, lines]` at each slot, `type` [`FREE`] when the slot is free; a power of two
+    /// long, at most three quarters full.
+    slots: Vec<[u32; 3]>,
+    /// Entries (path, type) in `slots`.
+    entries: u32,
+    /// Distinct paths among them.
+    paths: u32,
 }
 
+/// The type of a free slot of a [`KeyTable`].
+const FREE: u32 = u32::MAX;
+
 impl KeyTable {
-    /// The entry of `path`, added with zero counts when new.
+    /// The slot of (`path`, `kind`), added with a zero count when new.
     #[inline]
-    fn entry(&mut self, path: u32) -> usize {
+    fn entry(&mut self, path: u32, kind: u32) -> usize {
         if self.slots.is_empty() {
-            self.slots = vec![0; 8];
+            self.slots = vec![[0, FREE, 0]; 16];
         }
-        let mask = self.slots.len() - 1;
-        let mut at = home_slot(path, mask);
-        loop {
-            match self.slots[at] {
-                0 => break,
-                s if self.paths[s as usize - 1] == path => return s as usize - 1,
-                _ => at = (at + 1) & mask,
-            }
+        let at = self.probe(path, kind);
+        if self.slots[at][1] != FREE {
+            return at;
         }
-        let entry = self.paths.len();
-        self.paths.push(path);
-        self.counts.push([0; 7]);
-        self.slots[at] = entry as u32 + 1;
-        if self.paths.len() * 2 > self.slots.len() {
+        if (self.entries as usize + 1) * 4 > self.slots.len() * 3 {
             self.grow();
+            return self.entry(path, kind);
         }
-        entry
+        if (0..JsonType::ALL.len() as u32).all(|other| {
+            other == kind || {
+                let slot = self.slots[self.probe(path, other)];
+                slot[1] == FREE
+            }
+        }) {
+            self.paths += 1;
+        }
+        self.slots[at] = [path, kind, 0];
+        self.entries += 1;
+        at
+    }
+
+    /// The slot holding (`path`, `kind`), or the free slot where it would go.
+    #[inline]
+    fn probe(&self, path: u32, kind: u32) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut at = home_slot(path, kind, mask);
+        loop {
+            let slot = &self.slots[at];
+            if slot[1] == FREE || (slot[0] == path && slot[1] == kind) {
+                return at;
+            }
+            at = (at + 1) & mask;
+        }
     }
 
     fn grow(&mut self) {
         let len = self.slots.len() * 2;
-        self.slots = vec![0; len];
-        let mask = len - 1;
-        for (entry, path) in self.paths.iter().enumerate() {
-            let mut at = home_slot(*path, mask);
-            while self.slots[at] != 0 {
-                at = (at + 1) & mask;
-            }
-            self.slots[at] = entry as u32 + 1;
+        let old = std::mem::replace(&mut self.slots, vec![[0, FREE, 0]; len]);
+        for slot in old.into_iter().filter(|slot| slot[1] != FREE) {
+            let at = self.probe(slot[0], slot[1]);
+            self.slots[at] = slot;
         }
+    }
+
+    /// Asks the CPU to bring the whole table into cache (a hint only; nothing on other CPUs).
+    #[inline]
+    fn prefetch(&self) {
+        #[cfg(target_arch = "x86_64")]
+        for line in self.slots.chunks(64 / std::mem::size_of::<[u32; 3]>()) {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            // SAFETY: a prefetch only hints the cache; the pointer is in the table's memory.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(line.as_ptr().cast()) };
+        }
+    }
+
+    /// The filled slots.
+    fn filled(&self) -> impl Iterator<Item = [u32; 3]> + '_ {
+        self.slots.iter().copied().filter(|slot| slot[1] != FREE)
     }
 }
 
-/// The first slot probed for `path` in a table of `mask + 1` slots (a multiplicative hash).
+/// The first slot probed for (`path`, `kind`) in a table of `mask + 1` slots (a multiplicative
+/// hash).
 #[inline]
-fn home_slot(path: u32, mask: usize) -> usize {
-    (path.wrapping_mul(0x9e37_79b9) >> 8) as usize & mask
+fn home_slot(path: u32, kind: u32, mask: usize) -> usize {
+    let key = (u64::from(path) << 3) | u64::from(kind);
+    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) as usize & mask
 }
 
 #[cfg(test)]
@@ -289,26 +336,56 @@ mod tests {
     use super::*;
 
     #[test]
-    fn key_tables_grow_and_find_every_path_again() {
+    fn key_tables_grow_and_find_every_path_and_type_again() {
         let mut table = KeyTable::default();
-        let paths: Vec<u32> = (0..5_000).map(|n| n * 7 + 3).collect();
-        for (n, path) in paths.iter().enumerate() {
-            assert_eq!(table.entry(*path), n, "a new path gets the next entry");
+        // Paths with one type and with several, in an order that collides in small tables.
+        let entries: Vec<(u32, u32)> = (0..5_000u32)
+            .flat_map(|n| (0..=n % 3).map(move |kind| (n * 7 + 3, kind * 2)))
+            .collect();
+        for (n, &(path, kind)) in entries.iter().enumerate() {
+            let at = table.entry(path, kind);
+            table.slots[at][2] = n as u32;
         }
-        for (n, path) in paths.iter().enumerate().rev() {
-            assert_eq!(table.entry(*path), n, "an old path keeps its entry");
+        for (n, &(path, kind)) in entries.iter().enumerate().rev() {
+            let at = table.entry(path, kind);
+            assert_eq!(
+                table.slots[at],
+                [path, kind, n as u32],
+                "an old entry is found again"
+            );
         }
-        assert_eq!(table.paths.len(), paths.len());
-        assert!(table.slots.len() >= 2 * paths.len());
+        assert_eq!(table.entries as usize, entries.len());
+        assert_eq!(table.paths, 5_000, "distinct paths, whatever their types");
+        assert_eq!(table.filled().count(), entries.len());
+        assert!(table.slots.len() * 3 >= 4 * entries.len());
+        assert!(table.slots.len().is_power_of_two());
+    }
+
+    #[test]
+    fn a_versions_key_rows_hold_each_path_once_with_all_its_types() {
+        let mut counts = Counts::default();
+        let table = counts.table_of(4, 1);
+        for (path, kind, lines) in [(9, 6, 2), (2, 0, 1), (9, 0, 5), (2, 0, 1), (7, 5, 1)] {
+            counts.add_lines(table, path, kind, lines);
+        }
+        let keys: Vec<_> = counts.keys().collect();
+        assert_eq!(
+            keys,
+            vec![
+                ((4, 1, 2), [2, 0, 0, 0, 0, 0, 0]),
+                ((4, 1, 7), [0, 0, 0, 0, 0, 1, 0]),
+                ((4, 1, 9), [5, 0, 0, 0, 0, 0, 2]),
+            ]
+        );
+        assert_eq!(counts.key_rows(), 3);
     }
 
     #[test]
     fn counts_past_u32_stay_exact_through_a_merge() {
         let mut counts = Counts::default();
         let table = counts.table_of(0, 1);
-        let entry = counts.tables[table as usize].2.entry(2);
-        counts.add_lines(table, entry, 3, u64::from(u32::MAX) - 1);
-        counts.add_lines(table, entry, 3, 5);
+        counts.add_lines(table, 2, 3, u64::from(u32::MAX) - 1);
+        counts.add_lines(table, 2, 3, 5);
         let mut other = Counts::default();
         for text in ["a", "b", "c"] {
             counts.strings.intern(text);
@@ -317,9 +394,8 @@ mod tests {
         other.versions.insert([0, 0, 0], 0);
         counts.versions.insert([0, 0, 0], 0);
         let other_table = other.table_of(0, 1);
-        let other_entry = other.tables[other_table as usize].2.entry(2);
-        other.add_lines(other_table, other_entry, 3, 3 << 32);
-        other.add_lines(other_table, other_entry, 0, 7);
+        other.add_lines(other_table, 2, 3, 3 << 32);
+        other.add_lines(other_table, 2, 0, 7);
         counts.merge(other);
         let keys: Vec<_> = counts.keys().collect();
         let expected = u64::from(u32::MAX) + 4 + (3 << 32);
