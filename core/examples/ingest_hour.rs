@@ -2,7 +2,8 @@
 //! ledger write of the benchmark hour from a release build of this crate alone (the server's
 //! release build takes much longer): `cargo run --release -p blueprint-core
 //! --example ingest_hour -- <database url> <events root> <tenant> <YYYY-MM-DDTHH>
-//! [threads]`. Prints the run's wall time and its split; run it twice for a re-ingestion.
+//! [threads]`. Prints the run's wall time and its split; run it twice for a re-ingestion. With
+//! `BLUEPRINT_LOG=blueprint_core=debug` it also logs the write's phases.
 
 use blueprint_core::Services;
 use blueprint_core::db::{Database, DatabaseUrl, PoolSettings};
@@ -13,6 +14,12 @@ use blueprint_core::pipeline;
 
 #[tokio::main]
 async fn main() {
+    if let Ok(filter) = std::env::var("BLUEPRINT_LOG") {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [url, root, tenant, hour, ..] = args.as_slice() else {
         eprintln!(

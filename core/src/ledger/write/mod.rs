@@ -69,9 +69,10 @@ pub async fn write_hour(
     phases.done("rows");
     let hour_seen = replace::replace_hour(&txn, slot, rows).await?;
     phases.done("replace and roll up");
-    let touched = seen::recompute(&txn, &hour_seen, write.window.epoch_seconds()).await?;
-    phases.done("seen");
     let created = std::mem::take(&mut catalog.created);
+    let window = write.window.epoch_seconds();
+    let touched = seen::recompute(&txn, &hour_seen, window, &created).await?;
+    phases.done("seen");
     record_discoveries(&txn, &write, &created).await?;
     seen::redate_discoveries(&txn, slot.tenant_id, &touched).await?;
     let status = record_hour(&txn, &write).await?;
