@@ -87,15 +87,20 @@ pub async fn recompute(
     created: &[Created],
 ) -> Result<Touched, LedgerError> {
     let hour = seen.hour;
-    let created_of = |kind: &'static str| {
-        created
-            .iter()
-            .filter(move |item| item.kind == kind)
-            .map(|item| item.id)
+    // The changed rows of a kind with those this write created, each once, in order.
+    let and_created = |mut changed: Vec<i64>, kind: &str| {
+        changed.extend(
+            created
+                .iter()
+                .filter(|item| item.kind == kind)
+                .map(|item| item.id),
+        );
+        changed.sort_unstable();
+        changed.dedup();
+        changed
     };
     let mut combinations =
         widen(txn, "combinations", "id", &seen.present_combinations, hour).await?;
-    combinations.extend(created_of("combination"));
     let stale = ids_batched(txn, &seen.gone_combinations, |list| {
         format!(
             "SELECT id FROM combinations WHERE id IN ({list}) \
@@ -104,22 +109,10 @@ pub async fn recompute(
     })
     .await?;
     combinations.extend(recompute_combinations(txn, &stale, window).await?);
-    combinations.sort_unstable();
-    combinations.dedup();
-    let [mut versions, mut screens, mut events] = recompute_parents(txn, &combinations).await?;
-    for (changed, kind) in [
-        (&mut versions, "version"),
-        (&mut screens, "screen"),
-        (&mut events, "event"),
-    ] {
-        changed.extend(created_of(kind));
-        changed.sort_unstable();
-        changed.dedup();
-    }
-    let mut applications = recompute_applications(txn, &versions).await?;
-    applications.extend(created_of("application"));
-    applications.sort_unstable();
-    applications.dedup();
+    let combinations = and_created(combinations, "combination");
+    let [versions, screens, events] = recompute_parents(txn, &combinations).await?;
+    let versions = and_created(versions, "version");
+    let applications = and_created(recompute_applications(txn, &versions).await?, "application");
     let mut key_types = widen(txn, "key_types", "id", &seen.present_key_types, hour).await?;
     let present: std::collections::HashSet<i64> = seen.present_key_types.iter().copied().collect();
     let stale_types: Vec<i64> = ids_batched(txn, &seen.keys, |list| {
@@ -133,17 +126,12 @@ pub async fn recompute(
     .filter(|id| !present.contains(id))
     .collect();
     key_types.extend(recompute_key_types(txn, &stale_types, window).await?);
-    key_types.extend(created_of("key_type"));
-    key_types.sort_unstable();
-    key_types.dedup();
-    let mut keys = recompute_keys(txn, &key_types).await?;
-    keys.extend(created_of("key"));
-    keys.sort_unstable();
-    keys.dedup();
+    let key_types = and_created(key_types, "key_type");
+    let keys = and_created(recompute_keys(txn, &key_types).await?, "key");
     Ok(Touched {
         versions,
-        screens,
-        events,
+        screens: and_created(screens, "screen"),
+        events: and_created(events, "event"),
         applications,
         combinations,
         keys,
@@ -172,22 +160,53 @@ async fn widen(
     .await
 }
 
+/// The `first_seen` and `last_seen` of a row taken from its rows in `hourly` (aliased `h`) that
+/// match `counted`. Hours before `window` are no longer kept in hourly detail, so a first or last
+/// seen before it stays as recorded.
+fn span_from_hours(hourly: &str, counted: &str, window: i64) -> (String, String) {
+    let rows = format!("FROM {hourly} h WHERE {counted}");
+    (
+        format!(
+            "(CASE WHEN first_seen < {window} THEN first_seen ELSE (SELECT MIN(h.hour) {rows}) END)"
+        ),
+        format!(
+            "COALESCE((SELECT MAX(h.hour) {rows}), CASE WHEN last_seen < {window} THEN last_seen END)"
+        ),
+    )
+}
+
 /// The combinations recomputed from their hourly counts; returns those that changed.
 async fn recompute_combinations(
     txn: &DatabaseTransaction,
     combinations: &[i64],
     window: i64,
 ) -> Result<Vec<i64>, LedgerError> {
-    let first = format!(
-        "(CASE WHEN first_seen < {window} THEN first_seen ELSE \
-         (SELECT MIN(h.hour) FROM hourly_counts h WHERE h.combination_id = combinations.id AND h.events > 0) END)"
-    );
-    let last = format!(
-        "COALESCE((SELECT MAX(h.hour) FROM hourly_counts h WHERE h.combination_id = combinations.id AND h.events > 0), \
-         CASE WHEN last_seen < {window} THEN last_seen END)"
-    );
+    let counted = "h.combination_id = combinations.id AND h.events > 0";
+    let (first, last) = span_from_hours("hourly_counts", counted, window);
     changed_batched(txn, combinations, |list| {
         set_span("combinations", "id", &first, &last, list)
+    })
+    .await
+}
+
+/// The parents in `parents` of the `children` rows of `child_table` (whose column `link` names
+/// the parent), their first/last seen taken from all their children; returns those that changed.
+async fn recompute_parents_of(
+    txn: &DatabaseTransaction,
+    (child_table, link): (&str, &str),
+    children: &[i64],
+    parents: &str,
+) -> Result<Vec<i64>, LedgerError> {
+    let found = ids_batched(txn, children, |list| {
+        format!("SELECT DISTINCT {link} AS id FROM {child_table} WHERE id IN ({list})")
+    })
+    .await?;
+    let first =
+        format!("(SELECT MIN(c.first_seen) FROM {child_table} c WHERE c.{link} = {parents}.id)");
+    let last =
+        format!("(SELECT MAX(c.last_seen) FROM {child_table} c WHERE c.{link} = {parents}.id)");
+    changed_batched(txn, &found, |ids| {
+        set_span(parents, "id", &first, &last, ids)
     })
     .await
 }
@@ -204,17 +223,8 @@ async fn recompute_parents(
         ("screens", "screen_id"),
         ("events", "event_id"),
     ];
-    for (changed, (table, column)) in parents.iter_mut().zip(tables) {
-        let found = ids_batched(txn, combinations, |list| {
-            format!("SELECT DISTINCT {column} AS id FROM combinations WHERE id IN ({list})")
-        })
-        .await?;
-        let first =
-            format!("(SELECT MIN(c.first_seen) FROM combinations c WHERE c.{column} = {table}.id)");
-        let last =
-            format!("(SELECT MAX(c.last_seen) FROM combinations c WHERE c.{column} = {table}.id)");
-        *changed =
-            changed_batched(txn, &found, |ids| set_span(table, "id", &first, &last, ids)).await?;
+    for (changed, (table, link)) in parents.iter_mut().zip(tables) {
+        *changed = recompute_parents_of(txn, ("combinations", link), combinations, table).await?;
     }
     Ok(parents)
 }
@@ -224,17 +234,12 @@ async fn recompute_applications(
     txn: &DatabaseTransaction,
     versions: &[i64],
 ) -> Result<Vec<i64>, LedgerError> {
-    let applications = ids_batched(txn, versions, |list| {
-        format!("SELECT DISTINCT application_id AS id FROM app_versions WHERE id IN ({list})")
-    })
-    .await?;
-    let first =
-        "(SELECT MIN(v.first_seen) FROM app_versions v WHERE v.application_id = applications.id)";
-    let last =
-        "(SELECT MAX(v.last_seen) FROM app_versions v WHERE v.application_id = applications.id)";
-    changed_batched(txn, &applications, |list| {
-        set_span("applications", "id", first, last, list)
-    })
+    recompute_parents_of(
+        txn,
+        ("app_versions", "application_id"),
+        versions,
+        "applications",
+    )
     .await
 }
 
@@ -248,14 +253,8 @@ async fn recompute_key_types(
         WHEN 'string' THEN h.string_count WHEN 'integer' THEN h.integer_count \
         WHEN 'number' THEN h.number_count WHEN 'boolean' THEN h.boolean_count \
         WHEN 'object' THEN h.object_count WHEN 'array' THEN h.array_count ELSE h.null_count END";
-    let first = format!(
-        "(CASE WHEN first_seen < {window} THEN first_seen ELSE \
-         (SELECT MIN(h.hour) FROM hourly_keys h WHERE h.key_id = key_types.key_id AND {type_count} > 0) END)"
-    );
-    let last = format!(
-        "COALESCE((SELECT MAX(h.hour) FROM hourly_keys h WHERE h.key_id = key_types.key_id AND {type_count} > 0), \
-         CASE WHEN last_seen < {window} THEN last_seen END)"
-    );
+    let counted = format!("h.key_id = key_types.key_id AND {type_count} > 0");
+    let (first, last) = span_from_hours("hourly_keys", &counted, window);
     changed_batched(txn, stale, |list| {
         set_span("key_types", "id", &first, &last, list)
     })
@@ -268,16 +267,7 @@ async fn recompute_keys(
     txn: &DatabaseTransaction,
     key_types: &[i64],
 ) -> Result<Vec<i64>, LedgerError> {
-    let keys = ids_batched(txn, key_types, |list| {
-        format!("SELECT DISTINCT key_id AS id FROM key_types WHERE id IN ({list})")
-    })
-    .await?;
-    let first = "(SELECT MIN(t.first_seen) FROM key_types t WHERE t.key_id = event_keys.id)";
-    let last = "(SELECT MAX(t.last_seen) FROM key_types t WHERE t.key_id = event_keys.id)";
-    changed_batched(txn, &keys, |list| {
-        set_span("event_keys", "id", first, last, list)
-    })
-    .await
+    recompute_parents_of(txn, ("key_types", "key_id"), key_types, "event_keys").await
 }
 
 /// The distinct ids a query gives over `list` in batches, sorted.
