@@ -270,12 +270,9 @@ impl KeyTable {
             self.grow();
             return self.entry(path, kind);
         }
-        if (0..JsonType::ALL.len() as u32).all(|other| {
-            other == kind || {
-                let slot = self.slots[self.probe(path, other)];
-                slot[1] == FREE
-            }
-        }) {
+        let path_is_new = (0..JsonType::ALL.len() as u32)
+            .all(|other| other == kind || self.slots[self.probe(path, other)][1] == FREE);
+        if path_is_new {
             self.paths += 1;
         }
         self.slots[at] = [path, kind, 0];
@@ -306,7 +303,7 @@ impl KeyTable {
         }
     }
 
-    /// Asks the CPU to bring the whole table into cache (a hint only; nothing on other CPUs).
+    /// Asks the CPU to bring the whole table into cache (a hint only; a no-op off x86-64).
     #[inline]
     fn prefetch(&self) {
         #[cfg(target_arch = "x86_64")]

@@ -45,13 +45,13 @@ async fn changed_batched(
     ids_batched(txn, ids, |list| format!("{} RETURNING id", statement(list))).await
 }
 
-/// `UPDATE {table} SET first_seen = {first}, last_seen = {last} WHERE {column} IN ({list})`, only
-/// for the rows whose span it changes: a row written with the values it holds costs Postgres a new
+/// `UPDATE {table} SET first_seen = {first}, last_seen = {last} WHERE id IN ({list})`, only for
+/// the rows whose span it changes: a row written with the values it holds costs Postgres a new
 /// row version and its index entries, and an hour written again changes almost none.
-fn set_span(table: &str, column: &str, first: &str, last: &str, list: &str) -> String {
+fn set_span(table: &str, first: &str, last: &str, list: &str) -> String {
     format!(
         "UPDATE {table} SET first_seen = {first}, last_seen = {last} \
-         WHERE {column} IN ({list}) \
+         WHERE id IN ({list}) \
          AND (first_seen IS DISTINCT FROM {first} OR last_seen IS DISTINCT FROM {last})"
     )
 }
@@ -184,7 +184,7 @@ async fn recompute_combinations(
     let counted = "h.combination_id = combinations.id AND h.events > 0";
     let (first, last) = span_from_hours("hourly_counts", counted, window);
     changed_batched(txn, combinations, |list| {
-        set_span("combinations", "id", &first, &last, list)
+        set_span("combinations", &first, &last, list)
     })
     .await
 }
@@ -205,10 +205,7 @@ async fn recompute_parents_of(
         format!("(SELECT MIN(c.first_seen) FROM {child_table} c WHERE c.{link} = {parents}.id)");
     let last =
         format!("(SELECT MAX(c.last_seen) FROM {child_table} c WHERE c.{link} = {parents}.id)");
-    changed_batched(txn, &found, |ids| {
-        set_span(parents, "id", &first, &last, ids)
-    })
-    .await
+    changed_batched(txn, &found, |ids| set_span(parents, &first, &last, ids)).await
 }
 
 /// The versions, screens and events of the combinations, their first/last seen recomputed;
@@ -256,7 +253,7 @@ async fn recompute_key_types(
     let counted = format!("h.key_id = key_types.key_id AND {type_count} > 0");
     let (first, last) = span_from_hours("hourly_keys", &counted, window);
     changed_batched(txn, stale, |list| {
-        set_span("key_types", "id", &first, &last, list)
+        set_span("key_types", &first, &last, list)
     })
     .await
 }
